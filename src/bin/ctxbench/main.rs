@@ -1,0 +1,90 @@
+//! The `ctxbench` command line: `list`, `run` (and more verbs as they land).
+//!
+//! Exit codes: 0 success, 1 a benchmark failed or was invalid, 2 bad input.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod run;
+
+/// Measures what a context switch costs on this machine.
+#[derive(Parser)]
+#[command(name = "ctxbench", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints every benchmark id (or those matching --filter).
+    List {
+        /// Only ids containing this text (may be repeated).
+        #[arg(long, short)]
+        filter: Vec<String>,
+    },
+    /// Runs benchmarks and prints a table.
+    Run(run::RunArgs),
+}
+
+/// An error that is the user's input: exit code 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Usage {}
+
+fn exit_code_of(e: &anyhow::Error) -> u8 {
+    let usage = e.chain().any(|c| {
+        c.downcast_ref::<Usage>().is_some()
+            || c.downcast_ref::<ctxbench::Error>()
+                .is_some_and(|e| e.is_usage())
+    });
+    if usage {
+        2
+    } else {
+        1
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::List { filter } => list(&filter),
+        Command::Run(args) => run::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::from(exit_code_of(&e))
+        }
+    }
+}
+
+fn list(filter: &[String]) -> anyhow::Result<ExitCode> {
+    let ids: Vec<String> = ctxbench::runner::all_ids()
+        .into_iter()
+        .filter(|id| ctxbench::runner::matches(id, filter))
+        .collect();
+    if ids.is_empty() {
+        return Err(Usage(format!(
+            "no benchmark id matches {filter:?}; `ctxbench list` prints them all"
+        ))
+        .into());
+    }
+    for id in ids {
+        println!("{id}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses `--cpus`.
+fn parse_cpus(s: &str) -> Result<Vec<usize>, String> {
+    ctxbench::cpus::parse_cpu_list(s).map_err(|e| e.to_string())
+}

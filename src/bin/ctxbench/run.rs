@@ -1,0 +1,76 @@
+//! `ctxbench run`: run the benchmarks, print the table, write JSON.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use ctxbench::cpus::CpuChoice;
+use ctxbench::measure::SampleConfig;
+use ctxbench::report::table;
+use ctxbench::results::{ResultsFile, Skipped};
+use ctxbench::runner;
+
+/// Options of `ctxbench run`.
+#[derive(Args)]
+pub struct RunArgs {
+    /// Only benchmarks whose id contains this text (may be repeated).
+    #[arg(long, short)]
+    filter: Vec<String>,
+    /// A short run: fewer, shorter samples (about half a second per benchmark).
+    #[arg(long)]
+    quick: bool,
+    /// CPUs to use: the first for same-cpu, the first two for cross-cpu (e.g. `0` or
+    /// `2,3`). Default: this process's allowed CPUs.
+    #[arg(long, value_parser = super::parse_cpus)]
+    cpus: Option<Vec<usize>>,
+    /// Also write the results as JSON to this file (atomically).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let cpus = CpuChoice::resolve(args.cpus.as_deref())?;
+    let (planned, mut skipped) = runner::plan(&args.filter, &cpus)?;
+    let (cfg, mode) = if args.quick {
+        (SampleConfig::quick(), "quick")
+    } else {
+        (SampleConfig::full(), "full")
+    };
+    let mut outcomes = Vec::new();
+    let mut failed = false;
+    for p in &planned {
+        let id = p.id();
+        eprint!("running {id} ... ");
+        let _ = std::io::stderr().flush();
+        match runner::run_one(p, &cfg) {
+            Ok(o) => {
+                eprintln!("{:.0} ns/rt", o.ns_per_round_trip.median);
+                failed |= !o.valid;
+                outcomes.push(o);
+            }
+            Err(e) => {
+                eprintln!("failed: {e}");
+                failed = true;
+                skipped.push(Skipped {
+                    id,
+                    reason: format!("failed: {e}"),
+                });
+            }
+        }
+    }
+    print!("{}", table::render(&outcomes, &skipped));
+    if let Some(path) = &args.json {
+        ResultsFile::new(mode, outcomes, skipped)
+            .save(path)
+            .with_context(|| format!("saving results to {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,296 @@
+//! Ping-pong harnesses: two tasks that hand control to each other, set up once and timed
+//! over any number of batches.
+//!
+//! One *round trip* is: the driver (the calling thread) wakes the peer and sleeps; the
+//! peer wakes the driver and sleeps. On one CPU that is exactly two context switches.
+//!
+//! ```no_run
+//! use ctxbench::harness;
+//! use ctxbench::spec::{Mechanism, Participants, PingPongSpec, Placement};
+//!
+//! let spec = PingPongSpec {
+//!     participants: Participants::Process,
+//!     mechanism: Mechanism::Pipe,
+//!     placement: Placement::SameCpu(0),
+//! };
+//! let mut h = harness::build(&spec).unwrap();
+//! let elapsed = h.run(10_000).unwrap();
+//! println!("{:.0} ns per round trip", elapsed.as_nanos() as f64 / 10_000.0);
+//! ```
+
+pub mod condvar;
+pub mod futex;
+pub mod peer;
+pub mod pipe;
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+
+pub use peer::{Peer, Task};
+
+use crate::cpus::{pin_raw, AffinityGuard};
+use crate::error::{Error, Result};
+use crate::spec::{Mechanism, Participants, PingPongSpec, Placement};
+
+/// How long a blocked side waits before it checks that its peer is still alive. A dead
+/// peer is reported within about this long.
+pub const LIVENESS_POLL: Duration = Duration::from_millis(100);
+
+/// How long a peer may make no progress before the run fails as stalled.
+pub const STALL_LIMIT: Duration = Duration::from_secs(10);
+
+/// How long set-up waits for a new peer to say hello.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Round trips run once at set-up, before any batch is timed.
+pub const WARMUP_ROUND_TRIPS: u64 = 200;
+
+/// A set-up benchmark that can run timed batches.
+///
+/// A harness pins the thread that builds it and restores that thread's affinity when
+/// dropped; it must be run on that thread (it is not `Send`).
+pub trait Harness {
+    /// Runs `iters` iterations (round trips) and returns the wall time (CLOCK_MONOTONIC).
+    fn run(&mut self, iters: u64) -> Result<Duration>;
+
+    /// Every task taking part, the driver first: what switch counters must cover.
+    fn tasks(&self) -> &[Task];
+
+    /// The CPU each task reported it runs on after pinning (driver first); `None` for an
+    /// unpinned task.
+    fn cpus_seen(&self) -> &[Option<usize>];
+
+    /// Context switches one iteration makes when every participant shares one CPU, or
+    /// `None` when the placement gives no such expectation.
+    fn expected_switches_per_iter(&self) -> Option<f64>;
+}
+
+/// Builds and warms up the harness for `spec`.
+pub fn build(spec: &PingPongSpec) -> Result<Box<dyn Harness>> {
+    let mut h: Box<dyn Harness> = match (spec.participants, spec.mechanism) {
+        (p, Mechanism::Pipe) => Box::new(pipe::PipePingPong::new(p, spec.placement)?),
+        (p, Mechanism::Futex) => Box::new(futex::FutexPingPong::new(p, spec.placement)?),
+        (Participants::Thread, Mechanism::Condvar) => {
+            Box::new(condvar::CondvarPingPong::new(spec.placement)?)
+        }
+        (Participants::Process, Mechanism::Condvar) => {
+            return Err(Error::InvalidInput(
+                "process-condvar is not a harness: a condvar between processes needs a \
+                 process-shared pthread condvar; use process-futex for the same mechanism"
+                    .into(),
+            ))
+        }
+    };
+    h.run(WARMUP_ROUND_TRIPS)?;
+    Ok(h)
+}
+
+/// What the driver side of every harness holds: its affinity guard, its own task, and
+/// what the placement promises.
+pub(crate) struct Driver {
+    pub(crate) tasks: Vec<Task>,
+    pub(crate) cpus_seen: Vec<Option<usize>>,
+    pub(crate) placement: Placement,
+    _affinity: AffinityGuard,
+    // A harness is tied to the thread that pinned itself.
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Driver {
+    /// Saves this thread's affinity, pins it where the placement says, and checks it.
+    pub(crate) fn pin(placement: Placement) -> Result<Self> {
+        let affinity = AffinityGuard::save()?;
+        let seen = match placement.driver_cpu() {
+            Some(cpu) => {
+                crate::cpus::pin_current_thread(cpu)?;
+                Some(cpu)
+            }
+            None => None,
+        };
+        Ok(Self {
+            tasks: vec![Task::current()],
+            cpus_seen: vec![seen],
+            placement,
+            _affinity: affinity,
+            _not_send: std::marker::PhantomData,
+        })
+    }
+
+    /// Records a peer that said hello from `cpu`, checking it against the placement.
+    pub(crate) fn add_peer(&mut self, task: Task, hello: PeerHello, name: &str) -> Result<()> {
+        let cpu = hello.check(self.placement.peer_cpu(), name)?;
+        self.tasks.push(task);
+        self.cpus_seen.push(self.placement.peer_cpu().map(|_| cpu));
+        Ok(())
+    }
+
+    pub(crate) fn expected_switches(&self) -> Option<f64> {
+        match self.placement {
+            Placement::SameCpu(_) => Some(2.0),
+            _ => None,
+        }
+    }
+}
+
+/// What a peer reports once it is set up: the CPU it runs on, or why pinning failed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeerHello {
+    /// CPU number, or `u32::MAX - errno` when pinning failed.
+    pub(crate) cpu: u32,
+    /// The peer's thread id.
+    pub(crate) tid: u32,
+}
+
+impl PeerHello {
+    /// Pins the calling (peer) thread if asked to and builds its hello; allocation-free.
+    pub(crate) fn pin(cpu: Option<usize>) -> Self {
+        let res = match cpu {
+            Some(c) => pin_raw(c),
+            None => nix::sched::sched_getcpu().map_err(|e| e as i32),
+        };
+        PeerHello {
+            cpu: match res {
+                Ok(c) => c as u32,
+                Err(errno) => u32::MAX - errno as u32,
+            },
+            tid: nix::unistd::gettid().as_raw() as u32,
+        }
+    }
+
+    pub(crate) fn to_bytes(self) -> [u8; 8] {
+        let mut b = [0u8; 8];
+        b[..4].copy_from_slice(&self.cpu.to_le_bytes());
+        b[4..].copy_from_slice(&self.tid.to_le_bytes());
+        b
+    }
+
+    pub(crate) fn from_bytes(b: [u8; 8]) -> Self {
+        PeerHello {
+            cpu: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            tid: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+        }
+    }
+
+    fn check(self, expected: Option<usize>, name: &str) -> Result<usize> {
+        if self.cpu > u32::MAX - 4096 {
+            let errno = Errno::from_raw((u32::MAX - self.cpu) as i32);
+            return Err(Error::sys(
+                format!("pinning the peer {name} to CPU {expected:?}"),
+                errno,
+            ));
+        }
+        let cpu = self.cpu as usize;
+        match expected {
+            Some(e) if e != cpu => Err(Error::WrongCpu {
+                who: format!("the peer {name}"),
+                expected: e,
+                actual: cpu,
+            }),
+            _ => Ok(cpu),
+        }
+    }
+}
+
+/// Writes all of `buf`, retrying on EINTR; allocation-free (safe in a forked child).
+pub(crate) fn write_all(fd: BorrowedFd<'_>, mut buf: &[u8]) -> std::result::Result<(), Errno> {
+    while !buf.is_empty() {
+        match nix::unistd::write(fd, buf) {
+            Ok(0) => return Err(Errno::EPIPE),
+            Ok(n) => buf = &buf[n..],
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads exactly `buf.len()` bytes, waiting at most `timeout` for each to arrive.
+pub(crate) fn read_exact_timeout(
+    fd: BorrowedFd<'_>,
+    buf: &mut [u8],
+    timeout: Duration,
+    what: &str,
+) -> Result<()> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let deadline = Instant::now() + timeout;
+    let mut got = 0;
+    while got < buf.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let ms = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+        match poll(&mut fds, ms) {
+            Ok(0) => {
+                return Err(Error::Stalled {
+                    peer: what.to_string(),
+                    waited: timeout,
+                })
+            }
+            Ok(_) => {}
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(Error::sys(format!("poll for {what}"), e)),
+        }
+        match nix::unistd::read(fd.as_raw_fd(), &mut buf[got..]) {
+            Ok(0) => {
+                return Err(Error::PeerDied {
+                    peer: what.to_string(),
+                    how: "its end of the pipe closed".into(),
+                })
+            }
+            Ok(n) => got += n,
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(Error::sys(format!("read from {what}"), e)),
+        }
+    }
+    Ok(())
+}
+
+/// Reads a peer's hello from `fd`.
+pub(crate) fn read_hello(fd: &impl AsFd, what: &str) -> Result<PeerHello> {
+    let mut b = [0u8; 8];
+    read_exact_timeout(fd.as_fd(), &mut b, HELLO_TIMEOUT, what)?;
+    Ok(PeerHello::from_bytes(b))
+}
+
+/// Bounded waiting for a peer: after each [`LIVENESS_POLL`] without progress the caller
+/// checks the peer, and after [`STALL_LIMIT`] it gives up.
+pub(crate) struct Patience {
+    since: Option<Instant>,
+}
+
+impl Patience {
+    pub(crate) fn new() -> Self {
+        Self { since: None }
+    }
+
+    /// Called when a wait timed out: errors if the peer is dead or stalled too long.
+    pub(crate) fn timed_out(&mut self, peer: &mut Peer, name: &str) -> Result<()> {
+        peer.check()?;
+        let since = *self.since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= STALL_LIMIT {
+            return Err(Error::Stalled {
+                peer: name.to_string(),
+                waited: STALL_LIMIT,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Receives a peer thread's hello from a channel, within [`HELLO_TIMEOUT`].
+pub(crate) fn read_hello_channel(
+    rx: &std::sync::mpsc::Receiver<PeerHello>,
+    what: &str,
+) -> Result<PeerHello> {
+    rx.recv_timeout(HELLO_TIMEOUT).map_err(|e| match e {
+        std::sync::mpsc::RecvTimeoutError::Timeout => Error::Stalled {
+            peer: what.to_string(),
+            waited: HELLO_TIMEOUT,
+        },
+        std::sync::mpsc::RecvTimeoutError::Disconnected => Error::PeerDied {
+            peer: what.to_string(),
+            how: "it ended before saying hello".into(),
+        },
+    })
+}

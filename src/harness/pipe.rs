@@ -1,0 +1,149 @@
+//! `process-pipe` and `thread-pipe`: one byte each way through two pipes.
+//!
+//! The classic lmbench `lat_ctx` / `perf bench sched pipe` method. A dead peer closes its
+//! pipe ends, so the driver's read returns end-of-file at once: no timeout is needed in
+//! the timed loop.
+
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+
+use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::{read_hello, write_all, Driver, Harness, PeerHello};
+use crate::error::{Error, Result};
+use crate::spec::{Participants, Placement};
+
+/// Two pipes between the driver and a peer process or thread.
+pub struct PipePingPong {
+    // Field order matters: the pipe ends drop (close) before the peer guard joins a peer
+    // thread, which leaves its loop on end-of-file.
+    to_peer: OwnedFd,
+    from_peer: OwnedFd,
+    peer: Peer,
+    driver: Driver,
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd)> {
+    nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
+}
+
+/// The peer's loop: say hello, then echo every byte until end-of-file. Allocation-free,
+/// so it may run in a forked child. Returns the exit code.
+fn echo_loop(from_driver: &OwnedFd, to_driver: &OwnedFd, cpu: Option<usize>) -> i32 {
+    let hello = PeerHello::pin(cpu);
+    if write_all(to_driver.as_fd(), &hello.to_bytes()).is_err() {
+        return 3;
+    }
+    let mut b = [0u8; 1];
+    loop {
+        match nix::unistd::read(from_driver.as_raw_fd(), &mut b) {
+            Ok(0) => return 0,
+            Ok(_) => {
+                if write_all(to_driver.as_fd(), &b).is_err() {
+                    return 0; // the driver went away
+                }
+            }
+            Err(Errno::EINTR) => continue,
+            Err(_) => return 2,
+        }
+    }
+}
+
+impl PipePingPong {
+    /// Sets up the peer and pipes; the caller (see [`super::build`]) warms it up.
+    pub fn new(participants: Participants, placement: Placement) -> Result<Self> {
+        let mut driver = Driver::pin(placement)?;
+        let (p2c_r, p2c_w) = pipe()?;
+        let (c2p_r, c2p_w) = pipe()?;
+        let peer_cpu = placement.peer_cpu();
+        let name = format!("{participants}-pipe peer");
+        let (peer, task) = match participants {
+            Participants::Process => {
+                let keep = [p2c_r.as_raw_fd(), c2p_w.as_raw_fd()];
+                let child =
+                    ChildGuard::spawn(&name, &keep, || echo_loop(&p2c_r, &c2p_w, peer_cpu))?;
+                // Close the parent's copies of the child's ends: a dead child must mean
+                // end-of-file for the driver, and the driver's exit for the child.
+                drop(p2c_r);
+                drop(c2p_w);
+                let pid = child.pid().as_raw();
+                (Peer::Process(child), Task { pid, tid: pid })
+            }
+            Participants::Thread => {
+                let (r, w) = (p2c_r, c2p_w);
+                let handle = std::thread::Builder::new()
+                    .name("ctxbench-pipe-peer".into())
+                    .spawn(move || {
+                        echo_loop(&r, &w, peer_cpu);
+                    })
+                    .map_err(|e| Error::sys("spawning the peer thread", e))?;
+                // The peer leaves on end-of-file, when `to_peer` closes: nothing to signal.
+                let guard = ThreadGuard::new(&name, handle, Box::new(|| {}));
+                let pid = nix::unistd::getpid().as_raw();
+                (Peer::Thread(guard), Task { pid, tid: 0 })
+            }
+        };
+        let hello = read_hello(&c2p_r, &name)?;
+        let task = Task {
+            tid: if task.tid == 0 {
+                hello.tid as i32
+            } else {
+                task.tid
+            },
+            ..task
+        };
+        driver.add_peer(task, hello, &name)?;
+        Ok(Self {
+            to_peer: p2c_w,
+            from_peer: c2p_r,
+            peer,
+            driver,
+        })
+    }
+
+    fn peer_gone(&mut self) -> Error {
+        // The pipe closed or failed: report how the peer ended if we can tell.
+        match self.peer.check() {
+            Err(e) => e,
+            Ok(()) => Error::PeerDied {
+                peer: "pipe peer".into(),
+                how: "it closed its end of the pipe".into(),
+            },
+        }
+    }
+}
+
+impl Harness for PipePingPong {
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        let mut b = [0u8; 1];
+        let start = Instant::now();
+        for _ in 0..iters {
+            if write_all(self.to_peer.as_fd(), &b).is_err() {
+                return Err(self.peer_gone());
+            }
+            loop {
+                match nix::unistd::read(self.from_peer.as_raw_fd(), &mut b) {
+                    Ok(1) => break,
+                    Ok(_) => return Err(self.peer_gone()),
+                    Err(Errno::EINTR) => continue,
+                    Err(e) => return Err(Error::sys("read from the pipe peer", e)),
+                }
+            }
+        }
+        Ok(start.elapsed())
+    }
+
+    fn tasks(&self) -> &[Task] {
+        &self.driver.tasks
+    }
+
+    fn cpus_seen(&self) -> &[Option<usize>] {
+        &self.driver.cpus_seen
+    }
+
+    fn expected_switches_per_iter(&self) -> Option<f64> {
+        self.driver.expected_switches()
+    }
+}

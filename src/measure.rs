@@ -1,0 +1,286 @@
+//! From a harness to an [`Outcome`]: calibrated timed samples, a separate counted run, and
+//! a validity verdict.
+//!
+//! Time and counts never come from the same loop: the timed samples read nothing but the
+//! clock, and the switch count comes from a run of its own.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::harness::Harness;
+use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
+use crate::stats::Summary;
+use crate::switches;
+
+/// How long to sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SampleConfig {
+    /// Untimed running before the samples (after the harness's own warm-up).
+    pub warmup: Duration,
+    /// How many timed samples.
+    pub samples: usize,
+    /// The target wall time of one sample.
+    pub sample_time: Duration,
+}
+
+impl SampleConfig {
+    /// About half a second per benchmark.
+    pub fn quick() -> Self {
+        Self {
+            warmup: Duration::from_millis(50),
+            samples: 15,
+            sample_time: Duration::from_millis(20),
+        }
+    }
+
+    /// About three seconds per benchmark.
+    pub fn full() -> Self {
+        Self {
+            warmup: Duration::from_millis(300),
+            samples: 40,
+            sample_time: Duration::from_millis(60),
+        }
+    }
+}
+
+/// Timed samples of one harness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Samples {
+    /// Iterations in each sample.
+    pub iters_per_sample: u64,
+    /// Nanoseconds per iteration, one value per sample.
+    pub ns_per_iter: Vec<f64>,
+}
+
+/// Warms up, picks a batch size that lasts about `cfg.sample_time`, and takes
+/// `cfg.samples` timed batches.
+pub fn time_samples(h: &mut dyn Harness, cfg: &SampleConfig) -> Result<Samples> {
+    // Calibrate while warming up: grow the batch until it takes a measurable time.
+    let mut iters = 16u64;
+    let start = Instant::now();
+    let mut per_iter;
+    loop {
+        let t = h.run(iters)?;
+        per_iter = t.as_nanos() as f64 / iters as f64;
+        if t >= Duration::from_millis(2) && start.elapsed() >= cfg.warmup {
+            break;
+        }
+        if t < Duration::from_millis(2) {
+            iters *= 2;
+        }
+    }
+    let iters_per_sample =
+        ((cfg.sample_time.as_nanos() as f64 / per_iter.max(1.0)) as u64).clamp(10, 100_000_000);
+    let mut ns_per_iter = Vec::with_capacity(cfg.samples);
+    for _ in 0..cfg.samples.max(1) {
+        let t = h.run(iters_per_sample)?;
+        ns_per_iter.push(t.as_nanos() as f64 / iters_per_sample as f64);
+    }
+    Ok(Samples {
+        iters_per_sample,
+        ns_per_iter,
+    })
+}
+
+/// Context switches counted over a run of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SwitchCount {
+    /// Iterations in the counted run.
+    pub iters: u64,
+    /// Voluntary switches of all participants.
+    pub voluntary: u64,
+    /// Involuntary switches of all participants.
+    pub involuntary: u64,
+    /// Switches per iteration, both kinds, all participants.
+    pub per_iter: f64,
+}
+
+/// Counts the switches of every participant over `iters` iterations (from `/proc`).
+pub fn count_switches(h: &mut dyn Harness, iters: u64) -> Result<SwitchCount> {
+    let iters = iters.max(1);
+    let before = switches::read_tasks(h.tasks())?;
+    h.run(iters)?;
+    let after = switches::read_tasks(h.tasks())?;
+    let voluntary = after.voluntary.saturating_sub(before.voluntary);
+    let involuntary = after.involuntary.saturating_sub(before.involuntary);
+    Ok(SwitchCount {
+        iters,
+        voluntary,
+        involuntary,
+        per_iter: (voluntary + involuntary) as f64 / iters as f64,
+    })
+}
+
+/// The accepted band around the expected switch count: ±10%.
+pub const VALID_BAND: f64 = 0.1;
+
+/// Judges a measured switch count against what the placement promises.
+pub fn judge(expected: Option<f64>, measured: f64) -> (bool, String) {
+    match expected {
+        Some(e) => {
+            let (lo, hi) = (e * (1.0 - VALID_BAND), e * (1.0 + VALID_BAND));
+            if (lo..=hi).contains(&measured) {
+                (
+                    true,
+                    format!("ok: {measured:.2} switches per round trip (expected {lo:.1}-{hi:.1})"),
+                )
+            } else {
+                let hint = if measured < lo {
+                    "a side did not sleep every time (a wait that never blocked is not a switch)"
+                } else {
+                    "extra switches: preemption by other tasks, or a wake-up into a held lock"
+                };
+                (
+                    false,
+                    format!("invalid: {measured:.2} switches per round trip, expected {lo:.1}-{hi:.1}: {hint}"),
+                )
+            }
+        }
+        None => (
+            true,
+            format!(
+                "not checked: {measured:.2} switches per round trip; off one CPU a round trip \
+                 is wake-up latency, with no fixed switch count"
+            ),
+        ),
+    }
+}
+
+/// The result of one ping-pong benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The id, e.g. `pingpong/process-pipe/same-cpu`.
+    pub id: String,
+    /// The experiment (`pingpong`).
+    pub experiment: String,
+    /// Processes or threads.
+    pub participants: Participants,
+    /// The wake-up mechanism.
+    pub mechanism: Mechanism,
+    /// Where the sides ran.
+    pub placement: PlacementKind,
+    /// The CPUs used, driver first (empty when unpinned).
+    pub cpus: Vec<usize>,
+    /// Round trips in each timed sample.
+    pub iterations_per_sample: u64,
+    /// Nanoseconds per round trip, one value per sample, in the order taken.
+    pub samples_ns_per_round_trip: Vec<f64>,
+    /// Summary of the samples.
+    pub ns_per_round_trip: Summary,
+    /// Median round trip / 2 on one CPU, where a round trip is two switches; `None`
+    /// elsewhere.
+    pub ns_per_switch: Option<f64>,
+    /// Context switches per round trip, counted in a separate run.
+    pub switches_per_round_trip: f64,
+    /// Where the switch count came from.
+    pub switch_count_source: String,
+    /// The raw count behind `switches_per_round_trip`.
+    pub switch_count: SwitchCount,
+    /// Whether the harness did what it claims (see `validity`).
+    pub valid: bool,
+    /// Why the result is valid, invalid, or not checked.
+    pub validity: String,
+}
+
+/// Times `h` and counts its switches, giving the outcome for `spec`.
+pub fn measure_pingpong(
+    spec: &PingPongSpec,
+    h: &mut dyn Harness,
+    cfg: &SampleConfig,
+) -> Result<Outcome> {
+    let samples = time_samples(h, cfg)?;
+    let count = count_switches(h, samples.iters_per_sample.max(1000))?;
+    Ok(pingpong_outcome(
+        spec,
+        h.expected_switches_per_iter(),
+        samples,
+        count,
+    ))
+}
+
+/// Assembles an outcome from measurements (pure: unit-testable).
+pub fn pingpong_outcome(
+    spec: &PingPongSpec,
+    expected_switches: Option<f64>,
+    samples: Samples,
+    count: SwitchCount,
+) -> Outcome {
+    let summary = Summary::of(&samples.ns_per_iter).unwrap_or(Summary {
+        n: 0,
+        median: f64::NAN,
+        mean: f64::NAN,
+        min: f64::NAN,
+        max: f64::NAN,
+        p25: f64::NAN,
+        p75: f64::NAN,
+        stddev: f64::NAN,
+    });
+    let (valid, validity) = judge(expected_switches, count.per_iter);
+    Outcome {
+        id: spec.id(),
+        experiment: "pingpong".into(),
+        participants: spec.participants,
+        mechanism: spec.mechanism,
+        placement: spec.placement.kind(),
+        cpus: spec.placement.cpus(),
+        iterations_per_sample: samples.iters_per_sample,
+        samples_ns_per_round_trip: samples.ns_per_iter,
+        ns_per_switch: expected_switches.map(|e| summary.median / e),
+        ns_per_round_trip: summary,
+        switches_per_round_trip: count.per_iter,
+        switch_count_source: "procfs: voluntary + involuntary switches of every participant".into(),
+        switch_count: count,
+        valid,
+        validity,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Placement;
+
+    #[test]
+    fn judge_band() {
+        assert!(judge(Some(2.0), 2.0).0);
+        assert!(judge(Some(2.0), 1.8).0);
+        assert!(judge(Some(2.0), 2.2).0);
+        let (ok, why) = judge(Some(2.0), 1.0);
+        assert!(!ok && why.contains("did not sleep"), "{why}");
+        let (ok, why) = judge(Some(2.0), 5.1);
+        assert!(!ok && why.contains("extra switches"), "{why}");
+        let (ok, why) = judge(None, 0.3);
+        assert!(ok && why.starts_with("not checked"));
+    }
+
+    #[test]
+    fn outcome_per_switch_only_on_one_cpu() {
+        let count = SwitchCount {
+            iters: 1000,
+            voluntary: 2000,
+            involuntary: 1,
+            per_iter: 2.001,
+        };
+        let samples = Samples {
+            iters_per_sample: 100,
+            ns_per_iter: vec![1000.0, 1200.0, 1100.0],
+        };
+        let spec = PingPongSpec {
+            participants: Participants::Process,
+            mechanism: Mechanism::Pipe,
+            placement: Placement::SameCpu(0),
+        };
+        let o = pingpong_outcome(&spec, Some(2.0), samples.clone(), count);
+        assert_eq!(o.ns_per_switch, Some(550.0));
+        assert!(o.valid);
+        let cross = PingPongSpec {
+            placement: Placement::CrossCpu(0, 1),
+            ..spec
+        };
+        let o = pingpong_outcome(&cross, None, samples, count);
+        assert_eq!(o.ns_per_switch, None);
+        assert_eq!(o.id, "pingpong/process-pipe/cross-cpu");
+    }
+}

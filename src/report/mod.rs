@@ -1,0 +1,3 @@
+//! Ways to show outcomes: one file per format.
+
+pub mod table;

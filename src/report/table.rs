@@ -1,0 +1,54 @@
+//! The terminal table of `ctxbench run`.
+
+use crate::measure::Outcome;
+use crate::results::Skipped;
+
+fn ns(v: f64) -> String {
+    if !v.is_finite() {
+        "-".into()
+    } else if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Renders outcomes as a fixed-width table, then the skipped ones and any invalid reasons.
+pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
+    let id_w = outcomes
+        .iter()
+        .map(|o| o.id.len())
+        .chain(skipped.iter().map(|s| s.id.len()))
+        .chain([2])
+        .max()
+        .unwrap_or(2);
+    let mut out = format!(
+        "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>11}  {}\n",
+        "id", "ns/rt", "p25-p75", "ns/switch", "switches/rt", "valid"
+    );
+    for o in outcomes {
+        let s = &o.ns_per_round_trip;
+        out += &format!(
+            "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>11.2}  {}\n",
+            o.id,
+            ns(s.median),
+            format!("{}-{}", ns(s.p25), ns(s.p75)),
+            o.ns_per_switch.map_or("-".into(), ns),
+            o.switches_per_round_trip,
+            if !o.valid {
+                "INVALID"
+            } else if o.validity.starts_with("ok") {
+                "yes"
+            } else {
+                "unchecked"
+            }
+        );
+    }
+    for o in outcomes.iter().filter(|o| !o.valid) {
+        out += &format!("{}: {}\n", o.id, o.validity);
+    }
+    for s in skipped {
+        out += &format!("skipped {}: {}\n", s.id, s.reason);
+    }
+    out
+}

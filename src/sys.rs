@@ -1,0 +1,214 @@
+//! The only module with `unsafe` code: fork, futex, shared memory and process exit.
+//!
+//! Every function here is a small safe wrapper; each `unsafe` block says why it is sound.
+//! Everything else in the crate goes through these wrappers (`#![deny(unsafe_code)]` at
+//! the crate root, allowed only here).
+#![allow(unsafe_code)]
+
+use std::io;
+use std::os::fd::RawFd;
+use std::ptr::NonNull;
+use std::sync::atomic::AtomicU32;
+use std::time::Duration;
+
+use nix::unistd::Pid;
+
+/// What a [`futex_wait`] call ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FutexWait {
+    /// The caller slept and was woken (or woke spuriously): re-check the word.
+    Woken,
+    /// The word no longer held the expected value, so the caller never slept.
+    Mismatch,
+    /// The timeout ran out.
+    TimedOut,
+    /// A signal interrupted the wait: re-check the word and wait again.
+    Interrupted,
+}
+
+fn futex_op(base: libc::c_int, shared: bool) -> libc::c_int {
+    if shared {
+        base
+    } else {
+        base | libc::FUTEX_PRIVATE_FLAG
+    }
+}
+
+/// Sleeps while `word` holds `expected`, for at most `timeout` (relative).
+///
+/// `shared` selects the non-private futex operation needed when the word lives in memory
+/// mapped by several processes ([`SharedWords`]); private operations are cheaper and are
+/// what threads of one process use.
+pub fn futex_wait(
+    word: &AtomicU32,
+    expected: u32,
+    timeout: Option<Duration>,
+    shared: bool,
+) -> io::Result<FutexWait> {
+    let ts = timeout.map(|t| libc::timespec {
+        tv_sec: t.as_secs().min(i64::MAX as u64) as libc::time_t,
+        tv_nsec: t.subsec_nanos() as libc::c_long,
+    });
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: `word` is a live, aligned u32 for the whole call (we hold a reference);
+    // `ts_ptr` is null or points at a timespec that outlives the call. FUTEX_WAIT only
+    // reads both.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            futex_op(libc::FUTEX_WAIT, shared),
+            expected,
+            ts_ptr,
+            std::ptr::null::<u32>(),
+            0u32,
+        )
+    };
+    if rc == 0 {
+        return Ok(FutexWait::Woken);
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EAGAIN) => Ok(FutexWait::Mismatch),
+        Some(libc::ETIMEDOUT) => Ok(FutexWait::TimedOut),
+        Some(libc::EINTR) => Ok(FutexWait::Interrupted),
+        _ => Err(err),
+    }
+}
+
+/// Wakes at most `n` tasks sleeping on `word`; returns how many were woken.
+pub fn futex_wake(word: &AtomicU32, n: u32, shared: bool) -> io::Result<usize> {
+    let n = n.min(i32::MAX as u32) as libc::c_int;
+    // SAFETY: `word` is a live, aligned u32; FUTEX_WAKE does not dereference the other
+    // arguments.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            futex_op(libc::FUTEX_WAKE, shared),
+            n,
+            std::ptr::null::<libc::timespec>(),
+            std::ptr::null::<u32>(),
+            0u32,
+        )
+    };
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(rc as usize)
+    }
+}
+
+/// Zeroed `u32` words in an anonymous `MAP_SHARED` mapping: after a fork, parent and child
+/// see the same words, so they can serve as process-shared futexes.
+pub struct SharedWords {
+    ptr: NonNull<AtomicU32>,
+    len: usize,
+}
+
+// SAFETY: the mapping is only ever accessed through `&AtomicU32`, which is Sync.
+unsafe impl Send for SharedWords {}
+// SAFETY: as above: all access is atomic.
+unsafe impl Sync for SharedWords {}
+
+impl SharedWords {
+    /// Maps `len` zeroed words (rounded up to whole pages).
+    pub fn new(len: usize) -> io::Result<Self> {
+        let len = len.max(1);
+        let bytes = len * std::mem::size_of::<AtomicU32>();
+        // SAFETY: an anonymous mapping at an address the kernel picks aliases no Rust
+        // object; the result is checked before use.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                bytes,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let ptr = NonNull::new(p.cast::<AtomicU32>()).ok_or_else(|| io::Error::other("mmap"))?;
+        Ok(Self { ptr, len })
+    }
+
+    /// The words. Anonymous mappings start zeroed, a valid `AtomicU32` value.
+    pub fn words(&self) -> &[AtomicU32] {
+        // SAFETY: `ptr` points at `len` page-aligned, zero-initialised u32s that stay
+        // mapped until `drop`; AtomicU32 has the layout of u32 and all access is atomic.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for SharedWords {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the region mapped in `new`; no reference into it outlives
+        // `self` (words() borrows self).
+        unsafe {
+            libc::munmap(
+                self.ptr.as_ptr().cast(),
+                self.len * std::mem::size_of::<AtomicU32>(),
+            );
+        }
+    }
+}
+
+/// Ends the calling process at once, without running destructors or `atexit` handlers:
+/// the only correct way out of a forked child.
+pub fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit is async-signal-safe and never returns.
+    unsafe { libc::_exit(code) }
+}
+
+/// Closes every descriptor of this process except `keep` (sorted ascending) and 0-2.
+fn close_all_except(keep: &[RawFd]) {
+    let mut from: u32 = 3;
+    for &fd in keep {
+        let fd = fd as u32;
+        if fd < from {
+            continue;
+        }
+        if fd > from {
+            // SAFETY: close_range only closes descriptors; none of `keep` is in range.
+            unsafe { libc::syscall(libc::SYS_close_range, from, fd - 1, 0u32) };
+        }
+        from = fd + 1;
+    }
+    // SAFETY: as above.
+    unsafe { libc::syscall(libc::SYS_close_range, from, u32::MAX, 0u32) };
+}
+
+/// Forks a child that runs `body` and exits with its return value.
+///
+/// In the child, before `body`: the parent-death signal is set to SIGKILL (so the child
+/// never outlives the parent thread that forked it) and every descriptor but 0-2 and
+/// `keep` is closed (so a concurrent fork elsewhere in this process cannot hold our pipe
+/// ends open). `body` runs in a copy of a possibly multi-threaded process: it must not
+/// allocate, lock, or print; plain syscalls and atomics are fine. If it panics the child
+/// exits with 101 instead of unwinding into the parent's code.
+pub fn fork_child<F: FnOnce() -> i32>(keep: &[RawFd], body: F) -> io::Result<Pid> {
+    let mut sorted = keep.to_vec();
+    sorted.sort_unstable();
+    let parent = nix::unistd::getpid();
+    // SAFETY: the child only runs async-signal-safe code: prctl, getppid, close_range,
+    // then `body`, whose contract (documented above) is the same, then _exit.
+    match unsafe { nix::unistd::fork() }.map_err(io::Error::from)? {
+        nix::unistd::ForkResult::Parent { child } => Ok(child),
+        nix::unistd::ForkResult::Child => {
+            // SAFETY: PR_SET_PDEATHSIG takes a signal number and touches no memory.
+            let rc = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+            if rc != 0 || nix::unistd::getppid() != parent {
+                // The parent died before the death signal was armed.
+                exit_now(120);
+            }
+            close_all_except(&sorted);
+            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or(101);
+            exit_now(code)
+        }
+    }
+}
