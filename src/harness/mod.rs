@@ -294,3 +294,10 @@ pub(crate) fn read_hello_channel(
         },
     })
 }
+
+/// Serialises tests (and anything else) that run harnesses in one process: two ping-pongs
+/// sharing a CPU would disturb each other's switch counts. Poisoning is ignored.
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
