@@ -4,6 +4,7 @@
 //! Time and counts never come from the same loop: the timed samples read nothing but the
 //! clock, and the switch count comes from a run of its own.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -148,6 +149,30 @@ pub fn judge(expected: Option<f64>, measured: f64) -> (bool, String) {
     }
 }
 
+/// One counter's reading in an outcome. In JSON either
+/// `{"per_round_trip": x, "per_switch": y, ...}` or `{"unsupported": "reason"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CounterValue {
+    /// The event opened and counted.
+    Measured {
+        /// Events per iteration (round trip, or lap of a ring).
+        per_round_trip: f64,
+        /// Events per context switch, where the iteration has a known switch count.
+        per_switch: Option<f64>,
+        /// The (scaled) total over the counted run.
+        total: f64,
+        /// True when the kernel multiplexed the counter and the total was scaled by
+        /// `time_enabled / time_running`.
+        multiplexed: bool,
+    },
+    /// The event could not be counted here.
+    Unsupported {
+        /// Why, and how to allow it where that is possible.
+        unsupported: String,
+    },
+}
+
 /// The result of one ping-pong benchmark.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
@@ -182,6 +207,10 @@ pub struct Outcome {
     pub valid: bool,
     /// Why the result is valid, invalid, or not checked.
     pub validity: String,
+    /// Counter readings by perf event name (`context-switches`, `tlb:tlb_flush`,
+    /// `tlb:tlb_flush:full`, `dTLB-load-misses`, ...); empty when counting was skipped.
+    #[serde(default)]
+    pub counters: BTreeMap<String, CounterValue>,
 }
 
 /// Times `h` and counts its switches, giving the outcome for `spec`.
@@ -234,6 +263,7 @@ pub fn pingpong_outcome(
         switch_count: count,
         valid,
         validity,
+        counters: BTreeMap::new(),
     }
 }
 

@@ -74,10 +74,12 @@ impl ResultsFile {
                     path.display()
                 )))
             }
-            Some(v) if v != SCHEMA_VERSION as u64 => return Err(Error::InvalidInput(format!(
+            Some(v) if v != SCHEMA_VERSION as u64 => {
+                return Err(Error::InvalidInput(format!(
                 "{}: schema version {v} is not supported (this ctxbench reads {SCHEMA_VERSION})",
                 path.display()
-            ))),
+            )))
+            }
             Some(_) => {}
         }
         serde_json::from_value(value).map_err(|e| {
