@@ -84,7 +84,13 @@ fn list(filter: &[String]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A parsed `--cpus` value.
+#[derive(Debug, Clone)]
+pub struct CpuList(pub Vec<usize>);
+
 /// Parses `--cpus`.
-fn parse_cpus(s: &str) -> Result<Vec<usize>, String> {
-    ctxbench::cpus::parse_cpu_list(s).map_err(|e| e.to_string())
+fn parse_cpus(s: &str) -> Result<CpuList, String> {
+    ctxbench::cpus::parse_cpu_list(s)
+        .map(CpuList)
+        .map_err(|e| e.to_string())
 }

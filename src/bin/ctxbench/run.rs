@@ -25,14 +25,14 @@ pub struct RunArgs {
     /// CPUs to use: the first for same-cpu, the first two for cross-cpu (e.g. `0` or
     /// `2,3`). Default: this process's allowed CPUs.
     #[arg(long, value_parser = super::parse_cpus)]
-    cpus: Option<Vec<usize>>,
+    cpus: Option<super::CpuList>,
     /// Also write the results as JSON to this file (atomically).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let cpus = CpuChoice::resolve(args.cpus.as_deref())?;
+    let cpus = CpuChoice::resolve(args.cpus.as_ref().map(|c| c.0.as_slice()))?;
     let (planned, mut skipped) = runner::plan(&args.filter, &cpus)?;
     let (cfg, mode) = if args.quick {
         (SampleConfig::quick(), "quick")
