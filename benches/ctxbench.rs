@@ -1,1 +1,21 @@
-fn main() {}
+//! `cargo bench`: every ctxbench experiment through criterion. Each topic lives in its own
+//! file under `benches/benchmarks/`; this file only lists them.
+//!
+//! Narrow a run with a filter (`cargo bench -- pingpong/thread`), shorten it with
+//! `cargo bench -- --quick`, or run each benchmark once with `cargo bench -- --test`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+mod benchmarks;
+
+fn config() -> Criterion {
+    Criterion::default()
+}
+
+criterion_group! {
+    name = pingpong;
+    config = config();
+    targets = benchmarks::pingpong::benches
+}
+
+criterion_main!(pingpong);

@@ -1,0 +1,3 @@
+//! One module per experiment, each exposing `benches(&mut Criterion)`.
+
+pub mod pingpong;
