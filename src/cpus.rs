@@ -222,6 +222,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn allowed_cpus_agree_with_core_affinity() {
+        // An independent reading of the same mask, through another crate.
+        let theirs: Vec<usize> = core_affinity::get_core_ids()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(allowed_cpus().unwrap(), theirs);
+    }
+
+    #[test]
     fn parses_lists_and_ranges() {
         assert_eq!(parse_cpu_list("0").unwrap(), vec![0]);
         assert_eq!(parse_cpu_list("1,0").unwrap(), vec![1, 0]);
