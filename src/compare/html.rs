@@ -51,6 +51,8 @@ nav a { color: inherit; margin-right: 12px; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: var(--band); font-weight: 600; }
+td:first-child { white-space: nowrap; }
+table.machines td:first-child { white-space: normal; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td small, li small { color: var(--muted); }
 tr.diff td.k { font-weight: 600; }
@@ -185,14 +187,15 @@ fn ratio_table(runs: &[Run], ids: &[String]) -> String {
     let mut s = String::from(
         "<h3>Process / thread</h3><p class=\"note\">Median of the process benchmark over \
          the median of its thread twin (same mechanism, same placement): above 1 is what \
-         the separate address space costs.</p><table><tr><th>process id</th><th>thread twin</th>",
+         the separate address space costs. The twin is the same id with <code>thread-</code> \
+         for <code>process-</code>.</p><table><tr><th>process id</th>",
     );
     for r in runs {
         s += &format!("<th>{}</th>", escape(&r.label));
     }
     s += "</tr>";
-    for (p, t, vals) in rows {
-        s += &format!("<tr><td>{}</td><td>{}</td>", escape(&p), escape(&t));
+    for (p, _, vals) in rows {
+        s += &format!("<tr><td>{}</td>", escape(&p));
         for v in vals {
             s += &match v {
                 Some(v) => format!(r#"<td class="num">{v:.2}&times;</td>"#),
@@ -324,6 +327,12 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
         escape(exp)
     );
     if is_curve(ids) {
+        // One chart per series, all on the experiment's scale so they compare by eye.
+        let all: Vec<Option<Point>> = ids
+            .iter()
+            .flat_map(|id| runs.iter().map(move |r| point(r, id)))
+            .collect();
+        let y_max = svg::max_of(all.iter());
         for (series, pts) in curve_series(ids) {
             let xs: Vec<String> = pts.iter().map(|(x, _)| x.clone()).collect();
             let lines: Vec<Vec<Option<Point>>> = runs
@@ -332,7 +341,7 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
                 .collect();
             s += &format!(
                 r#"<div class="chart">{}</div>"#,
-                svg::line_chart(&series, &xs, &labels, &lines)
+                svg::line_chart(&series, &xs, &labels, &lines, Some(y_max))
             );
         }
     } else {

@@ -28,6 +28,15 @@ pub struct Point {
     pub valid: bool,
 }
 
+/// The largest p75 (or median) of `points`, 0 when there is none.
+pub fn max_of<'a>(points: impl Iterator<Item = &'a Option<Point>>) -> f64 {
+    points
+        .flatten()
+        .map(|p| p.p75.max(p.median))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
 /// Ticks from 0 covering `max`: steps of 1, 2 or 5 times a power of ten, about five.
 pub fn nice_ticks(max: f64) -> Vec<f64> {
     if !(max.is_finite() && max > 0.0) {
@@ -53,6 +62,8 @@ fn tick_label(v: f64) -> String {
         "0".into()
     } else if v >= 10_000.0 && v % 1000.0 == 0.0 {
         format!("{}k", v / 1000.0)
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
     } else {
         fmt_ns(v)
     }
@@ -185,21 +196,18 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
 
 /// A line chart over categorical x values (`xs`, in order), one line per run: median
 /// points joined where consecutive, a p25-p75 whisker at each point.
+/// `y_max` shares one scale between the charts of an experiment (the largest p75 of
+/// `lines` where it is `None`).
 pub fn line_chart(
     title: &str,
     xs: &[String],
     runs: &[String],
     lines: &[Vec<Option<Point>>],
+    y_max: Option<f64>,
 ) -> String {
-    let (left, right, top_m, plot_h) = (70.0, 20.0, 34.0, 220.0);
+    let (left, right, top_m, plot_h) = (70.0, 20.0, 48.0, 220.0);
     let plot_w = WIDTH - left - right;
-    let max = lines
-        .iter()
-        .flatten()
-        .flatten()
-        .map(|p| p.p75.max(p.median))
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
+    let max = y_max.unwrap_or_else(|| max_of(lines.iter().flatten()));
     let ticks = nice_ticks(max);
     let top = *ticks.last().unwrap_or(&1.0);
     let n = xs.len().max(1);
@@ -268,7 +276,7 @@ pub fn line_chart(
     let height = lg_end + 8.0;
     format!(
         r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{left}" y="{:.1}" class="tick">ns per iteration (median, whisker p25-p75; hollow = invalid)</text>{body}{lg}</svg>"#,
-        top_m - 6.0,
+        34.0,
         t = escape(title)
     )
 }
@@ -276,6 +284,15 @@ pub fn line_chart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tick_labels() {
+        assert_eq!(tick_label(0.0), "0");
+        assert_eq!(tick_label(20.0), "20");
+        assert_eq!(tick_label(2.5), "2.5");
+        assert_eq!(tick_label(40_000.0), "40k");
+        assert_eq!(tick_label(0.2), "0.200");
+    }
 
     #[test]
     fn ticks_cover_the_maximum() {
@@ -311,7 +328,13 @@ mod tests {
         assert!(s.contains("t&lt;1&gt;") && s.contains("id&lt;x&gt;") && s.contains("a&amp;b"));
         assert!(!s.contains("<x>"));
         assert!(s.contains("invalid") && s.contains("not run"));
-        let l = line_chart("r", &["2".into(), "4".into()], &["a".into()], &[vec![p, p]]);
+        let l = line_chart(
+            "r",
+            &["2".into(), "4".into()],
+            &["a".into()],
+            &[vec![p, p]],
+            None,
+        );
         assert!(l.contains("<polyline"));
         assert!(!l.contains("http"));
     }
