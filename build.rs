@@ -29,6 +29,16 @@ fn main() {
     let commit = own_repo
         .then(|| output("git", &["rev-parse", "--short", "HEAD"]))
         .flatten()
+        .map(|c| {
+            // Tracked files changed since the commit: say so, the numbers may not be
+            // reproducible from the commit alone.
+            let dirty = output("git", &["status", "--porcelain", "--untracked-files=no"]);
+            if dirty.is_some() {
+                format!("{c}-dirty")
+            } else {
+                c
+            }
+        })
         .unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=CTXBENCH_GIT_COMMIT={commit}");
     // Rebuild when HEAD moves: HEAD itself, the branch it points to, and packed refs.
@@ -36,7 +46,13 @@ fn main() {
     if !own_repo {
         return;
     }
-    let mut watch = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    // Sources too, so the -dirty mark follows edits.
+    println!("cargo:rerun-if-changed=src");
+    let mut watch = vec![
+        "HEAD".to_string(),
+        "packed-refs".to_string(),
+        "index".to_string(),
+    ];
     if let Some(r) = output("git", &["symbolic-ref", "-q", "HEAD"]) {
         watch.push(r);
     }

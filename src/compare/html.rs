@@ -452,6 +452,9 @@ pub fn render(runs: &[Run]) -> String {
         if runs.len() == 1 { "" } else { "s" },
         legend(runs)
     );
+    if runs.iter().any(|r| r.kind == super::SourceKind::Criterion) {
+        body += &format!(r#"<p class="note">{}</p>"#, escape(super::CRITERION_NOTE));
+    }
     body += r#"<section id="machines"><h2>Machines</h2>"#;
     body += &machine_table(runs);
     body += "</section>";

@@ -14,6 +14,17 @@ pub fn cell(s: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
+/// Cuts a long machine fact (a kernel command line) for a table cell; the HTML report
+/// keeps it whole.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 140;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        format!("{} …", s.chars().take(MAX).collect::<String>())
+    }
+}
+
 fn header(first: &[&str], runs: &[Run]) -> String {
     let mut cols: Vec<String> = first.iter().map(|s| s.to_string()).collect();
     cols.extend(runs.iter().map(|r| cell(&r.label)));
@@ -32,6 +43,12 @@ pub fn render(runs: &[Run]) -> String {
         runs.len(),
         if runs.len() == 1 { "" } else { "s" }
     );
+    if runs.iter().any(|r| r.kind == super::SourceKind::Criterion) {
+        s = s.replace(
+            "## Machines\n\n",
+            &format!("{}\n\n## Machines\n\n", super::CRITERION_NOTE),
+        );
+    }
     s += &header(&[""], runs).replace("---:|", "---|");
     for (name, vals) in machine_rows(runs) {
         let differs = vals.windows(2).any(|w| w[0] != w[1]) && name != "source" && name != "taken";
@@ -42,7 +59,10 @@ pub fn render(runs: &[Run]) -> String {
         };
         s += &format!(
             "| {name} | {} |\n",
-            vals.iter().map(|v| cell(v)).collect::<Vec<_>>().join(" | ")
+            vals.iter()
+                .map(|v| cell(&shorten(v)))
+                .collect::<Vec<_>>()
+                .join(" | ")
         );
     }
     for (exp, ids) in experiments(runs) {
@@ -176,5 +196,8 @@ mod tests {
     #[test]
     fn cells_stay_one_cell() {
         assert_eq!(cell("a|b\nc <x>"), "a\\|b c &lt;x&gt;");
+        assert_eq!(shorten("short"), "short");
+        let long = "é".repeat(300);
+        assert_eq!(shorten(&long).chars().count(), 142);
     }
 }

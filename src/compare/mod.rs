@@ -36,6 +36,11 @@ pub enum Format {
     Markdown,
 }
 
+/// What a report says about criterion output.
+pub const CRITERION_NOTE: &str = "Criterion output carries no machine fingerprint and no \
+    validity check; its values are in the unit of its measurement (ns for timing groups, \
+    events for counter groups).";
+
 /// Where a run came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
