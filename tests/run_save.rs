@@ -12,7 +12,13 @@ use ctxbench::results::ResultsFile;
 fn run_save_writes_a_stamped_file_and_check_runs_now() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-        .args(["run", "--quick", "--filter", "pingpong/thread-pipe/same-cpu", "--save"])
+        .args([
+            "run",
+            "--quick",
+            "--filter",
+            "pingpong/thread-pipe/same-cpu",
+            "--save",
+        ])
         .arg("--results-dir")
         .arg(dir.path())
         .output()
@@ -23,17 +29,33 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
     // stdout is the table alone; the machine summary goes to stderr.
     assert!(stdout.starts_with("id "), "{stdout}");
     assert!(stderr.starts_with("machine: "), "{stderr}");
-    let saved_line = stderr.lines().find(|l| l.starts_with("saved ")).expect("a saved line");
+    let saved_line = stderr
+        .lines()
+        .find(|l| l.starts_with("saved "))
+        .expect("a saved line");
     let path = Path::new(saved_line.trim_start_matches("saved "));
     assert!(path.starts_with(dir.path()));
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.len() == "2026-11-27T06-30-00Z.json".len() && name.ends_with("Z.json"), "{name}");
+    assert!(
+        name.len() == "2026-11-27T06-30-00Z.json".len() && name.ends_with("Z.json"),
+        "{name}"
+    );
 
     let f = ResultsFile::load(path).unwrap();
     assert_eq!(f.results.len(), 1);
-    assert_eq!(f.results[0].samples_ns_per_round_trip.len(), f.results[0].ns_per_round_trip.n);
+    assert_eq!(
+        f.results[0].samples_ns_per_round_trip.len(),
+        f.results[0].ns_per_round_trip.n
+    );
     assert!(!f.machine.cpus_used.is_empty());
-    assert_eq!(path.parent().unwrap().file_name().unwrap().to_string_lossy(), f.machine.slug());
+    assert_eq!(
+        path.parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy(),
+        f.machine.slug()
+    );
     if let Ok(rel) = std::fs::read_to_string("/proc/sys/kernel/osrelease") {
         assert_eq!(f.machine.kernel_release, rel.trim());
     }
@@ -52,6 +74,9 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{stdout}{stderr}");
     assert!(stdout.contains("pingpong/thread-pipe/same-cpu"), "{stdout}");
-    assert!(!stderr.contains("WARNING"), "same machine, no warning: {stderr}");
+    assert!(
+        !stderr.contains("WARNING"),
+        "same machine, no warning: {stderr}"
+    );
     assert_eq!(ResultsFile::load(&json).unwrap().results.len(), 1);
 }

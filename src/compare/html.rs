@@ -53,6 +53,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: le
 th { background: var(--band); font-weight: 600; }
 td:first-child { white-space: nowrap; }
 table.machines td:first-child { white-space: normal; }
+td.nowrap { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td small, li small { color: var(--muted); }
 tr.diff td.k { font-weight: 600; }
@@ -217,22 +218,32 @@ fn counter_table(runs: &[Run], ids: &[String]) -> String {
     let mut never: Vec<(String, Vec<String>)> = Vec::new();
     let mut measured = Vec::new();
     for n in &names {
-        let mut reasons: Vec<String> = Vec::new();
+        // Each distinct reason with the runs that gave it.
+        let mut reasons: Vec<(String, Vec<String>)> = Vec::new();
         let mut any = false;
         for r in runs {
             for id in ids {
                 match r.entry(id).and_then(|e| e.counters.get(n)) {
                     Some(CounterValue::Measured { .. }) => any = true,
                     Some(CounterValue::Unsupported { unsupported }) => {
-                        let why = format!("{}: {unsupported}", r.label);
-                        if !reasons.contains(&why) {
-                            reasons.push(why);
+                        match reasons.iter_mut().find(|(why, _)| why == unsupported) {
+                            Some((_, who)) if who.contains(&r.label) => {}
+                            Some((_, who)) => who.push(r.label.clone()),
+                            None => reasons.push((unsupported.clone(), vec![r.label.clone()])),
                         }
                     }
                     None => {}
                 }
             }
         }
+        let reasons: Vec<String> = if reasons.len() == 1 {
+            vec![reasons[0].0.clone()]
+        } else {
+            reasons
+                .into_iter()
+                .map(|(why, who)| format!("{why} ({})", who.join(", ")))
+                .collect()
+        };
         if any {
             measured.push(n.clone());
         } else {
@@ -262,7 +273,7 @@ fn counter_table(runs: &[Run], ids: &[String]) -> String {
                 if k == 0 {
                     s += &format!(r#"<td rowspan="{}">{}</td>"#, present.len(), escape(id));
                 }
-                s += &format!("<td>{}</td>", escape(n));
+                s += &format!(r#"<td class="nowrap">{}</td>"#, escape(n));
                 for r in runs {
                     s += &match r.entry(id).and_then(|e| e.counters.get(*n)) {
                         None => r#"<td class="num"><small>-</small></td>"#.to_string(),
