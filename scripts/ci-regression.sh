@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CI regression gate: a quick run on this machine, checked against the newest
-# committed results file for this machine (results/<machine slug>/*.json). Writes into
+# committed results file for this machine (results/<machine slug>/*.json in HEAD). Writes into
 # $OUT_DIR (default ci-out/): current.json (this run), benchmark-action.json (the
 # customSmallerIsBetter format benchmark-tracking actions read) and report.html (this run
 # next to every committed machine).
@@ -26,6 +26,20 @@ cargo build --release --quiet
 mkdir -p "$out_dir"
 rm -f "$out_dir/current.json"
 
+# The baseline is what is committed: results files as they are in HEAD, not local runs
+# saved since (outside a git checkout, the folder as it is).
+baseline_dir="$results_dir"
+if git rev-parse --verify --quiet HEAD >/dev/null 2>&1; then
+    committed="$(mktemp -d)"
+    trap 'rm -rf "$committed"' EXIT
+    baseline_dir="$committed/$results_dir"
+    mkdir -p "$baseline_dir"
+    while IFS= read -r -d '' f; do
+        mkdir -p "$committed/$(dirname "$f")"
+        git show "HEAD:$f" >"$committed/$f"
+    done < <(git ls-tree -r -z --name-only HEAD -- "$results_dir")
+fi
+
 filters=()
 for f in ${GATE_FILTERS-same-cpu ring/ workset/ floor/ spawn/}; do
     filters+=(--filter "$f")
@@ -33,7 +47,7 @@ done
 
 status=0
 cargo run --release --quiet -- check \
-    --baseline "$results_dir" \
+    --baseline "$baseline_dir" \
     --quick \
     --threshold "$threshold" \
     --json "$out_dir/current.json" \
@@ -48,7 +62,7 @@ if [ "$status" -eq 2 ]; then
 fi
 
 if [ -f "$out_dir/current.json" ]; then
-    cargo run --release --quiet -- compare "$results_dir" "$out_dir/current.json" \
+    cargo run --release --quiet -- compare "$baseline_dir" "$out_dir/current.json" \
         -o "$out_dir/report.html"
 fi
 

@@ -257,6 +257,16 @@ fn check_bad_input_exits_2() {
         .args(["check", "--threshold", "lots", "--baseline"])
         .arg(fixture("machine-a.json")));
     assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(bin()
+        .args(["check", "--baseline"])
+        .arg(dir.path().join("absent.json"))
+        .arg("--current")
+        .arg(fixture("machine-a.json")));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("absent.json") && err.contains("no such"),
+        "{err}"
+    );
     // A results directory with no folder for this machine names the fix.
     let (code, _, err) = run(bin()
         .args(["check", "--baseline"])

@@ -92,7 +92,20 @@ fn keep(file: &mut ResultsFile, filter: &[String]) {
     }
 }
 
+/// A missing input is the user's mistake (exit 2), not a failure of the run.
+fn must_exist(p: &Path, what: &str) -> anyhow::Result<()> {
+    if p.exists() {
+        Ok(())
+    } else {
+        Err(Usage(format!("{}: no such {what}", p.display())).into())
+    }
+}
+
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    must_exist(&args.baseline, "baseline file or results directory")?;
+    if let Some(c) = &args.current {
+        must_exist(c, "results file")?;
+    }
     // Load whatever is given before running anything: bad input fails fast.
     let current_given = match &args.current {
         Some(p) => Some(ResultsFile::load(p)?),
