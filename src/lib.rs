@@ -14,7 +14,10 @@ pub mod spec;
 pub mod sys;
 
 pub use error::{Error, Result};
+pub mod compare;
+pub mod fingerprint;
 pub mod measure;
+pub mod regress;
 pub mod report;
 pub mod results;
 pub mod runner;

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
 use crate::measure::Outcome;
 
 /// The schema version this build writes and reads.
@@ -27,6 +28,9 @@ pub struct ResultsFile {
     /// Benchmarks that were asked for but could not run here, with the reason.
     #[serde(default)]
     pub skipped: Vec<Skipped>,
+    /// The machine and build the results came from (all "unknown" in files that lack it).
+    #[serde(default)]
+    pub machine: Fingerprint,
 }
 
 /// A benchmark that did not run, and why.
@@ -51,7 +55,29 @@ impl ResultsFile {
             mode: mode.to_string(),
             results,
             skipped,
+            machine: Fingerprint::default(),
         }
+    }
+
+    /// The same file, stamped with the machine it ran on.
+    pub fn with_machine(mut self, machine: Fingerprint) -> Self {
+        self.machine = machine;
+        self
+    }
+
+    /// Saves under `dir/<machine slug>/<UTC timestamp>.json` (a `-2`, `-3`, ... suffix if
+    /// that name is taken) and returns the path written.
+    pub fn save_in(&self, dir: &Path) -> Result<std::path::PathBuf> {
+        let folder = dir.join(self.machine.slug());
+        let stamp = utc_timestamp(self.created_unix);
+        let mut path = folder.join(format!("{stamp}.json"));
+        let mut n = 2;
+        while path.exists() {
+            path = folder.join(format!("{stamp}-{n}.json"));
+            n += 1;
+        }
+        self.save(&path)?;
+        Ok(path)
     }
 
     /// Writes the file atomically (see [`write_atomic`]).
@@ -118,6 +144,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The UTC date and time of `unix_secs` as `2026-11-27T06-30-00Z`: ISO 8601 with `-`
+/// for `:`, so it is a valid file name everywhere and sorts in time order.
+pub fn utc_timestamp(unix_secs: u64) -> String {
+    let days = (unix_secs / 86_400) as i64;
+    let rem = unix_secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}-{:02}-{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The proleptic Gregorian (year, month, day) of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Count from 0000-03-01 so the leap day is the last day of a "year", then split into
+    // 400-year eras of 146097 days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // day of era, 0..146096
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // 0..399
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // day of the March-based year
+    let mp = (5 * doy + 2) / 153; // March = 0
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +211,64 @@ mod tests {
         let f = ResultsFile::new("quick", vec![], vec![]);
         f.save(&p).unwrap();
         assert_eq!(ResultsFile::load(&p).unwrap(), f);
+    }
+
+    #[test]
+    fn timestamps_of_known_instants() {
+        assert_eq!(utc_timestamp(0), "1970-01-01T00-00-00Z");
+        assert_eq!(utc_timestamp(951_782_400), "2000-02-29T00-00-00Z");
+        assert_eq!(utc_timestamp(951_868_799), "2000-02-29T23-59-59Z");
+        assert_eq!(utc_timestamp(951_868_800), "2000-03-01T00-00-00Z");
+        assert_eq!(utc_timestamp(1_709_251_199), "2024-02-29T23-59-59Z");
+        assert_eq!(utc_timestamp(4_107_542_400), "2100-03-01T00-00-00Z");
+        assert_eq!(utc_timestamp(1_798_353_000), "2026-12-27T06-30-00Z");
+        assert_eq!(utc_timestamp(1_767_225_599), "2025-12-31T23-59-59Z");
+        // Every day of four centuries: consecutive and well formed.
+        let mut prev = civil_from_days(-1);
+        for day in 0..146_097 {
+            let (y, m, d) = civil_from_days(day);
+            let next_ok = (y, m, d) > prev
+                && (d == prev.2 + 1
+                    || (d == 1 && (m == prev.1 + 1 || (m == 1 && y == prev.0 + 1))));
+            assert!(next_ok, "day {day}: {prev:?} -> {:?}", (y, m, d));
+            prev = (y, m, d);
+        }
+    }
+
+    #[test]
+    fn save_in_uses_slug_and_timestamp_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let machine = crate::fingerprint::Fingerprint {
+            cpu_model: "Test CPU <9000>".into(),
+            hostname: "box".into(),
+            cpus_used: vec![0, 1],
+            ..Default::default()
+        };
+        let mut f = ResultsFile::new("quick", vec![], vec![]).with_machine(machine);
+        f.created_unix = 1_798_353_000;
+        let p = f.save_in(dir.path()).unwrap();
+        assert_eq!(
+            p,
+            dir.path()
+                .join("test-cpu-9000-box/2026-12-27T06-30-00Z.json")
+        );
+        let again = f.save_in(dir.path()).unwrap();
+        assert!(again.ends_with("test-cpu-9000-box/2026-12-27T06-30-00Z-2.json"));
+        let back = ResultsFile::load(&p).unwrap();
+        assert_eq!(back, f);
+        assert_eq!(back.machine.cpu_model, "Test CPU <9000>");
+    }
+
+    #[test]
+    fn file_without_machine_loads_as_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("old.json");
+        std::fs::write(
+            &p,
+            r#"{"schema_version":1,"ctxbench_version":"0.1.0","created_unix":0,"mode":"quick","results":[]}"#,
+        )
+        .unwrap();
+        let f = ResultsFile::load(&p).unwrap();
+        assert_eq!(f.machine.cpu_model, "unknown");
     }
 }

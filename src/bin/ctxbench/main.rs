@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod compare;
 mod run;
 
 /// Measures what a context switch costs on this machine.
@@ -26,6 +28,10 @@ enum Command {
     },
     /// Runs benchmarks and prints a table.
     Run(run::RunArgs),
+    /// Puts results files (or criterion output) side by side: HTML or Markdown.
+    Compare(compare::CompareArgs),
+    /// Compares a run with a baseline: exit 1 when something got slower beyond noise.
+    Check(check::CheckArgs),
 }
 
 /// An error that is the user's input: exit code 2.
@@ -57,6 +63,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::List { filter } => list(&filter),
         Command::Run(args) => run::run(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Check(args) => check::check(args),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use ctxbench::cpus::CpuChoice;
+use ctxbench::fingerprint::Fingerprint;
 use ctxbench::measure::SampleConfig;
 use ctxbench::report::table;
 use ctxbench::results::{ResultsFile, Skipped};
@@ -29,12 +30,52 @@ pub struct RunArgs {
     /// Also write the results as JSON to this file (atomically).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Save the results as `<results-dir>/<machine>/<UTC time>.json` and print the path.
+    #[arg(long)]
+    save: bool,
+    /// Where --save puts results files.
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    results_dir: PathBuf,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let cpus = CpuChoice::resolve(args.cpus.as_ref().map(|c| c.0.as_slice()))?;
-    let (planned, mut skipped) = runner::plan(&args.filter, &cpus)?;
-    let (cfg, mode) = if args.quick {
+    let (file, failed) = measure(
+        &args.filter,
+        args.quick,
+        args.cpus.as_ref().map(|c| c.0.as_slice()),
+    )?;
+    print!("{}", table::render(&file.results, &file.skipped));
+    if let Some(path) = &args.json {
+        file.save(path)
+            .with_context(|| format!("saving results to {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    if args.save {
+        let path = file
+            .save_in(&args.results_dir)
+            .with_context(|| format!("saving results under {}", args.results_dir.display()))?;
+        eprintln!("saved {}", path.display());
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Runs the benchmarks matching `filter` on `cpus`, printing the machine and progress to
+/// stderr. Returns the results file (stamped with the machine) and whether any benchmark
+/// failed or was invalid.
+pub fn measure(
+    filter: &[String],
+    quick: bool,
+    cpus: Option<&[usize]>,
+) -> anyhow::Result<(ResultsFile, bool)> {
+    let cpus = CpuChoice::resolve(cpus)?;
+    let (planned, mut skipped) = runner::plan(filter, &cpus)?;
+    let machine = Fingerprint::this_machine(&cpus.cpus);
+    eprint!("{}", machine.summary());
+    let (cfg, mode) = if quick {
         (SampleConfig::quick(), "quick")
     } else {
         (SampleConfig::full(), "full")
@@ -61,16 +102,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    print!("{}", table::render(&outcomes, &skipped));
-    if let Some(path) = &args.json {
-        ResultsFile::new(mode, outcomes, skipped)
-            .save(path)
-            .with_context(|| format!("saving results to {}", path.display()))?;
-        eprintln!("wrote {}", path.display());
-    }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok((
+        ResultsFile::new(mode, outcomes, skipped).with_machine(machine),
+        failed,
+    ))
 }

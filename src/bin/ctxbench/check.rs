@@ -1,0 +1,208 @@
+//! `ctxbench check`: the CI regression gate. Compares a run (given, or taken now) with a
+//! baseline id by id; exit 0 when nothing regressed, 1 on a regression, 2 on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use ctxbench::fingerprint::Fingerprint;
+use ctxbench::regress::{self, Verdict};
+use ctxbench::results::ResultsFile;
+
+use crate::Usage;
+
+/// Options of `ctxbench check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The baseline results file, or a results directory: then the newest file in its
+    /// folder for this machine (`<DIR>/<machine slug>/`).
+    #[arg(long, value_name = "FILE|DIR")]
+    baseline: PathBuf,
+    /// The results file to check. Without it, the benchmarks in the baseline (or those
+    /// matching --filter) run now.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["quick", "cpus"])]
+    current: Option<PathBuf>,
+    /// The smallest median change that counts, in percent (`5%` or `5`).
+    #[arg(long, default_value = "5%", value_parser = parse_threshold)]
+    threshold: f64,
+    /// Only ids containing this text (may be repeated).
+    #[arg(long, short)]
+    filter: Vec<String>,
+    /// Run now with short samples.
+    #[arg(long)]
+    quick: bool,
+    /// CPUs to run on now (as for `ctxbench run`).
+    #[arg(long, value_parser = super::parse_cpus)]
+    cpus: Option<super::CpuList>,
+    /// Write the current run in the `customSmallerIsBetter` JSON that benchmark-tracking
+    /// CI actions read.
+    #[arg(long, value_name = "FILE")]
+    output_json: Option<PathBuf>,
+    /// Save the run taken now as a results file (for a report or a new baseline).
+    #[arg(long, value_name = "FILE", conflicts_with = "current")]
+    json: Option<PathBuf>,
+}
+
+/// Parses `5%`, `5` or `2.5%` as a percentage.
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let num = t.strip_suffix('%').unwrap_or(t).trim();
+    match num.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a percentage; write it like `5%` (the smallest median change that counts)"
+        )),
+    }
+}
+
+/// The newest results file for `slug` under `dir/slug/`, by name (names are UTC times).
+fn newest_for(dir: &Path, slug: &str) -> anyhow::Result<PathBuf> {
+    let folder = dir.join(slug);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.extension().is_some_and(|e| e == "json")
+                        && !p
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files.pop().ok_or_else(|| {
+        Usage(format!(
+            "{}: no baseline for this machine (slug {slug}): run `ctxbench run --save \
+             --results-dir {}` here and commit the file, or pass --baseline FILE",
+            folder.display(),
+            dir.display()
+        ))
+        .into()
+    })
+}
+
+fn keep(file: &mut ResultsFile, filter: &[String]) {
+    if !filter.is_empty() {
+        file.results
+            .retain(|o| ctxbench::runner::matches(&o.id, filter));
+    }
+}
+
+/// A missing input is the user's mistake (exit 2), not a failure of the run.
+fn must_exist(p: &Path, what: &str) -> anyhow::Result<()> {
+    if p.exists() {
+        Ok(())
+    } else {
+        Err(Usage(format!("{}: no such {what}", p.display())).into())
+    }
+}
+
+pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    must_exist(&args.baseline, "baseline file or results directory")?;
+    if let Some(c) = &args.current {
+        must_exist(c, "results file")?;
+    }
+    // Load whatever is given before running anything: bad input fails fast.
+    let current_given = match &args.current {
+        Some(p) => Some(ResultsFile::load(p)?),
+        None => None,
+    };
+    let slug = match &current_given {
+        Some(c) => c.machine.slug(),
+        None => Fingerprint::read_from(Path::new("/")).slug(),
+    };
+    let baseline_path = if args.baseline.is_dir() {
+        newest_for(&args.baseline, &slug)?
+    } else {
+        args.baseline.clone()
+    };
+    let mut baseline = ResultsFile::load(&baseline_path)?;
+    keep(&mut baseline, &args.filter);
+    eprintln!("baseline: {}", baseline_path.display());
+    let mut current = match current_given {
+        Some(c) => c,
+        None => {
+            let filter = if args.filter.is_empty() {
+                baseline.results.iter().map(|o| o.id.clone()).collect()
+            } else {
+                args.filter.clone()
+            };
+            if filter.is_empty() {
+                return Err(Usage(format!(
+                    "{}: the baseline has no results to check against",
+                    baseline_path.display()
+                ))
+                .into());
+            }
+            let (file, _failed) = crate::run::measure(
+                &filter,
+                args.quick,
+                args.cpus.as_ref().map(|c| c.0.as_slice()),
+            )?;
+            if let Some(p) = &args.json {
+                file.save(p)
+                    .with_context(|| format!("saving the current run to {}", p.display()))?;
+                eprintln!("wrote {}", p.display());
+            }
+            file
+        }
+    };
+    keep(&mut current, &args.filter);
+    if baseline.mode != current.mode {
+        eprintln!(
+            "note: baseline was a {} run and current a {} run; the test uses the samples of each",
+            baseline.mode, current.mode
+        );
+    }
+    let report = regress::compare_files(&baseline, &current, args.threshold);
+    if let Some(w) = &report.machine_warning {
+        eprintln!("{}", "!".repeat(78));
+        eprintln!("WARNING: {w}");
+        eprintln!("{}", "!".repeat(78));
+    }
+    print!("{}", regress::render_table(&report, args.threshold));
+    let invalid = report
+        .rows
+        .iter()
+        .filter(|r| r.verdict == Verdict::Invalid)
+        .count();
+    if invalid > 0 {
+        eprintln!(
+            "warning: {invalid} id{} invalid and not compared (see the notes above)",
+            if invalid == 1 { " is" } else { "s are" }
+        );
+    }
+    if let Some(p) = &args.output_json {
+        let json = serde_json::to_vec_pretty(&regress::custom_smaller_is_better(&current))?;
+        ctxbench::results::write_atomic(p, &json)
+            .with_context(|| format!("writing {}", p.display()))?;
+        eprintln!("wrote {}", p.display());
+    }
+    if report.regressed() {
+        eprintln!(
+            "regression: at least one id is slower beyond noise and beyond {}%",
+            args.threshold
+        );
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_parse() {
+        assert_eq!(parse_threshold("5%"), Ok(5.0));
+        assert_eq!(parse_threshold(" 2.5 % "), Ok(2.5));
+        assert_eq!(parse_threshold("10"), Ok(10.0));
+        assert!(parse_threshold("-1%").is_err());
+        assert!(parse_threshold("five").is_err());
+    }
+}

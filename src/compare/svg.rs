@@ -1,0 +1,341 @@
+//! Inline SVG charts for the HTML report: bars with a p25-p75 whisker per run, and lines
+//! over a parameter (ring size, working set). Plain SVG elements only (no script, no
+//! external reference); inline SVG in HTML5 needs no namespace attribute.
+
+use super::fmt_ns;
+use super::html::escape;
+
+/// Colours for runs, told apart also by people with the common colour-vision deficiencies.
+pub const PALETTE: [&str; 8] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7f7f7f", "#000000",
+];
+
+/// The colour of run `i`.
+pub fn colour(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// One run's value in a chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// The median.
+    pub median: f64,
+    /// The 25th percentile.
+    pub p25: f64,
+    /// The 75th percentile.
+    pub p75: f64,
+    /// False draws the point hollow and says "invalid".
+    pub valid: bool,
+}
+
+/// The largest p75 (or median) of `points`, 0 when there is none.
+pub fn max_of<'a>(points: impl Iterator<Item = &'a Option<Point>>) -> f64 {
+    points
+        .flatten()
+        .map(|p| p.p75.max(p.median))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
+/// Ticks from 0 covering `max`: steps of 1, 2 or 5 times a power of ten, about five.
+pub fn nice_ticks(max: f64) -> Vec<f64> {
+    if !(max.is_finite() && max > 0.0) {
+        return vec![0.0, 1.0];
+    }
+    let raw = max / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let mut ticks = vec![0.0];
+    while *ticks.last().unwrap_or(&0.0) < max * 0.999_999 {
+        ticks.push(ticks.len() as f64 * step);
+    }
+    ticks
+}
+
+/// An axis label: `0`, `2.5`, `4000`, `45k`.
+fn tick_label(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v >= 10_000.0 && v % 1000.0 == 0.0 {
+        format!("{}k", v / 1000.0)
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        fmt_ns(v)
+    }
+}
+
+const WIDTH: f64 = 780.0;
+const CHAR_W: f64 = 6.6;
+
+fn legend(labels: &[String], y: f64) -> (String, f64) {
+    let mut out = String::new();
+    let (mut x, mut y) = (10.0, y);
+    for (i, l) in labels.iter().enumerate() {
+        let w = 22.0 + l.chars().count() as f64 * CHAR_W + 18.0;
+        if x + w > WIDTH && x > 10.0 {
+            x = 10.0;
+            y += 18.0;
+        }
+        out += &format!(
+            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}"/><text x="{:.1}" y="{:.1}" class="lg">{}</text>"#,
+            y - 10.0,
+            colour(i),
+            x + 17.0,
+            y,
+            escape(l)
+        );
+        x += w;
+    }
+    (out, y + 12.0)
+}
+
+/// A horizontal bar chart: one row per id, within it one bar per run (the median) with a
+/// whisker from p25 to p75. `rows` pairs each label with one optional point per run.
+pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point>>)]) -> String {
+    let label_w = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(4) as f64
+        * CHAR_W
+        + 14.0;
+    let label_w = label_w.min(320.0);
+    let x0 = label_w;
+    let plot_w = WIDTH - label_w - 120.0;
+    let max = rows
+        .iter()
+        .flat_map(|(_, ps)| ps.iter().flatten())
+        .map(|p| p.p75.max(p.median))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let ticks = nice_ticks(max);
+    let top = *ticks.last().unwrap_or(&1.0);
+    let sx = |v: f64| x0 + (v / top).clamp(0.0, 1.0) * plot_w;
+    let bar_h = 13.0;
+    let row_h = runs.len().max(1) as f64 * (bar_h + 3.0) + 10.0;
+    let y0 = 34.0;
+    let plot_h = rows.len() as f64 * row_h;
+    let mut body = String::new();
+    for (k, t) in ticks.iter().enumerate() {
+        let x = sx(*t);
+        body += &format!(
+            r#"<line x1="{x:.1}" y1="{y0:.1}" x2="{x:.1}" y2="{:.1}" class="{}"/><text x="{x:.1}" y="{:.1}" class="tick" text-anchor="middle">{}</text>"#,
+            y0 + plot_h,
+            if k == 0 { "axis" } else { "grid" },
+            y0 + plot_h + 14.0,
+            tick_label(*t)
+        );
+    }
+    for (r, (label, points)) in rows.iter().enumerate() {
+        let ry = y0 + r as f64 * row_h + 5.0;
+        if r % 2 == 1 {
+            body += &format!(
+                r#"<rect x="0" y="{:.1}" width="{WIDTH}" height="{row_h:.1}" class="band"/>"#,
+                ry - 5.0
+            );
+        }
+        body += &format!(
+            r#"<text x="{:.1}" y="{:.1}" class="rl" text-anchor="end">{}</text>"#,
+            x0 - 6.0,
+            ry + row_h / 2.0,
+            escape(label)
+        );
+        for (i, p) in points.iter().enumerate() {
+            let by = ry + i as f64 * (bar_h + 3.0);
+            let Some(p) = p else {
+                body += &format!(
+                    r#"<text x="{:.1}" y="{:.1}" class="na">not run</text>"#,
+                    x0 + 4.0,
+                    by + bar_h - 3.0
+                );
+                continue;
+            };
+            let w = (sx(p.median) - x0).max(1.0);
+            body += &format!(
+                r#"<rect x="{x0:.1}" y="{by:.1}" width="{w:.1}" height="{bar_h}" fill="{}" fill-opacity="{}"{}/>"#,
+                colour(i),
+                if p.valid { "0.85" } else { "0.25" },
+                if p.valid {
+                    String::new()
+                } else {
+                    format!(r#" stroke="{}" stroke-dasharray="3 2""#, colour(i))
+                }
+            );
+            let (a, b) = (sx(p.p25), sx(p.p75));
+            let cy = by + bar_h / 2.0;
+            body += &format!(
+                r#"<path d="M{a:.1} {cy:.1}H{b:.1}M{a:.1} {:.1}V{:.1}M{b:.1} {:.1}V{:.1}" class="whisker"/>"#,
+                by + 2.0,
+                by + bar_h - 2.0,
+                by + 2.0,
+                by + bar_h - 2.0
+            );
+            body += &format!(
+                r#"<text x="{:.1}" y="{:.1}" class="val">{}{}</text>"#,
+                sx(p.median).max(b) + 5.0,
+                by + bar_h - 3.0,
+                fmt_ns(p.median),
+                if p.valid { "" } else { " invalid" }
+            );
+        }
+    }
+    let (lg, lg_end) = legend(runs, y0 + plot_h + 40.0);
+    let height = lg_end + 8.0;
+    format!(
+        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">ns per iteration (median, whisker p25-p75)</text>{body}{lg}</svg>"#,
+        WIDTH - 10.0,
+        y0 + plot_h + 28.0,
+        t = escape(title)
+    )
+}
+
+/// A line chart over categorical x values (`xs`, in order), one line per run: median
+/// points joined where consecutive, a p25-p75 whisker at each point.
+/// `y_max` shares one scale between the charts of an experiment (the largest p75 of
+/// `lines` where it is `None`).
+pub fn line_chart(
+    title: &str,
+    xs: &[String],
+    runs: &[String],
+    lines: &[Vec<Option<Point>>],
+    y_max: Option<f64>,
+) -> String {
+    let (left, right, top_m, plot_h) = (70.0, 20.0, 48.0, 220.0);
+    let plot_w = WIDTH - left - right;
+    let max = y_max.unwrap_or_else(|| max_of(lines.iter().flatten()));
+    let ticks = nice_ticks(max);
+    let top = *ticks.last().unwrap_or(&1.0);
+    let n = xs.len().max(1);
+    let sx = |i: usize| left + (i as f64 + 0.5) * plot_w / n as f64;
+    let sy = |v: f64| top_m + plot_h - (v / top).clamp(0.0, 1.0) * plot_h;
+    let mut body = String::new();
+    for (k, t) in ticks.iter().enumerate() {
+        let y = sy(*t);
+        body += &format!(
+            r#"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="{}"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text>"#,
+            left + plot_w,
+            if k == 0 { "axis" } else { "grid" },
+            left - 6.0,
+            y + 4.0,
+            tick_label(*t)
+        );
+    }
+    for (i, x) in xs.iter().enumerate() {
+        body += &format!(
+            r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="middle">{}</text>"#,
+            sx(i),
+            top_m + plot_h + 16.0,
+            escape(x)
+        );
+    }
+    for (r, pts) in lines.iter().enumerate() {
+        let c = colour(r);
+        // Polyline segments over consecutive present points.
+        let mut seg: Vec<String> = Vec::new();
+        let flush = |seg: &mut Vec<String>, body: &mut String| {
+            if seg.len() >= 2 {
+                *body += &format!(
+                    r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2"/>"#,
+                    seg.join(" ")
+                );
+            }
+            seg.clear();
+        };
+        for (i, p) in pts.iter().enumerate() {
+            match p {
+                Some(p) => seg.push(format!("{:.1},{:.1}", sx(i), sy(p.median))),
+                None => flush(&mut seg, &mut body),
+            }
+        }
+        flush(&mut seg, &mut body);
+        for (i, p) in pts.iter().enumerate() {
+            let Some(p) = p else { continue };
+            let x = sx(i) + (r as f64 - (lines.len() as f64 - 1.0) / 2.0) * 3.0;
+            body += &format!(
+                r#"<path d="M{x:.1} {:.1}V{:.1}" stroke="{c}" stroke-width="1.2"/><circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}" stroke="{c}" stroke-width="1.5"><title>{}</title></circle>"#,
+                sy(p.p25),
+                sy(p.p75),
+                sx(i),
+                sy(p.median),
+                if p.valid { c } else { "#ffffff" },
+                escape(&format!(
+                    "{}: {} ns{}",
+                    runs.get(r).map(String::as_str).unwrap_or(""),
+                    fmt_ns(p.median),
+                    if p.valid { "" } else { " (invalid)" }
+                ))
+            );
+        }
+    }
+    let (lg, lg_end) = legend(runs, top_m + plot_h + 48.0);
+    let height = lg_end + 8.0;
+    format!(
+        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{left}" y="{:.1}" class="tick">ns per iteration (median, whisker p25-p75; hollow = invalid)</text>{body}{lg}</svg>"#,
+        34.0,
+        t = escape(title)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tick_labels() {
+        assert_eq!(tick_label(0.0), "0");
+        assert_eq!(tick_label(20.0), "20");
+        assert_eq!(tick_label(2.5), "2.5");
+        assert_eq!(tick_label(40_000.0), "40k");
+        assert_eq!(tick_label(0.2), "0.200");
+    }
+
+    #[test]
+    fn ticks_cover_the_maximum() {
+        assert_eq!(nice_ticks(4.3), vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(
+            nice_ticks(45_000.0),
+            vec![0.0, 10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0]
+        );
+        let t = nice_ticks(7.0);
+        assert_eq!(t, vec![0.0, 2.0, 4.0, 6.0, 8.0]);
+        assert_eq!(nice_ticks(0.0), vec![0.0, 1.0]);
+        assert_eq!(nice_ticks(f64::NAN), vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn charts_escape_and_draw_every_run() {
+        let good = Point {
+            median: 10.0,
+            p25: 9.0,
+            p75: 11.0,
+            valid: true,
+        };
+        let p = Some(good);
+        let bad = Some(Point {
+            valid: false,
+            ..good
+        });
+        let s = bar_chart(
+            "t<1>",
+            &["a&b".into(), "c".into()],
+            &[("id<x>".into(), vec![p, bad]), ("y".into(), vec![None, p])],
+        );
+        assert!(s.contains("t&lt;1&gt;") && s.contains("id&lt;x&gt;") && s.contains("a&amp;b"));
+        assert!(!s.contains("<x>"));
+        assert!(s.contains("invalid") && s.contains("not run"));
+        let l = line_chart(
+            "r",
+            &["2".into(), "4".into()],
+            &["a".into()],
+            &[vec![p, p]],
+            None,
+        );
+        assert!(l.contains("<polyline"));
+        assert!(!l.contains("http"));
+    }
+}

@@ -1,0 +1,426 @@
+//! The machine fingerprint: what a results file says about the machine that produced it.
+//!
+//! Everything is read from a root path (`/` on a live machine, a fake tree in tests), and
+//! a missing or unreadable file is `"unknown"`, never an error: a container without
+//! `/sys` still runs benchmarks, it just says less about itself.
+//!
+//! ```
+//! let fp = ctxbench::fingerprint::Fingerprint::read_from(std::path::Path::new("/"));
+//! assert!(!fp.slug().is_empty());
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// What the fingerprint says when a fact could not be read.
+pub const UNKNOWN: &str = "unknown";
+
+/// The longest slug [`Fingerprint::slug`] returns.
+pub const SLUG_MAX: usize = 60;
+
+/// Facts about the machine and the build behind a results file.
+///
+/// Text fields are [`UNKNOWN`] when their source was missing; numbers and flags are
+/// `None`. Files written before a field existed load with those same defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Fingerprint {
+    /// `vendor_id` from `/proc/cpuinfo` (`GenuineIntel`, `AuthenticAMD`, ...).
+    pub cpu_vendor: String,
+    /// `model name` from `/proc/cpuinfo`.
+    pub cpu_model: String,
+    /// `cpu family`, decimal as the kernel prints it.
+    pub cpu_family: String,
+    /// `model`, decimal.
+    pub cpu_model_number: String,
+    /// `stepping`.
+    pub cpu_stepping: String,
+    /// `microcode` revision.
+    pub microcode: String,
+    /// Logical CPUs listed in `/proc/cpuinfo`.
+    pub logical_cpus: Option<usize>,
+    /// Distinct (package, core) pairs in `/proc/cpuinfo`.
+    pub physical_cores: Option<usize>,
+    /// Simultaneous multithreading: `on`, `off`, `notsupported`, ... from
+    /// `/sys/devices/system/cpu/smt/control`, else inferred from the core counts.
+    pub smt: String,
+    /// The CPUs the run pinned to (filled in by the run).
+    pub cpus_used: Vec<usize>,
+    /// `/proc/sys/kernel/osrelease`.
+    pub kernel_release: String,
+    /// `/proc/cmdline`: mitigation and isolation switches change switch costs.
+    pub kernel_cmdline: String,
+    /// Every `/sys/devices/system/cpu/vulnerabilities/*` file: name to its line.
+    pub vulnerabilities: BTreeMap<String, String>,
+    /// The `pcid` CPU flag: switches can keep TLB entries tagged by address space.
+    pub pcid: Option<bool>,
+    /// The `invpcid` CPU flag.
+    pub invpcid: Option<bool>,
+    /// The `hypervisor` CPU flag: the "CPU" is a virtual one.
+    pub hypervisor: Option<bool>,
+    /// The cpufreq scaling governors in use (comma-separated when CPUs differ).
+    pub scaling_governor: String,
+    /// The current frequency of the first CPU in MHz, from cpufreq or else `cpu MHz`.
+    pub frequency_mhz: Option<f64>,
+    /// Where [`Fingerprint::frequency_mhz`] came from.
+    pub frequency_source: String,
+    /// `/proc/sys/kernel/perf_event_paranoid`.
+    pub perf_event_paranoid: String,
+    /// `/proc/sys/kernel/hostname`.
+    pub hostname: String,
+    /// Counter families (`hardware`, `software`, `tracepoint`) to `available` or the
+    /// reason they did not open (filled in by the run).
+    pub counter_families: BTreeMap<String, String>,
+    /// `rustc --version` of the compiler that built ctxbench.
+    pub rustc_version: String,
+    /// The ctxbench version.
+    pub ctxbench_version: String,
+    /// `git rev-parse --short HEAD` at build time.
+    pub git_commit: String,
+}
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        let u = || UNKNOWN.to_string();
+        Self {
+            cpu_vendor: u(),
+            cpu_model: u(),
+            cpu_family: u(),
+            cpu_model_number: u(),
+            cpu_stepping: u(),
+            microcode: u(),
+            logical_cpus: None,
+            physical_cores: None,
+            smt: u(),
+            cpus_used: Vec::new(),
+            kernel_release: u(),
+            kernel_cmdline: u(),
+            vulnerabilities: BTreeMap::new(),
+            pcid: None,
+            invpcid: None,
+            hypervisor: None,
+            scaling_governor: u(),
+            frequency_mhz: None,
+            frequency_source: u(),
+            perf_event_paranoid: u(),
+            hostname: u(),
+            counter_families: BTreeMap::new(),
+            rustc_version: u(),
+            ctxbench_version: u(),
+            git_commit: u(),
+        }
+    }
+}
+
+/// Reads a small text file, trimmed; `None` when missing, unreadable or empty.
+fn read_trim(path: &Path) -> Option<String> {
+    let s = fs::read_to_string(path).ok()?;
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn or_unknown(v: Option<String>) -> String {
+    v.unwrap_or_else(|| UNKNOWN.to_string())
+}
+
+/// One processor block of `/proc/cpuinfo` as key/value pairs.
+type CpuBlock = BTreeMap<String, String>;
+
+fn parse_cpuinfo(text: &str) -> Vec<CpuBlock> {
+    let mut blocks = Vec::new();
+    let mut cur = CpuBlock::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !cur.is_empty() {
+                blocks.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            cur.insert(k.trim().to_string(), v.trim().to_string());
+        }
+    }
+    if !cur.is_empty() {
+        blocks.push(cur);
+    }
+    // Only blocks that describe a processor (some architectures add a trailer).
+    blocks.retain(|b| b.contains_key("processor"));
+    blocks
+}
+
+impl Fingerprint {
+    /// Reads the machine facts under `root` (`/` for this machine). Never fails: what
+    /// cannot be read is [`UNKNOWN`]. The build facts (rustc, version, commit) come from
+    /// this binary; the run facts (`cpus_used`, `counter_families`) start empty.
+    pub fn read_from(root: &Path) -> Self {
+        let mut fp = Fingerprint {
+            rustc_version: env!("CTXBENCH_RUSTC_VERSION").to_string(),
+            ctxbench_version: env!("CARGO_PKG_VERSION").to_string(),
+            git_commit: env!("CTXBENCH_GIT_COMMIT").to_string(),
+            ..Fingerprint::default()
+        };
+        let proc_ = root.join("proc");
+        let cpu_sys = root.join("sys/devices/system/cpu");
+
+        let blocks = fs::read_to_string(proc_.join("cpuinfo"))
+            .map(|t| parse_cpuinfo(&t))
+            .unwrap_or_default();
+        if let Some(first) = blocks.first() {
+            let get = |k: &str| first.get(k).filter(|v| !v.is_empty()).cloned();
+            fp.cpu_vendor = or_unknown(get("vendor_id"));
+            fp.cpu_model = or_unknown(get("model name"));
+            fp.cpu_family = or_unknown(get("cpu family"));
+            fp.cpu_model_number = or_unknown(get("model"));
+            fp.cpu_stepping = or_unknown(get("stepping"));
+            fp.microcode = or_unknown(get("microcode"));
+            if let Some(flags) = get("flags") {
+                let set: BTreeSet<&str> = flags.split_whitespace().collect();
+                fp.pcid = Some(set.contains("pcid"));
+                fp.invpcid = Some(set.contains("invpcid"));
+                fp.hypervisor = Some(set.contains("hypervisor"));
+            }
+            fp.logical_cpus = Some(blocks.len());
+            // Cores are distinct (package, core) pairs; without core ids (some VMs and
+            // architectures) the count stays unknown rather than guessed.
+            if blocks.iter().all(|b| b.contains_key("core id")) {
+                let cores: BTreeSet<(&str, &str)> = blocks
+                    .iter()
+                    .map(|b| {
+                        (
+                            b.get("physical id").map_or("0", |s| s.as_str()),
+                            b["core id"].as_str(),
+                        )
+                    })
+                    .collect();
+                fp.physical_cores = Some(cores.len());
+            }
+            if let Some(mhz) = get("cpu MHz").and_then(|m| m.parse::<f64>().ok()) {
+                fp.frequency_mhz = Some(mhz);
+                fp.frequency_source = "/proc/cpuinfo cpu MHz".into();
+            }
+        }
+
+        fp.smt = match read_trim(&cpu_sys.join("smt/control")) {
+            Some(c) => c,
+            None => match (fp.logical_cpus, fp.physical_cores) {
+                (Some(l), Some(p)) if p > 0 && l > p => "on".into(),
+                (Some(l), Some(p)) if l == p => "off".into(),
+                _ => UNKNOWN.into(),
+            },
+        };
+
+        fp.kernel_release = or_unknown(read_trim(&proc_.join("sys/kernel/osrelease")));
+        fp.kernel_cmdline = or_unknown(read_trim(&proc_.join("cmdline")));
+        fp.perf_event_paranoid =
+            or_unknown(read_trim(&proc_.join("sys/kernel/perf_event_paranoid")));
+        fp.hostname = or_unknown(read_trim(&proc_.join("sys/kernel/hostname")));
+
+        if let Ok(dir) = fs::read_dir(cpu_sys.join("vulnerabilities")) {
+            for e in dir.flatten() {
+                if let Some(line) = read_trim(&e.path()) {
+                    fp.vulnerabilities
+                        .insert(e.file_name().to_string_lossy().into_owned(), line);
+                }
+            }
+        }
+
+        // cpufreq: per-CPU policy files; governors of every CPU, frequency of the first.
+        let mut governors = BTreeSet::new();
+        let mut first_freq = None;
+        let mut cpu_dirs: Vec<(usize, std::path::PathBuf)> = fs::read_dir(&cpu_sys)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        let n = name.strip_prefix("cpu")?.parse::<usize>().ok()?;
+                        Some((n, e.path()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        cpu_dirs.sort();
+        for (_, dir) in &cpu_dirs {
+            if let Some(g) = read_trim(&dir.join("cpufreq/scaling_governor")) {
+                governors.insert(g);
+            }
+            if first_freq.is_none() {
+                first_freq = read_trim(&dir.join("cpufreq/scaling_cur_freq"))
+                    .and_then(|k| k.parse::<f64>().ok());
+            }
+        }
+        if !governors.is_empty() {
+            fp.scaling_governor = governors.into_iter().collect::<Vec<_>>().join(",");
+        }
+        if let Some(khz) = first_freq {
+            fp.frequency_mhz = Some(khz / 1000.0);
+            fp.frequency_source = "cpufreq scaling_cur_freq".into();
+        }
+        fp
+    }
+
+    /// This machine's fingerprint (`/`), with the CPUs the run uses.
+    pub fn this_machine(cpus_used: &[usize]) -> Self {
+        Fingerprint {
+            cpus_used: cpus_used.to_vec(),
+            ..Self::read_from(Path::new("/"))
+        }
+    }
+
+    /// A short name for the machine's results folder: CPU model and host name, lower
+    /// case, every run of other characters one `-`, at most [`SLUG_MAX`] characters.
+    pub fn slug(&self) -> String {
+        let s = sanitise(&format!("{} {}", self.cpu_model, self.hostname));
+        if s.is_empty() {
+            "unknown".into()
+        } else {
+            s
+        }
+    }
+
+    /// A few lines for the top of a run: what the numbers below were measured on.
+    pub fn summary(&self) -> String {
+        let flag = |f: Option<bool>| match f {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => UNKNOWN,
+        };
+        let count = |n: Option<usize>| n.map_or(UNKNOWN.to_string(), |n| n.to_string());
+        let freq = match self.frequency_mhz {
+            Some(f) => format!("{f:.0} MHz ({})", self.frequency_source),
+            None => UNKNOWN.into(),
+        };
+        let vulnerable: Vec<&str> = self
+            .vulnerabilities
+            .iter()
+            .filter(|(_, v)| v.starts_with("Vulnerable"))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let mitigated = self
+            .vulnerabilities
+            .values()
+            .filter(|v| v.starts_with("Mitigation"))
+            .count();
+        let mut out = format!(
+            "machine: {} ({}, family {} model {} stepping {}, microcode {})\n",
+            self.cpu_model,
+            self.cpu_vendor,
+            self.cpu_family,
+            self.cpu_model_number,
+            self.cpu_stepping,
+            self.microcode
+        );
+        out += &format!(
+            "  cpus: {} logical, {} cores, SMT {}; pinned to {}; pcid {}, invpcid {}, hypervisor {}\n",
+            count(self.logical_cpus),
+            count(self.physical_cores),
+            self.smt,
+            if self.cpus_used.is_empty() {
+                "none".to_string()
+            } else {
+                crate::cpus::format_cpu_list(&self.cpus_used)
+            },
+            flag(self.pcid),
+            flag(self.invpcid),
+            flag(self.hypervisor)
+        );
+        out += &format!(
+            "  kernel {} on {}; governor {}, {}; perf_event_paranoid {}\n",
+            self.kernel_release,
+            self.hostname,
+            self.scaling_governor,
+            freq,
+            self.perf_event_paranoid
+        );
+        out += &format!(
+            "  vulnerabilities: {} mitigated, vulnerable: {}\n",
+            mitigated,
+            if vulnerable.is_empty() {
+                "none".to_string()
+            } else {
+                vulnerable.join(", ")
+            }
+        );
+        out += &format!(
+            "  ctxbench {} ({}), {}\n",
+            self.ctxbench_version, self.git_commit, self.rustc_version
+        );
+        out
+    }
+}
+
+/// Lower-cases `s`, turns every run of non-alphanumeric characters into one `-`, trims
+/// `-` from both ends, and cuts to [`SLUG_MAX`] characters (at a `-` where possible).
+pub fn sanitise(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.len() > SLUG_MAX {
+        out.truncate(SLUG_MAX);
+        if let Some(cut) = out.rfind('-').filter(|&i| i >= SLUG_MAX / 2) {
+            out.truncate(cut);
+        }
+        while out.ends_with('-') {
+            out.pop();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitiser_collapses_and_bounds() {
+        assert_eq!(
+            sanitise("Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz box-1"),
+            "intel-r-core-tm-i7-8650u-cpu-1-90ghz-box-1"
+        );
+        assert_eq!(sanitise("  AMD EPYC   "), "amd-epyc");
+        assert_eq!(
+            sanitise("<script>alert(1)</script>"),
+            "script-alert-1-script"
+        );
+        assert_eq!(sanitise("../../etc/passwd"), "etc-passwd");
+        assert_eq!(sanitise("Ünïcödé"), "n-c-d");
+        assert_eq!(sanitise("---"), "");
+        let long = sanitise(&"word ".repeat(40));
+        assert!(long.len() <= SLUG_MAX, "{long}");
+        assert!(
+            long.starts_with("word-word") && long.ends_with("word"),
+            "{long}"
+        );
+        let no_dash = sanitise(&"x".repeat(200));
+        assert_eq!(no_dash.len(), SLUG_MAX);
+    }
+
+    #[test]
+    fn slug_of_unknown_machine() {
+        assert_eq!(Fingerprint::default().slug(), "unknown-unknown");
+        let fp = Fingerprint {
+            cpu_model: "!!!".into(),
+            hostname: "???".into(),
+            ..Fingerprint::default()
+        };
+        assert_eq!(fp.slug(), "unknown");
+    }
+
+    #[test]
+    fn cpuinfo_blocks() {
+        let b =
+            parse_cpuinfo("processor\t: 0\nmodel name\t: X: Y\n\nprocessor : 1\n\nHardware : z\n");
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[0]["model name"], "X: Y");
+    }
+}

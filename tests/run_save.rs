@@ -1,0 +1,82 @@
+//! `ctxbench run --save` and `ctxbench check` running now, through the real binary. One
+//! test, so the two runs never overlap (ping-pongs sharing a CPU disturb each other).
+//! Exit codes 0 and 1 are both accepted where a busy machine can make a run invalid or
+//! slower; what is checked is what was written and printed.
+
+use std::path::Path;
+use std::process::Command;
+
+use ctxbench::results::ResultsFile;
+
+#[test]
+fn run_save_writes_a_stamped_file_and_check_runs_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+        .args([
+            "run",
+            "--quick",
+            "--filter",
+            "pingpong/thread-pipe/same-cpu",
+            "--save",
+        ])
+        .arg("--results-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    // stdout is the table alone; the machine summary goes to stderr.
+    assert!(stdout.starts_with("id "), "{stdout}");
+    assert!(stderr.starts_with("machine: "), "{stderr}");
+    let saved_line = stderr
+        .lines()
+        .find(|l| l.starts_with("saved "))
+        .expect("a saved line");
+    let path = Path::new(saved_line.trim_start_matches("saved "));
+    assert!(path.starts_with(dir.path()));
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.len() == "2026-11-27T06-30-00Z.json".len() && name.ends_with("Z.json"),
+        "{name}"
+    );
+
+    let f = ResultsFile::load(path).unwrap();
+    assert_eq!(f.results.len(), 1);
+    assert_eq!(
+        f.results[0].samples_ns_per_round_trip.len(),
+        f.results[0].ns_per_round_trip.n
+    );
+    assert!(!f.machine.cpus_used.is_empty());
+    assert_eq!(
+        path.parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy(),
+        f.machine.slug()
+    );
+    if let Ok(rel) = std::fs::read_to_string("/proc/sys/kernel/osrelease") {
+        assert_eq!(f.machine.kernel_release, rel.trim());
+    }
+    assert_eq!(f.machine.ctxbench_version, env!("CARGO_PKG_VERSION"));
+
+    // Check against that file, running the same id now.
+    let json = dir.path().join("now.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+        .args(["check", "--quick", "--baseline"])
+        .arg(path)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stdout}{stderr}");
+    assert!(stdout.contains("pingpong/thread-pipe/same-cpu"), "{stdout}");
+    assert!(
+        !stderr.contains("WARNING"),
+        "same machine, no warning: {stderr}"
+    );
+    assert_eq!(ResultsFile::load(&json).unwrap().results.len(), 1);
+}
