@@ -27,7 +27,7 @@
 //! }
 //! ```
 
-// pub mod criterion;
+pub mod criterion;
 pub mod events;
 pub mod open;
 pub mod reasons;

@@ -82,10 +82,15 @@ pub fn tracepoint_unreadable(
         io::ErrorKind::NotFound => {
             format!("this kernel has no tracepoint {system}:{name} (not built in, or not this architecture)")
         }
-        io::ErrorKind::PermissionDenied => format!(
-            "{}; tracefs is readable by root only",
-            not_permitted(paranoid, err.raw_os_error())
-        ),
+        io::ErrorKind::PermissionDenied => {
+            let level = paranoid.map_or("unknown".to_string(), |p| p.to_string());
+            format!(
+                "not permitted ({}): tracefs, where the tracepoint's id is, is readable by \
+                 root only; run as root (without root, counting a tracepoint also needs \
+                 perf_event_paranoid <= 1; it is {level})",
+                errno_name(err.raw_os_error())
+            )
+        }
         _ => format!("cannot read the id of {system}:{name} from tracefs: {err}"),
     }
 }

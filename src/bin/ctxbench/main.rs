@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod counters;
 mod run;
 
 /// Measures what a context switch costs on this machine.
@@ -26,6 +27,8 @@ enum Command {
     },
     /// Runs benchmarks and prints a table.
     Run(run::RunArgs),
+    /// Prints which perf events this machine allows, and why the others are refused.
+    Counters,
 }
 
 /// An error that is the user's input: exit code 2.
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::List { filter } => list(&filter),
         Command::Run(args) => run::run(args),
+        Command::Counters => counters::counters(),
     };
     match result {
         Ok(code) => code,

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use ctxbench::counters::{events, EventDef};
 use ctxbench::cpus::CpuChoice;
-use ctxbench::measure::SampleConfig;
-use ctxbench::report::table;
+use ctxbench::measure::{Counting, SampleConfig};
+use ctxbench::report::{counters as counters_table, table};
 use ctxbench::results::{ResultsFile, Skipped};
 use ctxbench::runner;
 
@@ -29,6 +30,17 @@ pub struct RunArgs {
     /// Also write the results as JSON to this file (atomically).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Skip the perf-event counters (switches are then counted from procfs).
+    #[arg(long, conflicts_with = "events")]
+    no_counters: bool,
+    /// Count only these perf events, comma-separated (`ctxbench counters` lists them).
+    /// Default: every known event.
+    #[arg(long, value_name = "A,B,..", value_parser = parse_events)]
+    events: Option<Vec<&'static EventDef>>,
+}
+
+fn parse_events(s: &str) -> Result<Vec<&'static EventDef>, String> {
+    events::parse_list(s)
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -39,13 +51,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         (SampleConfig::full(), "full")
     };
+    let counting = match (args.no_counters, args.events) {
+        (true, _) => Counting::Off,
+        (false, Some(evs)) => Counting::Events(evs),
+        (false, None) => Counting::all(),
+    };
     let mut outcomes = Vec::new();
     let mut failed = false;
     for p in &planned {
         let id = p.id();
         eprint!("running {id} ... ");
         let _ = std::io::stderr().flush();
-        match runner::run_one(p, &cfg) {
+        match runner::run_one_with(p, &cfg, &counting) {
             Ok(o) => {
                 eprintln!("{:.0} ns/rt", o.ns_per_round_trip.median);
                 failed |= !o.valid;
@@ -62,6 +79,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     print!("{}", table::render(&outcomes, &skipped));
+    print!("{}", counters_table::render(&outcomes));
     if let Some(path) = &args.json {
         ResultsFile::new(mode, outcomes, skipped)
             .save(path)
