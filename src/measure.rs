@@ -242,7 +242,8 @@ impl Counting {
 
 /// Times `h`, then counts a separate run: procfs switch counts and the perf events of
 /// `counting`. The counted run uses a second harness for `spec`, built right after the
-/// counters are opened so that its peer inherits them; `h` never carries a counter (an
+/// counters are opened so that its peer inherits them (the per-CPU events are attached
+/// to its tasks once it is built); `h` never carries a counter (an
 /// inherited counter slows every switch a little), and sits idle meanwhile.
 pub fn measure_pingpong_with(
     spec: &PingPongSpec,
@@ -261,6 +262,7 @@ pub fn measure_pingpong_with(
         Counting::Events(events) => {
             let mut set = counters::CounterSet::open(events);
             let mut counted = crate::harness::build(spec)?;
+            set.attach_harness(counted.as_ref());
             let (count, readings) = count_run(counted.as_mut(), iters, &mut set)?;
             drop(counted);
             let mut o = pingpong_outcome(spec, expected, samples, count);
@@ -273,7 +275,8 @@ pub fn measure_pingpong_with(
 /// One counted run: procfs switch counts of every participant and the perf events of
 /// `set`, both over the same `iters` iterations (the counters are enabled right before
 /// the run and disabled right after it). `h` must have been built after `set` was opened
-/// on this thread, or the counters miss its peer.
+/// on this thread, or the counters miss its peer, and `set` attached to it
+/// ([`counters::CounterSet::attach_harness`]).
 pub fn count_run(
     h: &mut dyn Harness,
     iters: u64,

@@ -2,15 +2,18 @@
 //! other test opens or closes descriptors while it counts them.
 
 use ctxbench::counters::{events, CounterSet, Family};
+use ctxbench::harness::Task;
 
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
 }
 
 fn cycles(evs: &[&'static events::EventDef], n: usize) -> usize {
+    let cpus = ctxbench::cpus::allowed_cpus().unwrap();
     let mut opened = 0;
     for _ in 0..n {
         let mut set = CounterSet::open(evs);
+        set.attach(&[Task::current()], &cpus);
         opened = set.open_count();
         let started = set.start();
         let _ = set.stop(started);

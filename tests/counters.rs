@@ -27,6 +27,7 @@ fn count(spec: &PingPongSpec, names: &[&str]) -> Vec<Result<f64, String>> {
     let evs: Vec<_> = names.iter().map(|n| events::find(n).unwrap()).collect();
     let mut set = CounterSet::open(&evs);
     let mut h = harness::build(spec).unwrap();
+    set.attach_harness(h.as_ref());
     let (_, readings) = measure::count_run(h.as_mut(), ITERS, &mut set).unwrap();
     readings
         .into_iter()
@@ -212,6 +213,7 @@ fn the_harness_keeps_working_with_counters_open() {
     let spec = same_cpu(Participants::Process, Mechanism::Futex);
     let mut set = CounterSet::open(&events::all());
     let mut h: Box<dyn Harness> = harness::build(&spec).unwrap();
+    set.attach_harness(h.as_ref());
     for _ in 0..3 {
         let (c, readings) = measure::count_run(h.as_mut(), 500, &mut set).unwrap();
         assert_eq!(c.iters, 500);

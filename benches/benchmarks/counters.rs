@@ -69,6 +69,53 @@ fn specs() -> Vec<PingPongSpec> {
     }
 }
 
+/// criterion options that take a value (so the next argument is not the filter).
+const VALUE_OPTIONS: [&str; 18] = [
+    "-c",
+    "--color",
+    "-s",
+    "--save-baseline",
+    "-b",
+    "--baseline",
+    "--baseline-lenient",
+    "--format",
+    "--profile-time",
+    "--load-baseline",
+    "--sample-size",
+    "--warm-up-time",
+    "--measurement-time",
+    "--nresamples",
+    "--noise-threshold",
+    "--confidence-level",
+    "--significance-level",
+    "--plotting-backend",
+];
+
+/// Whether criterion's command-line filter can select `id`, so that ids filtered out are
+/// not set up and piloted for nothing. A filter with regex syntax is left to criterion.
+fn wanted(id: &str, args: &[String]) -> bool {
+    let mut filter = None;
+    let mut exact = false;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "--exact" {
+            exact = true;
+        } else if VALUE_OPTIONS.contains(&a) || a == "--output-format" {
+            i += 1;
+        } else if !a.starts_with('-') && filter.is_none() {
+            filter = Some(a);
+        }
+        i += 1;
+    }
+    match filter {
+        None => true,
+        Some(f) if f.contains(|c: char| "\\.^$*+?()[]{}|".contains(c)) => true,
+        Some(f) if exact => id == f,
+        Some(f) => id.contains(f),
+    }
+}
+
 fn criterion_for(m: EventCount) -> Criterion<EventCount> {
     Criterion::default()
         .with_measurement(m)
@@ -118,6 +165,7 @@ pub fn benches(_c: &mut Criterion) {
         );
     }
     let specs = specs();
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let mut notes = Vec::new();
     for (def, _) in status.iter().filter(|(_, why)| why.is_none()) {
         for spec in &specs {
@@ -127,19 +175,25 @@ pub fn benches(_c: &mut Criterion) {
                 spec.harness_name(),
                 spec.placement.kind()
             );
+            if !wanted(&id, &args) {
+                continue;
+            }
             let _x = harness::exclusive();
-            // Open first, then build: the peer inherits the counter.
-            let m = match EventCount::new(CounterSet::open(&[def])) {
-                Ok(m) => m,
-                Err(why) => {
-                    notes.push(format!("{id}: not benchmarked: {why}"));
-                    continue;
-                }
-            };
+            // Open first, then build (the peer inherits the counter), then attach the
+            // per-CPU events to the harness's tasks.
+            let mut set = CounterSet::open(&[def]);
             let mut h = match harness::build(spec) {
                 Ok(h) => h,
                 Err(e) => {
                     notes.push(format!("{id}: failed to set up: {e}"));
+                    continue;
+                }
+            };
+            set.attach_harness(h.as_ref());
+            let m = match EventCount::new(set) {
+                Ok(m) => m,
+                Err(why) => {
+                    notes.push(format!("{id}: not benchmarked: {why}"));
                     continue;
                 }
             };

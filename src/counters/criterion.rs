@@ -3,7 +3,8 @@
 //!
 //! Criterion divides each sample's value by its iterations, so a sample of `iters` round
 //! trips reports events per round trip. Use it with `iter_custom`, counting a harness
-//! that was built after the [`CounterSet`] was opened (so its peer inherits the counter):
+//! that was built after the [`CounterSet`] was opened (so its peer inherits the counter)
+//! and to which the set was then attached (for the per-CPU `tlb:*` events):
 //!
 //! ```no_run
 //! use ctxbench::counters::criterion::EventCount;
@@ -12,13 +13,14 @@
 //! use ctxbench::spec::{Mechanism, Participants, PingPongSpec, Placement};
 //!
 //! let def = events::find("tlb:tlb_flush").unwrap();
-//! let set = CounterSet::open(&[def]);
+//! let mut set = CounterSet::open(&[def]);
 //! let spec = PingPongSpec {
 //!     participants: Participants::Process,
 //!     mechanism: Mechanism::Pipe,
 //!     placement: Placement::SameCpu(0),
 //! };
 //! let mut h = harness::build(&spec).unwrap();
+//! set.attach_harness(h.as_ref());
 //! let m = EventCount::new(set).expect("the event opened");
 //! let counter = m.clone();
 //! let mut c = criterion::Criterion::default().with_measurement(m);
@@ -214,6 +216,7 @@ mod tests {
         // A hardware event is refused on a machine without a PMU (or without permission);
         // where it opens, EventCount takes it.
         let set = CounterSet::open(&[events::find("cycles").unwrap()]);
+        // (cycles is not a per-CPU event: nothing to attach.)
         let why = set.status()[0].1.map(str::to_string);
         match (EventCount::new(set), why) {
             (Err(e), Some(why)) => assert_eq!(e, why),

@@ -69,6 +69,26 @@ pub struct EventDef {
     pub kind: Kind,
 }
 
+impl EventDef {
+    /// True for events counted per CPU (the CPUs the participants run on) and filtered to
+    /// the participants' thread ids, instead of on the participants themselves.
+    ///
+    /// The `tlb:*` tracepoints: x86 fires `tlb:tlb_flush` for a switch while changing
+    /// address space, after the old task's counters are scheduled out and before the new
+    /// task's are scheduled in. A counter on the tasks sees it only when the two
+    /// participants switch straight to each other (the kernel then swaps their cloned
+    /// counter contexts without scheduling them out); with another task between them on
+    /// the CPU (measured here: a second ping-pong on the same CPU) it missed up to 65% of
+    /// the flushes. A per-CPU counter filtered on `common_pid` (the task being switched
+    /// out) counts the flush of every switch out of a participant, including a switch to
+    /// another task: on a shared CPU, threads then show the flushes of switching to other
+    /// processes. Either way a same-CPU number is only the ping-pong's own on an
+    /// otherwise idle CPU.
+    pub fn cpu_wide(&self) -> bool {
+        matches!(self.kind, Kind::Tracepoint { system: "tlb", .. })
+    }
+}
+
 const fn cache(which: CacheId) -> Kind {
     Kind::Cache(Cache {
         which,

@@ -5,7 +5,9 @@
 //! `tlb:tlb_flush:full`, the same tracepoint filtered to `pages != 0`). Each event is
 //! opened once per harness set-up, on the driver thread *before* the harness is built so
 //! that every participant inherits it, kernel included, and enabled only around a counted
-//! run of a harness of its own (never around timed samples).
+//! run of a harness of its own (never around timed samples). The `tlb:*` tracepoints are
+//! the exception: they are counted per CPU, filtered to the participants' thread ids, and
+//! opened after the harness is built (see [`EventDef::cpu_wide`] for why).
 //!
 //! ```no_run
 //! use ctxbench::counters::{self, CounterSet};
@@ -17,9 +19,11 @@
 //!     mechanism: Mechanism::Pipe,
 //!     placement: Placement::SameCpu(0),
 //! };
-//! // Open first, then build: the peer inherits the counters.
+//! // Open first, then build: the peer inherits the counters; then attach the per-CPU
+//! // events to the harness's tasks.
 //! let mut set = CounterSet::open(&counters::events::all());
 //! let mut h = harness::build(&spec).unwrap();
+//! set.attach_harness(h.as_ref());
 //! let started = set.start();
 //! h.run(10_000).unwrap();
 //! for (event, reading) in set.stop(started) {
@@ -110,7 +114,9 @@ pub fn to_map(
 /// Whether this machine lets this process count each event, tried on the calling thread:
 /// `None` if it opens, else the reason.
 pub fn machine_status(events: &[&'static EventDef]) -> Vec<(&'static EventDef, Option<String>)> {
-    let set = CounterSet::open(events);
+    let mut set = CounterSet::open(events);
+    let cpus = crate::cpus::allowed_cpus().unwrap_or_default();
+    set.attach(&[crate::harness::Task::current()], &cpus);
     set.status()
         .into_iter()
         .map(|(d, r)| (d, r.map(str::to_string)))

@@ -109,9 +109,15 @@ pub fn combine(deltas: &[Snapshot]) -> EventReading {
 }
 
 enum State {
+    /// Counting (one inherited counter, or one counter per CPU for CPU-wide events).
     Open(Vec<Counter>),
+    /// A CPU-wide event waiting for [`CounterSet::attach`] to name tasks and CPUs.
+    Pending,
     Refused(String),
 }
+
+/// Why a CPU-wide event was never attached to a harness's tasks.
+const NOT_ATTACHED: &str = "counted per CPU for a harness's tasks, but no harness was attached";
 
 struct Slot {
     def: &'static EventDef,
@@ -119,7 +125,9 @@ struct Slot {
 }
 
 /// Counters for a set of events over the calling thread and every task it starts after
-/// opening them; opened once per harness set-up, before the harness is built.
+/// opening them; opened once per harness set-up: [`open`](Self::open) before the harness
+/// is built, [`attach`](Self::attach) after (for the CPU-wide events, see
+/// [`EventDef::cpu_wide`]).
 ///
 /// Opening never fails as a whole: an event the kernel refuses is kept with its reason.
 /// The counters stay attached to the tasks (disabled) until the set drops, and inherited
@@ -142,7 +150,8 @@ impl CounterSet {
             .iter()
             .map(|&def| Slot {
                 def,
-                state: match open_event(def, paranoid) {
+                state: match open_event(def, paranoid, None) {
+                    Ok(_) if def.cpu_wide() => State::Pending,
                     Ok(c) => State::Open(c),
                     Err(reason) => State::Refused(reason),
                 },
@@ -151,12 +160,41 @@ impl CounterSet {
         CounterSet { slots }
     }
 
+    /// Opens the CPU-wide events for a built harness: one counter per CPU in `cpus`, on
+    /// any task, filtered to the thread ids of `tasks`. Call it once, after building the
+    /// harness whose tasks these are.
+    pub fn attach(&mut self, tasks: &[crate::harness::Task], cpus: &[usize]) {
+        let paranoid = reasons::paranoid();
+        let tids: Vec<i32> = tasks.iter().map(|t| t.tid).collect();
+        for slot in &mut self.slots {
+            if matches!(slot.state, State::Pending) {
+                slot.state = match open_event(slot.def, paranoid, Some((&tids, cpus))) {
+                    Ok(c) => State::Open(c),
+                    Err(reason) => State::Refused(reason),
+                };
+            }
+        }
+    }
+
+    /// [`attach`](Self::attach) for a built harness: its tasks, on the CPUs they were
+    /// pinned to (every CPU this process may use where a task is unpinned).
+    pub fn attach_harness(&mut self, h: &dyn crate::harness::Harness) {
+        let mut cpus: Vec<usize> = h.cpus_seen().iter().flatten().copied().collect();
+        if cpus.len() < h.cpus_seen().len() || cpus.is_empty() {
+            cpus = crate::cpus::allowed_cpus().unwrap_or_default();
+        }
+        cpus.sort_unstable();
+        cpus.dedup();
+        self.attach(h.tasks(), &cpus);
+    }
+
     /// Each event, with `None` if it opened or the reason it was refused.
     pub fn status(&self) -> Vec<(&'static EventDef, Option<&str>)> {
         self.slots
             .iter()
             .map(|s| match &s.state {
                 State::Open(_) => (s.def, None),
+                State::Pending => (s.def, Some(NOT_ATTACHED)),
                 State::Refused(r) => (s.def, Some(r.as_str())),
             })
             .collect()
@@ -183,6 +221,10 @@ impl CounterSet {
                         None
                     }
                 },
+                State::Pending => {
+                    slot.state = State::Refused(NOT_ATTACHED.into());
+                    None
+                }
                 State::Refused(_) => None,
             };
             before.push(base);
@@ -231,6 +273,7 @@ impl CounterSet {
                         EventReading::Refused("the counter was opened after the run started".into())
                     }
                     (State::Refused(r), _) => EventReading::Refused(r.clone()),
+                    (State::Pending, _) => EventReading::Refused(NOT_ATTACHED.into()),
                 };
                 (slot.def, reading)
             })
@@ -263,8 +306,28 @@ fn configure(def: &EventDef, tracepoint_id: u64) -> Builder<'static> {
     }
 }
 
-/// Opens `def` on the calling thread with inherit, or says why it cannot be.
-fn open_event(def: &EventDef, paranoid: Option<i32>) -> Result<Vec<Counter>, String> {
+/// The tracepoint filter limiting an event to the tasks `tids` (the task running when
+/// the tracepoint fires is `common_pid`), combined with the event's own filter.
+pub fn task_filter(own: Option<&str>, tids: &[i32]) -> String {
+    let pids = tids
+        .iter()
+        .map(|t| format!("common_pid == {t}"))
+        .collect::<Vec<_>>()
+        .join(" || ");
+    match own {
+        Some(f) => format!("({f}) && ({pids})"),
+        None => pids,
+    }
+}
+
+/// Opens `def`: on the calling thread with inherit, or, given `(tids, cpus)`, per CPU on
+/// any task and filtered to `tids`; or says why it cannot be. Without `(tids, cpus)` a
+/// CPU-wide event is only checked (its tracepoint id read) and nothing stays open.
+fn open_event(
+    def: &EventDef,
+    paranoid: Option<i32>,
+    wide: Option<(&[i32], &[usize])>,
+) -> Result<Vec<Counter>, String> {
     let (tp_id, filter) = match &def.kind {
         Kind::Tracepoint {
             system,
@@ -282,6 +345,33 @@ fn open_event(def: &EventDef, paranoid: Option<i32>) -> Result<Vec<Counter>, Str
         }
         _ => (0, None),
     };
+    debug_assert!(def.family != Family::Tracepoint || tp_id != 0);
+    if def.cpu_wide() {
+        let Some((tids, cpus)) = wide else {
+            return Ok(Vec::new());
+        };
+        if tids.is_empty() || cpus.is_empty() {
+            return Err("no task or CPU to count on".into());
+        }
+        let text = task_filter(filter.as_ref().map(|(f, _)| *f), tids);
+        let cstr = CString::new(text.clone()).expect("filters have no NUL");
+        let mut counters = Vec::with_capacity(cpus.len());
+        for &cpu in cpus {
+            let mut b = configure(def, tp_id);
+            b.any_pid()
+                .one_cpu(cpu)
+                .include_kernel()
+                .inherit(false)
+                .enabled(false);
+            let c = b
+                .build()
+                .map_err(|e| reasons::cpu_wide_refused(cpu, &e, paranoid))?;
+            crate::sys::perf_set_filter(&c, &cstr)
+                .map_err(|e| reasons::filter_refused(&text, &e))?;
+            counters.push(c);
+        }
+        return Ok(counters);
+    }
     let mut b = configure(def, tp_id);
     b.observe_self()
         .any_cpu()
@@ -294,7 +384,6 @@ fn open_event(def: &EventDef, paranoid: Option<i32>) -> Result<Vec<Counter>, Str
     if let Some((text, cstr)) = &filter {
         crate::sys::perf_set_filter(&c, cstr).map_err(|e| reasons::filter_refused(text, &e))?;
     }
-    debug_assert!(def.family != Family::Tracepoint || tp_id != 0);
     Ok(vec![c])
 }
 
@@ -386,6 +475,15 @@ mod tests {
             combine(&[snap(10, 100, 100), snap(0, 100, 0)]),
             EventReading::Refused(r) if r.contains("never scheduled")
         ));
+    }
+
+    #[test]
+    fn task_filters() {
+        assert_eq!(task_filter(None, &[7]), "common_pid == 7");
+        assert_eq!(
+            task_filter(Some("pages != 0"), &[7, 9]),
+            "(pages != 0) && (common_pid == 7 || common_pid == 9)"
+        );
     }
 
     #[test]

@@ -55,6 +55,25 @@ pub fn open_refused(family: Family, err: &io::Error, paranoid: Option<i32>) -> S
     }
 }
 
+/// Why the kernel refused a per-CPU counter (on any task) on `cpu`.
+pub fn cpu_wide_refused(cpu: usize, err: &io::Error, paranoid: Option<i32>) -> String {
+    match err.raw_os_error() {
+        Some(libc::EACCES) | Some(libc::EPERM) => {
+            let level = paranoid.map_or("unknown".to_string(), |p| p.to_string());
+            format!(
+                "not permitted ({}): counted per CPU, which needs root (or CAP_PERFMON) or \
+                 `sysctl kernel.perf_event_paranoid=0`; perf_event_paranoid is {level}",
+                errno_name(err.raw_os_error())
+            )
+        }
+        Some(libc::ENODEV) | Some(libc::EINVAL) => format!(
+            "cannot count on CPU {cpu} ({}): is it online?",
+            errno_name(err.raw_os_error())
+        ),
+        _ => open_refused(Family::Tracepoint, err, paranoid),
+    }
+}
+
 fn not_permitted(paranoid: Option<i32>, errno: Option<i32>) -> String {
     let level = paranoid.map_or("unknown".to_string(), |p| p.to_string());
     format!(
@@ -87,7 +106,8 @@ pub fn tracepoint_unreadable(
             format!(
                 "not permitted ({}): tracefs, where the tracepoint's id is, is readable by \
                  root only; run as root (without root, counting a tracepoint also needs \
-                 perf_event_paranoid <= 1; it is {level})",
+                 perf_event_paranoid <= 1, and <= 0 for the per-CPU tlb:* events; it is \
+                 {level})",
                 errno_name(err.raw_os_error())
             )
         }
@@ -140,6 +160,16 @@ mod tests {
         }
         let r = open_refused(Family::Tracepoint, &err(libc::EACCES), None);
         assert!(r.contains("paranoid is unknown"), "{r}");
+    }
+
+    #[test]
+    fn cpu_wide_permission_names_paranoid_zero() {
+        let r = cpu_wide_refused(0, &err(libc::EACCES), Some(1));
+        assert!(
+            r.contains("perf_event_paranoid=0") && r.contains("is 1"),
+            "{r}"
+        );
+        assert!(cpu_wide_refused(5, &err(libc::ENODEV), None).contains("CPU 5"));
     }
 
     #[test]
