@@ -166,6 +166,8 @@ pub fn benches(_c: &mut Criterion) {
     }
     let specs = specs();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--test` runs each benchmark once and `--list` none: criterion analyses nothing.
+    let analysed = !args.iter().any(|a| a == "--test" || a == "--list");
     let mut notes = Vec::new();
     for (def, _) in status.iter().filter(|(_, why)| why.is_none()) {
         for spec in &specs {
@@ -249,14 +251,20 @@ pub fn benches(_c: &mut Criterion) {
                     // criterion's comparison with a saved baseline has no finite t
                     // statistic when both runs are one identical value, and plotting it
                     // panics. The report of the run that saved the baseline stands.
+                    let value = if lo == hi {
+                        format!("{lo}")
+                    } else {
+                        format!("{lo}..{hi}")
+                    };
                     notes.push(format!(
-                        "{id}: {lo} per round trip in all {} samples, identical to the saved \
-                         baseline: criterion cannot plot that comparison (its panic: {msg}); \
-                         the report from the baseline run stands",
+                        "{id}: {value} per round trip over {} counted batches (warm-up \
+                         included), samples identical to the saved baseline's: criterion \
+                         cannot plot that comparison (its panic: {msg}); the report from the \
+                         baseline run stands",
                         seen.len()
                     ));
                 }
-            } else if seen.contains(&0.0) {
+            } else if analysed && seen.contains(&0.0) {
                 notes.push(format!(
                     "{id}: some samples counted zero events ({lo}..{hi} per round trip): \
                      criterion refuses such samples, so there is no report"

@@ -78,8 +78,8 @@ impl EventDef {
     /// task's are scheduled in. A counter on the tasks sees it only when the two
     /// participants switch straight to each other (the kernel then swaps their cloned
     /// counter contexts without scheduling them out); with another task between them on
-    /// the CPU (measured here: a second ping-pong on the same CPU) it missed up to 65% of
-    /// the flushes. A per-CPU counter filtered on `common_pid` (the task being switched
+    /// the CPU (measured here: a second ping-pong on the same CPU) it missed half to three
+    /// quarters of the flushes. A per-CPU counter filtered on `common_pid` (the task being switched
     /// out) counts the flush of every switch out of a participant, including a switch to
     /// another task: on a shared CPU, threads then show the flushes of switching to other
     /// processes. Either way a same-CPU number is only the ping-pong's own on an
