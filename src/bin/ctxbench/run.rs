@@ -36,11 +36,15 @@ pub struct RunArgs {
     /// Count only these perf events, comma-separated (`ctxbench counters` lists them).
     /// Default: every known event.
     #[arg(long, value_name = "A,B,..", value_parser = parse_events)]
-    events: Option<Vec<&'static EventDef>>,
+    events: Option<EventList>,
 }
 
-fn parse_events(s: &str) -> Result<Vec<&'static EventDef>, String> {
-    events::parse_list(s)
+/// The events of one `--events` list.
+#[derive(Clone)]
+pub struct EventList(Vec<&'static EventDef>);
+
+fn parse_events(s: &str) -> Result<EventList, String> {
+    events::parse_list(s).map(EventList)
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -53,7 +57,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let counting = match (args.no_counters, args.events) {
         (true, _) => Counting::Off,
-        (false, Some(evs)) => Counting::Events(evs),
+        (false, Some(EventList(evs))) => Counting::Events(evs),
         (false, None) => Counting::all(),
     };
     let mut outcomes = Vec::new();
