@@ -62,23 +62,43 @@ fn context_switches_are_two_per_same_cpu_round_trip_for_every_harness() {
 #[test]
 fn tlb_flushes_follow_the_address_space() {
     let _x = harness::exclusive();
-    let process = count(
-        &same_cpu(Participants::Process, Mechanism::Pipe),
-        &["tlb:tlb_flush", "context-switches"],
-    );
-    let thread = count(
-        &same_cpu(Participants::Thread, Mechanism::Futex),
-        &["tlb:tlb_flush", "context-switches"],
-    );
+    let names = [
+        "tlb:tlb_flush",
+        "context-switches",
+        "sched:sched_switch:others",
+    ];
+    let process = count(&same_cpu(Participants::Process, Mechanism::Pipe), &names);
+    let thread = count(&same_cpu(Participants::Thread, Mechanism::Futex), &names);
     match (&process[0], &process[1], &thread[0], &thread[1]) {
         (Ok(pf), Ok(ps), Ok(tf), Ok(ts)) => {
             let (pf, tf) = (pf / ps, tf / ts);
             assert!(pf >= 0.8, "process-pipe: {pf:.3} tlb:tlb_flush per switch");
-            assert!(tf <= 0.1, "thread-futex: {tf:.3} tlb:tlb_flush per switch");
+            // A thread's switch flushes only when the next task is another process: on
+            // a CPU shared with other work (other tests, other benchmarks) that happens.
+            let others = thread[2].as_ref().map_or(0.0, |o| o / ts);
+            if others > 0.05 {
+                eprintln!(
+                    "note: thread-futex bound not checked: the CPU was shared \
+                     ({others:.3} other tasks' switches per switch; {tf:.3} flushes per switch)"
+                );
+            } else {
+                assert!(tf <= 0.1, "thread-futex: {tf:.3} tlb:tlb_flush per switch");
+            }
         }
         (Err(why), ..) | (_, Err(why), ..) | (.., Err(why), _) | (.., Err(why)) => {
             skip("tlb:tlb_flush per switch", why)
         }
+    }
+}
+
+#[test]
+fn other_tasks_switches_are_counted_on_the_participants_cpus() {
+    let _x = harness::exclusive();
+    let spec = same_cpu(Participants::Thread, Mechanism::Pipe);
+    match &count(&spec, &["sched:sched_switch:others"])[0] {
+        // On a quiet CPU about 0; never negative, never NaN.
+        Ok(v) => assert!(v.is_finite() && *v >= 0.0, "{v}"),
+        Err(why) => skip("sched:sched_switch:others", why),
     }
 }
 

@@ -49,7 +49,20 @@ pub enum Kind {
         name: &'static str,
         /// A tracefs filter expression over the tracepoint's fields, e.g. `pages != 0`.
         filter: Option<&'static str>,
+        /// Whose events count.
+        tasks: Tasks,
     },
+}
+
+/// Whose tracepoint hits a tracepoint event counts (see [`EventDef::cpu_wide`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tasks {
+    /// The participants', through counters they inherit.
+    Inherited,
+    /// The participants', through per-CPU counters filtered to their thread ids.
+    PerCpu,
+    /// Every other task's but idle, through per-CPU counters on the participants' CPUs.
+    OthersPerCpu,
 }
 
 /// One event ctxbench knows how to count.
@@ -85,7 +98,13 @@ impl EventDef {
     /// processes. Either way a same-CPU number is only the ping-pong's own on an
     /// otherwise idle CPU.
     pub fn cpu_wide(&self) -> bool {
-        matches!(self.kind, Kind::Tracepoint { system: "tlb", .. })
+        matches!(
+            self.kind,
+            Kind::Tracepoint {
+                tasks: Tasks::PerCpu | Tasks::OthersPerCpu,
+                ..
+            }
+        )
     }
 }
 
@@ -99,7 +118,7 @@ const fn cache(which: CacheId) -> Kind {
 
 /// Every event, in report order: software first (they open everywhere), then
 /// tracepoints, then hardware.
-pub static EVENTS: [EventDef; 14] = [
+pub static EVENTS: [EventDef; 15] = [
     EventDef {
         name: "context-switches",
         short: "context-switches",
@@ -140,6 +159,7 @@ pub static EVENTS: [EventDef; 14] = [
             system: "sched",
             name: "sched_switch",
             filter: None,
+            tasks: Tasks::Inherited,
         },
     },
     EventDef {
@@ -153,6 +173,7 @@ pub static EVENTS: [EventDef; 14] = [
             system: "tlb",
             name: "tlb_flush",
             filter: None,
+            tasks: Tasks::PerCpu,
         },
     },
     EventDef {
@@ -165,6 +186,21 @@ pub static EVENTS: [EventDef; 14] = [
             system: "tlb",
             name: "tlb_flush",
             filter: Some("pages != 0"),
+            tasks: Tasks::PerCpu,
+        },
+    },
+    EventDef {
+        name: "sched:sched_switch:others",
+        short: "other-switches",
+        family: Family::Tracepoint,
+        meaning: "switches out of tasks other than the participants (idle excluded) on the \
+                  participants' CPUs during the counted run: ~0 on a quiet CPU; above that, \
+                  other work shared the CPU and the other counts include its effects",
+        kind: Kind::Tracepoint {
+            system: "sched",
+            name: "sched_switch",
+            filter: None,
+            tasks: Tasks::OthersPerCpu,
         },
     },
     EventDef {

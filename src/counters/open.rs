@@ -307,13 +307,21 @@ fn configure(def: &EventDef, tracepoint_id: u64) -> Builder<'static> {
 }
 
 /// The tracepoint filter limiting an event to the tasks `tids` (the task running when
-/// the tracepoint fires is `common_pid`), combined with the event's own filter.
-pub fn task_filter(own: Option<&str>, tids: &[i32]) -> String {
-    let pids = tids
-        .iter()
-        .map(|t| format!("common_pid == {t}"))
-        .collect::<Vec<_>>()
-        .join(" || ");
+/// the tracepoint fires is `common_pid`), or with `others` to every task but those and
+/// idle (pid 0), combined with the event's own filter.
+pub fn task_filter(own: Option<&str>, tids: &[i32], others: bool) -> String {
+    let pids = if others {
+        std::iter::once(0)
+            .chain(tids.iter().copied())
+            .map(|t| format!("common_pid != {t}"))
+            .collect::<Vec<_>>()
+            .join(" && ")
+    } else {
+        tids.iter()
+            .map(|t| format!("common_pid == {t}"))
+            .collect::<Vec<_>>()
+            .join(" || ")
+    };
     match own {
         Some(f) => format!("({f}) && ({pids})"),
         None => pids,
@@ -333,6 +341,7 @@ fn open_event(
             system,
             name,
             filter,
+            ..
         } => {
             let roots: Vec<PathBuf> = TRACEFS_ROOTS.iter().map(PathBuf::from).collect();
             let id = tracepoint_id(&roots, system, name).map_err(|(e, mounted)| {
@@ -353,7 +362,14 @@ fn open_event(
         if tids.is_empty() || cpus.is_empty() {
             return Err("no task or CPU to count on".into());
         }
-        let text = task_filter(filter.as_ref().map(|(f, _)| *f), tids);
+        let others = matches!(
+            def.kind,
+            Kind::Tracepoint {
+                tasks: super::events::Tasks::OthersPerCpu,
+                ..
+            }
+        );
+        let text = task_filter(filter.as_ref().map(|(f, _)| *f), tids, others);
         let cstr = CString::new(text.clone()).expect("filters have no NUL");
         let mut counters = Vec::with_capacity(cpus.len());
         for &cpu in cpus {
@@ -479,10 +495,14 @@ mod tests {
 
     #[test]
     fn task_filters() {
-        assert_eq!(task_filter(None, &[7]), "common_pid == 7");
+        assert_eq!(task_filter(None, &[7], false), "common_pid == 7");
         assert_eq!(
-            task_filter(Some("pages != 0"), &[7, 9]),
+            task_filter(Some("pages != 0"), &[7, 9], false),
             "(pages != 0) && (common_pid == 7 || common_pid == 9)"
+        );
+        assert_eq!(
+            task_filter(None, &[7, 9], true),
+            "common_pid != 0 && common_pid != 7 && common_pid != 9"
         );
     }
 

@@ -1,8 +1,9 @@
 //! The "counters per switch" table of `ctxbench run`, printed below the timing table.
 //!
-//! One row per outcome: context switches per round trip, then every event that counted
-//! somewhere, per switch. An event refused for every outcome gets no column: it is listed
-//! once below the table with its reason, as `unsupported`.
+//! One row per outcome: context switches per round trip, then every other event that
+//! counted somewhere, per switch, headed by its short name (a legend maps short names to
+//! perf names, which the JSON uses). An event refused for every outcome gets no column:
+//! it is listed once below the table with its reason, as `unsupported`.
 
 use std::collections::BTreeMap;
 
@@ -71,16 +72,19 @@ pub fn render(outcomes: &[Outcome]) -> String {
         return String::new();
     }
     let names = ordered(with.iter().flat_map(|o| o.counters.keys().cloned()));
+    let measured_somewhere = |n: &String| {
+        with.iter()
+            .any(|o| matches!(o.counters.get(n), Some(CounterValue::Measured { .. })))
+    };
+    // context-switches has its own per-round-trip column; per switch it is 1 by definition
+    // on one CPU.
     let counted: Vec<&String> = names
         .iter()
-        .filter(|n| {
-            with.iter()
-                .any(|o| matches!(o.counters.get(*n), Some(CounterValue::Measured { .. })))
-        })
+        .filter(|n| measured_somewhere(n) && n.as_str() != "context-switches")
         .collect();
     // Refused everywhere: reason -> events, listed once.
     let mut refused: BTreeMap<String, Vec<&String>> = BTreeMap::new();
-    for n in names.iter().filter(|n| !counted.contains(n)) {
+    for n in names.iter().filter(|n| !measured_somewhere(n)) {
         let reason = with
             .iter()
             .find_map(|o| match o.counters.get(n) {
@@ -98,9 +102,11 @@ pub fn render(outcomes: &[Outcome]) -> String {
          count, per measured switch)\n",
     );
     out += &format!("{:<id_w$}  {:>w$}", "id", cs, w = cs.len());
-    let widths: Vec<usize> = counted.iter().map(|n| n.len().max(11)).collect();
-    for (n, w) in counted.iter().zip(&widths) {
-        out += &format!("  {:>w$}", n, w = *w);
+    let short = |n: &str| events::find(n).map_or(n.to_string(), |e| e.short.to_string());
+    let headers: Vec<String> = counted.iter().map(|n| short(n)).collect();
+    let widths: Vec<usize> = headers.iter().map(|h| h.len().max(9)).collect();
+    for (h, w) in headers.iter().zip(&widths) {
+        out += &format!("  {:>w$}", h, w = *w);
     }
     out += "\n";
     let mut any_mux = false;
@@ -114,6 +120,15 @@ pub fn render(outcomes: &[Outcome]) -> String {
             out += &format!("  {:>w$}", c, w = *w);
         }
         out += "\n";
+    }
+    let legend: Vec<String> = counted
+        .iter()
+        .zip(&headers)
+        .filter(|(n, h)| n.as_str() != h.as_str())
+        .map(|(n, h)| format!("{h} = {n}"))
+        .collect();
+    if !legend.is_empty() {
+        out += &format!("({})\n", legend.join(", "));
     }
     if any_mux {
         out += "* multiplexed: scaled by time_enabled / time_running\n";
@@ -183,23 +198,18 @@ mod tests {
         let lines: Vec<&str> = t.lines().collect();
         let header = lines.iter().find(|l| l.starts_with("id")).unwrap();
         assert!(header.contains("context-switches/rt"));
-        assert!(header.contains("tlb:tlb_flush:full"));
+        assert!(header.contains("tlb-full-flushes"));
         assert!(!header.contains("cycles"));
+        assert!(t.contains("tlb-full-flushes = tlb:tlb_flush:full"), "{t}");
         let row = lines
             .iter()
             .find(|l| l.starts_with("pingpong/process-pipe/same-cpu"))
             .unwrap();
         let cells: Vec<&str> = row.split_whitespace().collect();
-        // id, cs/rt, context-switches per switch, tlb_flush per switch, full per switch
+        // id, context-switches per round trip, tlb_flush per switch, full per switch
         assert_eq!(
             cells,
-            [
-                "pingpong/process-pipe/same-cpu",
-                "2.000",
-                "1.000",
-                "1.000",
-                "0"
-            ]
+            ["pingpong/process-pipe/same-cpu", "2.000", "1.000", "0"]
         );
         assert!(
             t.contains("unsupported: cycles, instructions: no hardware PMU"),
