@@ -106,7 +106,7 @@ pub fn tracepoint_unreadable(
             format!(
                 "not permitted ({}): tracefs, where the tracepoint's id is, is readable by \
                  root only; run as root (without root, counting a tracepoint also needs \
-                 perf_event_paranoid <= 1, and <= 0 for the per-CPU tlb:* events; it is \
+                 perf_event_paranoid <= 1, and <= 0 for the per-CPU events; it is \
                  {level})",
                 errno_name(err.raw_os_error())
             )
