@@ -18,4 +18,10 @@ criterion_group! {
     targets = benchmarks::pingpong::benches
 }
 
-criterion_main!(pingpong);
+criterion_group! {
+    name = counters;
+    config = config();
+    targets = benchmarks::counters::benches
+}
+
+criterion_main!(pingpong, counters);

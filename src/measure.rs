@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::counters;
 use crate::error::Result;
 use crate::harness::Harness;
 use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
@@ -213,20 +214,116 @@ pub struct Outcome {
     pub counters: BTreeMap<String, CounterValue>,
 }
 
-/// Times `h` and counts its switches, giving the outcome for `spec`.
+/// Times `h` and counts its switches and every known perf event, giving the outcome for
+/// `spec` (see [`measure_pingpong_with`]).
 pub fn measure_pingpong(
     spec: &PingPongSpec,
     h: &mut dyn Harness,
     cfg: &SampleConfig,
 ) -> Result<Outcome> {
+    measure_pingpong_with(spec, h, cfg, &Counting::all())
+}
+
+/// Which perf events the counted run opens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Counting {
+    /// None: switches come from procfs and `counters` stays empty.
+    Off,
+    /// These events (refused ones are reported as unsupported, never as zero).
+    Events(Vec<&'static counters::EventDef>),
+}
+
+impl Counting {
+    /// Every known event.
+    pub fn all() -> Self {
+        Counting::Events(counters::events::all())
+    }
+}
+
+/// Times `h`, then counts a separate run: procfs switch counts and the perf events of
+/// `counting`. The counted run uses a second harness for `spec`, built right after the
+/// counters are opened so that its peer inherits them (the per-CPU events are attached
+/// to its tasks once it is built); `h` never carries a counter (an
+/// inherited counter slows every switch a little), and sits idle meanwhile.
+pub fn measure_pingpong_with(
+    spec: &PingPongSpec,
+    h: &mut dyn Harness,
+    cfg: &SampleConfig,
+    counting: &Counting,
+) -> Result<Outcome> {
     let samples = time_samples(h, cfg)?;
-    let count = count_switches(h, samples.iters_per_sample.max(1000))?;
-    Ok(pingpong_outcome(
-        spec,
-        h.expected_switches_per_iter(),
-        samples,
-        count,
-    ))
+    let iters = samples.iters_per_sample.max(1000);
+    let expected = h.expected_switches_per_iter();
+    match counting {
+        Counting::Off => {
+            let count = count_switches(h, iters)?;
+            Ok(pingpong_outcome(spec, expected, samples, count))
+        }
+        Counting::Events(events) => {
+            let mut set = counters::CounterSet::open(events);
+            let mut counted = crate::harness::build(spec)?;
+            set.attach_harness(counted.as_ref());
+            let (count, readings) = count_run(counted.as_mut(), iters, &mut set)?;
+            drop(counted);
+            let mut o = pingpong_outcome(spec, expected, samples, count);
+            apply_counters(&mut o, expected, &readings, iters);
+            Ok(o)
+        }
+    }
+}
+
+/// One counted run: procfs switch counts of every participant and the perf events of
+/// `set`, both over the same `iters` iterations (the counters are enabled right before
+/// the run and disabled right after it). `h` must have been built after `set` was opened
+/// on this thread, or the counters miss its peer, and `set` attached to it
+/// ([`counters::CounterSet::attach_harness`]).
+pub fn count_run(
+    h: &mut dyn Harness,
+    iters: u64,
+    set: &mut counters::CounterSet,
+) -> Result<(
+    SwitchCount,
+    Vec<(&'static counters::EventDef, counters::EventReading)>,
+)> {
+    let iters = iters.max(1);
+    let before = switches::read_tasks(h.tasks())?;
+    let started = set.start();
+    let run = h.run(iters);
+    let readings = set.stop(started);
+    run?;
+    let after = switches::read_tasks(h.tasks())?;
+    let voluntary = after.voluntary.saturating_sub(before.voluntary);
+    let involuntary = after.involuntary.saturating_sub(before.involuntary);
+    let count = SwitchCount {
+        iters,
+        voluntary,
+        involuntary,
+        per_iter: (voluntary + involuntary) as f64 / iters as f64,
+    };
+    Ok((count, readings))
+}
+
+/// Puts counter readings over `iters` iterations into an outcome: the `counters` map,
+/// and `switches_per_round_trip` from the `context-switches` counter where it counted
+/// (else `sched:sched_switch`, else the procfs count already there), judged again.
+///
+/// Per-switch values divide by the switches an iteration is expected to make where the
+/// placement gives that (2 on one CPU), else by the measured switches per round trip.
+pub fn apply_counters(
+    o: &mut Outcome,
+    expected_switches: Option<f64>,
+    readings: &[(&'static counters::EventDef, counters::EventReading)],
+    iters: u64,
+) {
+    if let Some((per_iter, source)) = counters::switches_from(readings, iters) {
+        o.switches_per_round_trip = per_iter;
+        o.switch_count_source = source.to_string();
+        let (valid, validity) = judge(expected_switches, per_iter);
+        o.valid = valid;
+        o.validity = validity;
+    }
+    let divisor = expected_switches.or(Some(o.switches_per_round_trip));
+    o.counters = counters::to_map(readings, iters, divisor);
 }
 
 /// Assembles an outcome from measurements (pure: unit-testable).

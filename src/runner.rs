@@ -3,7 +3,7 @@
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::harness;
-use crate::measure::{measure_pingpong, Outcome, SampleConfig};
+use crate::measure::{measure_pingpong_with, Counting, Outcome, SampleConfig};
 use crate::results::Skipped;
 use crate::spec::{PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 
@@ -70,12 +70,17 @@ pub fn plan(filters: &[String], cpus: &CpuChoice) -> Result<(Vec<Planned>, Vec<S
     Ok((planned, skipped))
 }
 
-/// Runs one planned benchmark: set up, time, count, tear down.
+/// Runs one planned benchmark: set up, time, count every known event, tear down.
 pub fn run_one(p: &Planned, cfg: &SampleConfig) -> Result<Outcome> {
+    run_one_with(p, cfg, &Counting::all())
+}
+
+/// Runs one planned benchmark, counting the events of `counting`.
+pub fn run_one_with(p: &Planned, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
     match p {
         Planned::PingPong(spec) => {
             let mut h = harness::build(spec)?;
-            measure_pingpong(spec, h.as_mut(), cfg)
+            measure_pingpong_with(spec, h.as_mut(), cfg, counting)
         }
     }
 }

@@ -1,3 +1,4 @@
 //! One module per experiment, each exposing `benches(&mut Criterion)`.
 
+pub mod counters;
 pub mod pingpong;

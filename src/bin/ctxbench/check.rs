@@ -142,6 +142,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 &filter,
                 args.quick,
                 args.cpus.as_ref().map(|c| c.0.as_slice()),
+                &ctxbench::measure::Counting::all(),
             )?;
             if let Some(p) = &args.json {
                 file.save(p)

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod compare;
+mod counters;
 mod run;
 
 /// Measures what a context switch costs on this machine.
@@ -32,6 +33,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Compares a run with a baseline: exit 1 when something got slower beyond noise.
     Check(check::CheckArgs),
+    /// Prints which perf events this machine allows, and why the others are refused.
+    Counters,
 }
 
 /// An error that is the user's input: exit code 2.
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::compare(args),
         Command::Check(args) => check::check(args),
+        Command::Counters => counters::counters(),
     };
     match result {
         Ok(code) => code,

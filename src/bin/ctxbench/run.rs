@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use ctxbench::counters::{events, EventDef};
 use ctxbench::cpus::CpuChoice;
 use ctxbench::fingerprint::Fingerprint;
-use ctxbench::measure::SampleConfig;
-use ctxbench::report::table;
+use ctxbench::measure::{Counting, SampleConfig};
+use ctxbench::report::{counters as counters_table, table};
 use ctxbench::results::{ResultsFile, Skipped};
 use ctxbench::runner;
 
@@ -36,15 +37,37 @@ pub struct RunArgs {
     /// Where --save puts results files.
     #[arg(long, value_name = "DIR", default_value = "results")]
     results_dir: PathBuf,
+    /// Skip the perf-event counters (switches are then counted from procfs).
+    #[arg(long, conflicts_with = "events")]
+    no_counters: bool,
+    /// Count only these perf events, comma-separated (`ctxbench counters` lists them).
+    /// Default: every known event.
+    #[arg(long, value_name = "A,B,..", value_parser = parse_events)]
+    events: Option<EventList>,
+}
+
+/// The events of one `--events` list.
+#[derive(Clone)]
+pub struct EventList(Vec<&'static EventDef>);
+
+fn parse_events(s: &str) -> Result<EventList, String> {
+    events::parse_list(s).map(EventList)
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let counting = match (args.no_counters, args.events) {
+        (true, _) => Counting::Off,
+        (false, Some(EventList(evs))) => Counting::Events(evs),
+        (false, None) => Counting::all(),
+    };
     let (file, failed) = measure(
         &args.filter,
         args.quick,
         args.cpus.as_ref().map(|c| c.0.as_slice()),
+        &counting,
     )?;
     print!("{}", table::render(&file.results, &file.skipped));
+    print!("{}", counters_table::render(&file.results));
     if let Some(path) = &args.json {
         file.save(path)
             .with_context(|| format!("saving results to {}", path.display()))?;
@@ -70,10 +93,15 @@ pub fn measure(
     filter: &[String],
     quick: bool,
     cpus: Option<&[usize]>,
+    counting: &Counting,
 ) -> anyhow::Result<(ResultsFile, bool)> {
     let cpus = CpuChoice::resolve(cpus)?;
     let (planned, mut skipped) = runner::plan(filter, &cpus)?;
-    let machine = Fingerprint::this_machine(&cpus.cpus);
+    let mut machine = Fingerprint::this_machine(&cpus.cpus);
+    machine.counter_families = match counting {
+        Counting::Off => [("all".to_string(), "not counted (--no-counters)".to_string())].into(),
+        _ => ctxbench::counters::family_status(),
+    };
     eprint!("{}", machine.summary());
     let (cfg, mode) = if quick {
         (SampleConfig::quick(), "quick")
@@ -86,7 +114,7 @@ pub fn measure(
         let id = p.id();
         eprint!("running {id} ... ");
         let _ = std::io::stderr().flush();
-        match runner::run_one(p, &cfg) {
+        match runner::run_one_with(p, &cfg, counting) {
             Ok(o) => {
                 eprintln!("{:.0} ns/rt", o.ns_per_round_trip.median);
                 failed |= !o.valid;

@@ -1,0 +1,239 @@
+//! The "counters per switch" table of `ctxbench run`, printed below the timing table.
+//!
+//! One row per outcome: context switches per round trip, then every other event that
+//! counted somewhere, per switch, headed by its short name (a legend maps short names to
+//! perf names, which the JSON uses). An event refused for every outcome gets no column:
+//! it is listed once below the table with its reason, as `unsupported`.
+
+use std::collections::BTreeMap;
+
+use crate::counters::events;
+use crate::measure::{CounterValue, Outcome};
+
+/// Formats a counter value for a narrow column.
+pub fn num(v: f64) -> String {
+    if !v.is_finite() {
+        "-".into()
+    } else if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// Event names in catalogue order (unknown names last, sorted).
+fn ordered(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut names: Vec<String> = names.collect();
+    names.sort_by_key(|n| {
+        (
+            events::EVENTS
+                .iter()
+                .position(|e| e.name == n)
+                .unwrap_or(usize::MAX),
+            n.clone(),
+        )
+    });
+    names.dedup();
+    names
+}
+
+fn cell(v: Option<&CounterValue>, per_switch: bool) -> (String, bool) {
+    match v {
+        None => ("-".into(), false),
+        Some(CounterValue::Unsupported { .. }) => ("unsupported".into(), false),
+        Some(CounterValue::Measured {
+            per_round_trip,
+            per_switch: ps,
+            multiplexed,
+            ..
+        }) => {
+            let v = if per_switch {
+                *ps
+            } else {
+                Some(*per_round_trip)
+            };
+            let mut s = v.map_or("-".into(), num);
+            if *multiplexed {
+                s.push('*');
+            }
+            (s, *multiplexed)
+        }
+    }
+}
+
+/// Renders the counters table; empty when no outcome carries counters.
+pub fn render(outcomes: &[Outcome]) -> String {
+    let with: Vec<&Outcome> = outcomes.iter().filter(|o| !o.counters.is_empty()).collect();
+    if with.is_empty() {
+        return String::new();
+    }
+    let names = ordered(with.iter().flat_map(|o| o.counters.keys().cloned()));
+    let measured_somewhere = |n: &String| {
+        with.iter()
+            .any(|o| matches!(o.counters.get(n), Some(CounterValue::Measured { .. })))
+    };
+    // context-switches has its own per-round-trip column; per switch it is 1 by definition
+    // on one CPU.
+    let counted: Vec<&String> = names
+        .iter()
+        .filter(|n| measured_somewhere(n) && n.as_str() != "context-switches")
+        .collect();
+    // Refused everywhere: reason -> events, listed once.
+    let mut refused: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    for n in names.iter().filter(|n| !measured_somewhere(n)) {
+        let reason = with
+            .iter()
+            .find_map(|o| match o.counters.get(n) {
+                Some(CounterValue::Unsupported { unsupported }) => Some(unsupported.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        refused.entry(reason).or_default().push(n);
+    }
+
+    let id_w = with.iter().map(|o| o.id.len()).max().unwrap_or(2).max(2);
+    let cs = "context-switches/rt";
+    let mut out = String::from(
+        "\ncounters per switch (task-clock in ns; where a round trip has no fixed switch \
+         count, per measured switch)\n",
+    );
+    out += &format!("{:<id_w$}  {:>w$}", "id", cs, w = cs.len());
+    let short = |n: &str| events::find(n).map_or(n.to_string(), |e| e.short.to_string());
+    let headers: Vec<String> = counted.iter().map(|n| short(n)).collect();
+    let widths: Vec<usize> = headers.iter().map(|h| h.len().max(9)).collect();
+    for (h, w) in headers.iter().zip(&widths) {
+        out += &format!("  {:>w$}", h, w = *w);
+    }
+    out += "\n";
+    let mut any_mux = false;
+    for o in &with {
+        let (c, m) = cell(o.counters.get("context-switches"), false);
+        any_mux |= m;
+        out += &format!("{:<id_w$}  {:>w$}", o.id, c, w = cs.len());
+        for (n, w) in counted.iter().zip(&widths) {
+            let (c, m) = cell(o.counters.get(*n), true);
+            any_mux |= m;
+            out += &format!("  {:>w$}", c, w = *w);
+        }
+        out += "\n";
+    }
+    let legend: Vec<String> = counted
+        .iter()
+        .zip(&headers)
+        .filter(|(n, h)| n.as_str() != h.as_str())
+        .map(|(n, h)| format!("{h} = {n}"))
+        .collect();
+    if !legend.is_empty() {
+        out += &format!("({})\n", legend.join(", "));
+    }
+    if any_mux {
+        out += "* multiplexed: scaled by time_enabled / time_running\n";
+    }
+    for (reason, names) in &refused {
+        let list: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        out += &format!("unsupported: {}: {reason}\n", list.join(", "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::{pingpong_outcome, Samples, SwitchCount};
+    use crate::spec::{Mechanism, Participants, PingPongSpec, Placement};
+
+    fn outcome(counters: &[(&str, CounterValue)]) -> Outcome {
+        let spec = PingPongSpec {
+            participants: Participants::Process,
+            mechanism: Mechanism::Pipe,
+            placement: Placement::SameCpu(0),
+        };
+        let mut o = pingpong_outcome(
+            &spec,
+            Some(2.0),
+            Samples {
+                iters_per_sample: 10,
+                ns_per_iter: vec![4000.0, 4100.0],
+            },
+            SwitchCount {
+                iters: 1000,
+                voluntary: 2000,
+                involuntary: 0,
+                per_iter: 2.0,
+            },
+        );
+        o.counters = counters
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect();
+        o
+    }
+
+    fn measured(rt: f64, mux: bool) -> CounterValue {
+        CounterValue::Measured {
+            per_round_trip: rt,
+            per_switch: Some(rt / 2.0),
+            total: rt * 1000.0,
+            multiplexed: mux,
+        }
+    }
+
+    #[test]
+    fn counted_events_get_columns_and_refused_ones_a_line() {
+        let no_pmu = CounterValue::Unsupported {
+            unsupported: "no hardware PMU".into(),
+        };
+        let o = outcome(&[
+            ("context-switches", measured(2.0, false)),
+            ("tlb:tlb_flush", measured(2.0, false)),
+            ("tlb:tlb_flush:full", measured(0.0, false)),
+            ("cycles", no_pmu.clone()),
+            ("instructions", no_pmu),
+        ]);
+        let t = render(&[o]);
+        let lines: Vec<&str> = t.lines().collect();
+        let header = lines.iter().find(|l| l.starts_with("id")).unwrap();
+        assert!(header.contains("context-switches/rt"));
+        assert!(header.contains("tlb-full-flushes"));
+        assert!(!header.contains("cycles"));
+        assert!(t.contains("tlb-full-flushes = tlb:tlb_flush:full"), "{t}");
+        let row = lines
+            .iter()
+            .find(|l| l.starts_with("pingpong/process-pipe/same-cpu"))
+            .unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        // id, context-switches per round trip, tlb_flush per switch, full per switch
+        assert_eq!(
+            cells,
+            ["pingpong/process-pipe/same-cpu", "2.000", "1.000", "0"]
+        );
+        assert!(
+            t.contains("unsupported: cycles, instructions: no hardware PMU"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn refused_for_one_outcome_only_shows_in_its_cell_and_multiplexing_is_marked() {
+        let a = outcome(&[("cycles", measured(8000.0, true))]);
+        let b = outcome(&[(
+            "cycles",
+            CounterValue::Unsupported {
+                unsupported: "not permitted".into(),
+            },
+        )]);
+        let t = render(&[a, b]);
+        assert!(t.contains("4000*"), "{t}");
+        assert!(t.contains("unsupported"), "{t}");
+        assert!(t.contains("* multiplexed"), "{t}");
+    }
+
+    #[test]
+    fn nothing_without_counters() {
+        assert_eq!(render(&[outcome(&[])]), "");
+    }
+}

@@ -1,0 +1,89 @@
+//! The counter side of the CLI: `--events`, `--no-counters`, `ctxbench counters`.
+
+use std::process::Command;
+
+use ctxbench::counters::events;
+
+fn ctxbench() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+}
+
+#[test]
+fn an_unknown_event_is_a_usage_error_listing_the_known_ones() {
+    let out = ctxbench()
+        .args(["run", "--quick", "--events", "context-switches,bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"bogus\""), "{err}");
+    for e in &events::EVENTS {
+        assert!(err.contains(e.name), "{} missing from: {err}", e.name);
+    }
+}
+
+#[test]
+fn counters_verb_lists_every_event_with_its_family() {
+    let out = ctxbench().arg("counters").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for e in &events::EVENTS {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(e.name))
+            .unwrap_or_else(|| panic!("{} missing from:\n{text}", e.name));
+        assert!(line.contains(e.family.name()), "{line}");
+        assert!(line.contains(" yes") || line.contains(" no "), "{line}");
+    }
+    assert!(text.contains("perf_event_paranoid"), "{text}");
+}
+
+fn run_json(extra: &[&str]) -> serde_json::Value {
+    let _x = ctxbench::harness::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let out = ctxbench()
+        .args(["run", "--quick", "-f", "thread-futex/same-cpu", "--json"])
+        .arg(&json)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+}
+
+#[test]
+fn events_pick_the_counters_and_no_counters_skips_them() {
+    let v = run_json(&["--events", "context-switches,tlb:tlb_flush"]);
+    let r = &v["results"][0];
+    let counters = r["counters"].as_object().unwrap();
+    let mut keys: Vec<&str> = counters.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["context-switches", "tlb:tlb_flush"]);
+    match counters["context-switches"].get("per_round_trip") {
+        Some(rt) => {
+            let rt = rt.as_f64().unwrap();
+            assert!((1.8..=2.2).contains(&rt), "{rt}");
+            assert!(r["switch_count_source"]
+                .as_str()
+                .unwrap()
+                .contains("context-switches"));
+        }
+        None => eprintln!(
+            "note: context-switches refused here: {}",
+            counters["context-switches"]["unsupported"]
+        ),
+    }
+
+    let v = run_json(&["--no-counters"]);
+    let r = &v["results"][0];
+    assert!(r["counters"].as_object().unwrap().is_empty());
+    assert!(r["switch_count_source"]
+        .as_str()
+        .unwrap()
+        .starts_with("procfs"));
+}
