@@ -9,6 +9,7 @@
 
 pub mod cpus;
 pub mod error;
+pub mod experiments;
 pub mod harness;
 pub mod spec;
 pub mod sys;

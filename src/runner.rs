@@ -2,6 +2,7 @@
 
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
+use crate::experiments::ring::{self, RingSpec, DEFAULT_RING_SIZES, RING_PARTICIPANTS};
 use crate::harness;
 use crate::measure::{measure_pingpong, Outcome, SampleConfig};
 use crate::results::Skipped;
@@ -12,6 +13,8 @@ use crate::spec::{PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 pub enum Planned {
     /// A ping-pong.
     PingPong(PingPongSpec),
+    /// A ring of n participants on one CPU.
+    Ring(RingSpec),
 }
 
 impl Planned {
@@ -19,13 +22,48 @@ impl Planned {
     pub fn id(&self) -> String {
         match self {
             Planned::PingPong(s) => s.id(),
+            Planned::Ring(s) => s.id(),
         }
     }
 }
 
-/// Every benchmark id, in report order.
+/// The sizes the parameterised experiments run at (checked before anything forks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Ring sizes (participants per ring).
+    pub ring_sizes: Vec<usize>,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self {
+            ring_sizes: DEFAULT_RING_SIZES.to_vec(),
+        }
+    }
+}
+
+impl PlanOptions {
+    /// Refuses sizes no harness can run, with the reason and the fix.
+    pub fn check(&self) -> Result<()> {
+        for &n in &self.ring_sizes {
+            crate::harness::ring::check_ring_size(n)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every benchmark id with the default sizes, in report order.
 pub fn all_ids() -> Vec<String> {
-    crate::spec::all_pingpong_ids()
+    all_ids_with(&PlanOptions::default())
+}
+
+/// Every benchmark id with the given sizes, in report order.
+pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
+    let mut ids = crate::spec::all_pingpong_ids();
+    for &p in &RING_PARTICIPANTS {
+        ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, n)));
+    }
+    ids
 }
 
 /// True when `id` matches any of `filters` (substrings); no filter matches everything.
@@ -36,6 +74,16 @@ pub fn matches(id: &str, filters: &[String]) -> bool {
 /// The benchmarks matching `filters`, with the ones that cannot run on `cpus` set aside
 /// with their reason. An empty selection is an error naming the fix.
 pub fn plan(filters: &[String], cpus: &CpuChoice) -> Result<(Vec<Planned>, Vec<Skipped>)> {
+    plan_with(filters, cpus, &PlanOptions::default())
+}
+
+/// [`plan`] with chosen sizes for the parameterised experiments.
+pub fn plan_with(
+    filters: &[String],
+    cpus: &CpuChoice,
+    opts: &PlanOptions,
+) -> Result<(Vec<Planned>, Vec<Skipped>)> {
+    opts.check()?;
     let mut planned = Vec::new();
     let mut skipped = Vec::new();
     for &(p, m) in &PINGPONG_HARNESSES {
@@ -54,6 +102,18 @@ pub fn plan(filters: &[String], cpus: &CpuChoice) -> Result<(Vec<Planned>, Vec<S
                     id,
                     reason: e.to_string(),
                 }),
+            }
+        }
+    }
+    for &p in &RING_PARTICIPANTS {
+        for &n in &opts.ring_sizes {
+            let spec = RingSpec {
+                participants: p,
+                n,
+                cpu: cpus.first(),
+            };
+            if matches(&spec.id(), filters) {
+                planned.push(Planned::Ring(spec));
             }
         }
     }
@@ -77,6 +137,7 @@ pub fn run_one(p: &Planned, cfg: &SampleConfig) -> Result<Outcome> {
             let mut h = harness::build(spec)?;
             measure_pingpong(spec, h.as_mut(), cfg)
         }
+        Planned::Ring(spec) => ring::run(spec, cfg),
     }
 }
 
@@ -88,11 +149,28 @@ mod tests {
     fn filters_select_by_substring() {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
         let (p, s) = plan(&["pingpong/thread".into()], &cpus).unwrap();
-        assert_eq!(p.len(), 9);
+        assert_eq!(p.len(), 12);
         assert!(s.is_empty());
         assert!(p.iter().all(|x| x.id().starts_with("pingpong/thread-")));
         let (p, _) = plan(&[], &cpus).unwrap();
-        assert_eq!(p.len(), 15);
+        assert_eq!(p.len(), all_ids().len());
+        let (p, _) = plan(&["ring/process".into()], &cpus).unwrap();
+        assert_eq!(p.len(), DEFAULT_RING_SIZES.len());
+    }
+
+    #[test]
+    fn bad_ring_sizes_are_refused_before_running() {
+        let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
+        for n in [0, 1, 65] {
+            let opts = PlanOptions {
+                ring_sizes: vec![4, n],
+            };
+            let e = plan_with(&["ring".into()], &cpus, &opts).unwrap_err();
+            assert!(
+                e.is_usage() && e.to_string().contains("between 2 and 64"),
+                "{e}"
+            );
+        }
     }
 
     #[test]
@@ -110,7 +188,7 @@ mod tests {
         let cpus = CpuChoice::resolve_with(Some(&[0]), &[0, 1]).unwrap();
         let (p, s) = plan(&["cross-cpu".into()], &cpus).unwrap();
         assert!(p.is_empty());
-        assert_eq!(s.len(), 5);
+        assert_eq!(s.len(), 7);
         assert!(s[0].reason.contains("needs 2 distinct CPUs"));
     }
 }

@@ -212,3 +212,49 @@ pub fn fork_child<F: FnOnce() -> i32>(keep: &[RawFd], body: F) -> io::Result<Pid
         }
     }
 }
+
+/// A thread's scheduling policy and static priority, as `sched_getscheduler` and
+/// `sched_getparam` report them for the calling thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchedPolicy {
+    /// `SCHED_OTHER`, `SCHED_BATCH`, `SCHED_FIFO`, ...
+    pub policy: i32,
+    /// The static priority (0 for the non-real-time policies).
+    pub priority: i32,
+}
+
+/// The calling thread's scheduling policy.
+pub fn sched_policy() -> io::Result<SchedPolicy> {
+    let mut param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: pid 0 is the calling thread; `param` is a valid, writable sched_param.
+    let policy = unsafe { libc::sched_getscheduler(0) };
+    if policy < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: as above.
+    if unsafe { libc::sched_getparam(0, &mut param) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(SchedPolicy {
+        policy,
+        priority: param.sched_priority,
+    })
+}
+
+/// Sets the calling thread's scheduling policy. Allocation-free (safe in a forked child).
+pub fn set_sched_policy(p: SchedPolicy) -> io::Result<()> {
+    let param = libc::sched_param {
+        sched_priority: p.priority,
+    };
+    // SAFETY: pid 0 is the calling thread; `param` is a valid sched_param read by the call.
+    if unsafe { libc::sched_setscheduler(0, p.policy, &param) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `SCHED_BATCH` at priority 0: a woken batch task does not preempt the task that woke it.
+pub const BATCH: SchedPolicy = SchedPolicy {
+    policy: libc::SCHED_BATCH,
+    priority: 0,
+};

@@ -19,9 +19,11 @@
 //! ```
 
 pub mod condvar;
+pub mod eventfd;
 pub mod futex;
 pub mod peer;
 pub mod pipe;
+pub mod ring;
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::{Duration, Instant};
@@ -72,6 +74,7 @@ pub fn build(spec: &PingPongSpec) -> Result<Box<dyn Harness>> {
     let mut h: Box<dyn Harness> = match (spec.participants, spec.mechanism) {
         (p, Mechanism::Pipe) => Box::new(pipe::PipePingPong::new(p, spec.placement)?),
         (p, Mechanism::Futex) => Box::new(futex::FutexPingPong::new(p, spec.placement)?),
+        (p, Mechanism::Eventfd) => Box::new(eventfd::EventfdPingPong::new(p, spec.placement)?),
         (Participants::Thread, Mechanism::Condvar) => {
             Box::new(condvar::CondvarPingPong::new(spec.placement)?)
         }

@@ -1,3 +1,4 @@
 //! Ways to show outcomes: one file per format.
 
+pub mod ring;
 pub mod table;

@@ -84,7 +84,14 @@ fn list(filter: &[String]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A comma-separated list given as one option value (`--cpus 0,1`, `--ring-sizes 2,4,8`).
+/// A newtype, because clap reads a bare `Vec` as an option given several times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct List<T>(pub Vec<T>);
+
 /// Parses `--cpus`.
-fn parse_cpus(s: &str) -> Result<Vec<usize>, String> {
-    ctxbench::cpus::parse_cpu_list(s).map_err(|e| e.to_string())
+fn parse_cpus(s: &str) -> Result<List<usize>, String> {
+    ctxbench::cpus::parse_cpu_list(s)
+        .map(List)
+        .map_err(|e| e.to_string())
 }

@@ -25,15 +25,34 @@ pub struct RunArgs {
     /// CPUs to use: the first for same-cpu, the first two for cross-cpu (e.g. `0` or
     /// `2,3`). Default: this process's allowed CPUs.
     #[arg(long, value_parser = super::parse_cpus)]
-    cpus: Option<Vec<usize>>,
+    cpus: Option<super::List<usize>>,
     /// Also write the results as JSON to this file (atomically).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Ring sizes for the ring experiment (participants per ring, 2-64), e.g. `2,4,8,16`.
+    #[arg(long, value_name = "LIST", value_parser = parse_ring_sizes)]
+    ring_sizes: Option<super::List<usize>>,
+}
+
+fn parse_ring_sizes(s: &str) -> Result<super::List<usize>, String> {
+    ctxbench::experiments::ring::parse_ring_sizes(s)
+        .map(super::List)
+        .map_err(|e| e.to_string())
+}
+
+impl RunArgs {
+    fn plan_options(&self) -> runner::PlanOptions {
+        let mut o = runner::PlanOptions::default();
+        if let Some(r) = &self.ring_sizes {
+            o.ring_sizes = r.0.clone();
+        }
+        o
+    }
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let cpus = CpuChoice::resolve(args.cpus.as_deref())?;
-    let (planned, mut skipped) = runner::plan(&args.filter, &cpus)?;
+    let cpus = CpuChoice::resolve(args.cpus.as_ref().map(|c| c.0.as_slice()))?;
+    let (planned, mut skipped) = runner::plan_with(&args.filter, &cpus, &args.plan_options())?;
     let (cfg, mode) = if args.quick {
         (SampleConfig::quick(), "quick")
     } else {
@@ -62,6 +81,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     print!("{}", table::render(&outcomes, &skipped));
+    let ring = ctxbench::report::ring::render(&outcomes);
+    if !ring.is_empty() {
+        print!("\n{ring}");
+    }
     if let Some(path) = &args.json {
         ResultsFile::new(mode, outcomes, skipped)
             .save(path)
