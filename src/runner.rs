@@ -2,6 +2,7 @@
 
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
+use crate::experiments::floors::{self, FloorKind, FLOORS};
 use crate::experiments::ring::{self, RingSpec, DEFAULT_RING_SIZES, RING_PARTICIPANTS};
 use crate::harness;
 use crate::measure::{measure_pingpong, Outcome, SampleConfig};
@@ -11,6 +12,8 @@ use crate::spec::{PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 /// A benchmark ready to run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Planned {
+    /// A floor: one task repeating a mechanism's operation without switching, on a CPU.
+    Floor(FloorKind, usize),
     /// A ping-pong.
     PingPong(PingPongSpec),
     /// A ring of n participants on one CPU.
@@ -21,6 +24,7 @@ impl Planned {
     /// Its id.
     pub fn id(&self) -> String {
         match self {
+            Planned::Floor(k, _) => k.id(),
             Planned::PingPong(s) => s.id(),
             Planned::Ring(s) => s.id(),
         }
@@ -59,7 +63,8 @@ pub fn all_ids() -> Vec<String> {
 
 /// Every benchmark id with the given sizes, in report order.
 pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
-    let mut ids = crate::spec::all_pingpong_ids();
+    let mut ids: Vec<String> = FLOORS.iter().map(|f| f.id()).collect();
+    ids.extend(crate::spec::all_pingpong_ids());
     for &p in &RING_PARTICIPANTS {
         ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, n)));
     }
@@ -86,6 +91,26 @@ pub fn plan_with(
     opts.check()?;
     let mut planned = Vec::new();
     let mut skipped = Vec::new();
+    // Floors first: the same-cpu ping-pongs subtract them (see `finish`), so each selected
+    // ping-pong brings its floor along even when the filter does not name it.
+    let mut wanted_floors: Vec<FloorKind> = FLOORS
+        .iter()
+        .copied()
+        .filter(|f| matches(&f.id(), filters))
+        .collect();
+    for &(p, m) in &PINGPONG_HARNESSES {
+        let f = FloorKind::for_pingpong(p, m);
+        let same = crate::spec::pingpong_id(p, m, crate::spec::PlacementKind::SameCpu);
+        if matches(&same, filters) && !wanted_floors.contains(&f) {
+            wanted_floors.push(f);
+        }
+    }
+    wanted_floors.sort();
+    planned.extend(
+        wanted_floors
+            .into_iter()
+            .map(|f| Planned::Floor(f, cpus.first())),
+    );
     for &(p, m) in &PINGPONG_HARNESSES {
         for &k in &PLACEMENTS {
             let id = crate::spec::pingpong_id(p, m, k);
@@ -130,9 +155,16 @@ pub fn plan_with(
     Ok((planned, skipped))
 }
 
+/// Completes outcomes that depend on each other once all have run: the direct cost of
+/// each same-cpu ping-pong from its floor.
+pub fn finish(outcomes: &mut [Outcome]) {
+    floors::apply(outcomes);
+}
+
 /// Runs one planned benchmark: set up, time, count, tear down.
 pub fn run_one(p: &Planned, cfg: &SampleConfig) -> Result<Outcome> {
     match p {
+        Planned::Floor(k, cpu) => floors::run(*k, *cpu, cfg),
         Planned::PingPong(spec) => {
             let mut h = harness::build(spec)?;
             measure_pingpong(spec, h.as_mut(), cfg)
@@ -149,9 +181,15 @@ mod tests {
     fn filters_select_by_substring() {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
         let (p, s) = plan(&["pingpong/thread".into()], &cpus).unwrap();
-        assert_eq!(p.len(), 12);
+        // 12 ping-pongs and the 4 floors they subtract, floors first.
+        assert_eq!(p.len(), 16);
         assert!(s.is_empty());
-        assert!(p.iter().all(|x| x.id().starts_with("pingpong/thread-")));
+        assert!(p[..4].iter().all(|x| x.id().starts_with("floor/")));
+        assert!(p[4..]
+            .iter()
+            .all(|x| x.id().starts_with("pingpong/thread-")));
+        let (p, _) = plan(&["pingpong/process-pipe/cross".into()], &cpus).unwrap();
+        assert_eq!(p.len(), 1, "a cross-cpu ping-pong needs no floor");
         let (p, _) = plan(&[], &cpus).unwrap();
         assert_eq!(p.len(), all_ids().len());
         let (p, _) = plan(&["ring/process".into()], &cpus).unwrap();

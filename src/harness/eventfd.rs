@@ -211,3 +211,31 @@ impl Harness for EventfdPingPong {
         self.driver.expected_switches()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_trip_is_two_switches_and_a_dead_peer_is_reported() {
+        let _x = crate::harness::exclusive();
+        let cpu = crate::cpus::allowed_cpus().unwrap()[0];
+        for p in [Participants::Process, Participants::Thread] {
+            let mut h = EventfdPingPong::new(p, Placement::SameCpu(cpu)).unwrap();
+            h.run(100).unwrap();
+            let c = crate::measure::count_switches(&mut h, 1000).unwrap();
+            assert!((1.8..=2.2).contains(&c.per_iter), "{p}: {c:?}");
+        }
+        let mut h = EventfdPingPong::new(Participants::Process, Placement::SameCpu(cpu)).unwrap();
+        let child = nix::unistd::Pid::from_raw(h.tasks()[1].pid);
+        nix::sys::signal::kill(child, nix::sys::signal::Signal::SIGKILL).unwrap();
+        let t = Instant::now();
+        let e = h.run(1_000_000).unwrap_err();
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "took {:?}",
+            t.elapsed()
+        );
+        assert!(e.to_string().contains("ended during the run"), "{e}");
+    }
+}

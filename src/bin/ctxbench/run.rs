@@ -80,6 +80,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    runner::finish(&mut outcomes);
     print!("{}", table::render(&outcomes, &skipped));
     let ring = ctxbench::report::ring::render(&outcomes);
     if !ring.is_empty() {
