@@ -4,7 +4,9 @@ use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::experiments::floors::{self, FloorKind, FLOORS};
 use crate::experiments::ring::{self, RingSpec, DEFAULT_RING_SIZES, RING_PARTICIPANTS};
+use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness;
+use crate::harness::workset::ACCESSES;
 use crate::measure::{measure_pingpong, Outcome, SampleConfig};
 use crate::results::Skipped;
 use crate::spec::{PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
@@ -16,6 +18,8 @@ pub enum Planned {
     Floor(FloorKind, usize),
     /// A ping-pong.
     PingPong(PingPongSpec),
+    /// A working-set ping-pong.
+    Workset(WorksetSpec),
     /// A ring of n participants on one CPU.
     Ring(RingSpec),
 }
@@ -26,6 +30,7 @@ impl Planned {
         match self {
             Planned::Floor(k, _) => k.id(),
             Planned::PingPong(s) => s.id(),
+            Planned::Workset(s) => s.id(),
             Planned::Ring(s) => s.id(),
         }
     }
@@ -36,19 +41,32 @@ impl Planned {
 pub struct PlanOptions {
     /// Ring sizes (participants per ring).
     pub ring_sizes: Vec<usize>,
+    /// Working-set sizes (bytes per side).
+    pub workset_sizes: Vec<u64>,
 }
 
 impl Default for PlanOptions {
+    /// The sizes of a full run.
     fn default() -> Self {
         Self {
             ring_sizes: DEFAULT_RING_SIZES.to_vec(),
+            workset_sizes: workset::DEFAULT_SIZES.to_vec(),
         }
     }
 }
 
 impl PlanOptions {
+    /// The sizes of a quick run: fewer working-set sizes.
+    pub fn quick() -> Self {
+        Self {
+            workset_sizes: workset::QUICK_SIZES.to_vec(),
+            ..Self::default()
+        }
+    }
+
     /// Refuses sizes no harness can run, with the reason and the fix.
     pub fn check(&self) -> Result<()> {
+        workset::check_sizes(&self.workset_sizes, workset::mem_available())?;
         for &n in &self.ring_sizes {
             crate::harness::ring::check_ring_size(n)?;
         }
@@ -65,6 +83,7 @@ pub fn all_ids() -> Vec<String> {
 pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
     let mut ids: Vec<String> = FLOORS.iter().map(|f| f.id()).collect();
     ids.extend(crate::spec::all_pingpong_ids());
+    ids.extend(workset::all_ids(&opts.workset_sizes));
     for &p in &RING_PARTICIPANTS {
         ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, n)));
     }
@@ -130,6 +149,21 @@ pub fn plan_with(
             }
         }
     }
+    for access in ACCESSES {
+        for &p in &WORKSET_PARTICIPANTS {
+            for &bytes in &opts.workset_sizes {
+                let spec = WorksetSpec {
+                    participants: p,
+                    access,
+                    bytes,
+                    cpu: cpus.first(),
+                };
+                if matches(&spec.id(), filters) {
+                    planned.push(Planned::Workset(spec));
+                }
+            }
+        }
+    }
     for &p in &RING_PARTICIPANTS {
         for &n in &opts.ring_sizes {
             let spec = RingSpec {
@@ -169,6 +203,7 @@ pub fn run_one(p: &Planned, cfg: &SampleConfig) -> Result<Outcome> {
             let mut h = harness::build(spec)?;
             measure_pingpong(spec, h.as_mut(), cfg)
         }
+        Planned::Workset(spec) => workset::run(spec, cfg),
         Planned::Ring(spec) => ring::run(spec, cfg),
     }
 }
@@ -197,11 +232,28 @@ mod tests {
     }
 
     #[test]
+    fn workset_sizes_are_checked_and_quick_is_smaller() {
+        let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
+        let opts = PlanOptions {
+            workset_sizes: vec![0, 2 << 30],
+            ..PlanOptions::default()
+        };
+        let e = plan_with(&["workset".into()], &cpus, &opts).unwrap_err();
+        assert!(e.is_usage() && e.to_string().contains("--sizes"), "{e}");
+        let (q, _) = plan_with(&["workset".into()], &cpus, &PlanOptions::quick()).unwrap();
+        let (f, _) = plan_with(&["workset".into()], &cpus, &PlanOptions::default()).unwrap();
+        assert!(!q.is_empty() && q.len() < f.len());
+        let (p, _) = plan(&["workset/thread-pipe/page-stride/".into()], &cpus).unwrap();
+        assert_eq!(p.len(), workset::DEFAULT_SIZES.len());
+    }
+
+    #[test]
     fn bad_ring_sizes_are_refused_before_running() {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
         for n in [0, 1, 65] {
             let opts = PlanOptions {
                 ring_sizes: vec![4, n],
+                ..PlanOptions::default()
             };
             let e = plan_with(&["ring".into()], &cpus, &opts).unwrap_err();
             assert!(

@@ -24,6 +24,7 @@ pub mod futex;
 pub mod peer;
 pub mod pipe;
 pub mod ring;
+pub mod workset;
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::{Duration, Instant};

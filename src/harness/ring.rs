@@ -284,12 +284,19 @@ mod tests {
                 assert_eq!(h.tasks().len(), n);
                 assert!(h.cpus_seen().iter().all(|c| *c == Some(cpu())));
                 h.run(50).unwrap();
-                let c = crate::measure::count_switches(&mut h, 500).unwrap();
                 let e = h.expected_switches_per_iter().unwrap();
                 assert_eq!(e, n as f64);
+                // Other tasks on a busy machine can preempt a participant (extra,
+                // involuntary switches): an undisturbed attempt among a few must show n.
+                let counts: Vec<_> = (0..10)
+                    .map(|_| {
+                        std::thread::sleep(Duration::from_millis(5));
+                        crate::measure::count_switches(&mut h, 100).unwrap()
+                    })
+                    .collect();
                 assert!(
-                    (c.per_iter - e).abs() <= 0.1 * e,
-                    "{p} ring of {n}: {c:?} switches per lap"
+                    counts.iter().any(|c| (c.per_iter - e).abs() <= 0.1 * e),
+                    "{p} ring of {n}: {counts:?} switches per lap"
                 );
             }
         }

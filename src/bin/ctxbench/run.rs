@@ -32,6 +32,16 @@ pub struct RunArgs {
     /// Ring sizes for the ring experiment (participants per ring, 2-64), e.g. `2,4,8,16`.
     #[arg(long, value_name = "LIST", value_parser = parse_ring_sizes)]
     ring_sizes: Option<super::List<usize>>,
+    /// Working-set sizes per side, e.g. `0,64KiB,1MiB` (units B, KiB, MiB, GiB).
+    /// Default: 0, 4KiB to 16MiB in powers of 4, and 32MiB (quick: 0,16KiB,256KiB,4MiB,32MiB).
+    #[arg(long, value_name = "LIST", value_parser = parse_sizes)]
+    sizes: Option<super::List<u64>>,
+}
+
+fn parse_sizes(s: &str) -> Result<super::List<u64>, String> {
+    ctxbench::experiments::workset::parse_sizes(s)
+        .map(super::List)
+        .map_err(|e| e.to_string())
 }
 
 fn parse_ring_sizes(s: &str) -> Result<super::List<usize>, String> {
@@ -42,7 +52,14 @@ fn parse_ring_sizes(s: &str) -> Result<super::List<usize>, String> {
 
 impl RunArgs {
     fn plan_options(&self) -> runner::PlanOptions {
-        let mut o = runner::PlanOptions::default();
+        let mut o = if self.quick {
+            runner::PlanOptions::quick()
+        } else {
+            runner::PlanOptions::default()
+        };
+        if let Some(s) = &self.sizes {
+            o.workset_sizes = s.0.clone();
+        }
         if let Some(r) = &self.ring_sizes {
             o.ring_sizes = r.0.clone();
         }
@@ -82,6 +99,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     runner::finish(&mut outcomes);
     print!("{}", table::render(&outcomes, &skipped));
+    let workset = ctxbench::report::workset::render(&outcomes);
+    if !workset.is_empty() {
+        print!("\n{workset}");
+    }
     let ring = ctxbench::report::ring::render(&outcomes);
     if !ring.is_empty() {
         print!("\n{ring}");
