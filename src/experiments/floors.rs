@@ -340,25 +340,29 @@ mod tests {
     #[test]
     fn floors_are_below_their_round_trips() {
         let _x = crate::harness::exclusive();
-        let cpu = crate::cpus::allowed_cpus().unwrap()[0];
         for (p, m) in crate::spec::PINGPONG_HARNESSES {
             let kind = FloorKind::for_pingpong(p, m);
-            let mut f = FloorHarness::new(kind, cpu).unwrap();
-            let c = crate::measure::count_switches(&mut f, 2000).unwrap();
-            assert!(c.per_iter < 0.05, "{kind:?} switched: {c:?}");
-            let floor = best_of(&mut f, 2000);
-            drop(f);
-            let spec = PingPongSpec {
-                participants: p,
-                mechanism: m,
-                placement: Placement::SameCpu(cpu),
-            };
-            let mut h = crate::harness::build(&spec).unwrap();
-            let rt = best_of(h.as_mut(), 500);
-            assert!(
-                floor < rt,
-                "{kind:?}: floor {floor} ns >= round trip {rt} ns"
-            );
+            crate::harness::retry_on_cpus(|cpu| {
+                let mut f = FloorHarness::new(kind, cpu).unwrap();
+                let c = crate::measure::count_switches(&mut f, 2000).unwrap();
+                if c.per_iter >= 0.01 {
+                    return Err(format!("{kind:?} switched: {c:?}"));
+                }
+                let floor = best_of(&mut f, 2000);
+                drop(f);
+                let spec = PingPongSpec {
+                    participants: p,
+                    mechanism: m,
+                    placement: Placement::SameCpu(cpu),
+                };
+                let mut h = crate::harness::build(&spec).unwrap();
+                let rt = best_of(h.as_mut(), 500);
+                if floor < rt {
+                    Ok(())
+                } else {
+                    Err(format!("{kind:?}: floor {floor} ns >= round trip {rt} ns"))
+                }
+            });
         }
     }
 

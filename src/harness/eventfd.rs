@@ -219,13 +219,19 @@ mod tests {
     #[test]
     fn a_round_trip_is_two_switches_and_a_dead_peer_is_reported() {
         let _x = crate::harness::exclusive();
-        let cpu = crate::cpus::allowed_cpus().unwrap()[0];
         for p in [Participants::Process, Participants::Thread] {
-            let mut h = EventfdPingPong::new(p, Placement::SameCpu(cpu)).unwrap();
-            h.run(100).unwrap();
-            let c = crate::measure::count_switches(&mut h, 1000).unwrap();
-            assert!((1.8..=2.2).contains(&c.per_iter), "{p}: {c:?}");
+            crate::harness::retry_on_cpus(|cpu| {
+                let mut h = EventfdPingPong::new(p, Placement::SameCpu(cpu)).unwrap();
+                h.run(100).unwrap();
+                let c = crate::measure::count_switches(&mut h, 1000).unwrap();
+                if (1.8..=2.2).contains(&c.per_iter) {
+                    Ok(())
+                } else {
+                    Err(format!("{p}: {c:?}"))
+                }
+            });
         }
+        let cpu = crate::cpus::allowed_cpus().unwrap()[0];
         let mut h = EventfdPingPong::new(Participants::Process, Placement::SameCpu(cpu)).unwrap();
         let child = nix::unistd::Pid::from_raw(h.tasks()[1].pid);
         nix::sys::signal::kill(child, nix::sys::signal::Signal::SIGKILL).unwrap();
