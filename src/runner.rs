@@ -4,6 +4,7 @@ use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::experiments::floors::{self, FloorKind, FLOORS};
 use crate::experiments::ring::{self, RingSpec, DEFAULT_RING_SIZES, RING_PARTICIPANTS};
+use crate::experiments::spawn::{self, SpawnKind, SPAWNS};
 use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness;
 use crate::harness::workset::ACCESSES;
@@ -22,6 +23,8 @@ pub enum Planned {
     Workset(WorksetSpec),
     /// A ring of n participants on one CPU.
     Ring(RingSpec),
+    /// Creating a process or thread.
+    Spawn(SpawnKind),
 }
 
 impl Planned {
@@ -32,6 +35,7 @@ impl Planned {
             Planned::PingPong(s) => s.id(),
             Planned::Workset(s) => s.id(),
             Planned::Ring(s) => s.id(),
+            Planned::Spawn(k) => k.id(),
         }
     }
 }
@@ -87,6 +91,7 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
     for &p in &RING_PARTICIPANTS {
         ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, n)));
     }
+    ids.extend(SPAWNS.iter().map(|k| k.id()));
     ids
 }
 
@@ -176,6 +181,12 @@ pub fn plan_with(
             }
         }
     }
+    planned.extend(
+        SPAWNS
+            .iter()
+            .filter(|k| matches(&k.id(), filters))
+            .map(|&k| Planned::Spawn(k)),
+    );
     if planned.is_empty() && skipped.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no benchmark id matches {}; `ctxbench list` prints the ids",
@@ -205,6 +216,7 @@ pub fn run_one(p: &Planned, cfg: &SampleConfig) -> Result<Outcome> {
         }
         Planned::Workset(spec) => workset::run(spec, cfg),
         Planned::Ring(spec) => ring::run(spec, cfg),
+        Planned::Spawn(k) => spawn::run(*k, cfg),
     }
 }
 

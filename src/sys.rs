@@ -258,3 +258,30 @@ pub const BATCH: SchedPolicy = SchedPolicy {
     policy: libc::SCHED_BATCH,
     priority: 0,
 };
+
+/// Starts `path` with `argv` (the program name first) and an empty environment through
+/// `posix_spawn`, and returns its pid. The caller must reap it.
+pub fn posix_spawn(path: &std::ffi::CStr, argv: &[&std::ffi::CStr]) -> io::Result<Pid> {
+    let mut args: Vec<*mut libc::c_char> = argv.iter().map(|a| a.as_ptr().cast_mut()).collect();
+    args.push(std::ptr::null_mut());
+    let env: [*mut libc::c_char; 1] = [std::ptr::null_mut()];
+    let mut pid: libc::pid_t = 0;
+    // SAFETY: `path` and every `argv` entry are NUL-terminated strings that outlive the
+    // call; `args` and `env` are null-terminated pointer arrays that outlive it; null
+    // file actions and attributes mean the defaults; `pid` is a valid place to write.
+    // posix_spawn does not keep any of the pointers after it returns.
+    let rc = unsafe {
+        libc::posix_spawn(
+            &mut pid,
+            path.as_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+            args.as_ptr(),
+            env.as_ptr(),
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::from_raw_os_error(rc));
+    }
+    Ok(Pid::from_raw(pid))
+}
