@@ -27,6 +27,9 @@ pub struct ResultsFile {
     /// Benchmarks that were asked for but could not run here, with the reason.
     #[serde(default)]
     pub skipped: Vec<Skipped>,
+    /// The textbook claims judged on these results (empty when not judged).
+    #[serde(default)]
+    pub verdicts: Vec<crate::experiments::verdict::Verdict>,
 }
 
 /// A benchmark that did not run, and why.
@@ -51,6 +54,7 @@ impl ResultsFile {
             mode: mode.to_string(),
             results,
             skipped,
+            verdicts: Vec::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::harness;
 use crate::harness::workset::ACCESSES;
 use crate::measure::{measure_pingpong, Outcome, SampleConfig};
 use crate::results::Skipped;
-use crate::spec::{PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
+use crate::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 
 /// A benchmark ready to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,6 +200,59 @@ pub fn plan_with(
     Ok((planned, skipped))
 }
 
+/// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
+/// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
+/// few working-set sizes; the three spawns).
+pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
+    use crate::harness::workset::Access;
+    use crate::spec::Mechanism;
+    let cpu = cpus.first();
+    let mut v = Vec::new();
+    let mechs = [Mechanism::Pipe, Mechanism::Futex, Mechanism::Eventfd];
+    let people = [Participants::Process, Participants::Thread];
+    let mut fl: Vec<FloorKind> = Vec::new();
+    for m in mechs {
+        for p in people {
+            let f = FloorKind::for_pingpong(p, m);
+            if !fl.contains(&f) {
+                fl.push(f);
+            }
+        }
+    }
+    fl.sort();
+    v.extend(fl.into_iter().map(|f| Planned::Floor(f, cpu)));
+    for m in mechs {
+        for p in people {
+            v.push(Planned::PingPong(PingPongSpec {
+                participants: p,
+                mechanism: m,
+                placement: Placement::SameCpu(cpu),
+            }));
+        }
+    }
+    for p in people {
+        for bytes in [0, 64 << 10, 1 << 20, 4 << 20] {
+            v.push(Planned::Workset(WorksetSpec {
+                participants: p,
+                access: Access::Read,
+                bytes,
+                cpu,
+            }));
+        }
+    }
+    for p in RING_PARTICIPANTS {
+        for n in [2, 4, 6, 7, 8, 16] {
+            v.push(Planned::Ring(RingSpec {
+                participants: p,
+                n,
+                cpu,
+            }));
+        }
+    }
+    v.extend(SPAWNS.iter().map(|&k| Planned::Spawn(k)));
+    v
+}
+
 /// Completes outcomes that depend on each other once all have run: the direct cost of
 /// each same-cpu ping-pong from its floor.
 pub fn finish(outcomes: &mut [Outcome]) {
@@ -257,6 +310,32 @@ mod tests {
         assert!(!q.is_empty() && q.len() < f.len());
         let (p, _) = plan(&["workset/thread-pipe/page-stride/".into()], &cpus).unwrap();
         assert_eq!(p.len(), workset::DEFAULT_SIZES.len());
+    }
+
+    #[test]
+    fn explain_runs_what_each_claim_needs() {
+        let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
+        let ids: Vec<String> = explain_plan(&cpus).iter().map(|p| p.id()).collect();
+        for needed in [
+            "floor/futex-wake-shared",
+            "pingpong/process-futex/same-cpu",
+            "pingpong/thread-futex/same-cpu",
+            "ring/process-pipe/4",
+            "ring/process-pipe/8",
+            "ring/thread-pipe/8",
+            "workset/process-pipe/1MiB",
+            "workset/thread-pipe/0B",
+            "spawn/fork",
+            "spawn/thread",
+        ] {
+            assert!(ids.iter().any(|i| i == needed), "{needed} missing");
+        }
+        // Every id it runs is one `ctxbench list` knows.
+        let all = all_ids_with(&PlanOptions {
+            workset_sizes: vec![0, 64 << 10, 1 << 20, 4 << 20],
+            ..PlanOptions::default()
+        });
+        assert!(ids.iter().all(|i| all.contains(i)));
     }
 
     #[test]

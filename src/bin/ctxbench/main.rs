@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod explain;
 mod run;
 
 /// Measures what a context switch costs on this machine.
@@ -26,6 +27,9 @@ enum Command {
     },
     /// Runs benchmarks and prints a table.
     Run(run::RunArgs),
+    /// States the textbook claims about context switches and judges each on this machine
+    /// (runs the quick experiments it needs, about a minute, or reads --from FILE).
+    Explain(explain::ExplainArgs),
 }
 
 /// An error that is the user's input: exit code 2.
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::List { filter } => list(&filter),
         Command::Run(args) => run::run(args),
+        Command::Explain(args) => explain::explain(args),
     };
     match result {
         Ok(code) => code,

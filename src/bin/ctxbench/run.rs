@@ -107,9 +107,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !ring.is_empty() {
         print!("\n{ring}");
     }
+    // A full run (no filter) has every experiment: judge the claims on it.
+    let verdicts = if args.filter.is_empty() {
+        let v = ctxbench::experiments::verdict::judge_all(&outcomes);
+        print!("\n{}", ctxbench::experiments::verdict::render(&v));
+        v
+    } else {
+        Vec::new()
+    };
     if let Some(path) = &args.json {
-        ResultsFile::new(mode, outcomes, skipped)
-            .save(path)
+        let mut file = ResultsFile::new(mode, outcomes, skipped);
+        file.verdicts = verdicts;
+        file.save(path)
             .with_context(|| format!("saving results to {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
