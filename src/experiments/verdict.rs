@@ -18,9 +18,10 @@ pub const NOISE: f64 = 0.05;
 /// Ring sizes up to this many processes fit the per-CPU address-space ids of x86 Linux.
 pub const ASID_SLOTS: u64 = 6;
 
-/// How a claim fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// How a claim fared. In JSON a plain string: `holds`, `holds-partly`, `does-not-hold`,
+/// `not-measured`; any other string (from another version) loads as [`VerdictKind::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 pub enum VerdictKind {
     /// The measurements support the claim.
     Holds,
@@ -30,6 +31,39 @@ pub enum VerdictKind {
     DoesNotHold,
     /// The outcomes needed were not measured (or not valid) here.
     NotMeasured,
+    /// A verdict this version does not know, kept as written.
+    Other(String),
+}
+
+impl VerdictKind {
+    /// The JSON spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            VerdictKind::Holds => "holds",
+            VerdictKind::HoldsPartly => "holds-partly",
+            VerdictKind::DoesNotHold => "does-not-hold",
+            VerdictKind::NotMeasured => "not-measured",
+            VerdictKind::Other(s) => s,
+        }
+    }
+}
+
+impl From<String> for VerdictKind {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "holds" => VerdictKind::Holds,
+            "holds-partly" => VerdictKind::HoldsPartly,
+            "does-not-hold" => VerdictKind::DoesNotHold,
+            "not-measured" => VerdictKind::NotMeasured,
+            _ => VerdictKind::Other(s),
+        }
+    }
+}
+
+impl From<VerdictKind> for String {
+    fn from(k: VerdictKind) -> Self {
+        k.as_str().to_string()
+    }
 }
 
 impl fmt::Display for VerdictKind {
@@ -39,19 +73,31 @@ impl fmt::Display for VerdictKind {
             VerdictKind::HoldsPartly => "holds partly",
             VerdictKind::DoesNotHold => "does not hold here",
             VerdictKind::NotMeasured => "not measured",
+            VerdictKind::Other(s) => s,
         })
     }
 }
 
-/// One claim, its verdict and the figures behind it.
+/// One claim, its verdict and the figures behind it. Fields missing from a file load as
+/// empty (other tools may write partial entries).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     /// The claim, in plain words.
+    #[serde(default)]
     pub claim: String,
     /// How it fared.
+    #[serde(default)]
     pub verdict: VerdictKind,
     /// The figures it rests on.
+    #[serde(default)]
     pub evidence: String,
+}
+
+impl Default for VerdictKind {
+    /// An unknown (empty) verdict: what a file without one says.
+    fn default() -> Self {
+        VerdictKind::Other(String::new())
+    }
 }
 
 /// Claim 1.
@@ -339,7 +385,7 @@ pub fn caches(outcomes: &[Outcome]) -> Verdict {
             return verdict(
                 CLAIM_CACHES,
                 VerdictKind::NotMeasured,
-                "needs working-set outcomes above 0 bytes".into(),
+                "needs valid working-set outcomes (workset/...) above 0 bytes".into(),
             )
         }
         (a, b) => a.into_iter().chain(b).map(|x| x.0).fold(f64::NAN, f64::max),
@@ -418,7 +464,7 @@ pub fn creation(outcomes: &[Outcome]) -> Verdict {
 
 /// Renders verdicts for the terminal.
 pub fn render(verdicts: &[Verdict]) -> String {
-    let mut out = String::from("Verdict on this machine\n");
+    let mut out = String::from("Verdict: each claim judged on the measurements\n");
     for (i, v) in verdicts.iter().enumerate() {
         out += &format!(
             "{}. {}\n   {}: {}\n",
@@ -706,6 +752,9 @@ mod tests {
         assert!(json.contains("\"verdict\":\"not-measured\""), "{json}");
         let back: Verdict = serde_json::from_str(&json).unwrap();
         assert_eq!(back, v[0]);
+        let other: Verdict =
+            serde_json::from_str(r#"{"claim":"c","verdict":"confirmed","evidence":"e"}"#).unwrap();
+        assert_eq!(other.verdict, VerdictKind::Other("confirmed".into()));
         assert!(render(&v).contains("NOT MEASURED"));
     }
 }
