@@ -401,19 +401,22 @@ mod tests {
     #[test]
     fn harness_switches_twice_per_round_trip_with_or_without_touching() {
         let _x = crate::harness::exclusive();
-        let cpu = crate::cpus::allowed_cpus().unwrap()[0];
         for p in [Participants::Process, Participants::Thread] {
-            let mut h = WorksetPingPong::new(p, 64 * 1024, Access::Write, cpu).unwrap();
             for on in [true, false] {
-                h.set_touching(on);
-                h.run(50).unwrap();
-                let c = crate::measure::count_switches(&mut h, 500).unwrap();
-                assert!(
-                    (1.8..=2.2).contains(&c.per_iter),
-                    "{p} touching={on}: {c:?}"
-                );
+                crate::harness::retry_on_cpus(|cpu| {
+                    let mut h = WorksetPingPong::new(p, 64 * 1024, Access::Write, cpu).unwrap();
+                    h.set_touching(on);
+                    assert_eq!(h.touching(), on);
+                    h.run(50).unwrap();
+                    assert!(h.touch_alone(3) > Duration::ZERO);
+                    let c = crate::measure::count_switches(&mut h, 500).unwrap();
+                    if (1.8..=2.2).contains(&c.per_iter) {
+                        Ok(())
+                    } else {
+                        Err(format!("{p} touching={on}: {c:?}"))
+                    }
+                });
             }
-            assert!(h.touch_alone(3) > Duration::ZERO);
         }
     }
 }

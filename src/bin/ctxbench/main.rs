@@ -100,3 +100,36 @@ fn parse_cpus(s: &str) -> Result<List<usize>, String> {
         .map(List)
         .map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(args: &[&str]) -> String {
+        match Cli::try_parse_from(args) {
+            Ok(_) => panic!("{args:?} was accepted"),
+            Err(e) => {
+                // clap's usage errors exit with 2.
+                assert_eq!(e.exit_code(), 2, "{args:?}");
+                e.to_string()
+            }
+        }
+    }
+
+    #[test]
+    fn bad_sizes_are_refused_before_anything_runs() {
+        let e = refused(&["ctxbench", "run", "--ring-sizes", "1,4"]);
+        assert!(e.contains("between 2 and 64"), "{e}");
+        let e = refused(&["ctxbench", "run", "--ring-sizes", "65"]);
+        assert!(e.contains("between 2 and 64"), "{e}");
+        let e = refused(&["ctxbench", "run", "--sizes", "64KB,12q"]);
+        assert!(e.contains("unknown unit"), "{e}");
+        let e = refused(&["ctxbench", "run", "--cpus", "1-0"]);
+        assert!(e.contains("backwards"), "{e}");
+        let e = refused(&["ctxbench", "explain", "--cpus", "x"]);
+        assert!(e.contains("not a CPU number"), "{e}");
+        assert!(
+            Cli::try_parse_from(["ctxbench", "run", "--sizes", "0,1MiB", "--cpus", "0"]).is_ok()
+        );
+    }
+}
