@@ -292,9 +292,10 @@ pub fn tlb(outcomes: &[Outcome]) -> Verdict {
             .map(|(n, _, ns)| format!("n={n}: {ns:.0} ns"))
             .collect::<Vec<_>>()
             .join(", ");
+        let rings: Vec<&Outcome> = valid(outcomes, "ring").collect();
         let mut evidence = format!(
-            "full TLB flushes ({FULL_FLUSH}) were not counted: the tlb:tlb_flush tracepoint \
-             needs perf counters (root or perf_event_paranoid <= 1)"
+            "full TLB flushes were not counted: {}",
+            crate::report::ring::why_not_counted(&rings)
         );
         if !times.is_empty() {
             evidence += &format!("; process ring ns per switch: {times}");
@@ -662,6 +663,17 @@ mod tests {
         let r = tlb(&v);
         assert_eq!(r.verdict, VerdictKind::NotMeasured);
         assert!(r.evidence.contains("n=2: 3000 ns"), "{}", r.evidence);
+        assert!(
+            r.evidence.contains("unsupported here: EACCES"),
+            "{}",
+            r.evidence
+        );
+        let r = tlb(&[ring(Participants::Process, 2, None)]);
+        assert!(
+            r.evidence.contains("no tlb:tlb_flush:full counter"),
+            "{}",
+            r.evidence
+        );
     }
 
     fn ws(p: Participants, bytes: u64, indirect: f64) -> Outcome {

@@ -45,14 +45,30 @@ pub fn render(outcomes: &[Outcome]) -> String {
         let (d, e, g) = f(t);
         out += &format!("{n:>4}  {a:>10}  {b:>13}  {c:>10}  {d:>10}  {e:>13}  {g:>10}\n");
     }
-    if rows
-        .values()
-        .flatten()
-        .flatten()
+    let ring: Vec<&Outcome> = rows.values().flatten().flatten().copied().collect();
+    if ring
+        .iter()
         .all(|o| o.counter_per_switch(FULL_FLUSH).is_none())
     {
-        out += "full flushes not measured here (the tlb:tlb_flush tracepoint needs perf \
-                counters: root or perf_event_paranoid <= 1)\n";
+        out += &format!("full flushes not measured: {}\n", why_not_counted(&ring));
     }
     out
+}
+
+/// Why no outcome among `outcomes` has a full-flush count: the counter's own reason when
+/// it was refused, or that it was not counted at all.
+pub fn why_not_counted(outcomes: &[&Outcome]) -> String {
+    let reason = outcomes
+        .iter()
+        .find_map(|o| match o.counters.get(FULL_FLUSH) {
+            Some(crate::measure::CounterValue::Unsupported { unsupported }) => Some(unsupported),
+            _ => None,
+        });
+    match reason {
+        Some(r) => format!("{FULL_FLUSH} unsupported here: {r}"),
+        None => format!(
+            "these results have no {FULL_FLUSH} counter (it needs the perf counters: the \
+             tlb:tlb_flush tracepoint, as root or with perf_event_paranoid <= 1)"
+        ),
+    }
 }
