@@ -316,7 +316,9 @@ pub fn measure_pingpong(
     h: &mut dyn Harness,
     cfg: &SampleConfig,
 ) -> Result<Outcome> {
-    measure(OutcomeMeta::pingpong(spec), h, cfg)
+    measure(OutcomeMeta::pingpong(spec), h, cfg, &|| {
+        crate::harness::build(spec)
+    })
 }
 
 /// Iterations of the counted run: at least one sample's worth and 1000, but no more than
@@ -333,11 +335,24 @@ pub fn count_iters(samples: &Samples) -> u64 {
     samples.iters_per_sample.max(1000.min(affordable)).max(10)
 }
 
-/// Times any harness and counts the switches of all its tasks: the one measuring path
+/// Builds (and warms up) a fresh harness of the same benchmark, for the counted run.
+pub type Rebuild<'a> = &'a dyn Fn() -> Result<Box<dyn Harness>>;
+
+/// Times `h`, then counts the switches of every task of a second harness of the same
+/// benchmark, built by `rebuild` right before its counted run (so that counters opened
+/// first cover its tasks from their start) while `h` sits idle: the one measuring path
 /// every experiment goes through.
-pub fn measure(meta: OutcomeMeta, h: &mut dyn Harness, cfg: &SampleConfig) -> Result<Outcome> {
+pub fn measure(
+    meta: OutcomeMeta,
+    h: &mut dyn Harness,
+    cfg: &SampleConfig,
+    rebuild: Rebuild<'_>,
+) -> Result<Outcome> {
     let samples = time_samples(h, cfg)?;
-    let count = count_switches(h, count_iters(&samples))?;
+    let iters = count_iters(&samples);
+    let mut counted = rebuild()?;
+    let count = count_switches(counted.as_mut(), iters)?;
+    drop(counted);
     Ok(outcome(
         meta,
         h.expected_switches_per_iter(),

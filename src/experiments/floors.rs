@@ -220,11 +220,19 @@ impl Harness for FloorHarness {
     }
 }
 
-/// Sets up and measures one floor on `cpu`.
-pub fn run(kind: FloorKind, cpu: usize, cfg: &SampleConfig) -> Result<Outcome> {
+/// Sets up and warms up a floor on `cpu`.
+pub fn build(kind: FloorKind, cpu: usize) -> Result<FloorHarness> {
     let mut h = FloorHarness::new(kind, cpu)?;
     h.run(1000)?;
-    measure(kind.meta(cpu), &mut h, cfg)
+    Ok(h)
+}
+
+/// Sets up and measures one floor on `cpu`.
+pub fn run(kind: FloorKind, cpu: usize, cfg: &SampleConfig) -> Result<Outcome> {
+    let mut h = build(kind, cpu)?;
+    measure(kind.meta(cpu), &mut h, cfg, &|| {
+        Ok(Box::new(build(kind, cpu)?))
+    })
 }
 
 /// Fills `direct_ns_per_switch` and `floor_used` of every same-cpu ping-pong among

@@ -64,7 +64,7 @@ impl RingSpec {
 /// `switches_per_round_trip` the switches counted per lap (n when valid).
 pub fn run(spec: &RingSpec, cfg: &SampleConfig) -> Result<Outcome> {
     let mut h = spec.build()?;
-    measure(spec.meta(), &mut h, cfg)
+    measure(spec.meta(), &mut h, cfg, &|| Ok(Box::new(spec.build()?)))
 }
 
 /// Parses a ring-size list like `2,4,8,16`, refusing sizes no ring can have.

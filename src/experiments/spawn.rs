@@ -185,9 +185,13 @@ impl Harness for SpawnHarness {
 
 /// Measures one spawn benchmark: time per creation, then page faults per creation.
 pub fn run(kind: SpawnKind, cfg: &SampleConfig) -> Result<Outcome> {
-    let mut h = SpawnHarness::new(kind)?;
-    h.run(20)?;
-    let mut o = measure(kind.meta(), &mut h, cfg)?;
+    let build = || -> Result<SpawnHarness> {
+        let mut h = SpawnHarness::new(kind)?;
+        h.run(20)?;
+        Ok(h)
+    };
+    let mut h = build()?;
+    let mut o = measure(kind.meta(), &mut h, cfg, &|| Ok(Box::new(build()?)))?;
     let (parent, child) = h.minor_faults(200)?;
     o.extra
         .insert("minor_faults_parent_per_iter".into(), parent);

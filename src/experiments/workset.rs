@@ -108,8 +108,8 @@ pub fn parse_sizes(s: &str) -> Result<Vec<u64>> {
 }
 
 /// Refuses sizes that cannot run: above [`MAX_SIZE`], or more than the memory available
-/// (`mem_available` bytes) for the largest set-up (three copies at once while a process
-/// peer forks: the driver's, the peer's and the peer's before copy-on-write).
+/// (`mem_available` bytes) for the largest set-up: five buffers at once (the timed
+/// harness's two, and the counted harness's two plus the peer's copy while it forks).
 pub fn check_sizes(sizes: &[u64], mem_available: Option<u64>) -> Result<()> {
     for &b in sizes {
         if b > MAX_SIZE {
@@ -120,12 +120,12 @@ pub fn check_sizes(sizes: &[u64], mem_available: Option<u64>) -> Result<()> {
             )));
         }
         if let Some(avail) = mem_available {
-            if b.saturating_mul(3) > avail {
+            if b.saturating_mul(5) > avail {
                 return Err(Error::InvalidInput(format!(
                     "working-set size {} needs about {} of memory but only {} is available \
                      (MemAvailable in /proc/meminfo); choose smaller --sizes",
                     format_size(b),
-                    format_size(b.saturating_mul(3)),
+                    format_size(b.saturating_mul(5)),
                     format_size(avail)
                 )));
             }
@@ -244,9 +244,13 @@ pub fn run(spec: &WorksetSpec, cfg: &SampleConfig) -> Result<Outcome> {
     check_sizes(&[spec.bytes], mem_available())?;
     let bytes = usize::try_from(spec.bytes)
         .map_err(|_| Error::InvalidInput("working-set size does not fit in memory".into()))?;
-    let mut h = WorksetPingPong::new(spec.participants, bytes, spec.access, spec.cpu)?;
-    h.run((WARMUP_ROUND_TRIPS / 10).max(10))?;
-    let mut o = measure(spec.meta(), &mut h, cfg)?;
+    let build = || -> Result<WorksetPingPong> {
+        let mut h = WorksetPingPong::new(spec.participants, bytes, spec.access, spec.cpu)?;
+        h.run((WARMUP_ROUND_TRIPS / 10).max(10))?;
+        Ok(h)
+    };
+    let mut h = build()?;
+    let mut o = measure(spec.meta(), &mut h, cfg, &|| Ok(Box::new(build()?)))?;
     let rounds = interleaved(&mut h, (cfg.samples / 2).max(5), o.iterations_per_sample)?;
     let col = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
     o.extra
@@ -287,7 +291,7 @@ mod tests {
     #[test]
     fn sizes_beyond_memory_are_refused() {
         assert!(check_sizes(&[32 << 20], Some(1 << 30)).is_ok());
-        let e = check_sizes(&[0, 512 << 20], Some(1 << 30)).unwrap_err();
+        let e = check_sizes(&[0, 256 << 20], Some(1 << 30)).unwrap_err();
         assert!(e.to_string().contains("MemAvailable"), "{e}");
         let e = check_sizes(&[2 << 30], None).unwrap_err();
         assert!(e.to_string().contains("above the limit"), "{e}");
