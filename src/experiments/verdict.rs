@@ -18,6 +18,12 @@ pub const NOISE: f64 = 0.05;
 /// Ring sizes up to this many processes fit the per-CPU address-space ids of x86 Linux.
 pub const ASID_SLOTS: u64 = 6;
 
+/// Rings this small are judged as well within the address-space ids...
+pub const SMALL_RING: u64 = 4;
+/// ...and rings this large as well past them. Sizes in between are the transition: shown
+/// in the evidence, not judged (the kernel's slot reuse makes them vary between runs).
+pub const LARGE_RING: u64 = 8;
+
 /// How a claim fared. In JSON a plain string: `holds`, `holds-partly`, `does-not-hold`,
 /// `not-measured`; any other string (from another version) loads as [`VerdictKind::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,9 +285,16 @@ fn flush_list(v: &[(u64, Option<f64>, f64)]) -> String {
 pub fn tlb(outcomes: &[Outcome]) -> Verdict {
     let procs = ring_flushes(outcomes, Participants::Process);
     let threads = ring_flushes(outcomes, Participants::Thread);
+    let in_band = |n: u64, small: bool| {
+        if small {
+            n <= SMALL_RING
+        } else {
+            n >= LARGE_RING
+        }
+    };
     let counted = |v: &[(u64, Option<f64>, f64)], small: bool| -> Vec<f64> {
         v.iter()
-            .filter(|(n, _, _)| (*n <= ASID_SLOTS) == small)
+            .filter(|(n, _, _)| in_band(*n, small))
             .filter_map(|(_, f, _)| *f)
             .collect()
     };
@@ -315,23 +328,28 @@ pub fn tlb(outcomes: &[Outcome]) -> Verdict {
         let avg = |small: bool| {
             let v: Vec<f64> = procs
                 .iter()
-                .filter(|(n, _, _)| (*n <= ASID_SLOTS) == small)
+                .filter(|(n, _, _)| in_band(*n, small))
                 .map(|x| x.2)
                 .collect();
             (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
         };
         match (avg(true), avg(false)) {
             (Some(a), Some(b)) => format!(
-                "; process ring ns per switch {a:.0} (n <= {ASID_SLOTS}) vs {b:.0} (n > {ASID_SLOTS})"
+                "; process ring ns per switch {a:.0} (n <= {SMALL_RING}) vs {b:.0} (n >= {LARGE_RING})"
             ),
             _ => String::new(),
         }
     };
     evidence += &time_step;
-    let kind = if !small.is_empty() && max(&small) >= 0.8 {
+    let kind = if small.is_empty() || large.is_empty() {
+        evidence += &format!(
+            "; judging needs counted rings of n <= {SMALL_RING} and n >= {LARGE_RING} processes"
+        );
+        VerdictKind::NotMeasured
+    } else if max(&small) >= 0.8 {
         evidence += "; every process switch flushes (no address-space ids in use)";
         VerdictKind::Holds
-    } else if !large.is_empty() && min(&large) >= 0.8 {
+    } else if min(&large) >= 0.8 {
         evidence += &format!(
             "; a process switch keeps the TLB (tagged by address-space id) while at most \
              {ASID_SLOTS} processes take turns on a CPU, and flushes it at every switch past that"
@@ -628,9 +646,11 @@ mod tests {
 
     fn rings(small: f64, large: f64) -> Vec<Outcome> {
         let mut v = Vec::new();
-        for n in [2, 4, 6] {
+        for n in [2, 4] {
             v.push(ring(Participants::Process, n, Some(small)));
         }
+        // The transition zone is shown, not judged.
+        v.push(ring(Participants::Process, 7, Some(0.5)));
         for n in [8, 16] {
             v.push(ring(Participants::Process, n, Some(large)));
         }
@@ -650,6 +670,11 @@ mod tests {
         assert_eq!(tlb(&rings(1.0, 1.0)).verdict, VerdictKind::Holds);
         assert_eq!(tlb(&rings(0.0, 0.02)).verdict, VerdictKind::DoesNotHold);
         assert_eq!(tlb(&rings(0.3, 0.5)).verdict, VerdictKind::HoldsPartly);
+        let r = tlb(&rings(0.0, 1.0));
+        assert!(r.evidence.contains("n=7: 0.50"), "{}", r.evidence);
+        // Only small rings counted: cannot judge the step.
+        let r = tlb(&[ring(Participants::Process, 2, Some(0.0))]);
+        assert_eq!(r.verdict, VerdictKind::NotMeasured);
         // Rings without the counter (missing or unsupported): not measured, never zero.
         let mut v = vec![ring(Participants::Process, 2, None)];
         let mut u = ring(Participants::Process, 8, None);
