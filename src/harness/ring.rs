@@ -334,6 +334,46 @@ mod tests {
         drop(h);
     }
 
+    /// Waits (briefly) for this process to hold exactly `want` descriptors: tests running
+    /// alongside may hold a file open for a moment.
+    fn fds_settle_at(want: usize) -> std::result::Result<(), usize> {
+        let mut got = 0;
+        for _ in 0..100 {
+            got = std::fs::read_dir("/proc/self/fd").unwrap().count();
+            if got == want {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Err(got)
+    }
+
+    #[test]
+    fn rings_leak_no_descriptor() {
+        let _x = crate::harness::exclusive();
+        // The fewest descriptors seen over a moment: not counting a file another test has
+        // open right now.
+        let before = (0..5)
+            .map(|_| {
+                std::thread::sleep(Duration::from_millis(5));
+                std::fs::read_dir("/proc/self/fd").unwrap().count()
+            })
+            .min()
+            .unwrap();
+        for p in [Participants::Process, Participants::Thread] {
+            for n in [2, 5, 16] {
+                let mut h = PipeRing::new(p, n, cpu()).unwrap();
+                h.run(5).unwrap();
+                if p == Participants::Process {
+                    // The driver keeps its two ring ends only.
+                    assert_eq!(fds_settle_at(before + 2), Ok(()), "{p} ring of {n}");
+                }
+                drop(h);
+                assert_eq!(fds_settle_at(before), Ok(()), "{p} ring of {n} after drop");
+            }
+        }
+    }
+
     #[test]
     fn policy_is_restored() {
         let _x = crate::harness::exclusive();

@@ -72,3 +72,80 @@ pub fn why_not_counted(outcomes: &[&Outcome]) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::{outcome, CounterValue, OutcomeMeta, Samples, SwitchCount};
+    use crate::spec::{Mechanism, PlacementKind};
+
+    fn ring(p: Participants, n: u64, flush: Option<CounterValue>) -> Outcome {
+        let meta = OutcomeMeta {
+            id: format!("ring/{p}-pipe/{n}"),
+            experiment: "ring".into(),
+            participants: Some(p),
+            mechanism: Some(Mechanism::Pipe),
+            placement: Some(PlacementKind::SameCpu),
+            cpus: vec![0],
+            parameter: Some(n),
+            variant: None,
+        };
+        let count = SwitchCount {
+            iters: 10,
+            voluntary: 10 * n,
+            involuntary: 0,
+            per_iter: n as f64,
+        };
+        let samples = Samples {
+            iters_per_sample: 10,
+            ns_per_iter: vec![3000.0 * n as f64],
+        };
+        let mut o = outcome(meta, Some(n as f64), samples, count);
+        if let Some(f) = flush {
+            o.counters.insert(FULL_FLUSH.into(), f);
+        }
+        o
+    }
+
+    fn measured(per_switch: f64) -> CounterValue {
+        CounterValue::Measured {
+            per_round_trip: per_switch,
+            per_switch: Some(per_switch),
+            total: per_switch,
+            multiplexed: false,
+        }
+    }
+
+    #[test]
+    fn table_has_a_row_per_n_and_both_columns() {
+        let t = render(&[
+            ring(Participants::Process, 8, Some(measured(1.0))),
+            ring(Participants::Thread, 8, Some(measured(0.0))),
+            ring(Participants::Process, 2, Some(measured(0.0))),
+        ]);
+        let rows: Vec<&str> = t.lines().skip(2).collect();
+        assert!(
+            rows[0].trim_start().starts_with("2 ") && rows[1].trim_start().starts_with("8 "),
+            "{t}"
+        );
+        assert!(rows[1].contains("1.00") && rows[1].contains("0.00"), "{t}");
+        assert!(rows[0].contains("3000"), "{t}");
+        assert!(!t.contains("not measured"), "{t}");
+        assert_eq!(render(&[]), "");
+    }
+
+    #[test]
+    fn missing_or_refused_counter_is_a_dash_with_the_reason() {
+        let refused = CounterValue::Unsupported {
+            unsupported: "perf_event_paranoid is 2".into(),
+        };
+        let t = render(&[ring(Participants::Process, 8, Some(refused))]);
+        assert!(
+            t.contains("unsupported here: perf_event_paranoid is 2"),
+            "{t}"
+        );
+        assert!(!t.contains("0.00"), "{t}");
+        let t = render(&[ring(Participants::Thread, 3, None)]);
+        assert!(t.contains("no tlb:tlb_flush:full counter"), "{t}");
+    }
+}
