@@ -285,3 +285,74 @@ pub fn posix_spawn(path: &std::ffi::CStr, argv: &[&std::ffi::CStr]) -> io::Resul
     }
     Ok(Pid::from_raw(pid))
 }
+
+/// Private anonymous memory (`mmap`), unmapped on drop: a working-set buffer that goes
+/// back to the kernel at once instead of staying in the allocator's heap (which would
+/// make every later `fork` copy more page tables). After a fork each process has its own
+/// copy-on-write view.
+pub struct PrivateBuffer {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the buffer is plain memory owned by this value; access goes through `&`/`&mut`.
+unsafe impl Send for PrivateBuffer {}
+
+impl PrivateBuffer {
+    /// Maps `len` zeroed bytes (none faulted in yet). `len` 0 maps nothing.
+    pub fn new(len: usize) -> io::Result<Self> {
+        if len == 0 {
+            return Ok(Self {
+                ptr: NonNull::dangling(),
+                len: 0,
+            });
+        }
+        // SAFETY: an anonymous private mapping at an address the kernel picks aliases no
+        // Rust object; the result is checked before use.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let ptr = NonNull::new(p.cast::<u8>()).ok_or_else(|| io::Error::other("mmap"))?;
+        Ok(Self { ptr, len })
+    }
+
+    /// The bytes.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: `ptr` points at `len` readable and writable bytes mapped until `drop`
+        // (or is dangling with `len` 0, which a slice allows); `&mut self` makes the
+        // borrow unique.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// Its length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True for a zero-length buffer.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for PrivateBuffer {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: unmaps exactly the region mapped in `new`; no borrow of it outlives
+            // `self`.
+            unsafe {
+                libc::munmap(self.ptr.as_ptr().cast(), self.len);
+            }
+        }
+    }
+}

@@ -19,7 +19,7 @@ use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
 use super::{read_hello, write_all, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
-use crate::sys::SharedWords;
+use crate::sys::{PrivateBuffer, SharedWords};
 
 /// Bytes per cache line assumed by the line-stride variants.
 pub const LINE: usize = 64;
@@ -116,7 +116,7 @@ pub struct WorksetPingPong {
     to_peer: OwnedFd,
     from_peer: OwnedFd,
     peer: Peer,
-    buf: Vec<u8>,
+    buf: PrivateBuffer,
     access: Access,
     control: Arc<SharedWords>,
     driver: Driver,
@@ -159,16 +159,16 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
 }
 
-/// Allocates a buffer of `bytes` with every page written.
-fn buffer(bytes: usize) -> Result<Vec<u8>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(bytes).map_err(|_| {
-        Error::InvalidInput(format!(
-            "cannot allocate a {bytes}-byte working set; choose smaller --sizes"
-        ))
+/// Maps a private buffer of `bytes` and writes every page of it.
+fn buffer(bytes: usize) -> Result<PrivateBuffer> {
+    let mut b = PrivateBuffer::new(bytes).map_err(|e| {
+        Error::sys(
+            format!("mapping a {bytes}-byte working set (choose smaller --sizes)"),
+            e,
+        )
     })?;
-    v.resize(bytes, 1u8);
-    Ok(v)
+    prefault(b.as_mut_slice());
+    Ok(b)
 }
 
 impl WorksetPingPong {
@@ -195,7 +195,14 @@ impl WorksetPingPong {
                 // The child owns its copy of the buffer; the parent's copy is freed when
                 // the closure is dropped after the fork.
                 let child = ChildGuard::spawn(&name, &keep, move || {
-                    peer_loop(&p2c_r, &c2p_w, cpu, &mut peer_buf, access, &words[TOUCHING])
+                    peer_loop(
+                        &p2c_r,
+                        &c2p_w,
+                        cpu,
+                        peer_buf.as_mut_slice(),
+                        access,
+                        &words[TOUCHING],
+                    )
                 })?;
                 let pid = child.pid().as_raw();
                 (Peer::Process(child), Task { pid, tid: pid })
@@ -209,7 +216,7 @@ impl WorksetPingPong {
                             &p2c_r,
                             &c2p_w,
                             cpu,
-                            &mut peer_buf,
+                            peer_buf.as_mut_slice(),
                             access,
                             &c.words()[TOUCHING],
                         );
@@ -237,8 +244,7 @@ impl WorksetPingPong {
         driver.add_peer(task, hello, &name)?;
         // After the fork: make the driver's pages private to it again (no copy-on-write
         // fault may land in a timed loop).
-        let mut buf = buffer(bytes)?;
-        prefault(&mut buf);
+        let buf = buffer(bytes)?;
         Ok(Self {
             to_peer: p2c_w,
             from_peer: c2p_r,
@@ -265,7 +271,7 @@ impl WorksetPingPong {
     pub fn touch_alone(&mut self, passes: u64) -> Duration {
         let start = Instant::now();
         for _ in 0..passes {
-            touch(&mut self.buf, self.access);
+            touch(self.buf.as_mut_slice(), self.access);
         }
         start.elapsed()
     }
@@ -288,7 +294,7 @@ impl Harness for WorksetPingPong {
         let start = Instant::now();
         for _ in 0..iters {
             if touching {
-                touch(&mut self.buf, self.access);
+                touch(self.buf.as_mut_slice(), self.access);
             }
             if write_all(self.to_peer.as_fd(), &b).is_err() {
                 return Err(self.peer_gone());
@@ -374,12 +380,12 @@ mod tests {
     #[test]
     fn first_touch_faults_every_page() {
         let _x = crate::harness::exclusive();
-        // Fresh zeroed allocations this large are new mappings with no page faulted in
-        // (all allocated before any is freed, so the allocator cannot hand back used
-        // memory); the real (not instrumented) touch loops must fault every page once.
+        // A fresh mapping has no page faulted in: the real (not instrumented) touch loops
+        // must fault every page of it once.
         let pages = 2048;
-        let mut bufs: Vec<Vec<u8>> = ACCESSES.iter().map(|_| vec![0u8; pages * PAGE]).collect();
-        for (access, buf) in ACCESSES.into_iter().zip(bufs.iter_mut()) {
+        for access in ACCESSES {
+            let mut mapping = PrivateBuffer::new(pages * PAGE).unwrap();
+            let buf = mapping.as_mut_slice();
             let before = minor_faults();
             touch(buf, access);
             let faults = minor_faults() - before;
