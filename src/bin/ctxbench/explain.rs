@@ -60,7 +60,9 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
 fn measure(args: &ExplainArgs) -> anyhow::Result<(Vec<ctxbench::measure::Outcome>, Vec<Skipped>)> {
     let cpus = CpuChoice::resolve(args.cpus.as_ref().map(|c| c.0.as_slice()))?;
     let cfg = SampleConfig::quick();
-    let planned = runner::explain_plan(&cpus);
+    // The ping-pongs and rings run twice, a pass apart; the less disturbed pass is kept.
+    let mut planned = runner::explain_plan(&cpus);
+    planned.extend(runner::explain_repeats(&planned));
     let mut outcomes = Vec::new();
     let mut skipped = Vec::new();
     for (i, p) in planned.iter().enumerate() {
@@ -81,6 +83,9 @@ fn measure(args: &ExplainArgs) -> anyhow::Result<(Vec<ctxbench::measure::Outcome
             }
         }
     }
+    let mut outcomes = runner::keep_least_disturbed(outcomes);
+    let mut seen = std::collections::BTreeSet::new();
+    skipped.retain(|s| !outcomes.iter().any(|o| o.id == s.id) && seen.insert(s.id.clone()));
     runner::finish(&mut outcomes);
     Ok((outcomes, skipped))
 }
