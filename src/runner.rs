@@ -3,7 +3,9 @@
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::experiments::floors::{self, FloorKind, FLOORS};
-use crate::experiments::ring::{self, RingSpec, DEFAULT_RING_SIZES, RING_PARTICIPANTS};
+use crate::experiments::ring::{
+    self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
+};
 use crate::experiments::spawn::{self, SpawnKind, SPAWNS};
 use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness;
@@ -89,8 +91,10 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
     ids.extend(SPAWNS.iter().map(|k| k.id()));
     ids.extend(crate::spec::all_pingpong_ids());
     ids.extend(workset::all_ids(&opts.workset_sizes));
-    for &p in &RING_PARTICIPANTS {
-        ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, n)));
+    for m in RING_MECHANISMS {
+        for &p in &RING_PARTICIPANTS {
+            ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, m, n)));
+        }
     }
     ids
 }
@@ -178,15 +182,18 @@ pub fn plan_with(
             }
         }
     }
-    for &p in &RING_PARTICIPANTS {
-        for &n in &opts.ring_sizes {
-            let spec = RingSpec {
-                participants: p,
-                n,
-                cpu: cpus.first(),
-            };
-            if matches(&spec.id(), filters) {
-                planned.push(Planned::Ring(spec));
+    for mechanism in RING_MECHANISMS {
+        for &p in &RING_PARTICIPANTS {
+            for &n in &opts.ring_sizes {
+                let spec = RingSpec {
+                    participants: p,
+                    mechanism,
+                    n,
+                    cpu: cpus.first(),
+                };
+                if matches(&spec.id(), filters) {
+                    planned.push(Planned::Ring(spec));
+                }
             }
         }
     }
@@ -249,6 +256,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
         for n in [2, 4, 6, 7, 8, 16] {
             v.push(Planned::Ring(RingSpec {
                 participants: p,
+                mechanism: Mechanism::Pipe,
                 n,
                 cpu,
             }));
@@ -329,6 +337,12 @@ mod tests {
         let (p, _) = plan(&[], &cpus).unwrap();
         assert_eq!(p.len(), all_ids().len());
         let (p, _) = plan(&["ring/process".into()], &cpus).unwrap();
+        assert_eq!(
+            p.len(),
+            2 * DEFAULT_RING_SIZES.len(),
+            "pipe and futex rings"
+        );
+        let (p, _) = plan(&["ring/thread-futex/".into()], &cpus).unwrap();
         assert_eq!(p.len(), DEFAULT_RING_SIZES.len());
     }
 

@@ -255,9 +255,13 @@ pub fn address_space(outcomes: &[Outcome]) -> Verdict {
     verdict(CLAIM_ADDRESS_SPACE, kind, evidence)
 }
 
+/// (n, full flushes per switch, ns per switch) of the rings of `p`: pipe rings where
+/// there are any (the classic ring), else the futex rings.
 fn ring_flushes(outcomes: &[Outcome], p: Participants) -> Vec<(u64, Option<f64>, f64)> {
+    let has_pipe = valid(outcomes, "ring").any(|o| o.mechanism == Some(Mechanism::Pipe));
     let mut v: Vec<_> = valid(outcomes, "ring")
         .filter(|o| o.participants == Some(p))
+        .filter(|o| !has_pipe || o.mechanism == Some(Mechanism::Pipe))
         .filter_map(|o| {
             Some((
                 o.parameter?,

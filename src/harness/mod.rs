@@ -21,6 +21,7 @@
 pub mod condvar;
 pub mod eventfd;
 pub mod futex;
+pub mod futex_ring;
 pub mod peer;
 pub mod pipe;
 pub mod ring;

@@ -59,11 +59,12 @@ pub struct PipeRing {
     _policy: PolicyGuard,
 }
 
-/// Restores the calling thread's scheduling policy on drop.
-struct PolicyGuard(sys::SchedPolicy);
+/// Sets the calling thread to `SCHED_BATCH` and restores its policy on drop.
+pub(crate) struct PolicyGuard(sys::SchedPolicy);
 
 impl PolicyGuard {
-    fn batch() -> Result<Self> {
+    /// Switches the calling thread to `SCHED_BATCH`, remembering its policy.
+    pub(crate) fn batch() -> Result<Self> {
         let old = sys::sched_policy().map_err(|e| Error::sys("sched_getscheduler", e))?;
         sys::set_sched_policy(sys::BATCH)
             .map_err(|e| Error::sys("sched_setscheduler(SCHED_BATCH)", e))?;

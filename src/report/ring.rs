@@ -13,42 +13,63 @@ fn cell(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".to_string(), |x| format!("{x:.digits$}"))
 }
 
-/// Renders the ring outcomes among `outcomes` as a table; empty when there are none.
-/// A flush column shows `-` where the counter was not measured (missing or unsupported).
+/// Renders the ring outcomes among `outcomes` as tables (one per mechanism); empty when
+/// there are none. A flush column shows `-` where the counter was not measured (missing
+/// or unsupported).
 pub fn render(outcomes: &[Outcome]) -> String {
-    let mut rows: BTreeMap<u64, [Option<&Outcome>; 2]> = BTreeMap::new();
+    // mechanism -> n -> [process, thread]
+    let mut tables: BTreeMap<String, BTreeMap<u64, [Option<&Outcome>; 2]>> = BTreeMap::new();
     for o in outcomes.iter().filter(|o| o.experiment == "ring") {
         let (Some(n), Some(p)) = (o.parameter, o.participants) else {
             continue;
         };
+        let m = o
+            .mechanism
+            .map_or_else(|| "?".to_string(), |m| m.to_string());
         let col = usize::from(p == Participants::Thread);
-        rows.entry(n).or_default()[col] = Some(o);
+        tables.entry(m).or_default().entry(n).or_default()[col] = Some(o);
     }
-    if rows.is_empty() {
-        return String::new();
+    // Pipe rings first: the classic lat_ctx ring.
+    let mut order: Vec<&String> = tables.keys().collect();
+    order.sort_by_key(|m| (m.as_str() != "pipe", m.as_str()));
+    let mut out = String::new();
+    for m in order {
+        let rows = &tables[m];
+        out += &format!("ring of n on one CPU ({m})   process                          thread\n");
+        out += &format!(
+            "{:>4}  {:>10}  {:>13}  {:>10}  {:>10}  {:>13}  {:>10}\n",
+            "n",
+            "ns/switch",
+            "full-flush/sw",
+            "switch/lap",
+            "ns/switch",
+            "full-flush/sw",
+            "switch/lap"
+        );
+        for (n, [p, t]) in rows {
+            let f = |o: &Option<&Outcome>| {
+                (
+                    cell(o.and_then(|o| o.ns_per_switch), 0),
+                    cell(o.and_then(|o| o.counter_per_switch(FULL_FLUSH)), 2),
+                    cell(o.map(|o| o.switches_per_round_trip), 1),
+                )
+            };
+            let (a, b, c) = f(p);
+            let (d, e, g) = f(t);
+            out += &format!("{n:>4}  {a:>10}  {b:>13}  {c:>10}  {d:>10}  {e:>13}  {g:>10}\n");
+        }
     }
-    let mut out =
-        String::from("ring of n on one CPU     process                          thread\n");
-    out += &format!(
-        "{:>4}  {:>10}  {:>13}  {:>10}  {:>10}  {:>13}  {:>10}\n",
-        "n", "ns/switch", "full-flush/sw", "switch/lap", "ns/switch", "full-flush/sw", "switch/lap"
-    );
-    for (n, [p, t]) in &rows {
-        let f = |o: &Option<&Outcome>| {
-            (
-                cell(o.and_then(|o| o.ns_per_switch), 0),
-                cell(o.and_then(|o| o.counter_per_switch(FULL_FLUSH)), 2),
-                cell(o.map(|o| o.switches_per_round_trip), 1),
-            )
-        };
-        let (a, b, c) = f(p);
-        let (d, e, g) = f(t);
-        out += &format!("{n:>4}  {a:>10}  {b:>13}  {c:>10}  {d:>10}  {e:>13}  {g:>10}\n");
-    }
-    let ring: Vec<&Outcome> = rows.values().flatten().flatten().copied().collect();
-    if ring
-        .iter()
-        .all(|o| o.counter_per_switch(FULL_FLUSH).is_none())
+    let ring: Vec<&Outcome> = tables
+        .values()
+        .flat_map(|rows| rows.values())
+        .flatten()
+        .flatten()
+        .copied()
+        .collect();
+    if !ring.is_empty()
+        && ring
+            .iter()
+            .all(|o| o.counter_per_switch(FULL_FLUSH).is_none())
     {
         out += &format!("full flushes not measured: {}\n", why_not_counted(&ring));
     }
