@@ -227,15 +227,17 @@ pub fn address_space(outcomes: &[Outcome]) -> Verdict {
         })
         .map(|(m, gap, b)| format!("{m} gap {gap:+.0} ns ({:+.0}%)", gap / b * 100.0))
         .collect();
-    let others_within_noise = [Mechanism::Pipe, Mechanism::Eventfd].into_iter().all(|m| {
-        match (
-            same_cpu_pingpong(outcomes, Participants::Process, m).and_then(|o| o.ns_per_switch),
-            same_cpu_pingpong(outcomes, Participants::Thread, m).and_then(|o| o.ns_per_switch),
-        ) {
-            (Some(a), Some(b)) => (a - b).abs() <= b * NOISE,
-            _ => false,
-        }
-    });
+    // Do the other mechanisms show a process/thread gap too (processes costlier beyond
+    // noise)? If none does, the address-space cost is there but masked elsewhere.
+    let other_gaps: Vec<bool> = [Mechanism::Pipe, Mechanism::Eventfd]
+        .into_iter()
+        .filter_map(|m| {
+            let a = same_cpu_pingpong(outcomes, Participants::Process, m)?.ns_per_switch?;
+            let b = same_cpu_pingpong(outcomes, Participants::Thread, m)?.ns_per_switch?;
+            Some(a - b > b * NOISE)
+        })
+        .collect();
+    let others_show_no_gap = !other_gaps.is_empty() && other_gaps.iter().all(|g| !g);
     let mut evidence = format!(
         "process-futex {ps:.0} ns vs thread-futex {ts:.0} ns per switch ({how}): the \
          address-space switch costs {d:+.0} ns ({:+.0}% of a thread switch)",
@@ -246,8 +248,9 @@ pub fn address_space(outcomes: &[Outcome]) -> Verdict {
     }
     let kind = if d <= ts * NOISE {
         VerdictKind::DoesNotHold
-    } else if others_within_noise {
-        evidence += " (there the gap is within noise)";
+    } else if others_show_no_gap {
+        evidence += " (there processes are not costlier beyond noise: the address-space \
+                     switch is measurable with futexes, masked by the mechanism elsewhere)";
         VerdictKind::HoldsPartly
     } else {
         VerdictKind::Holds
@@ -622,6 +625,17 @@ mod tests {
         ));
         assert_eq!(r.verdict, VerdictKind::DoesNotHold);
         assert_eq!(address_space(&[]).verdict, VerdictKind::NotMeasured);
+        // A negative gap elsewhere (processes faster) does not confirm it either.
+        let r = address_space(&pingpongs(
+            (3700.0, 4000.0),
+            (5000.0, 4000.0),
+            (4040.0, 4000.0),
+        ));
+        assert_eq!(r.verdict, VerdictKind::HoldsPartly, "{}", r.evidence);
+        assert!(r.evidence.contains("masked"), "{}", r.evidence);
+        // The futex pair alone: the direct evidence holds.
+        let all = pingpongs((5000.0, 4000.0), (5000.0, 4000.0), (5000.0, 4000.0));
+        assert_eq!(address_space(&all[2..4]).verdict, VerdictKind::Holds);
     }
 
     fn ring(p: Participants, n: u64, flush: Option<f64>) -> Outcome {
