@@ -1,8 +1,9 @@
 //! `cargo bench`: every ctxbench experiment through criterion. Each topic lives in its own
 //! file under `benches/benchmarks/`; this file only lists them.
 //!
-//! Narrow a run with a filter (`cargo bench -- pingpong/thread`), shorten it with
-//! `cargo bench -- --quick`, or run each benchmark once with `cargo bench -- --test`.
+//! Narrow a run with a filter (`cargo bench -- pingpong/thread`, `cargo bench -- ring/`),
+//! shorten it with `cargo bench -- --quick`, or run each benchmark once with
+//! `cargo bench -- --test`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -13,9 +14,14 @@ fn config() -> Criterion {
 }
 
 criterion_group! {
-    name = pingpong;
+    name = experiments;
     config = config();
-    targets = benchmarks::pingpong::benches
+    targets =
+        benchmarks::floors::benches,
+        benchmarks::spawn::benches,
+        benchmarks::pingpong::benches,
+        benchmarks::ring::benches,
+        benchmarks::workset::benches,
 }
 
 criterion_group! {
@@ -24,4 +30,4 @@ criterion_group! {
     targets = benchmarks::counters::benches
 }
 
-criterion_main!(pingpong, counters);
+criterion_main!(experiments, counters);

@@ -10,6 +10,7 @@
 pub mod counters;
 pub mod cpus;
 pub mod error;
+pub mod experiments;
 pub mod harness;
 pub mod spec;
 pub mod sys;

@@ -483,30 +483,27 @@ mod tests {
     }
 
     fn outcome(id: &str, samples: Vec<f64>) -> Outcome {
-        let summary = Summary::of(&samples).unwrap();
-        Outcome {
-            id: id.into(),
-            experiment: "pingpong".into(),
+        let spec = crate::spec::PingPongSpec {
             participants: crate::spec::Participants::Process,
             mechanism: crate::spec::Mechanism::Pipe,
-            placement: crate::spec::PlacementKind::SameCpu,
-            cpus: vec![0],
-            iterations_per_sample: 100,
-            samples_ns_per_round_trip: samples,
-            ns_per_round_trip: summary,
-            ns_per_switch: None,
-            switches_per_round_trip: 2.0,
-            switch_count_source: "test".into(),
-            switch_count: crate::measure::SwitchCount {
+            placement: crate::spec::Placement::SameCpu(0),
+        };
+        let mut o = crate::measure::pingpong_outcome(
+            &spec,
+            Some(2.0),
+            crate::measure::Samples {
+                iters_per_sample: 100,
+                ns_per_iter: samples,
+            },
+            crate::measure::SwitchCount {
                 iters: 1,
                 voluntary: 2,
                 involuntary: 0,
                 per_iter: 2.0,
             },
-            valid: true,
-            validity: "ok".into(),
-            counters: Default::default(),
-        }
+        );
+        o.id = id.into();
+        o
     }
 
     /// Fifteen samples around `centre` with a deterministic ±4% spread.

@@ -31,6 +31,9 @@ pub struct ResultsFile {
     /// The machine and build the results came from (all "unknown" in files that lack it).
     #[serde(default)]
     pub machine: Fingerprint,
+    /// The textbook claims judged on these results (empty when not judged).
+    #[serde(default)]
+    pub verdicts: Vec<crate::experiments::verdict::Verdict>,
 }
 
 /// A benchmark that did not run, and why.
@@ -56,6 +59,7 @@ impl ResultsFile {
             results,
             skipped,
             machine: Fingerprint::default(),
+            verdicts: Vec::new(),
         }
     }
 

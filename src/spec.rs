@@ -31,6 +31,8 @@ pub enum Mechanism {
     Futex,
     /// `std::sync::Mutex` + `Condvar`, notified after unlocking.
     Condvar,
+    /// An eventfd each way: `write` of 1, `poll` + `read` to wait.
+    Eventfd,
 }
 
 /// Where the two sides run.
@@ -119,6 +121,7 @@ impl fmt::Display for Mechanism {
             Mechanism::Pipe => "pipe",
             Mechanism::Futex => "futex",
             Mechanism::Condvar => "condvar",
+            Mechanism::Eventfd => "eventfd",
         })
     }
 }
@@ -143,12 +146,14 @@ pub const PLACEMENTS: [PlacementKind; 3] = [
 /// The ping-pong harnesses that exist: every process harness has a thread twin over the
 /// same mechanism, except the condvar (between processes it would need a process-shared
 /// pthread condvar).
-pub const PINGPONG_HARNESSES: [(Participants, Mechanism); 5] = [
+pub const PINGPONG_HARNESSES: [(Participants, Mechanism); 7] = [
     (Participants::Process, Mechanism::Pipe),
     (Participants::Thread, Mechanism::Pipe),
     (Participants::Process, Mechanism::Futex),
     (Participants::Thread, Mechanism::Futex),
     (Participants::Thread, Mechanism::Condvar),
+    (Participants::Process, Mechanism::Eventfd),
+    (Participants::Thread, Mechanism::Eventfd),
 ];
 
 /// One ping-pong benchmark: A wakes B, B wakes A, repeated.
@@ -192,13 +197,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_fifteen_and_unique() {
+    fn ids_are_twenty_one_and_unique() {
         let ids = all_pingpong_ids();
-        assert_eq!(ids.len(), 15);
+        assert_eq!(ids.len(), 21);
         let mut d = ids.clone();
         d.sort();
         d.dedup();
-        assert_eq!(d.len(), 15);
+        assert_eq!(d.len(), 21);
+        assert!(ids.contains(&"pingpong/thread-eventfd/same-cpu".to_string()));
         assert!(ids.contains(&"pingpong/process-pipe/same-cpu".to_string()));
         assert!(ids.contains(&"pingpong/thread-condvar/unpinned".to_string()));
     }

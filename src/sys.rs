@@ -282,3 +282,147 @@ mod perf_ioctl_tests {
         assert_eq!(super::PERF_EVENT_IOC_SET_FILTER, 0x4008_2406);
     }
 }
+
+/// A thread's scheduling policy and static priority, as `sched_getscheduler` and
+/// `sched_getparam` report them for the calling thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchedPolicy {
+    /// `SCHED_OTHER`, `SCHED_BATCH`, `SCHED_FIFO`, ...
+    pub policy: i32,
+    /// The static priority (0 for the non-real-time policies).
+    pub priority: i32,
+}
+
+/// The calling thread's scheduling policy.
+pub fn sched_policy() -> io::Result<SchedPolicy> {
+    let mut param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: pid 0 is the calling thread; `param` is a valid, writable sched_param.
+    let policy = unsafe { libc::sched_getscheduler(0) };
+    if policy < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: as above.
+    if unsafe { libc::sched_getparam(0, &mut param) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(SchedPolicy {
+        policy,
+        priority: param.sched_priority,
+    })
+}
+
+/// Sets the calling thread's scheduling policy. Allocation-free (safe in a forked child).
+pub fn set_sched_policy(p: SchedPolicy) -> io::Result<()> {
+    let param = libc::sched_param {
+        sched_priority: p.priority,
+    };
+    // SAFETY: pid 0 is the calling thread; `param` is a valid sched_param read by the call.
+    if unsafe { libc::sched_setscheduler(0, p.policy, &param) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `SCHED_BATCH` at priority 0: a woken batch task does not preempt the task that woke it.
+pub const BATCH: SchedPolicy = SchedPolicy {
+    policy: libc::SCHED_BATCH,
+    priority: 0,
+};
+
+/// Starts `path` with `argv` (the program name first) and an empty environment through
+/// `posix_spawn`, and returns its pid. The caller must reap it.
+pub fn posix_spawn(path: &std::ffi::CStr, argv: &[&std::ffi::CStr]) -> io::Result<Pid> {
+    let mut args: Vec<*mut libc::c_char> = argv.iter().map(|a| a.as_ptr().cast_mut()).collect();
+    args.push(std::ptr::null_mut());
+    let env: [*mut libc::c_char; 1] = [std::ptr::null_mut()];
+    let mut pid: libc::pid_t = 0;
+    // SAFETY: `path` and every `argv` entry are NUL-terminated strings that outlive the
+    // call; `args` and `env` are null-terminated pointer arrays that outlive it; null
+    // file actions and attributes mean the defaults; `pid` is a valid place to write.
+    // posix_spawn does not keep any of the pointers after it returns.
+    let rc = unsafe {
+        libc::posix_spawn(
+            &mut pid,
+            path.as_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+            args.as_ptr(),
+            env.as_ptr(),
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::from_raw_os_error(rc));
+    }
+    Ok(Pid::from_raw(pid))
+}
+
+/// Private anonymous memory (`mmap`), unmapped on drop: a working-set buffer that goes
+/// back to the kernel at once instead of staying in the allocator's heap (which would
+/// make every later `fork` copy more page tables). After a fork each process has its own
+/// copy-on-write view.
+pub struct PrivateBuffer {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the buffer is plain memory owned by this value; access goes through `&`/`&mut`.
+unsafe impl Send for PrivateBuffer {}
+
+impl PrivateBuffer {
+    /// Maps `len` zeroed bytes (none faulted in yet). `len` 0 maps nothing.
+    pub fn new(len: usize) -> io::Result<Self> {
+        if len == 0 {
+            return Ok(Self {
+                ptr: NonNull::dangling(),
+                len: 0,
+            });
+        }
+        // SAFETY: an anonymous private mapping at an address the kernel picks aliases no
+        // Rust object; the result is checked before use.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let ptr = NonNull::new(p.cast::<u8>()).ok_or_else(|| io::Error::other("mmap"))?;
+        Ok(Self { ptr, len })
+    }
+
+    /// The bytes.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: `ptr` points at `len` readable and writable bytes mapped until `drop`
+        // (or is dangling with `len` 0, which a slice allows); `&mut self` makes the
+        // borrow unique.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// Its length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True for a zero-length buffer.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for PrivateBuffer {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: unmaps exactly the region mapped in `new`; no borrow of it outlives
+            // `self`.
+            unsafe {
+                libc::munmap(self.ptr.as_ptr().cast(), self.len);
+            }
+        }
+    }
+}

@@ -42,11 +42,17 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
     );
 
     let f = ResultsFile::load(path).unwrap();
-    assert_eq!(f.results.len(), 1);
-    assert_eq!(
-        f.results[0].samples_ns_per_round_trip.len(),
-        f.results[0].ns_per_round_trip.n
+    // The ping-pong, and the floor it is measured against.
+    let ids: Vec<&str> = f.results.iter().map(|r| r.id.as_str()).collect();
+    assert!(ids.contains(&"pingpong/thread-pipe/same-cpu"), "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| *id == "pingpong/thread-pipe/same-cpu" || id.starts_with("floor/")),
+        "{ids:?}"
     );
+    for r in &f.results {
+        assert_eq!(r.samples_ns_per_round_trip.len(), r.ns_per_round_trip.n);
+    }
     assert!(!f.machine.cpus_used.is_empty());
     assert_eq!(
         path.parent()
@@ -78,5 +84,8 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
         !stderr.contains("WARNING"),
         "same machine, no warning: {stderr}"
     );
-    assert_eq!(ResultsFile::load(&json).unwrap().results.len(), 1);
+    // check runs the baseline's ids now: the same ping-pong and floor.
+    let now = ResultsFile::load(&json).unwrap();
+    let now_ids: Vec<&str> = now.results.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(now_ids, ids);
 }

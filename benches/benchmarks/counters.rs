@@ -46,7 +46,7 @@ fn specs() -> Vec<PingPongSpec> {
         }
     };
     let filters: Vec<String> = if all {
-        Vec::new()
+        vec!["pingpong/".into()]
     } else {
         vec!["same-cpu".into()]
     };
@@ -57,8 +57,9 @@ fn specs() -> Vec<PingPongSpec> {
             }
             planned
                 .into_iter()
-                .map(|p| match p {
-                    Planned::PingPong(s) => s,
+                .filter_map(|p| match p {
+                    Planned::PingPong(s) => Some(s),
+                    _ => None,
                 })
                 .collect()
         }

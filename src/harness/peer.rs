@@ -49,6 +49,36 @@ impl ChildGuard {
         })
     }
 
+    /// Takes charge of a child started some other way (e.g. `posix_spawn`): it will be
+    /// killed and reaped like a forked one.
+    pub fn adopt(name: &str, pid: Pid) -> Self {
+        Self {
+            pid,
+            name: name.to_string(),
+            exited: None,
+        }
+    }
+
+    /// Waits (blocking) for the child to exit and reaps it; returns its exit code, or an
+    /// error if a signal killed it.
+    pub fn wait_exit(mut self) -> Result<i32> {
+        let status = loop {
+            match waitpid(self.pid, None) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                other => break other,
+            }
+        };
+        self.exited = Some("reaped".into());
+        match status {
+            Ok(WaitStatus::Exited(_, code)) => Ok(code),
+            Ok(other) => Err(Error::PeerDied {
+                peer: format!("{} (pid {})", self.name, self.pid),
+                how: format!("{other:?}"),
+            }),
+            Err(e) => Err(Error::sys(format!("waitpid for {}", self.name), e)),
+        }
+    }
+
     /// The child's pid.
     pub fn pid(&self) -> Pid {
         self.pid

@@ -23,17 +23,18 @@ pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
         .max()
         .unwrap_or(2);
     let mut out = format!(
-        "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>11}  {}\n",
-        "id", "ns/rt", "p25-p75", "ns/switch", "switches/rt", "valid"
+        "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11}  {}\n",
+        "id", "ns/rt", "p25-p75", "ns/switch", "direct/sw", "switches/rt", "valid"
     );
     for o in outcomes {
         let s = &o.ns_per_round_trip;
         out += &format!(
-            "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>11.2}  {}\n",
+            "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11.2}  {}\n",
             o.id,
             ns(s.median),
             format!("{}-{}", ns(s.p25), ns(s.p75)),
             o.ns_per_switch.map_or("-".into(), ns),
+            o.direct_ns_per_switch.map_or("-".into(), ns),
             o.switches_per_round_trip,
             if !o.valid {
                 "INVALID"

@@ -138,8 +138,14 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 ))
                 .into());
             }
+            let options = if args.quick {
+                ctxbench::runner::PlanOptions::quick()
+            } else {
+                ctxbench::runner::PlanOptions::default()
+            };
             let (file, _failed) = crate::run::measure(
                 &filter,
+                &options,
                 args.quick,
                 args.cpus.as_ref().map(|c| c.0.as_slice()),
                 &ctxbench::measure::Counting::all(),

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod compare;
 mod counters;
+mod explain;
 mod run;
 
 /// Measures what a context switch costs on this machine.
@@ -35,6 +36,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Prints which perf events this machine allows, and why the others are refused.
     Counters,
+    /// States the textbook claims about context switches and judges each on this machine
+    /// (runs the quick experiments it needs, about a minute, or reads --from FILE).
+    Explain(explain::ExplainArgs),
 }
 
 /// An error that is the user's input: exit code 2.
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Check(args) => check::check(args),
         Command::Counters => counters::counters(),
+        Command::Explain(args) => explain::explain(args),
     };
     match result {
         Ok(code) => code,
@@ -96,13 +101,50 @@ fn list(filter: &[String]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A comma-separated list given as one option value (`--cpus 0,1`, `--ring-sizes 2,4,8`).
+/// A newtype, because clap reads a bare `Vec` as an option given several times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct List<T>(pub Vec<T>);
+
 /// A parsed `--cpus` value.
-#[derive(Debug, Clone)]
-pub struct CpuList(pub Vec<usize>);
+pub type CpuList = List<usize>;
 
 /// Parses `--cpus`.
-fn parse_cpus(s: &str) -> Result<CpuList, String> {
+fn parse_cpus(s: &str) -> Result<List<usize>, String> {
     ctxbench::cpus::parse_cpu_list(s)
-        .map(CpuList)
+        .map(List)
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(args: &[&str]) -> String {
+        match Cli::try_parse_from(args) {
+            Ok(_) => panic!("{args:?} was accepted"),
+            Err(e) => {
+                // clap's usage errors exit with 2.
+                assert_eq!(e.exit_code(), 2, "{args:?}");
+                e.to_string()
+            }
+        }
+    }
+
+    #[test]
+    fn bad_sizes_are_refused_before_anything_runs() {
+        let e = refused(&["ctxbench", "run", "--ring-sizes", "1,4"]);
+        assert!(e.contains("between 2 and 64"), "{e}");
+        let e = refused(&["ctxbench", "run", "--ring-sizes", "65"]);
+        assert!(e.contains("between 2 and 64"), "{e}");
+        let e = refused(&["ctxbench", "run", "--sizes", "64KB,12q"]);
+        assert!(e.contains("unknown unit"), "{e}");
+        let e = refused(&["ctxbench", "run", "--cpus", "1-0"]);
+        assert!(e.contains("backwards"), "{e}");
+        let e = refused(&["ctxbench", "explain", "--cpus", "x"]);
+        assert!(e.contains("not a CPU number"), "{e}");
+        assert!(
+            Cli::try_parse_from(["ctxbench", "run", "--sizes", "0,1MiB", "--cpus", "0"]).is_ok()
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! `ctxbench run`: run the benchmarks, print the table, write JSON.
+//! `ctxbench run`: run the benchmarks, print the tables, write JSON.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,11 +9,12 @@ use clap::Args;
 
 use ctxbench::counters::{events, EventDef};
 use ctxbench::cpus::CpuChoice;
+use ctxbench::experiments::verdict;
 use ctxbench::fingerprint::Fingerprint;
 use ctxbench::measure::{Counting, SampleConfig};
 use ctxbench::report::{counters as counters_table, table};
 use ctxbench::results::{ResultsFile, Skipped};
-use ctxbench::runner;
+use ctxbench::runner::{self, PlanOptions};
 
 /// Options of `ctxbench run`.
 #[derive(Args)]
@@ -44,6 +45,13 @@ pub struct RunArgs {
     /// Default: every known event.
     #[arg(long, value_name = "A,B,..", value_parser = parse_events)]
     events: Option<EventList>,
+    /// Ring sizes for the ring experiment (participants per ring, 2-64), e.g. `2,4,8,16`.
+    #[arg(long, value_name = "LIST", value_parser = parse_ring_sizes)]
+    ring_sizes: Option<super::List<usize>>,
+    /// Working-set sizes per side, e.g. `0,64KiB,1MiB` (units B, KiB, MiB, GiB).
+    /// Default: 0, 4KiB to 16MiB in powers of 4, and 32MiB (quick: 0,16KiB,256KiB,4MiB,32MiB).
+    #[arg(long, value_name = "LIST", value_parser = parse_sizes)]
+    sizes: Option<super::List<u64>>,
 }
 
 /// The events of one `--events` list.
@@ -54,20 +62,64 @@ fn parse_events(s: &str) -> Result<EventList, String> {
     events::parse_list(s).map(EventList)
 }
 
+fn parse_sizes(s: &str) -> Result<super::List<u64>, String> {
+    ctxbench::experiments::workset::parse_sizes(s)
+        .map(super::List)
+        .map_err(|e| e.to_string())
+}
+
+fn parse_ring_sizes(s: &str) -> Result<super::List<usize>, String> {
+    ctxbench::experiments::ring::parse_ring_sizes(s)
+        .map(super::List)
+        .map_err(|e| e.to_string())
+}
+
+impl RunArgs {
+    fn plan_options(&self) -> PlanOptions {
+        let mut o = if self.quick {
+            PlanOptions::quick()
+        } else {
+            PlanOptions::default()
+        };
+        if let Some(s) = &self.sizes {
+            o.workset_sizes = s.0.clone();
+        }
+        if let Some(r) = &self.ring_sizes {
+            o.ring_sizes = r.0.clone();
+        }
+        o
+    }
+
+    fn counting(&self) -> Counting {
+        match (self.no_counters, &self.events) {
+            (true, _) => Counting::Off,
+            (false, Some(EventList(evs))) => Counting::Events(evs.clone()),
+            (false, None) => Counting::all(),
+        }
+    }
+}
+
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let counting = match (args.no_counters, args.events) {
-        (true, _) => Counting::Off,
-        (false, Some(EventList(evs))) => Counting::Events(evs),
-        (false, None) => Counting::all(),
-    };
     let (file, failed) = measure(
         &args.filter,
+        &args.plan_options(),
         args.quick,
         args.cpus.as_ref().map(|c| c.0.as_slice()),
-        &counting,
+        &args.counting(),
     )?;
     print!("{}", table::render(&file.results, &file.skipped));
     print!("{}", counters_table::render(&file.results));
+    for section in [
+        ctxbench::report::workset::render(&file.results),
+        ctxbench::report::ring::render(&file.results),
+    ] {
+        if !section.is_empty() {
+            print!("\n{section}");
+        }
+    }
+    if !file.verdicts.is_empty() {
+        print!("\n{}", verdict::render(&file.verdicts));
+    }
     if let Some(path) = &args.json {
         file.save(path)
             .with_context(|| format!("saving results to {}", path.display()))?;
@@ -87,16 +139,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs the benchmarks matching `filter` on `cpus`, printing the machine and progress to
-/// stderr. Returns the results file (stamped with the machine) and whether any benchmark
-/// failed or was invalid.
+/// stderr. Returns the results file (stamped with the machine, and with the claims judged
+/// when no filter narrowed the run) and whether any benchmark failed or was invalid.
 pub fn measure(
     filter: &[String],
+    options: &PlanOptions,
     quick: bool,
     cpus: Option<&[usize]>,
     counting: &Counting,
 ) -> anyhow::Result<(ResultsFile, bool)> {
     let cpus = CpuChoice::resolve(cpus)?;
-    let (planned, mut skipped) = runner::plan(filter, &cpus)?;
+    let (planned, mut skipped) = runner::plan_with(filter, &cpus, options)?;
     let mut machine = Fingerprint::this_machine(&cpus.cpus);
     machine.counter_families = match counting {
         Counting::Off => [("all".to_string(), "not counted (--no-counters)".to_string())].into(),
@@ -116,7 +169,7 @@ pub fn measure(
         let _ = std::io::stderr().flush();
         match runner::run_one_with(p, &cfg, counting) {
             Ok(o) => {
-                eprintln!("{:.0} ns/rt", o.ns_per_round_trip.median);
+                eprintln!("{:.0} ns/iteration", o.ns_per_round_trip.median);
                 failed |= !o.valid;
                 outcomes.push(o);
             }
@@ -130,8 +183,14 @@ pub fn measure(
             }
         }
     }
-    Ok((
-        ResultsFile::new(mode, outcomes, skipped).with_machine(machine),
-        failed,
-    ))
+    runner::finish(&mut outcomes);
+    // A run with no filter has every experiment: judge the claims on it.
+    let verdicts = if filter.is_empty() {
+        verdict::judge_all(&outcomes)
+    } else {
+        Vec::new()
+    };
+    let mut file = ResultsFile::new(mode, outcomes, skipped).with_machine(machine);
+    file.verdicts = verdicts;
+    Ok((file, failed))
 }

@@ -1,0 +1,392 @@
+//! Floors (`floor/<name>`): what a mechanism costs when nobody has to switch, measured by
+//! one pinned task on the CPU the same-cpu ping-pongs use.
+//!
+//! A same-cpu round trip is two switches plus, on each side, one use of the mechanism
+//! (wake the other, wait for it). Subtracting the floor of both sides leaves the direct
+//! cost of the switches themselves:
+//! `direct_ns_per_switch = (round trip − 2 × floor) / 2`.
+//! The floors run before the ping-pongs in the same run whenever a ping-pong is selected
+//! (they take about half a second each in a quick run).
+
+use std::collections::BTreeMap;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::atomic::AtomicU32;
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+
+use crate::error::{Error, Result};
+use crate::harness::eventfd::{new_eventfd, signal, take, wait_readable};
+use crate::harness::{write_all, Driver, Harness, Task};
+use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
+use crate::sys::{futex_wake, SharedWords};
+
+/// One floor: a mechanism's own cost, without a switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FloorKind {
+    /// `getppid`: a null system call (glibc does not cache it).
+    Getppid,
+    /// Write one byte into a pipe and read it back, in one task.
+    Pipe,
+    /// `FUTEX_WAKE` (private) on a word nobody waits on.
+    FutexWake,
+    /// `FUTEX_WAKE` (shared, as between processes) on a word nobody waits on.
+    FutexWakeShared,
+    /// Lock, set, unlock and `notify_one` a `std` condvar nobody waits on.
+    CondvarNotify,
+    /// Write 1 to an eventfd, `poll` it (ready) and read it back: what each side of the
+    /// eventfd ping-pong does besides switching.
+    Eventfd,
+}
+
+/// Every floor, in report order.
+pub const FLOORS: [FloorKind; 6] = [
+    FloorKind::Getppid,
+    FloorKind::Pipe,
+    FloorKind::FutexWake,
+    FloorKind::FutexWakeShared,
+    FloorKind::CondvarNotify,
+    FloorKind::Eventfd,
+];
+
+impl FloorKind {
+    /// Its name in the id.
+    pub fn name(self) -> &'static str {
+        match self {
+            FloorKind::Getppid => "getppid",
+            FloorKind::Pipe => "pipe",
+            FloorKind::FutexWake => "futex-wake",
+            FloorKind::FutexWakeShared => "futex-wake-shared",
+            FloorKind::CondvarNotify => "condvar-notify",
+            FloorKind::Eventfd => "eventfd",
+        }
+    }
+
+    /// Its id, e.g. `floor/pipe`.
+    pub fn id(self) -> String {
+        format!("floor/{}", self.name())
+    }
+
+    /// The mechanism it is the floor of, if any.
+    pub fn mechanism(self) -> Option<Mechanism> {
+        match self {
+            FloorKind::Getppid => None,
+            FloorKind::Pipe => Some(Mechanism::Pipe),
+            FloorKind::FutexWake | FloorKind::FutexWakeShared => Some(Mechanism::Futex),
+            FloorKind::CondvarNotify => Some(Mechanism::Condvar),
+            FloorKind::Eventfd => Some(Mechanism::Eventfd),
+        }
+    }
+
+    /// The floor that applies to a ping-pong of `p` over `m`: what each side does per round
+    /// trip besides switching (processes use shared futex operations, threads private).
+    pub fn for_pingpong(p: Participants, m: Mechanism) -> FloorKind {
+        match (p, m) {
+            (_, Mechanism::Pipe) => FloorKind::Pipe,
+            (Participants::Process, Mechanism::Futex) => FloorKind::FutexWakeShared,
+            (Participants::Thread, Mechanism::Futex) => FloorKind::FutexWake,
+            (_, Mechanism::Condvar) => FloorKind::CondvarNotify,
+            (_, Mechanism::Eventfd) => FloorKind::Eventfd,
+        }
+    }
+
+    /// What its outcome is about.
+    pub fn meta(self, cpu: usize) -> OutcomeMeta {
+        OutcomeMeta {
+            id: self.id(),
+            experiment: "floor".into(),
+            participants: None,
+            mechanism: self.mechanism(),
+            placement: Some(PlacementKind::SameCpu),
+            cpus: vec![cpu],
+            parameter: None,
+            variant: None,
+        }
+    }
+}
+
+/// What a floor works on.
+enum State {
+    None,
+    Pipe(OwnedFd, OwnedFd),
+    Futex(SharedWords, bool),
+    Condvar(Mutex<u32>, Condvar),
+    Eventfd(OwnedFd),
+}
+
+/// One task, pinned, repeating a mechanism's operation: a [`Harness`] whose iterations
+/// make no switch (validity checks about 0 switches per iteration).
+pub struct FloorHarness {
+    kind: FloorKind,
+    state: State,
+    driver: Driver,
+}
+
+impl FloorHarness {
+    /// Pins the calling thread to `cpu` and sets up the floor.
+    pub fn new(kind: FloorKind, cpu: usize) -> Result<Self> {
+        let driver = Driver::pin(Placement::SameCpu(cpu))?;
+        let state = match kind {
+            FloorKind::Getppid => State::None,
+            FloorKind::Pipe => {
+                let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                    .map_err(|e| Error::sys("pipe2", e))?;
+                State::Pipe(r, w)
+            }
+            FloorKind::FutexWake | FloorKind::FutexWakeShared => State::Futex(
+                SharedWords::new(1).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?,
+                kind == FloorKind::FutexWakeShared,
+            ),
+            FloorKind::CondvarNotify => State::Condvar(Mutex::new(0), Condvar::new()),
+            FloorKind::Eventfd => State::Eventfd(new_eventfd()?),
+        };
+        Ok(Self {
+            kind,
+            state,
+            driver,
+        })
+    }
+
+    /// Which floor.
+    pub fn kind(&self) -> FloorKind {
+        self.kind
+    }
+}
+
+fn futex_word(w: &SharedWords) -> &AtomicU32 {
+    &w.words()[0]
+}
+
+impl Harness for FloorHarness {
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        let start = Instant::now();
+        match &self.state {
+            State::None => {
+                for _ in 0..iters {
+                    std::hint::black_box(nix::unistd::getppid());
+                }
+            }
+            State::Pipe(r, w) => {
+                let mut b = [0u8; 1];
+                for _ in 0..iters {
+                    write_all(w.as_fd(), &b).map_err(|e| Error::sys("write to a pipe", e))?;
+                    loop {
+                        match nix::unistd::read(r.as_raw_fd(), &mut b) {
+                            Ok(1) => break,
+                            Ok(_) => return Err(Error::sys("read from a pipe", Errno::EIO)),
+                            Err(Errno::EINTR) => continue,
+                            Err(e) => return Err(Error::sys("read from a pipe", e)),
+                        }
+                    }
+                }
+            }
+            State::Futex(words, shared) => {
+                let word = futex_word(words);
+                for _ in 0..iters {
+                    futex_wake(word, 1, *shared).map_err(|e| Error::sys("FUTEX_WAKE", e))?;
+                }
+            }
+            State::Condvar(m, cv) => {
+                for i in 0..iters {
+                    *m.lock().unwrap_or_else(|p| p.into_inner()) = i as u32;
+                    cv.notify_one();
+                }
+            }
+            State::Eventfd(fd) => {
+                for _ in 0..iters {
+                    signal(fd.as_fd(), 1).map_err(|e| Error::sys("write to an eventfd", e))?;
+                    wait_readable(fd.as_fd(), Duration::from_secs(1))
+                        .map_err(|e| Error::sys("poll on an eventfd", e))?;
+                    take(fd.as_fd()).map_err(|e| Error::sys("read from an eventfd", e))?;
+                }
+            }
+        }
+        Ok(start.elapsed())
+    }
+
+    fn tasks(&self) -> &[Task] {
+        &self.driver.tasks
+    }
+
+    fn cpus_seen(&self) -> &[Option<usize>] {
+        &self.driver.cpus_seen
+    }
+
+    /// A floor runs alone: no switch at all.
+    fn expected_switches_per_iter(&self) -> Option<f64> {
+        Some(0.0)
+    }
+}
+
+/// Sets up and warms up a floor on `cpu`.
+pub fn build(kind: FloorKind, cpu: usize) -> Result<FloorHarness> {
+    let mut h = FloorHarness::new(kind, cpu)?;
+    h.run(1000)?;
+    Ok(h)
+}
+
+/// Sets up and measures one floor on `cpu`.
+pub fn run(
+    kind: FloorKind,
+    cpu: usize,
+    cfg: &SampleConfig,
+    counting: &Counting,
+) -> Result<Outcome> {
+    let mut h = build(kind, cpu)?;
+    measure_with(
+        kind.meta(cpu),
+        &mut h,
+        cfg,
+        &|| Ok(Box::new(build(kind, cpu)?)),
+        counting,
+    )
+}
+
+/// Fills `direct_ns_per_switch` and `floor_used` of every same-cpu ping-pong among
+/// `outcomes` whose floor was measured (and valid) among them. Pure.
+pub fn apply(outcomes: &mut [Outcome]) {
+    let floors: BTreeMap<String, f64> = outcomes
+        .iter()
+        .filter(|o| o.experiment == "floor" && o.valid)
+        .map(|o| (o.id.clone(), o.ns_per_round_trip.median))
+        .collect();
+    for o in outcomes.iter_mut().filter(|o| o.experiment == "pingpong") {
+        let (Some(p), Some(m), Some(PlacementKind::SameCpu)) =
+            (o.participants, o.mechanism, o.placement)
+        else {
+            continue;
+        };
+        let floor = FloorKind::for_pingpong(p, m).id();
+        if let Some(&f) = floors.get(&floor) {
+            o.direct_ns_per_switch = Some(direct_ns_per_switch(o.ns_per_round_trip.median, f));
+            o.floor_used = Some(format!("{floor} ({f:.0} ns, subtracted for each side)"));
+        }
+    }
+}
+
+/// `(round trip − 2 × floor) / 2`: the per-switch cost once each side's use of the
+/// mechanism is taken out.
+pub fn direct_ns_per_switch(round_trip_ns: f64, floor_ns: f64) -> f64 {
+    (round_trip_ns - 2.0 * floor_ns) / 2.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::{outcome, pingpong_outcome, Samples, SwitchCount};
+    use crate::spec::PingPongSpec;
+
+    fn samples(ns: f64) -> Samples {
+        Samples {
+            iters_per_sample: 100,
+            ns_per_iter: vec![ns; 3],
+        }
+    }
+
+    fn count(per_iter: f64) -> SwitchCount {
+        SwitchCount {
+            iters: 1000,
+            voluntary: (per_iter * 1000.0) as u64,
+            involuntary: 0,
+            per_iter,
+        }
+    }
+
+    #[test]
+    fn direct_cost_subtracts_both_sides() {
+        assert_eq!(direct_ns_per_switch(4000.0, 500.0), 1500.0);
+        let spec = PingPongSpec {
+            participants: Participants::Process,
+            mechanism: Mechanism::Futex,
+            placement: Placement::SameCpu(0),
+        };
+        let cross = PingPongSpec {
+            placement: Placement::CrossCpu(0, 1),
+            ..spec
+        };
+        let mut v = vec![
+            outcome(
+                FloorKind::FutexWakeShared.meta(0),
+                Some(0.0),
+                samples(300.0),
+                count(0.0),
+            ),
+            outcome(
+                FloorKind::FutexWake.meta(0),
+                Some(0.0),
+                samples(100.0),
+                count(0.0),
+            ),
+            pingpong_outcome(&spec, Some(2.0), samples(3000.0), count(2.0)),
+            pingpong_outcome(&cross, None, samples(9000.0), count(2.0)),
+        ];
+        apply(&mut v);
+        assert_eq!(v[2].direct_ns_per_switch, Some(1200.0));
+        assert!(v[2]
+            .floor_used
+            .as_deref()
+            .unwrap()
+            .starts_with("floor/futex-wake-shared"));
+        assert_eq!(v[3].direct_ns_per_switch, None);
+        // An invalid floor (the task was preempted) is not used.
+        let mut v = vec![
+            outcome(
+                FloorKind::FutexWakeShared.meta(0),
+                Some(0.0),
+                samples(300.0),
+                count(0.5),
+            ),
+            pingpong_outcome(&spec, Some(2.0), samples(3000.0), count(2.0)),
+        ];
+        apply(&mut v);
+        assert!(!v[0].valid);
+        assert_eq!(v[1].direct_ns_per_switch, None);
+    }
+
+    #[test]
+    fn every_pingpong_has_a_floor() {
+        for (p, m) in crate::spec::PINGPONG_HARNESSES {
+            assert_eq!(FloorKind::for_pingpong(p, m).mechanism(), Some(m));
+        }
+        let ids: Vec<_> = FLOORS.iter().map(|f| f.id()).collect();
+        assert!(ids.contains(&"floor/getppid".to_string()));
+    }
+
+    #[test]
+    fn floors_are_below_their_round_trips() {
+        let _x = crate::harness::exclusive();
+        for (p, m) in crate::spec::PINGPONG_HARNESSES {
+            let kind = FloorKind::for_pingpong(p, m);
+            crate::harness::retry_on_cpus(|cpu| {
+                let mut f = FloorHarness::new(kind, cpu).unwrap();
+                let c = crate::measure::count_switches(&mut f, 2000).unwrap();
+                if c.per_iter >= 0.01 {
+                    return Err(format!("{kind:?} switched: {c:?}"));
+                }
+                let floor = best_of(&mut f, 2000);
+                drop(f);
+                let spec = PingPongSpec {
+                    participants: p,
+                    mechanism: m,
+                    placement: Placement::SameCpu(cpu),
+                };
+                let mut h = crate::harness::build(&spec).unwrap();
+                let rt = best_of(h.as_mut(), 500);
+                if floor < rt {
+                    Ok(())
+                } else {
+                    Err(format!("{kind:?}: floor {floor} ns >= round trip {rt} ns"))
+                }
+            });
+        }
+    }
+
+    /// The fastest of a few batches, in ns per iteration (robust to a noisy neighbour).
+    fn best_of(h: &mut dyn Harness, iters: u64) -> f64 {
+        (0..5)
+            .map(|_| h.run(iters).unwrap().as_nanos() as f64 / iters as f64)
+            .fold(f64::INFINITY, f64::min)
+    }
+}

@@ -1,0 +1,17 @@
+//! The experiments beyond the plain ping-pong, each decomposing a switch's cost a
+//! different way:
+//!
+//! - [`floors`]: the mechanism alone, without a switch (`floor/<name>`), subtracted from
+//!   the ping-pongs to give their direct cost per switch;
+//! - [`workset`]: the indirect cost, when each side touches its own buffer between
+//!   switches (`workset/<participants>-pipe/<size>`);
+//! - [`ring`]: n participants on one CPU (`ring/<participants>-pipe/<n>`), which exposes
+//!   the per-CPU limit on address-space ids (full TLB flushes past it);
+//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`);
+//! - [`verdict`]: the textbook claims, judged on the outcomes of the others.
+
+pub mod floors;
+pub mod ring;
+pub mod spawn;
+pub mod verdict;
+pub mod workset;

@@ -1,0 +1,253 @@
+//! Spawn (`spawn/<what>`): what creating a task costs, the other half of "processes are
+//! heavier than threads".
+//!
+//! - `spawn/fork`: `fork`, the child exits at once (`_exit`, after the crate's usual
+//!   child set-up: parent-death signal and closing inherited descriptors), `waitpid`;
+//! - `spawn/posix-spawn`: `posix_spawn` of `/bin/true` (a new program: exec included),
+//!   `waitpid`;
+//! - `spawn/thread`: `std::thread::spawn` of an empty closure, `join`.
+//!
+//! One iteration is one creation, waited for. Minor page faults per creation come from a
+//! separate run (`getrusage`: this process, and its reaped children), kept in `extra` as
+//! `minor_faults_parent_per_iter` and `minor_faults_child_per_iter`.
+
+use std::ffi::CStr;
+use std::time::{Duration, Instant};
+
+use nix::sys::resource::{getrusage, UsageWho};
+
+use crate::error::{Error, Result};
+use crate::harness::peer::ChildGuard;
+use crate::harness::{Driver, Harness, Task};
+use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::spec::{Participants, Placement};
+use crate::sys;
+
+/// The program `spawn/posix-spawn` starts.
+pub const TRUE_PROGRAM: &CStr = c"/bin/true";
+
+/// What gets created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpawnKind {
+    /// fork + `_exit` + waitpid.
+    Fork,
+    /// posix_spawn of `/bin/true` + waitpid.
+    PosixSpawn,
+    /// Thread spawn + join.
+    Thread,
+}
+
+/// Every spawn benchmark, in report order.
+pub const SPAWNS: [SpawnKind; 3] = [SpawnKind::Fork, SpawnKind::PosixSpawn, SpawnKind::Thread];
+
+impl SpawnKind {
+    /// Its name in the id.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpawnKind::Fork => "fork",
+            SpawnKind::PosixSpawn => "posix-spawn",
+            SpawnKind::Thread => "thread",
+        }
+    }
+
+    /// Its id, e.g. `spawn/fork`.
+    pub fn id(self) -> String {
+        format!("spawn/{}", self.name())
+    }
+
+    /// What it creates.
+    pub fn participants(self) -> Participants {
+        match self {
+            SpawnKind::Fork | SpawnKind::PosixSpawn => Participants::Process,
+            SpawnKind::Thread => Participants::Thread,
+        }
+    }
+
+    /// What its outcome is about.
+    pub fn meta(self) -> OutcomeMeta {
+        OutcomeMeta {
+            id: self.id(),
+            experiment: "spawn".into(),
+            participants: Some(self.participants()),
+            mechanism: None,
+            placement: None,
+            cpus: vec![],
+            parameter: None,
+            variant: None,
+        }
+    }
+}
+
+/// Creates and waits for one task per iteration. Nothing it creates outlives an
+/// iteration: each child is reaped (and killed first if an error cuts the wait short).
+pub struct SpawnHarness {
+    kind: SpawnKind,
+    driver: Driver,
+}
+
+impl SpawnHarness {
+    /// Checks what the kind needs (`/bin/true` for posix-spawn). Runs unpinned.
+    pub fn new(kind: SpawnKind) -> Result<Self> {
+        if kind == SpawnKind::PosixSpawn {
+            let path = std::path::Path::new(TRUE_PROGRAM.to_str().unwrap_or("/bin/true"));
+            if !path.is_file() {
+                return Err(Error::InvalidInput(format!(
+                    "spawn/posix-spawn starts {} and it is missing; install coreutils or \
+                     leave this benchmark out (--filter)",
+                    path.display()
+                )));
+            }
+        }
+        Ok(Self {
+            kind,
+            driver: Driver::pin(Placement::Unpinned)?,
+        })
+    }
+
+    fn once(&self) -> Result<()> {
+        match self.kind {
+            SpawnKind::Fork => {
+                let child = ChildGuard::spawn("spawned child", &[], || 0)?;
+                expect_success(child.wait_exit()?, "the forked child")
+            }
+            SpawnKind::PosixSpawn => {
+                let pid = sys::posix_spawn(TRUE_PROGRAM, &[TRUE_PROGRAM])
+                    .map_err(|e| Error::sys("posix_spawn of /bin/true", e))?;
+                let child = ChildGuard::adopt("/bin/true", pid);
+                expect_success(child.wait_exit()?, "/bin/true")
+            }
+            SpawnKind::Thread => std::thread::Builder::new()
+                .name("ctxbench-spawned".into())
+                .spawn(|| {})
+                .map_err(|e| Error::sys("spawning a thread", e))?
+                .join()
+                .map_err(|_| Error::PeerDied {
+                    peer: "spawned thread".into(),
+                    how: "it panicked".into(),
+                }),
+        }
+    }
+
+    /// Minor page faults per creation over `iters` creations: (this process, its children).
+    pub fn minor_faults(&mut self, iters: u64) -> Result<(f64, f64)> {
+        let read = |who| {
+            getrusage(who)
+                .map(|u| u.minor_page_faults() as f64)
+                .map_err(|e| Error::sys("getrusage", e))
+        };
+        let (s0, c0) = (
+            read(UsageWho::RUSAGE_SELF)?,
+            read(UsageWho::RUSAGE_CHILDREN)?,
+        );
+        self.run(iters)?;
+        let (s1, c1) = (
+            read(UsageWho::RUSAGE_SELF)?,
+            read(UsageWho::RUSAGE_CHILDREN)?,
+        );
+        let n = iters.max(1) as f64;
+        Ok(((s1 - s0) / n, (c1 - c0) / n))
+    }
+}
+
+fn expect_success(code: i32, what: &str) -> Result<()> {
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Error::PeerDied {
+            peer: what.into(),
+            how: format!("exit code {code}"),
+        })
+    }
+}
+
+impl Harness for SpawnHarness {
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        let start = Instant::now();
+        for _ in 0..iters {
+            self.once()?;
+        }
+        Ok(start.elapsed())
+    }
+
+    fn tasks(&self) -> &[Task] {
+        &self.driver.tasks
+    }
+
+    fn cpus_seen(&self) -> &[Option<usize>] {
+        &self.driver.cpus_seen
+    }
+
+    /// Creation has no fixed switch count.
+    fn expected_switches_per_iter(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// Measures one spawn benchmark: time per creation, then page faults per creation.
+pub fn run(kind: SpawnKind, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
+    let build = || -> Result<SpawnHarness> {
+        let mut h = SpawnHarness::new(kind)?;
+        h.run(20)?;
+        Ok(h)
+    };
+    let mut h = build()?;
+    let mut o = measure_with(
+        kind.meta(),
+        &mut h,
+        cfg,
+        &|| Ok(Box::new(build()?)),
+        counting,
+    )?;
+    let (parent, child) = h.minor_faults(200)?;
+    o.extra
+        .insert("minor_faults_parent_per_iter".into(), parent);
+    o.extra.insert("minor_faults_child_per_iter".into(), child);
+    o.validity = format!(
+        "not checked: a creation has no fixed switch count ({:.2} counted per creation); \
+         {parent:.1} minor page faults per creation in this process, {child:.1} in the child",
+        o.switches_per_round_trip
+    );
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn children_of_me() -> usize {
+        let me = std::process::id();
+        std::fs::read_dir(format!("/proc/{me}/task"))
+            .unwrap()
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
+            .map(|s| s.split_whitespace().count())
+            .sum()
+    }
+
+    #[test]
+    fn spawn_reaps_everything_it_creates() {
+        let _x = crate::harness::exclusive();
+        let kids = children_of_me();
+        for kind in SPAWNS {
+            let mut h = SpawnHarness::new(kind).unwrap();
+            h.run(30).unwrap();
+            let (parent, child) = h.minor_faults(10).unwrap();
+            assert!(parent >= 0.0 && child >= 0.0);
+            if kind != SpawnKind::Thread {
+                // A new process faults in at least a page of its own.
+                assert!(child >= 1.0, "{kind:?}: {child} faults per child");
+            }
+            assert_eq!(children_of_me(), kids, "{kind:?} left a child behind");
+        }
+        // No child of ours is left to wait for.
+        assert_eq!(
+            nix::sys::wait::waitpid(None, Some(nix::sys::wait::WaitPidFlag::WNOHANG)),
+            Err(nix::errno::Errno::ECHILD)
+        );
+    }
+
+    #[test]
+    fn ids() {
+        let ids: Vec<_> = SPAWNS.iter().map(|k| k.id()).collect();
+        assert_eq!(ids, ["spawn/fork", "spawn/posix-spawn", "spawn/thread"]);
+    }
+}

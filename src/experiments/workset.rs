@@ -1,0 +1,338 @@
+//! The working-set experiment: the indirect cost of a switch, when each side touches its
+//! own buffer between switches (lmbench `lat_ctx`'s method; the direct/indirect split of
+//! Li, Ding and Shen, "Quantifying the cost of context switch", 2007).
+//!
+//! Ids: `workset/<participants>-pipe/<size>` reads one byte per cache line;
+//! `workset/<participants>-pipe/write/<size>` reads and writes one byte per line;
+//! `workset/<participants>-pipe/page-stride/<size>` reads one byte per 4 KiB page. Sizes
+//! are per side, written like `0B`, `4KiB`, `1MiB`.
+//!
+//! The outcome's samples are round trips with both sides touching. Then, from the same
+//! harness, interleaved rounds time three batches each:
+//! - `rt`: round trips with both sides touching (`extra.interleaved_ns_per_round_trip`);
+//! - `idle`: the same round trips with the touching off (`extra.idle_ns_per_round_trip`);
+//! - `touch`: the driver's touches alone, no switch, cache warm
+//!   (`extra.touch_ns_per_round_trip` = 2 × one pass, for the two sides).
+//!
+//! `indirect_ns_per_switch` is the median over rounds of `((rt − idle) − touch) / 2`:
+//! what the switches cost beyond their direct cost, because each side finds its data
+//! evicted (cache) or its translations gone (TLB) when it runs again. Interleaving makes
+//! load that drifts during the run (anything else on the machine) cancel within a round.
+
+use crate::error::{Error, Result};
+use crate::harness::workset::{Access, TouchAlone, WorksetPingPong, ACCESSES};
+use crate::harness::{Harness, WARMUP_ROUND_TRIPS};
+use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::spec::{Mechanism, Participants, PlacementKind};
+
+/// Sizes per side in a full run: 0 and 4 KiB to 16 MiB in powers of 4, then 32 MiB.
+pub const DEFAULT_SIZES: [u64; 9] = [
+    0,
+    4 << 10,
+    16 << 10,
+    64 << 10,
+    256 << 10,
+    1 << 20,
+    4 << 20,
+    16 << 20,
+    32 << 20,
+];
+
+/// Sizes per side in a quick run.
+pub const QUICK_SIZES: [u64; 5] = [0, 16 << 10, 256 << 10, 4 << 20, 32 << 20];
+
+/// The largest size accepted at all (per side); memory is checked as well.
+pub const MAX_SIZE: u64 = 1 << 30;
+
+/// Who takes part, in report order.
+pub const WORKSET_PARTICIPANTS: [Participants; 2] = [Participants::Process, Participants::Thread];
+
+/// One working-set benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorksetSpec {
+    /// Processes or threads.
+    pub participants: Participants,
+    /// How each side touches its buffer.
+    pub access: Access,
+    /// Bytes per side.
+    pub bytes: u64,
+    /// The CPU both sides share.
+    pub cpu: usize,
+}
+
+/// Formats a byte size as ids write it: `0B`, `4KiB`, `32MiB`, or plain bytes (`100B`).
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes % unit == 0 {
+            return format!("{}{name}", bytes / unit);
+        }
+    }
+    format!("{bytes}B")
+}
+
+/// Parses one size: a whole number with an optional binary unit (`B`, `K`/`KiB`,
+/// `M`/`MiB`, `G`/`GiB`; case does not matter).
+pub fn parse_size(s: &str) -> Result<u64> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let bad = |why: &str| {
+        Error::InvalidInput(format!(
+            "working-set size {s:?} {why} (write sizes like 0, 4096, 64KiB or 1MiB)"
+        ))
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| bad("does not start with a whole number"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" | "kb" => 1 << 10,
+        "m" | "mib" | "mb" => 1 << 20,
+        "g" | "gib" | "gb" => 1 << 30,
+        _ => return Err(bad("has an unknown unit")),
+    };
+    n.checked_mul(mult).ok_or_else(|| bad("is too large"))
+}
+
+/// Parses a size list like `0,64KiB,1MiB` (duplicates dropped, order kept).
+pub fn parse_sizes(s: &str) -> Result<Vec<u64>> {
+    let mut out = Vec::new();
+    for part in s.split(',') {
+        let b = parse_size(part)?;
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses sizes that cannot run: above [`MAX_SIZE`], or more than the memory available
+/// (`mem_available` bytes) for the largest set-up: five buffers at once (the timed
+/// harness's two, and the counted harness's two plus the peer's copy while it forks).
+pub fn check_sizes(sizes: &[u64], mem_available: Option<u64>) -> Result<()> {
+    for &b in sizes {
+        if b > MAX_SIZE {
+            return Err(Error::InvalidInput(format!(
+                "working-set size {} is above the limit of {} per side; choose smaller --sizes",
+                format_size(b),
+                format_size(MAX_SIZE)
+            )));
+        }
+        if let Some(avail) = mem_available {
+            if b.saturating_mul(5) > avail {
+                return Err(Error::InvalidInput(format!(
+                    "working-set size {} needs about {} of memory but only {} is available \
+                     (MemAvailable in /proc/meminfo); choose smaller --sizes",
+                    format_size(b),
+                    format_size(b.saturating_mul(5)),
+                    format_size(avail)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `MemAvailable` from a `/proc/meminfo` text, in bytes.
+pub fn parse_mem_available(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// `MemAvailable` of this machine, if `/proc/meminfo` says.
+pub fn mem_available() -> Option<u64> {
+    parse_mem_available(&std::fs::read_to_string("/proc/meminfo").ok()?)
+}
+
+/// The id of a working-set benchmark.
+pub fn workset_id(p: Participants, access: Access, bytes: u64) -> String {
+    match access {
+        Access::Read => format!("workset/{p}-pipe/{}", format_size(bytes)),
+        a => format!("workset/{p}-pipe/{}/{}", a.name(), format_size(bytes)),
+    }
+}
+
+/// Every working-set id for `sizes`, in report order.
+pub fn all_ids(sizes: &[u64]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for access in ACCESSES {
+        for p in WORKSET_PARTICIPANTS {
+            ids.extend(sizes.iter().map(|&b| workset_id(p, access, b)));
+        }
+    }
+    ids
+}
+
+impl WorksetSpec {
+    /// Its id.
+    pub fn id(&self) -> String {
+        workset_id(self.participants, self.access, self.bytes)
+    }
+
+    /// What its outcome is about.
+    pub fn meta(&self) -> OutcomeMeta {
+        OutcomeMeta {
+            id: self.id(),
+            experiment: "workset".into(),
+            participants: Some(self.participants),
+            mechanism: Some(Mechanism::Pipe),
+            placement: Some(PlacementKind::SameCpu),
+            cpus: vec![self.cpu],
+            parameter: Some(self.bytes),
+            variant: Some(self.access.name().into()),
+        }
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    crate::stats::quantile(&v, 0.5)
+}
+
+/// `((rt − idle) − touch) / 2`, the indirect cost per switch (may be slightly negative
+/// within noise when there is none).
+pub fn indirect_ns_per_switch(rt: f64, idle: f64, touch: f64) -> f64 {
+    ((rt - idle) - touch) / 2.0
+}
+
+/// The three timings of one interleaved round, in ns per round trip.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Round {
+    /// Round trip with both sides touching.
+    pub rt: f64,
+    /// Round trip without touching.
+    pub idle: f64,
+    /// The touches of both sides without switching (2 × one pass of the driver).
+    pub touch: f64,
+}
+
+/// The indirect cost from interleaved rounds: the median of each round's own estimate,
+/// so load that drifts over the run (other work on the machine) cancels within a round.
+pub fn indirect_from_rounds(rounds: &[Round]) -> Option<f64> {
+    if rounds.is_empty() {
+        return None;
+    }
+    Some(median(
+        rounds
+            .iter()
+            .map(|r| indirect_ns_per_switch(r.rt, r.idle, r.touch))
+            .collect(),
+    ))
+}
+
+/// Times `rounds` rounds of (touching, idle, touches alone), `iters` each.
+fn interleaved(h: &mut WorksetPingPong, rounds: usize, iters: u64) -> Result<Vec<Round>> {
+    let per = |d: std::time::Duration| d.as_nanos() as f64 / iters as f64;
+    let mut out = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        h.set_touching(true);
+        let rt = per(h.run(iters)?);
+        h.set_touching(false);
+        let idle = per(h.run(iters)?);
+        h.set_touching(true);
+        let touch = 2.0 * per(TouchAlone(h).run(iters)?);
+        out.push(Round { rt, idle, touch });
+    }
+    Ok(out)
+}
+
+/// Sets up, times and counts one working-set benchmark, then times interleaved rounds of
+/// the three timings for the indirect cost (`extra` keeps their medians).
+pub fn run(spec: &WorksetSpec, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
+    check_sizes(&[spec.bytes], mem_available())?;
+    let bytes = usize::try_from(spec.bytes)
+        .map_err(|_| Error::InvalidInput("working-set size does not fit in memory".into()))?;
+    let build = || -> Result<WorksetPingPong> {
+        let mut h = WorksetPingPong::new(spec.participants, bytes, spec.access, spec.cpu)?;
+        h.run((WARMUP_ROUND_TRIPS / 10).max(10))?;
+        Ok(h)
+    };
+    let mut h = build()?;
+    let mut o = measure_with(
+        spec.meta(),
+        &mut h,
+        cfg,
+        &|| Ok(Box::new(build()?)),
+        counting,
+    )?;
+    let rounds = interleaved(&mut h, (cfg.samples / 2).max(5), o.iterations_per_sample)?;
+    let col = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
+    o.extra
+        .insert("idle_ns_per_round_trip".into(), col(|r| r.idle));
+    o.extra
+        .insert("touch_ns_per_round_trip".into(), col(|r| r.touch));
+    o.extra
+        .insert("interleaved_ns_per_round_trip".into(), col(|r| r.rt));
+    o.indirect_ns_per_switch = indirect_from_rounds(&rounds);
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_format() {
+        assert_eq!(
+            parse_sizes("0,64KiB,1MiB,4k, 2M,4096").unwrap(),
+            vec![0, 64 << 10, 1 << 20, 4 << 10, 2 << 20]
+        );
+        for b in DEFAULT_SIZES {
+            assert_eq!(parse_size(&format_size(b)).unwrap(), b);
+        }
+        assert_eq!(format_size(0), "0B");
+        assert_eq!(format_size(100), "100B");
+        assert_eq!(format_size(32 << 20), "32MiB");
+        for bad in ["", "x", "12q", "-1", "99999999999999999999G", "1.5M"] {
+            let e = parse_sizes(bad).unwrap_err();
+            assert!(
+                e.is_usage() && e.to_string().contains("64KiB"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn sizes_beyond_memory_are_refused() {
+        assert!(check_sizes(&[32 << 20], Some(1 << 30)).is_ok());
+        let e = check_sizes(&[0, 256 << 20], Some(1 << 30)).unwrap_err();
+        assert!(e.to_string().contains("MemAvailable"), "{e}");
+        let e = check_sizes(&[2 << 30], None).unwrap_err();
+        assert!(e.to_string().contains("above the limit"), "{e}");
+        assert_eq!(
+            parse_mem_available("MemTotal: 10 kB\nMemAvailable:    2048 kB\n"),
+            Some(2 << 20)
+        );
+    }
+
+    #[test]
+    fn ids_name_variant_and_size() {
+        assert_eq!(
+            workset_id(Participants::Process, Access::Read, 256 << 10),
+            "workset/process-pipe/256KiB"
+        );
+        assert_eq!(
+            workset_id(Participants::Thread, Access::PageStride, 1 << 20),
+            "workset/thread-pipe/page-stride/1MiB"
+        );
+        let ids = all_ids(&QUICK_SIZES);
+        assert_eq!(ids.len(), QUICK_SIZES.len() * 6);
+    }
+
+    #[test]
+    fn indirect_cost_arithmetic() {
+        // rt 10 us, idle 4 us, touches 2 us: 2 us extra per switch.
+        assert_eq!(indirect_ns_per_switch(10_000.0, 4_000.0, 2_000.0), 2_000.0);
+        let r = |rt, idle, touch| Round { rt, idle, touch };
+        // A round slowed as a whole by outside load still gives its own estimate.
+        let rounds = [
+            r(10_000.0, 4_000.0, 2_000.0),
+            r(20_000.0, 8_000.0, 4_000.0),
+            r(10_200.0, 4_000.0, 2_000.0),
+        ];
+        assert_eq!(indirect_from_rounds(&rounds), Some(2_100.0));
+        assert_eq!(indirect_from_rounds(&[]), None);
+    }
+}

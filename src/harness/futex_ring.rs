@@ -1,0 +1,264 @@
+//! `ring/<participants>-futex/<n>`: the ring of [`super::ring`] over futex words instead
+//! of pipes, so each hand-over costs a `FUTEX_WAKE` and a `FUTEX_WAIT` (shared operations
+//! between processes, private between threads) rather than a pipe write and read.
+//!
+//! Participant k sleeps on its own word while it holds 0; whoever passes it the token
+//! stores 1 there and wakes it; it stores 0 back, passes the token to k+1 the same way and
+//! sleeps again. [`STOP`] in a word ends that participant. Every wait has a timeout after
+//! which a participant checks that the ring is still wanted, so nothing waits forever; the
+//! driver reports a dead peer within about [`LIVENESS_POLL`]. Participants run under
+//! `SCHED_BATCH`, as in the pipe ring, so a lap is exactly n switches.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::ring::{check_ring_size, PolicyGuard};
+use super::{Driver, Harness, Patience, PeerHello, HELLO_TIMEOUT, LIVENESS_POLL};
+use crate::error::{Error, Result};
+use crate::spec::{Participants, Placement};
+use crate::sys::{self, futex_wait, futex_wake, FutexWait, SharedWords};
+
+/// A participant's word while it waits.
+const WAIT: u32 = 0;
+/// A participant's word when the token is its.
+const GO: u32 = 1;
+/// A participant's word when it must leave.
+const STOP: u32 = 2;
+
+/// Word layout: `n` turn words, then per participant (cpu, tid, ready).
+fn hello_base(n: usize, k: usize) -> usize {
+    n + 3 * k
+}
+
+/// A ring of n participants (the driver and n-1 peers) on one CPU, over futex words.
+pub struct FutexRing {
+    words: Arc<SharedWords>,
+    shared: bool,
+    peers: Vec<Peer>,
+    n: usize,
+    driver: Driver,
+    _policy: PolicyGuard,
+}
+
+/// Peer k's loop; allocation-free, so it may run in a forked child.
+fn relay_loop(
+    words: &[AtomicU32],
+    n: usize,
+    k: usize,
+    shared: bool,
+    cpu: usize,
+    still_wanted: impl Fn() -> bool,
+) -> i32 {
+    let mut hello = PeerHello::pin(Some(cpu));
+    if let Err(e) = sys::set_sched_policy(sys::BATCH) {
+        hello.cpu = u32::MAX - e.raw_os_error().unwrap_or(libc::EINVAL) as u32;
+    }
+    let h = hello_base(n, k);
+    words[h].store(hello.cpu, Ordering::Relaxed);
+    words[h + 1].store(hello.tid, Ordering::Relaxed);
+    words[h + 2].store(1, Ordering::Release);
+    let mine = &words[k];
+    let next = &words[(k + 1) % n];
+    loop {
+        match mine.load(Ordering::Acquire) {
+            GO => {
+                mine.store(WAIT, Ordering::Relaxed);
+                if next
+                    .compare_exchange(WAIT, GO, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                    && futex_wake(next, 1, shared).is_err()
+                {
+                    return 2;
+                }
+            }
+            STOP => return 0,
+            v => match futex_wait(mine, v, Some(LIVENESS_POLL * 2), shared) {
+                Ok(FutexWait::TimedOut) if !still_wanted() => return 4,
+                Ok(_) => {}
+                Err(_) => return 2,
+            },
+        }
+    }
+}
+
+impl FutexRing {
+    /// Sets up a ring of `n` participants pinned to `cpu`; the caller warms it up.
+    pub fn new(participants: Participants, n: usize, cpu: usize) -> Result<Self> {
+        check_ring_size(n)?;
+        let driver = Driver::pin(Placement::SameCpu(cpu))?;
+        let policy = PolicyGuard::batch()?;
+        let words =
+            Arc::new(SharedWords::new(n + 3 * n).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
+        let shared = participants == Participants::Process;
+        let name = format!("{participants}-futex ring peer");
+        let mut peers = Vec::with_capacity(n - 1);
+        for k in 1..n {
+            let peer = match participants {
+                Participants::Process => {
+                    let parent = nix::unistd::getpid();
+                    let w = words.words();
+                    Peer::Process(ChildGuard::spawn(&format!("{name} {k}"), &[], || {
+                        relay_loop(w, n, k, true, cpu, || nix::unistd::getppid() == parent)
+                    })?)
+                }
+                Participants::Thread => {
+                    let w = Arc::clone(&words);
+                    let handle = std::thread::Builder::new()
+                        .name(format!("ctxbench-fring-{k}"))
+                        .spawn(move || {
+                            relay_loop(w.words(), n, k, false, cpu, || true);
+                        })
+                        .map_err(|e| Error::sys("spawning a ring thread", e))?;
+                    let w = Arc::clone(&words);
+                    Peer::Thread(ThreadGuard::new(
+                        &format!("{name} {k}"),
+                        handle,
+                        Box::new(move || {
+                            w.words()[k].store(STOP, Ordering::Release);
+                            let _ = futex_wake(&w.words()[k], 1, false);
+                        }),
+                    ))
+                }
+            };
+            peers.push(peer);
+        }
+        let mut me = Self {
+            words,
+            shared,
+            peers,
+            n,
+            driver,
+            _policy: policy,
+        };
+        for k in 1..n {
+            let hello = me.wait_hello(k, &name)?;
+            let tid = hello.tid as i32;
+            let pid = match &me.peers[k - 1] {
+                Peer::Process(c) => c.pid().as_raw(),
+                Peer::Thread(_) => nix::unistd::getpid().as_raw(),
+            };
+            me.driver.add_peer(Task { pid, tid }, hello, &name)?;
+        }
+        Ok(me)
+    }
+
+    fn wait_hello(&mut self, k: usize, name: &str) -> Result<PeerHello> {
+        let start = Instant::now();
+        let h = hello_base(self.n, k);
+        let words = Arc::clone(&self.words);
+        let w = words.words();
+        while w[h + 2].load(Ordering::Acquire) == 0 {
+            self.peers[k - 1].check()?;
+            if start.elapsed() > HELLO_TIMEOUT {
+                return Err(Error::Stalled {
+                    peer: format!("{name} {k}"),
+                    waited: HELLO_TIMEOUT,
+                });
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        Ok(PeerHello {
+            cpu: w[h].load(Ordering::Relaxed),
+            tid: w[h + 1].load(Ordering::Relaxed),
+        })
+    }
+
+    /// The first peer found dead, or a stall error.
+    fn check_peers(&mut self, patience: &mut Patience) -> Result<()> {
+        let name = format!("futex ring of {}", self.n);
+        for p in &mut self.peers {
+            patience.timed_out(p, &name)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for FutexRing {
+    fn drop(&mut self) {
+        // Ask every peer to leave; process guards kill theirs regardless.
+        for w in &self.words.words()[..self.n] {
+            w.store(STOP, Ordering::Release);
+            let _ = futex_wake(w, 1, self.shared);
+        }
+    }
+}
+
+impl Harness for FutexRing {
+    /// Runs `iters` laps of the token.
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        let words = Arc::clone(&self.words);
+        let w = words.words();
+        let (mine, next) = (&w[0], &w[1]);
+        let shared = self.shared;
+        let start = Instant::now();
+        for _ in 0..iters {
+            next.store(GO, Ordering::Release);
+            futex_wake(next, 1, shared).map_err(|e| Error::sys("FUTEX_WAKE", e))?;
+            let mut patience = Patience::new();
+            while mine.load(Ordering::Acquire) != GO {
+                match futex_wait(mine, WAIT, Some(LIVENESS_POLL), shared) {
+                    Ok(FutexWait::TimedOut) => self.check_peers(&mut patience)?,
+                    Ok(_) => {}
+                    Err(e) => return Err(Error::sys("FUTEX_WAIT", e)),
+                }
+            }
+            mine.store(WAIT, Ordering::Relaxed);
+        }
+        Ok(start.elapsed())
+    }
+
+    fn tasks(&self) -> &[Task] {
+        &self.driver.tasks
+    }
+
+    fn cpus_seen(&self) -> &[Option<usize>] {
+        &self.driver.cpus_seen
+    }
+
+    /// n switches per lap: every participant gives up the CPU once.
+    fn expected_switches_per_iter(&self) -> Option<f64> {
+        Some(self.n as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lap_is_n_switches_and_a_dead_peer_is_reported() {
+        let _x = crate::harness::exclusive();
+        for p in [Participants::Process, Participants::Thread] {
+            for n in [3, 8] {
+                crate::harness::retry_on_cpus(|cpu| {
+                    let mut h = FutexRing::new(p, n, cpu).unwrap();
+                    assert_eq!(h.tasks().len(), n);
+                    h.run(50).unwrap();
+                    let c = crate::measure::count_switches(&mut h, 200).unwrap();
+                    if (c.per_iter - n as f64).abs() <= 0.1 * n as f64 {
+                        Ok(())
+                    } else {
+                        Err(format!("{p} futex ring of {n}: {c:?} switches per lap"))
+                    }
+                });
+            }
+        }
+        let cpu = crate::cpus::allowed_cpus().unwrap()[0];
+        let mut h = FutexRing::new(Participants::Process, 4, cpu).unwrap();
+        h.run(10).unwrap();
+        let victim = nix::unistd::Pid::from_raw(h.tasks()[2].pid);
+        nix::sys::signal::kill(victim, nix::sys::signal::Signal::SIGKILL).unwrap();
+        let t = Instant::now();
+        let e = h.run(1_000_000).unwrap_err();
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "took {:?}",
+            t.elapsed()
+        );
+        assert!(e.to_string().contains("ended during the run"), "{e}");
+        // Threads leave when the ring drops.
+        drop(FutexRing::new(Participants::Thread, 5, cpu).unwrap());
+    }
+}

@@ -1,0 +1,387 @@
+//! `ring/<participants>-pipe/<n>`: n tasks on one CPU pass a one-byte token around a ring
+//! of pipes. One lap is n hand-overs, so n context switches.
+//!
+//! Participant 0 is the driver (the calling thread); participant k (1..n) reads the token
+//! from pipe k-1 and writes it to pipe k; the driver writes pipe 0 and reads pipe n-1.
+//! With processes, every hand-over changes the address space, so a ring of n processes
+//! cycles through n address spaces per lap: that is what exposes the per-CPU limit on
+//! address-space ids (PCID on x86, 6 slots per CPU in Linux), past which every switch is a
+//! full TLB flush. Threads share one address space at every n.
+//!
+//! Every participant runs under `SCHED_BATCH`: a woken batch task does not preempt the
+//! task that woke it, so each hand-over is the sender blocking on its next read, and a lap
+//! is exactly n switches. Under the default policy the woken task often preempts the
+//! sender, which then runs again later only to block: measured here, 5.3 to 5.6 switches
+//! per lap for n = 4 instead of 4. The driver's policy is restored when the ring drops.
+//!
+//! Breaking the ring breaks every link: a dead peer closes its pipe ends, so its reader
+//! sees end-of-file and leaves too, down the ring to the driver, whose read ends with
+//! end-of-file at once. When the driver drops the ring, it closes pipe 0 and the peers
+//! leave the same way (children are also killed and reaped by their guards).
+
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+
+use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::{read_hello, write_all, Driver, Harness, PeerHello};
+use crate::error::{Error, Result};
+use crate::spec::{Participants, Placement};
+use crate::sys;
+
+/// The smallest ring: two participants (a ping-pong).
+pub const MIN_RING: usize = 2;
+/// The largest ring accepted (each participant is a process or thread pinned to one CPU).
+pub const MAX_RING: usize = 64;
+
+/// Checks a ring size before anything forks.
+pub fn check_ring_size(n: usize) -> Result<()> {
+    if !(MIN_RING..=MAX_RING).contains(&n) {
+        return Err(Error::InvalidInput(format!(
+            "a ring of {n} participants is not possible: ring sizes must be between \
+             {MIN_RING} and {MAX_RING} (e.g. --ring-sizes 2,4,8,16)"
+        )));
+    }
+    Ok(())
+}
+
+/// A ring of n participants (the driver and n-1 peers) on one CPU.
+pub struct PipeRing {
+    // Field order matters: the pipe ends drop (close) before the peers are joined or
+    // reaped, so peer threads leave on end-of-file.
+    to_next: OwnedFd,
+    from_last: OwnedFd,
+    peers: Vec<Peer>,
+    n: usize,
+    driver: Driver,
+    _policy: PolicyGuard,
+}
+
+/// Sets the calling thread to `SCHED_BATCH` and restores its policy on drop.
+pub(crate) struct PolicyGuard(sys::SchedPolicy);
+
+impl PolicyGuard {
+    /// Switches the calling thread to `SCHED_BATCH`, remembering its policy.
+    pub(crate) fn batch() -> Result<Self> {
+        let old = sys::sched_policy().map_err(|e| Error::sys("sched_getscheduler", e))?;
+        sys::set_sched_policy(sys::BATCH)
+            .map_err(|e| Error::sys("sched_setscheduler(SCHED_BATCH)", e))?;
+        Ok(Self(old))
+    }
+}
+
+impl Drop for PolicyGuard {
+    fn drop(&mut self) {
+        let _ = sys::set_sched_policy(self.0);
+    }
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd)> {
+    nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
+}
+
+/// A ring peer's loop: say hello, then pass every byte on until end-of-file.
+/// Allocation-free, so it may run in a forked child. Returns the exit code.
+fn relay_loop(from_prev: &OwnedFd, to_next: &OwnedFd, hello_to: &OwnedFd, cpu: usize) -> i32 {
+    let mut hello = PeerHello::pin(Some(cpu));
+    if let Err(e) = sys::set_sched_policy(sys::BATCH) {
+        // Reported like a pinning failure: the driver refuses the ring.
+        hello.cpu = u32::MAX - e.raw_os_error().unwrap_or(libc::EINVAL) as u32;
+    }
+    if write_all(hello_to.as_fd(), &hello.to_bytes()).is_err() {
+        return 3;
+    }
+    let mut b = [0u8; 1];
+    loop {
+        match nix::unistd::read(from_prev.as_raw_fd(), &mut b) {
+            Ok(0) => return 0,
+            Ok(_) => {
+                if write_all(to_next.as_fd(), &b).is_err() {
+                    return 0; // the ring broke downstream
+                }
+            }
+            Err(Errno::EINTR) => continue,
+            Err(_) => return 2,
+        }
+    }
+}
+
+impl PipeRing {
+    /// Sets up a ring of `n` participants pinned to `cpu`; the caller warms it up.
+    pub fn new(participants: Participants, n: usize, cpu: usize) -> Result<Self> {
+        check_ring_size(n)?;
+        let placement = Placement::SameCpu(cpu);
+        let driver = Driver::pin(placement)?;
+        let policy = PolicyGuard::batch()?;
+        // pipes[k] carries the token from participant k to participant k+1 (mod n).
+        let mut reads: Vec<Option<OwnedFd>> = Vec::with_capacity(n);
+        let mut writes: Vec<Option<OwnedFd>> = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (r, w) = pipe()?;
+            reads.push(Some(r));
+            writes.push(Some(w));
+        }
+        let (hello_r, hello_w) = pipe()?;
+        let name = format!("{participants}-pipe ring peer");
+        let mut peers = Vec::with_capacity(n - 1);
+        let mut pids = Vec::with_capacity(n - 1);
+        for k in 1..n {
+            // Peer k reads pipe k-1 and writes pipe k.
+            match participants {
+                Participants::Process => {
+                    let from_prev = reads[k - 1].as_ref().expect("read end present");
+                    let to_next = writes[k].as_ref().expect("write end present");
+                    let keep = [
+                        from_prev.as_raw_fd(),
+                        to_next.as_raw_fd(),
+                        hello_w.as_raw_fd(),
+                    ];
+                    let child = ChildGuard::spawn(&format!("{name} {k}"), &keep, || {
+                        relay_loop(from_prev, to_next, &hello_w, cpu)
+                    })?;
+                    pids.push(child.pid().as_raw());
+                    peers.push(Peer::Process(child));
+                }
+                Participants::Thread => {
+                    let from_prev = reads[k - 1].take().expect("read end present");
+                    let to_next = writes[k].take().expect("write end present");
+                    let hello = hello_w
+                        .try_clone()
+                        .map_err(|e| Error::sys("dup of the hello pipe", e))?;
+                    let handle = std::thread::Builder::new()
+                        .name(format!("ctxbench-ring-{k}"))
+                        .spawn(move || {
+                            relay_loop(&from_prev, &to_next, &hello, cpu);
+                        })
+                        .map_err(|e| Error::sys("spawning a ring thread", e))?;
+                    // Each thread leaves on end-of-file, down the ring from the driver.
+                    peers.push(Peer::Thread(ThreadGuard::new(
+                        &format!("{name} {k}"),
+                        handle,
+                        Box::new(|| {}),
+                    )));
+                }
+            }
+        }
+        // Keep only the driver's ends: a dead participant must mean end-of-file downstream.
+        let to_next = writes[0].take().expect("driver write end");
+        let from_last = reads[n - 1].take().expect("driver read end");
+        drop(reads);
+        drop(writes);
+        drop(hello_w);
+        let mut me = Self {
+            to_next,
+            from_last,
+            peers,
+            n,
+            driver,
+            _policy: policy,
+        };
+        let pid = nix::unistd::getpid().as_raw();
+        for _ in 1..n {
+            let hello = match read_hello(&hello_r, &name) {
+                Ok(h) => h,
+                Err(e) => return Err(me.ring_broken().unwrap_or(e)),
+            };
+            let tid = hello.tid as i32;
+            let task = match participants {
+                Participants::Process if pids.contains(&tid) => Task { pid: tid, tid },
+                Participants::Process => {
+                    return Err(Error::InvalidInput(format!(
+                        "ring hello from unknown task {tid}"
+                    )))
+                }
+                Participants::Thread => Task { pid, tid },
+            };
+            me.driver.add_peer(task, hello, &name)?;
+        }
+        Ok(me)
+    }
+
+    /// Participants in the ring, the driver included.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Always false: a ring has at least two participants.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The first peer found dead, if any.
+    fn ring_broken(&mut self) -> Option<Error> {
+        self.peers.iter_mut().find_map(|p| p.check().err())
+    }
+
+    fn gone(&mut self) -> Error {
+        self.ring_broken().unwrap_or_else(|| Error::PeerDied {
+            peer: "ring peer".into(),
+            how: "a pipe of the ring closed".into(),
+        })
+    }
+}
+
+impl Harness for PipeRing {
+    /// Runs `iters` laps of the token.
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        let mut b = [0u8; 1];
+        let start = Instant::now();
+        for _ in 0..iters {
+            if write_all(self.to_next.as_fd(), &b).is_err() {
+                return Err(self.gone());
+            }
+            loop {
+                match nix::unistd::read(self.from_last.as_raw_fd(), &mut b) {
+                    Ok(1) => break,
+                    Ok(_) => return Err(self.gone()),
+                    Err(Errno::EINTR) => continue,
+                    Err(e) => return Err(Error::sys("read from the ring", e)),
+                }
+            }
+        }
+        Ok(start.elapsed())
+    }
+
+    fn tasks(&self) -> &[Task] {
+        &self.driver.tasks
+    }
+
+    fn cpus_seen(&self) -> &[Option<usize>] {
+        &self.driver.cpus_seen
+    }
+
+    /// n switches per lap: every participant gives up the CPU once.
+    fn expected_switches_per_iter(&self) -> Option<f64> {
+        Some(self.n as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_sizes_are_checked() {
+        assert!(check_ring_size(1).unwrap_err().is_usage());
+        assert!(check_ring_size(65)
+            .unwrap_err()
+            .to_string()
+            .contains("between 2 and 64"));
+        assert!(check_ring_size(2).is_ok() && check_ring_size(64).is_ok());
+    }
+
+    fn cpu() -> usize {
+        crate::cpus::allowed_cpus().unwrap()[0]
+    }
+
+    #[test]
+    fn a_lap_is_n_switches() {
+        let _x = crate::harness::exclusive();
+        for p in [Participants::Process, Participants::Thread] {
+            for n in [3, 8] {
+                crate::harness::retry_on_cpus(|cpu| {
+                    let mut h = PipeRing::new(p, n, cpu).unwrap();
+                    assert_eq!(h.tasks().len(), n);
+                    assert!(h.cpus_seen().iter().all(|c| *c == Some(cpu)));
+                    assert_eq!(h.expected_switches_per_iter(), Some(n as f64));
+                    h.run(50).unwrap();
+                    let c = crate::measure::count_switches(&mut h, 200).unwrap();
+                    if (c.per_iter - n as f64).abs() <= 0.1 * n as f64 {
+                        Ok(())
+                    } else {
+                        Err(format!("{p} ring of {n}: {c:?} switches per lap"))
+                    }
+                });
+            }
+        }
+    }
+
+    fn children_of_me() -> usize {
+        let me = std::process::id();
+        std::fs::read_dir(format!("/proc/{me}/task"))
+            .unwrap()
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
+            .map(|s| s.split_whitespace().count())
+            .sum()
+    }
+
+    #[test]
+    fn a_dead_peer_breaks_the_ring_quickly_and_all_are_reaped() {
+        let _x = crate::harness::exclusive();
+        let before = children_of_me();
+        let mut h = PipeRing::new(Participants::Process, 5, cpu()).unwrap();
+        h.run(10).unwrap();
+        assert_eq!(children_of_me(), before + 4);
+        let victim = h.tasks()[2].pid;
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(victim),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+        .unwrap();
+        let t = Instant::now();
+        let e = h.run(1_000_000).unwrap_err();
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "took {:?}",
+            t.elapsed()
+        );
+        assert!(e.to_string().contains("ended during the run"), "{e}");
+        drop(h);
+        assert_eq!(children_of_me(), before);
+        // Threads leave too when the ring drops.
+        let h = PipeRing::new(Participants::Thread, 4, cpu()).unwrap();
+        drop(h);
+    }
+
+    /// Waits (briefly) for this process to hold exactly `want` descriptors: tests running
+    /// alongside may hold a file open for a moment.
+    fn fds_settle_at(want: usize) -> std::result::Result<(), usize> {
+        let mut got = 0;
+        for _ in 0..100 {
+            got = std::fs::read_dir("/proc/self/fd").unwrap().count();
+            if got == want {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Err(got)
+    }
+
+    #[test]
+    fn rings_leak_no_descriptor() {
+        let _x = crate::harness::exclusive();
+        // The fewest descriptors seen over a moment: not counting a file another test has
+        // open right now.
+        let before = (0..5)
+            .map(|_| {
+                std::thread::sleep(Duration::from_millis(5));
+                std::fs::read_dir("/proc/self/fd").unwrap().count()
+            })
+            .min()
+            .unwrap();
+        for p in [Participants::Process, Participants::Thread] {
+            for n in [2, 5, 16] {
+                let mut h = PipeRing::new(p, n, cpu()).unwrap();
+                h.run(5).unwrap();
+                if p == Participants::Process {
+                    // The driver keeps its two ring ends only.
+                    assert_eq!(fds_settle_at(before + 2), Ok(()), "{p} ring of {n}");
+                }
+                drop(h);
+                assert_eq!(fds_settle_at(before), Ok(()), "{p} ring of {n} after drop");
+            }
+        }
+    }
+
+    #[test]
+    fn policy_is_restored() {
+        let _x = crate::harness::exclusive();
+        let before = sys::sched_policy().unwrap();
+        let h = PipeRing::new(Participants::Thread, 2, cpu()).unwrap();
+        assert_eq!(sys::sched_policy().unwrap(), sys::BATCH);
+        drop(h);
+        assert_eq!(sys::sched_policy().unwrap(), before);
+    }
+}

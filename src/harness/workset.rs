@@ -1,0 +1,428 @@
+//! The working-set ping-pong: a pipe ping-pong on one CPU where, between switches, each
+//! side touches its own private buffer (lmbench `lat_ctx`'s working-set method).
+//!
+//! Each buffer is allocated and written (so every page is faulted in and private) at
+//! set-up, before anything is timed; a child process writes its own copy once after the
+//! fork, so copy-on-write faults never land in a timed loop. A shared word switches the
+//! touching on and off, so the same harness also times the bare round trip; and
+//! [`WorksetPingPong::touch_alone`] times the driver's touches with no switching at all.
+
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+
+use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::{read_hello, write_all, Driver, Harness, PeerHello};
+use crate::error::{Error, Result};
+use crate::spec::{Participants, Placement};
+use crate::sys::{PrivateBuffer, SharedWords};
+
+/// Bytes per cache line assumed by the line-stride variants.
+pub const LINE: usize = 64;
+/// Bytes per page for the page-stride variant.
+pub const PAGE: usize = 4096;
+
+/// How a side touches its buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Read one byte per cache line.
+    Read,
+    /// Read and write back one byte per cache line (dirty lines must be written back).
+    Write,
+    /// Read one byte per 4 KiB page: TLB reach without much cache footprint.
+    PageStride,
+}
+
+/// Every access variant, in report order.
+pub const ACCESSES: [Access; 3] = [Access::Read, Access::Write, Access::PageStride];
+
+impl Access {
+    /// The distance between two touches.
+    pub fn stride(self) -> usize {
+        match self {
+            Access::Read | Access::Write => LINE,
+            Access::PageStride => PAGE,
+        }
+    }
+
+    /// Its name in ids and outcomes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::PageStride => "page-stride",
+        }
+    }
+}
+
+/// Touches `buf` as `access` says, calling `visit` with each offset touched (a no-op in
+/// the benchmark, where it compiles away; tests count with it). Returns how many touches.
+/// The reads feed a sum the optimiser must keep, and the written buffer escapes through
+/// `black_box`, so no touch can be optimised away. Allocation-free.
+#[inline(always)]
+pub fn touch_with(buf: &mut [u8], access: Access, mut visit: impl FnMut(usize)) -> usize {
+    let stride = access.stride();
+    let mut i = 0;
+    let mut n = 0;
+    match access {
+        Access::Read | Access::PageStride => {
+            let mut sum = 0u64;
+            while i < buf.len() {
+                visit(i);
+                sum = sum.wrapping_add(u64::from(buf[i]));
+                i += stride;
+                n += 1;
+            }
+            std::hint::black_box(sum);
+        }
+        Access::Write => {
+            while i < buf.len() {
+                visit(i);
+                buf[i] = buf[i].wrapping_add(1);
+                i += stride;
+                n += 1;
+            }
+            std::hint::black_box(buf.as_mut_ptr());
+        }
+    }
+    n
+}
+
+/// Touches `buf` as `access` says; returns how many touches.
+pub fn touch(buf: &mut [u8], access: Access) -> usize {
+    touch_with(buf, access, |_| {})
+}
+
+/// Writes every page of `buf`, so it is faulted in and private to the caller.
+fn prefault(buf: &mut [u8]) {
+    let mut i = 0;
+    while i < buf.len() {
+        buf[i] = 1;
+        i += PAGE;
+    }
+    std::hint::black_box(buf.as_mut_ptr());
+}
+
+/// The shared control word: 1 while the sides touch their buffers, 0 when they do not.
+const TOUCHING: usize = 0;
+
+/// A pipe ping-pong on one CPU with a private buffer per side.
+pub struct WorksetPingPong {
+    // Field order matters: the pipe ends close before a peer thread is joined.
+    to_peer: OwnedFd,
+    from_peer: OwnedFd,
+    peer: Peer,
+    buf: PrivateBuffer,
+    access: Access,
+    control: Arc<SharedWords>,
+    driver: Driver,
+}
+
+/// The peer's loop: pre-fault its buffer, say hello, then per byte received touch the
+/// buffer (while the control word says so) and send the byte back. Allocation-free.
+fn peer_loop(
+    from_driver: &OwnedFd,
+    to_driver: &OwnedFd,
+    cpu: usize,
+    buf: &mut [u8],
+    access: Access,
+    touching: &AtomicU32,
+) -> i32 {
+    let hello = PeerHello::pin(Some(cpu));
+    prefault(buf);
+    if write_all(to_driver.as_fd(), &hello.to_bytes()).is_err() {
+        return 3;
+    }
+    let mut b = [0u8; 1];
+    loop {
+        match nix::unistd::read(from_driver.as_raw_fd(), &mut b) {
+            Ok(0) => return 0,
+            Ok(_) => {
+                if touching.load(Ordering::Relaxed) != 0 {
+                    touch(buf, access);
+                }
+                if write_all(to_driver.as_fd(), &b).is_err() {
+                    return 0;
+                }
+            }
+            Err(Errno::EINTR) => continue,
+            Err(_) => return 2,
+        }
+    }
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd)> {
+    nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
+}
+
+/// Maps a private buffer of `bytes` and writes every page of it.
+fn buffer(bytes: usize) -> Result<PrivateBuffer> {
+    let mut b = PrivateBuffer::new(bytes).map_err(|e| {
+        Error::sys(
+            format!("mapping a {bytes}-byte working set (choose smaller --sizes)"),
+            e,
+        )
+    })?;
+    prefault(b.as_mut_slice());
+    Ok(b)
+}
+
+impl WorksetPingPong {
+    /// Sets up both sides on `cpu`, each with a private, pre-faulted buffer of `bytes`.
+    pub fn new(
+        participants: Participants,
+        bytes: usize,
+        access: Access,
+        cpu: usize,
+    ) -> Result<Self> {
+        let placement = Placement::SameCpu(cpu);
+        let mut driver = Driver::pin(placement)?;
+        let control =
+            Arc::new(SharedWords::new(1).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
+        control.words()[TOUCHING].store(1, Ordering::Relaxed);
+        let (p2c_r, p2c_w) = pipe()?;
+        let (c2p_r, c2p_w) = pipe()?;
+        let name = format!("{participants}-pipe working-set peer");
+        let mut peer_buf = buffer(bytes)?;
+        let (peer, task) = match participants {
+            Participants::Process => {
+                let keep = [p2c_r.as_raw_fd(), c2p_w.as_raw_fd()];
+                let words = control.words();
+                // The child owns its copy of the buffer; the parent's copy is freed when
+                // the closure is dropped after the fork.
+                let child = ChildGuard::spawn(&name, &keep, move || {
+                    peer_loop(
+                        &p2c_r,
+                        &c2p_w,
+                        cpu,
+                        peer_buf.as_mut_slice(),
+                        access,
+                        &words[TOUCHING],
+                    )
+                })?;
+                let pid = child.pid().as_raw();
+                (Peer::Process(child), Task { pid, tid: pid })
+            }
+            Participants::Thread => {
+                let c = Arc::clone(&control);
+                let handle = std::thread::Builder::new()
+                    .name("ctxbench-workset-peer".into())
+                    .spawn(move || {
+                        peer_loop(
+                            &p2c_r,
+                            &c2p_w,
+                            cpu,
+                            peer_buf.as_mut_slice(),
+                            access,
+                            &c.words()[TOUCHING],
+                        );
+                    })
+                    .map_err(|e| Error::sys("spawning the peer thread", e))?;
+                let guard = ThreadGuard::new(&name, handle, Box::new(|| {}));
+                (
+                    Peer::Thread(guard),
+                    Task {
+                        pid: nix::unistd::getpid().as_raw(),
+                        tid: 0,
+                    },
+                )
+            }
+        };
+        let hello = read_hello(&c2p_r, &name)?;
+        let task = Task {
+            tid: if task.tid == 0 {
+                hello.tid as i32
+            } else {
+                task.tid
+            },
+            ..task
+        };
+        driver.add_peer(task, hello, &name)?;
+        // After the fork: make the driver's pages private to it again (no copy-on-write
+        // fault may land in a timed loop).
+        let buf = buffer(bytes)?;
+        Ok(Self {
+            to_peer: p2c_w,
+            from_peer: c2p_r,
+            peer,
+            buf,
+            access,
+            control,
+            driver,
+        })
+    }
+
+    /// Turns the touching on both sides on or off (off: a bare pipe ping-pong).
+    pub fn set_touching(&mut self, on: bool) {
+        self.control.words()[TOUCHING].store(u32::from(on), Ordering::Relaxed);
+    }
+
+    /// Whether the sides touch their buffers.
+    pub fn touching(&self) -> bool {
+        self.control.words()[TOUCHING].load(Ordering::Relaxed) != 0
+    }
+
+    /// The driver touches its buffer `passes` times with no switch in between: the cost
+    /// of the touches alone, on a warm cache.
+    pub fn touch_alone(&mut self, passes: u64) -> Duration {
+        let start = Instant::now();
+        for _ in 0..passes {
+            touch(self.buf.as_mut_slice(), self.access);
+        }
+        start.elapsed()
+    }
+
+    fn peer_gone(&mut self) -> Error {
+        match self.peer.check() {
+            Err(e) => e,
+            Ok(()) => Error::PeerDied {
+                peer: "working-set peer".into(),
+                how: "it closed its end of the pipe".into(),
+            },
+        }
+    }
+}
+
+impl Harness for WorksetPingPong {
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        let touching = self.touching();
+        let mut b = [0u8; 1];
+        let start = Instant::now();
+        for _ in 0..iters {
+            if touching {
+                touch(self.buf.as_mut_slice(), self.access);
+            }
+            if write_all(self.to_peer.as_fd(), &b).is_err() {
+                return Err(self.peer_gone());
+            }
+            loop {
+                match nix::unistd::read(self.from_peer.as_raw_fd(), &mut b) {
+                    Ok(1) => break,
+                    Ok(_) => return Err(self.peer_gone()),
+                    Err(Errno::EINTR) => continue,
+                    Err(e) => return Err(Error::sys("read from the working-set peer", e)),
+                }
+            }
+        }
+        Ok(start.elapsed())
+    }
+
+    fn tasks(&self) -> &[Task] {
+        &self.driver.tasks
+    }
+
+    fn cpus_seen(&self) -> &[Option<usize>] {
+        &self.driver.cpus_seen
+    }
+
+    fn expected_switches_per_iter(&self) -> Option<f64> {
+        self.driver.expected_switches()
+    }
+}
+
+/// Times [`WorksetPingPong::touch_alone`] as a harness (one pass per iteration), so the
+/// shared sampler calibrates and samples it like any other loop.
+pub struct TouchAlone<'a>(pub &'a mut WorksetPingPong);
+
+impl Harness for TouchAlone<'_> {
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        Ok(self.0.touch_alone(iters))
+    }
+
+    fn tasks(&self) -> &[Task] {
+        &self.0.driver.tasks[..1]
+    }
+
+    fn cpus_seen(&self) -> &[Option<usize>] {
+        &self.0.driver.cpus_seen[..1]
+    }
+
+    fn expected_switches_per_iter(&self) -> Option<f64> {
+        Some(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_or_page_is_touched_once() {
+        // Held so this CPU-bound loop does not disturb a harness test's switch counts.
+        let _x = crate::harness::exclusive();
+        let mut buf = vec![0u8; 256 * 1024 + 100];
+        for access in ACCESSES {
+            let mut seen = std::collections::BTreeSet::new();
+            let n = touch_with(&mut buf, access, |off| {
+                assert!(seen.insert(off / access.stride()), "touched twice");
+            });
+            let expected = buf.len().div_ceil(access.stride());
+            assert_eq!(n, expected, "{access:?}");
+            assert_eq!(seen.len(), expected, "{access:?}");
+        }
+        // The write variant writes what it touches.
+        let mut buf = vec![0u8; 4096];
+        touch(&mut buf, Access::Write);
+        assert_eq!(buf.iter().filter(|&&b| b == 1).count(), 4096 / LINE);
+        assert_eq!(touch(&mut [], Access::Read), 0);
+    }
+
+    fn minor_faults() -> i64 {
+        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_THREAD)
+            .unwrap()
+            .minor_page_faults() as i64
+    }
+
+    #[test]
+    fn first_touch_faults_every_page() {
+        let _x = crate::harness::exclusive();
+        // A fresh mapping has no page faulted in: the real (not instrumented) touch loops
+        // must fault every page of it once.
+        let pages = 2048;
+        for access in ACCESSES {
+            let mut mapping = PrivateBuffer::new(pages * PAGE).unwrap();
+            let buf = mapping.as_mut_slice();
+            let before = minor_faults();
+            touch(buf, access);
+            let faults = minor_faults() - before;
+            assert!(
+                faults >= pages as i64 * 9 / 10,
+                "{access:?}: {faults} faults for {pages} pages"
+            );
+            // A second read pass finds every page present. (Not checked for writes: a fork
+            // elsewhere in the process write-protects our pages, and a write after it faults.)
+            if access != Access::Write {
+                let before = minor_faults();
+                touch(buf, access);
+                let again = minor_faults() - before;
+                assert!(again < 16, "{access:?}: second pass faulted {again} times");
+            }
+        }
+    }
+
+    #[test]
+    fn harness_switches_twice_per_round_trip_with_or_without_touching() {
+        let _x = crate::harness::exclusive();
+        for p in [Participants::Process, Participants::Thread] {
+            for on in [true, false] {
+                crate::harness::retry_on_cpus(|cpu| {
+                    let mut h = WorksetPingPong::new(p, 64 * 1024, Access::Write, cpu).unwrap();
+                    h.set_touching(on);
+                    assert_eq!(h.touching(), on);
+                    h.run(50).unwrap();
+                    assert!(h.touch_alone(3) > Duration::ZERO);
+                    let c = crate::measure::count_switches(&mut h, 500).unwrap();
+                    if (1.8..=2.2).contains(&c.per_iter) {
+                        Ok(())
+                    } else {
+                        Err(format!("{p} touching={on}: {c:?}"))
+                    }
+                });
+            }
+        }
+    }
+}

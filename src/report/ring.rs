@@ -1,0 +1,172 @@
+//! The ring table: ns per switch and full TLB flushes per switch against ring size, for
+//! processes and threads side by side, so the address-space-id cliff shows at a glance.
+
+use std::collections::BTreeMap;
+
+use crate::measure::Outcome;
+use crate::spec::Participants;
+
+/// The counter that counts full TLB flushes (`tlb:tlb_flush` with `pages != 0`).
+pub const FULL_FLUSH: &str = "tlb:tlb_flush:full";
+
+fn cell(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".to_string(), |x| format!("{x:.digits$}"))
+}
+
+/// Renders the ring outcomes among `outcomes` as tables (one per mechanism); empty when
+/// there are none. A flush column shows `-` where the counter was not measured (missing
+/// or unsupported).
+pub fn render(outcomes: &[Outcome]) -> String {
+    // mechanism -> n -> [process, thread]
+    let mut tables: BTreeMap<String, BTreeMap<u64, [Option<&Outcome>; 2]>> = BTreeMap::new();
+    for o in outcomes.iter().filter(|o| o.experiment == "ring") {
+        let (Some(n), Some(p)) = (o.parameter, o.participants) else {
+            continue;
+        };
+        let m = o
+            .mechanism
+            .map_or_else(|| "?".to_string(), |m| m.to_string());
+        let col = usize::from(p == Participants::Thread);
+        tables.entry(m).or_default().entry(n).or_default()[col] = Some(o);
+    }
+    // Pipe rings first: the classic lat_ctx ring.
+    let mut order: Vec<&String> = tables.keys().collect();
+    order.sort_by_key(|m| (m.as_str() != "pipe", m.as_str()));
+    let mut out = String::new();
+    for m in order {
+        let rows = &tables[m];
+        out += &format!("ring of n on one CPU ({m})   process                          thread\n");
+        out += &format!(
+            "{:>4}  {:>10}  {:>13}  {:>10}  {:>10}  {:>13}  {:>10}\n",
+            "n",
+            "ns/switch",
+            "full-flush/sw",
+            "switch/lap",
+            "ns/switch",
+            "full-flush/sw",
+            "switch/lap"
+        );
+        for (n, [p, t]) in rows {
+            let f = |o: &Option<&Outcome>| {
+                (
+                    cell(o.and_then(|o| o.ns_per_switch), 0),
+                    cell(o.and_then(|o| o.counter_per_switch(FULL_FLUSH)), 2),
+                    cell(o.map(|o| o.switches_per_round_trip), 1),
+                )
+            };
+            let (a, b, c) = f(p);
+            let (d, e, g) = f(t);
+            out += &format!("{n:>4}  {a:>10}  {b:>13}  {c:>10}  {d:>10}  {e:>13}  {g:>10}\n");
+        }
+    }
+    let ring: Vec<&Outcome> = tables
+        .values()
+        .flat_map(|rows| rows.values())
+        .flatten()
+        .flatten()
+        .copied()
+        .collect();
+    if !ring.is_empty()
+        && ring
+            .iter()
+            .all(|o| o.counter_per_switch(FULL_FLUSH).is_none())
+    {
+        out += &format!("full flushes not measured: {}\n", why_not_counted(&ring));
+    }
+    out
+}
+
+/// Why no outcome among `outcomes` has a full-flush count: the counter's own reason when
+/// it was refused, or that it was not counted at all.
+pub fn why_not_counted(outcomes: &[&Outcome]) -> String {
+    let reason = outcomes
+        .iter()
+        .find_map(|o| match o.counters.get(FULL_FLUSH) {
+            Some(crate::measure::CounterValue::Unsupported { unsupported }) => Some(unsupported),
+            _ => None,
+        });
+    match reason {
+        Some(r) => format!("{FULL_FLUSH} unsupported here: {r}"),
+        None => format!(
+            "these results have no {FULL_FLUSH} counter (it needs the perf counters: the \
+             tlb:tlb_flush tracepoint, as root or with perf_event_paranoid <= 1)"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::{outcome, CounterValue, OutcomeMeta, Samples, SwitchCount};
+    use crate::spec::{Mechanism, PlacementKind};
+
+    fn ring(p: Participants, n: u64, flush: Option<CounterValue>) -> Outcome {
+        let meta = OutcomeMeta {
+            id: format!("ring/{p}-pipe/{n}"),
+            experiment: "ring".into(),
+            participants: Some(p),
+            mechanism: Some(Mechanism::Pipe),
+            placement: Some(PlacementKind::SameCpu),
+            cpus: vec![0],
+            parameter: Some(n),
+            variant: None,
+        };
+        let count = SwitchCount {
+            iters: 10,
+            voluntary: 10 * n,
+            involuntary: 0,
+            per_iter: n as f64,
+        };
+        let samples = Samples {
+            iters_per_sample: 10,
+            ns_per_iter: vec![3000.0 * n as f64],
+        };
+        let mut o = outcome(meta, Some(n as f64), samples, count);
+        if let Some(f) = flush {
+            o.counters.insert(FULL_FLUSH.into(), f);
+        }
+        o
+    }
+
+    fn measured(per_switch: f64) -> CounterValue {
+        CounterValue::Measured {
+            per_round_trip: per_switch,
+            per_switch: Some(per_switch),
+            total: per_switch,
+            multiplexed: false,
+        }
+    }
+
+    #[test]
+    fn table_has_a_row_per_n_and_both_columns() {
+        let t = render(&[
+            ring(Participants::Process, 8, Some(measured(1.0))),
+            ring(Participants::Thread, 8, Some(measured(0.0))),
+            ring(Participants::Process, 2, Some(measured(0.0))),
+        ]);
+        let rows: Vec<&str> = t.lines().skip(2).collect();
+        assert!(
+            rows[0].trim_start().starts_with("2 ") && rows[1].trim_start().starts_with("8 "),
+            "{t}"
+        );
+        assert!(rows[1].contains("1.00") && rows[1].contains("0.00"), "{t}");
+        assert!(rows[0].contains("3000"), "{t}");
+        assert!(!t.contains("not measured"), "{t}");
+        assert_eq!(render(&[]), "");
+    }
+
+    #[test]
+    fn missing_or_refused_counter_is_a_dash_with_the_reason() {
+        let refused = CounterValue::Unsupported {
+            unsupported: "perf_event_paranoid is 2".into(),
+        };
+        let t = render(&[ring(Participants::Process, 8, Some(refused))]);
+        assert!(
+            t.contains("unsupported here: perf_event_paranoid is 2"),
+            "{t}"
+        );
+        assert!(!t.contains("0.00"), "{t}");
+        let t = render(&[ring(Participants::Thread, 3, None)]);
+        assert!(t.contains("no tlb:tlb_flush:full counter"), "{t}");
+    }
+}

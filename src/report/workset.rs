@@ -1,0 +1,144 @@
+//! The working-set table: per access variant and size, the time per switch and the
+//! indirect cost per switch, process against thread.
+
+use std::collections::BTreeMap;
+
+use crate::experiments::workset::format_size;
+use crate::measure::Outcome;
+use crate::spec::Participants;
+
+fn cell(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |x| format!("{x:.0}"))
+}
+
+/// Counters shown per switch when any working-set outcome measured them (TLB and cache
+/// misses: what the indirect cost is made of).
+const COUNTERS: [&str; 3] = ["dTLB-load-misses", "cache-misses", "tlb:tlb_flush:full"];
+
+fn counter_cell(o: Option<&Outcome>, name: &str) -> String {
+    o.and_then(|o| o.counter_per_switch(name))
+        .map_or_else(|| "-".to_string(), |x| format!("{x:.2}"))
+}
+
+/// Renders the working-set outcomes among `outcomes`; empty when there are none.
+pub fn render(outcomes: &[Outcome]) -> String {
+    // variant -> size -> [process, thread]
+    let mut table: BTreeMap<String, BTreeMap<u64, [Option<&Outcome>; 2]>> = BTreeMap::new();
+    for o in outcomes.iter().filter(|o| o.experiment == "workset") {
+        let (Some(b), Some(p), Some(v)) = (o.parameter, o.participants, o.variant.clone()) else {
+            continue;
+        };
+        let col = usize::from(p == Participants::Thread);
+        table.entry(v).or_default().entry(b).or_default()[col] = Some(o);
+    }
+    let shown: Vec<&str> = COUNTERS
+        .into_iter()
+        .filter(|c| {
+            outcomes
+                .iter()
+                .filter(|o| o.experiment == "workset")
+                .any(|o| o.counter_per_switch(c).is_some())
+        })
+        .collect();
+    let mut out = String::new();
+    for (variant, rows) in &table {
+        out += &format!("working set ({variant}), per side      process               thread\n");
+        out += &format!(
+            "{:>8}  {:>10}  {:>10}  {:>10}  {:>10}",
+            "size", "ns/switch", "indirect", "ns/switch", "indirect"
+        );
+        for side in ["process", "thread"] {
+            for c in &shown {
+                out += &format!("  {:>22}", format!("{side} {c}/sw"));
+            }
+        }
+        out += "\n";
+        for (b, [p, t]) in rows {
+            out += &format!(
+                "{:>8}  {:>10}  {:>10}  {:>10}  {:>10}",
+                format_size(*b),
+                cell(p.and_then(|o| o.ns_per_switch)),
+                cell(p.and_then(|o| o.indirect_ns_per_switch)),
+                cell(t.and_then(|o| o.ns_per_switch)),
+                cell(t.and_then(|o| o.indirect_ns_per_switch)),
+            );
+            for side in [p, t] {
+                for c in &shown {
+                    out += &format!("  {:>22}", counter_cell(*side, c));
+                }
+            }
+            out += "\n";
+        }
+        out += "\n";
+    }
+    if !out.is_empty() {
+        out += "indirect = ((round trip - the same round trip without touching) - the touches \
+                alone) / 2, in ns per switch\n";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::{outcome, CounterValue, OutcomeMeta, Samples, SwitchCount};
+    use crate::spec::{Mechanism, PlacementKind};
+
+    fn ws(p: Participants, bytes: u64, misses: Option<f64>) -> Outcome {
+        let meta = OutcomeMeta {
+            id: format!("workset/{p}-pipe/{bytes}"),
+            experiment: "workset".into(),
+            participants: Some(p),
+            mechanism: Some(Mechanism::Pipe),
+            placement: Some(PlacementKind::SameCpu),
+            cpus: vec![0],
+            parameter: Some(bytes),
+            variant: Some("read".into()),
+        };
+        let count = SwitchCount {
+            iters: 10,
+            voluntary: 20,
+            involuntary: 0,
+            per_iter: 2.0,
+        };
+        let samples = Samples {
+            iters_per_sample: 10,
+            ns_per_iter: vec![5000.0],
+        };
+        let mut o = outcome(meta, Some(2.0), samples, count);
+        o.indirect_ns_per_switch = Some(300.0);
+        if let Some(m) = misses {
+            o.counters.insert(
+                "cache-misses".into(),
+                CounterValue::Measured {
+                    per_round_trip: 2.0 * m,
+                    per_switch: Some(m),
+                    total: m,
+                    multiplexed: false,
+                },
+            );
+        }
+        o
+    }
+
+    #[test]
+    fn table_shows_sizes_and_measured_counters_only() {
+        let v = [
+            ws(Participants::Process, 1 << 20, Some(1234.5)),
+            ws(Participants::Thread, 1 << 20, None),
+        ];
+        let t = render(&v);
+        assert!(
+            t.contains("1MiB") && t.contains("2500") && t.contains("300"),
+            "{t}"
+        );
+        assert!(
+            t.contains("process cache-misses/sw") && t.contains("1234.50"),
+            "{t}"
+        );
+        assert!(!t.contains("dTLB"), "{t}");
+        let t = render(&[ws(Participants::Thread, 0, None)]);
+        assert!(!t.contains("cache-misses"), "{t}");
+        assert_eq!(render(&[]), "");
+    }
+}
