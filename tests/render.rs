@@ -55,6 +55,11 @@ fn console_lines(stderr: &str) -> Vec<&str> {
 #[test]
 fn report_renders_in_headless_chromium() {
     if !Path::new(CHROMIUM).exists() {
+        // CI installs it (.ci/run), so there a missing browser is a failure, not a skip.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{CHROMIUM} is missing under CI: .ci/run must install Debian's chromium"
+        );
         eprintln!("note: {CHROMIUM} is not installed; skipping the browser render check");
         return;
     }
