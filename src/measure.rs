@@ -59,6 +59,18 @@ pub struct Samples {
 /// Warms up, picks a batch size that lasts about `cfg.sample_time`, and takes
 /// `cfg.samples` timed batches.
 pub fn time_samples(h: &mut dyn Harness, cfg: &SampleConfig) -> Result<Samples> {
+    time_samples_counted(h, cfg).map(|(s, _)| s)
+}
+
+/// [`time_samples`], also returning the participants' switches over all the timed
+/// batches together, read from procfs before the first batch and after the last (never
+/// inside a timed loop), or `None` where procfs could not be read. This is what the timed
+/// loops themselves did: a futex that stopped sleeping while timed shows here even when
+/// the separate counted run looks right.
+pub fn time_samples_counted(
+    h: &mut dyn Harness,
+    cfg: &SampleConfig,
+) -> Result<(Samples, Option<SwitchCount>)> {
     // Calibrate while warming up: grow the batch until it takes a measurable time.
     let mut iters = 16u64;
     let start = Instant::now();
@@ -76,14 +88,45 @@ pub fn time_samples(h: &mut dyn Harness, cfg: &SampleConfig) -> Result<Samples> 
     let iters_per_sample =
         ((cfg.sample_time.as_nanos() as f64 / per_iter.max(1.0)) as u64).clamp(10, 100_000_000);
     let mut ns_per_iter = Vec::with_capacity(cfg.samples);
+    let before = switches::read_tasks(h.tasks()).ok();
     for _ in 0..cfg.samples.max(1) {
         let t = h.run(iters_per_sample)?;
         ns_per_iter.push(t.as_nanos() as f64 / iters_per_sample as f64);
     }
-    Ok(Samples {
-        iters_per_sample,
-        ns_per_iter,
-    })
+    let after = switches::read_tasks(h.tasks()).ok();
+    let iters = iters_per_sample * ns_per_iter.len() as u64;
+    let timed = before.zip(after).map(|(b, a)| {
+        let voluntary = a.voluntary.saturating_sub(b.voluntary);
+        let involuntary = a.involuntary.saturating_sub(b.involuntary);
+        SwitchCount {
+            iters,
+            voluntary,
+            involuntary,
+            per_iter: (voluntary + involuntary) as f64 / iters as f64,
+        }
+    });
+    Ok((
+        Samples {
+            iters_per_sample,
+            ns_per_iter,
+        },
+        timed,
+    ))
+}
+
+/// Records the switches of the timed batches in `o` and judges them as the counted run
+/// was judged: a result whose timed loops did not switch as promised is invalid too.
+pub fn apply_timed_switches(o: &mut Outcome, expected: Option<f64>, timed: Option<SwitchCount>) {
+    let Some(timed) = timed else { return };
+    o.timed_switches_per_round_trip = Some(timed.per_iter);
+    if expected.is_none() || !o.valid {
+        return;
+    }
+    let (valid, why) = judge(expected, timed.per_iter);
+    if !valid {
+        o.valid = false;
+        o.validity = format!("during the timed samples: {why}");
+    }
 }
 
 /// Context switches counted over a run of its own.
@@ -238,6 +281,10 @@ pub struct Outcome {
     pub switch_count_source: String,
     /// The raw count behind `switches_per_round_trip`.
     pub switch_count: SwitchCount,
+    /// Context switches per round trip during the timed samples themselves (procfs, read
+    /// around all the batches); judged like `switches_per_round_trip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timed_switches_per_round_trip: Option<f64>,
     /// Whether the harness did what it claims (see `validity`).
     pub valid: bool,
     /// Why the result is valid, invalid, or not checked.
@@ -448,13 +495,13 @@ pub fn measure_with(
     rebuild: Rebuild<'_>,
     counting: &Counting,
 ) -> Result<Outcome> {
-    let samples = time_samples(h, cfg)?;
+    let (samples, timed) = time_samples_counted(h, cfg)?;
     let iters = count_iters(&samples);
     let expected = h.expected_switches_per_iter();
-    match counting {
+    let mut o = match counting {
         Counting::Off => {
             let count = count_switches(h, iters)?;
-            Ok(outcome(meta, expected, samples, count))
+            outcome(meta, expected, samples, count)
         }
         Counting::Events(events) => {
             let mut set = counters::CounterSet::open(events);
@@ -464,9 +511,11 @@ pub fn measure_with(
             drop(counted);
             let mut o = outcome(meta, expected, samples, count);
             apply_counters(&mut o, expected, &readings, iters);
-            Ok(o)
+            o
         }
-    }
+    };
+    apply_timed_switches(&mut o, expected, timed);
+    Ok(o)
 }
 
 /// Assembles a ping-pong outcome from measurements (pure: unit-testable).
@@ -519,6 +568,7 @@ pub fn outcome(
         switches_per_round_trip: count.per_iter,
         switch_count_source: "procfs: voluntary + involuntary switches of every participant".into(),
         switch_count: count,
+        timed_switches_per_round_trip: None,
         valid,
         validity,
         counters: BTreeMap::new(),
@@ -533,6 +583,50 @@ pub fn outcome(
 mod tests {
     use super::*;
     use crate::spec::Placement;
+
+    #[test]
+    fn timed_switches_invalidate_a_loop_that_did_not_sleep() {
+        let spec = PingPongSpec {
+            participants: Participants::Thread,
+            mechanism: Mechanism::Futex,
+            placement: Placement::SameCpu(0),
+        };
+        let samples = Samples {
+            iters_per_sample: 100,
+            ns_per_iter: vec![1000.0, 1100.0],
+        };
+        let count = SwitchCount {
+            iters: 1000,
+            voluntary: 2000,
+            involuntary: 0,
+            per_iter: 2.0,
+        };
+        let timed = |per_iter: f64| SwitchCount {
+            iters: 200,
+            voluntary: (per_iter * 200.0) as u64,
+            involuntary: 0,
+            per_iter,
+        };
+        let mut o = pingpong_outcome(&spec, Some(2.0), samples.clone(), count);
+        apply_timed_switches(&mut o, Some(2.0), Some(timed(2.0)));
+        assert!(o.valid, "{}", o.validity);
+        assert_eq!(o.timed_switches_per_round_trip, Some(2.0));
+
+        let mut o = pingpong_outcome(&spec, Some(2.0), samples.clone(), count);
+        apply_timed_switches(&mut o, Some(2.0), Some(timed(0.3)));
+        assert!(!o.valid);
+        assert!(
+            o.validity.starts_with("during the timed samples"),
+            "{}",
+            o.validity
+        );
+
+        // Off one CPU nothing is promised: recorded, not judged.
+        let mut o = pingpong_outcome(&spec, None, samples, count);
+        apply_timed_switches(&mut o, None, Some(timed(0.3)));
+        assert!(o.valid);
+        assert_eq!(o.timed_switches_per_round_trip, Some(0.3));
+    }
 
     #[test]
     fn judge_band() {

@@ -14,6 +14,10 @@ fn ns(v: f64) -> String {
 }
 
 /// Renders outcomes as a fixed-width table, then the skipped ones and any invalid reasons.
+///
+/// `switches/rt` is the count of the separate counted run (perf or procfs); `timed` is
+/// the procfs count over the timed samples themselves. "rt" is one iteration: a round
+/// trip, a ring lap, a floor operation, a creation.
 pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
     let id_w = outcomes
         .iter()
@@ -23,19 +27,21 @@ pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
         .max()
         .unwrap_or(2);
     let mut out = format!(
-        "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11}  {}\n",
-        "id", "ns/rt", "p25-p75", "ns/switch", "direct/sw", "switches/rt", "valid"
+        "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11}  {:>8}  {}\n",
+        "id", "ns/rt", "p25-p75", "ns/switch", "direct/sw", "switches/rt", "timed", "valid"
     );
     for o in outcomes {
         let s = &o.ns_per_round_trip;
         out += &format!(
-            "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11.2}  {}\n",
+            "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11.2}  {:>8}  {}\n",
             o.id,
             ns(s.median),
             format!("{}-{}", ns(s.p25), ns(s.p75)),
             o.ns_per_switch.map_or("-".into(), ns),
             o.direct_ns_per_switch.map_or("-".into(), ns),
             o.switches_per_round_trip,
+            o.timed_switches_per_round_trip
+                .map_or("-".into(), |t| format!("{t:.2}")),
             if !o.valid {
                 "INVALID"
             } else if o.validity.starts_with("ok") {
