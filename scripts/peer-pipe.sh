@@ -22,8 +22,8 @@ for mode in process thread; do
   flag=""; [ "$mode" = thread ] && flag="-T"
   : > "$tmp/ours"; : > "$tmp/peer"
   for _ in $(seq "$rounds"); do
-    "$bin" run --quick --cpus "$cpu" --filter "pingpong/$mode-pipe/same-cpu" --json "$tmp/r.json" >/dev/null 2>&1
-    jq '.results[0].ns_per_round_trip.median' "$tmp/r.json" >> "$tmp/ours"
+    "$bin" run --quick --no-counters --cpus "$cpu" --filter "pingpong/$mode-pipe/same-cpu" --json "$tmp/r.json" >/dev/null 2>&1
+    jq --arg id "pingpong/$mode-pipe/same-cpu" '.results[] | select(.id == $id) | .ns_per_round_trip.median' "$tmp/r.json" >> "$tmp/ours"
     taskset -c "$cpu" perf bench sched pipe $flag -l 100000 2>/dev/null \
       | awk '/usecs\/op/ { print $1 * 1000 }' >> "$tmp/peer"
   done
