@@ -184,23 +184,48 @@ fn close_all_except(keep: &[RawFd]) {
     unsafe { libc::syscall(libc::SYS_close_range, from, u32::MAX, 0u32) };
 }
 
+/// Set in a forked child (its own copy of this static): the panic hook then ends the
+/// child at once instead of formatting a message.
+static IN_FORKED_CHILD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Installs, once, a panic hook that calls `_exit(101)` in a forked child before anything
+/// else (the default hook formats, allocates and takes the stderr lock, any of which can
+/// deadlock in a copy of a multi-threaded process) and defers to the previous hook
+/// everywhere else.
+fn install_child_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_FORKED_CHILD.load(std::sync::atomic::Ordering::Relaxed) {
+                exit_now(101);
+            }
+            previous(info)
+        }));
+    });
+}
+
 /// Forks a child that runs `body` and exits with its return value.
 ///
 /// In the child, before `body`: the parent-death signal is set to SIGKILL (so the child
 /// never outlives the parent thread that forked it) and every descriptor but 0-2 and
 /// `keep` is closed (so a concurrent fork elsewhere in this process cannot hold our pipe
 /// ends open). `body` runs in a copy of a possibly multi-threaded process: it must not
-/// allocate, lock, or print; plain syscalls and atomics are fine. If it panics the child
-/// exits with 101 instead of unwinding into the parent's code.
+/// allocate, lock, or print; plain syscalls and atomics are fine. If it panics, the
+/// panic hook this installs (once, deferring to the previous hook outside forked
+/// children) ends the child with 101 before any message is formatted, so it neither
+/// deadlocks nor unwinds into the parent's code.
 pub fn fork_child<F: FnOnce() -> i32>(keep: &[RawFd], body: F) -> io::Result<Pid> {
     let mut sorted = keep.to_vec();
     sorted.sort_unstable();
+    install_child_panic_hook();
     let parent = nix::unistd::getpid();
     // SAFETY: the child only runs async-signal-safe code: prctl, getppid, close_range,
     // then `body`, whose contract (documented above) is the same, then _exit.
     match unsafe { nix::unistd::fork() }.map_err(io::Error::from)? {
         nix::unistd::ForkResult::Parent { child } => Ok(child),
         nix::unistd::ForkResult::Child => {
+            IN_FORKED_CHILD.store(true, std::sync::atomic::Ordering::Relaxed);
             // SAFETY: PR_SET_PDEATHSIG takes a signal number and touches no memory.
             let rc = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
             if rc != 0 || nix::unistd::getppid() != parent {

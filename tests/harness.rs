@@ -214,3 +214,65 @@ fn many_setups_leak_no_fds_or_processes() {
         Err(nix::errno::Errno::ECHILD)
     );
 }
+
+#[test]
+fn a_peer_that_cannot_pin_is_an_error_not_a_hang() {
+    let _x = exclusive();
+    let allowed = allowed_cpus().unwrap();
+    let bad = (0..1024).find(|c| !allowed.contains(c)).unwrap();
+    for &(p, m) in &PINGPONG_HARNESSES {
+        // The driver pins fine; the peer's own pinning fails, after it started.
+        let s = spec(p, m, Placement::CrossCpu(allowed[0], bad));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let r = harness::build(&s).map(|_| ()).map_err(|e| e.to_string());
+            let _ = tx.send(r);
+        });
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(Err(e)) => assert!(e.contains("pinning the peer"), "{}: {e}", s.id()),
+            Ok(Ok(())) => panic!("{}: a peer pinned to CPU {bad} was accepted", s.id()),
+            Err(_) => panic!("{}: set-up hung after the peer failed to pin", s.id()),
+        }
+    }
+}
+
+#[test]
+fn a_panicking_child_exits_101_without_running_the_parent_hook() {
+    let _x = exclusive();
+    // The message must never appear: in the child the hook exits before formatting.
+    let pid =
+        ctxbench::sys::fork_child(&[], || panic!("injected panic in a forked child")).unwrap();
+    let status = nix::sys::wait::waitpid(pid, None).unwrap();
+    assert_eq!(status, nix::sys::wait::WaitStatus::Exited(pid, 101));
+}
+
+#[test]
+fn a_stopped_peer_is_reported_as_stalled_not_waited_for() {
+    let _x = exclusive();
+    // A peer that is alive but never answers (SIGSTOP): every process harness gives up
+    // after the stall limit, whether it waits in a futex, a poll or a plain pipe read.
+    let handles: Vec<_> = process_harnesses()
+        .into_iter()
+        .map(|s| {
+            std::thread::spawn(move || {
+                let mut h = harness::build(&s).unwrap();
+                let pid = h.tasks()[1].pid;
+                kill(Pid::from_raw(pid), Signal::SIGSTOP).unwrap();
+                let start = Instant::now();
+                let err = h.run(u64::MAX).unwrap_err();
+                let took = start.elapsed();
+                drop(h);
+                (s.id(), err.to_string(), took, process_gone(pid))
+            })
+        })
+        .collect();
+    for h in handles {
+        let (id, err, took, gone) = h.join().unwrap();
+        assert!(err.contains("made no progress"), "{id}: {err}");
+        assert!(
+            took >= harness::STALL_LIMIT && took < harness::STALL_LIMIT + Duration::from_secs(5),
+            "{id}: gave up after {took:?}"
+        );
+        assert!(gone, "{id}: the stopped child was left behind");
+    }
+}

@@ -25,6 +25,7 @@ pub mod futex_ring;
 pub mod peer;
 pub mod pipe;
 pub mod ring;
+pub mod watchdog;
 pub mod workset;
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
@@ -324,4 +325,56 @@ pub(crate) fn retry_on_cpus(mut attempt: impl FnMut(usize) -> std::result::Resul
         }
     }
     panic!("no attempt passed:\n{}", failures.join("\n"));
+}
+
+/// Why a batch of pipe round trips stopped early.
+#[derive(Debug)]
+pub(crate) enum PipeFail {
+    /// A pipe closed: the peer (or a ring member) ended, or the watchdog killed it.
+    Closed,
+    /// `read` failed otherwise.
+    Read(Errno),
+}
+
+/// The driver's side of `iters` pipe round trips: run `each` (work between switches, or
+/// nothing), write a byte to `to`, read it back from `from`. Returns the wall time and
+/// why it stopped early, if it did. With a `watchdog`, each completed round trip is
+/// recorded (one relaxed store) so a peer that stops answering is killed.
+pub(crate) fn pipe_round_trips(
+    to: BorrowedFd<'_>,
+    from: BorrowedFd<'_>,
+    iters: u64,
+    watchdog: Option<&watchdog::Watchdog>,
+    mut each: impl FnMut(),
+) -> (Duration, Option<PipeFail>) {
+    let mut b = [0u8; 1];
+    let from = from.as_raw_fd();
+    let batch = watchdog.map(watchdog::Watchdog::batch);
+    let mut failed = None;
+    let start = Instant::now();
+    'rounds: for i in 0..iters {
+        each();
+        if write_all(to, &b).is_err() {
+            failed = Some(PipeFail::Closed);
+            break;
+        }
+        loop {
+            match nix::unistd::read(from, &mut b) {
+                Ok(1) => break,
+                Ok(_) => {
+                    failed = Some(PipeFail::Closed);
+                    break 'rounds;
+                }
+                Err(Errno::EINTR) => continue,
+                Err(e) => {
+                    failed = Some(PipeFail::Read(e));
+                    break 'rounds;
+                }
+            }
+        }
+        if let Some(batch) = &batch {
+            batch.tick(i);
+        }
+    }
+    (start.elapsed(), failed)
 }

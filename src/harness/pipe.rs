@@ -2,16 +2,18 @@
 //!
 //! The classic lmbench `lat_ctx` / `perf bench sched pipe` method. A dead peer closes its
 //! pipe ends, so the driver's read returns end-of-file at once: no timeout is needed in
-//! the timed loop.
+//! the timed loop. A peer process that is alive but never answers is killed by the
+//! [`Watchdog`] after [`super::STALL_LIMIT`] (a peer thread cannot be stopped alone).
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
-use super::{read_hello, write_all, Driver, Harness, PeerHello};
+use super::watchdog::Watchdog;
+use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello, PipeFail};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -23,6 +25,7 @@ pub struct PipePingPong {
     from_peer: OwnedFd,
     peer: Peer,
     driver: Driver,
+    watchdog: Option<Watchdog>,
 }
 
 fn pipe() -> Result<(OwnedFd, OwnedFd)> {
@@ -54,7 +57,7 @@ fn echo_loop(from_driver: &OwnedFd, to_driver: &OwnedFd, cpu: Option<usize>) -> 
 impl PipePingPong {
     /// Sets up the peer and pipes; the caller (see [`super::build`]) warms it up.
     pub fn new(participants: Participants, placement: Placement) -> Result<Self> {
-        let mut driver = Driver::pin(placement)?;
+        let driver = Driver::pin(placement)?;
         let (p2c_r, p2c_w) = pipe()?;
         let (c2p_r, c2p_w) = pipe()?;
         let peer_cpu = placement.peer_cpu();
@@ -85,7 +88,21 @@ impl PipePingPong {
                 (Peer::Thread(guard), Task { pid, tid: 0 })
             }
         };
-        let hello = read_hello(&c2p_r, &name)?;
+        // Assemble the harness before anything else can fail: should the hello or the
+        // CPU check fail, dropping it closes `to_peer` first, so a peer thread sees
+        // end-of-file and the guard's join returns.
+        let watchdog = match &peer {
+            Peer::Process(c) => Some(Watchdog::start(&name, vec![c.pid()])?),
+            Peer::Thread(_) => None,
+        };
+        let mut me = Self {
+            to_peer: p2c_w,
+            from_peer: c2p_r,
+            peer,
+            driver,
+            watchdog,
+        };
+        let hello = read_hello(&me.from_peer, &name)?;
         let task = Task {
             tid: if task.tid == 0 {
                 hello.tid as i32
@@ -94,17 +111,15 @@ impl PipePingPong {
             },
             ..task
         };
-        driver.add_peer(task, hello, &name)?;
-        Ok(Self {
-            to_peer: p2c_w,
-            from_peer: c2p_r,
-            peer,
-            driver,
-        })
+        me.driver.add_peer(task, hello, &name)?;
+        Ok(me)
     }
 
     fn peer_gone(&mut self) -> Error {
         // The pipe closed or failed: report how the peer ended if we can tell.
+        if let Some(stalled) = self.watchdog.as_ref().and_then(Watchdog::stalled) {
+            return stalled;
+        }
         match self.peer.check() {
             Err(e) => e,
             Ok(()) => Error::PeerDied {
@@ -117,22 +132,18 @@ impl PipePingPong {
 
 impl Harness for PipePingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let mut b = [0u8; 1];
-        let start = Instant::now();
-        for _ in 0..iters {
-            if write_all(self.to_peer.as_fd(), &b).is_err() {
-                return Err(self.peer_gone());
-            }
-            loop {
-                match nix::unistd::read(self.from_peer.as_raw_fd(), &mut b) {
-                    Ok(1) => break,
-                    Ok(_) => return Err(self.peer_gone()),
-                    Err(Errno::EINTR) => continue,
-                    Err(e) => return Err(Error::sys("read from the pipe peer", e)),
-                }
-            }
+        let (elapsed, failed) = pipe_round_trips(
+            self.to_peer.as_fd(),
+            self.from_peer.as_fd(),
+            iters,
+            self.watchdog.as_ref(),
+            || {},
+        );
+        match failed {
+            None => Ok(elapsed),
+            Some(PipeFail::Closed) => Err(self.peer_gone()),
+            Some(PipeFail::Read(e)) => Err(Error::sys("read from the pipe peer", e)),
         }
-        Ok(start.elapsed())
     }
 
     fn tasks(&self) -> &[Task] {

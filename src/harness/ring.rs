@@ -20,13 +20,14 @@
 //! leave the same way (children are also killed and reaped by their guards).
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
-use super::{read_hello, write_all, Driver, Harness, PeerHello};
+use super::watchdog::Watchdog;
+use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello, PipeFail};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys;
@@ -57,6 +58,7 @@ pub struct PipeRing {
     n: usize,
     driver: Driver,
     _policy: PolicyGuard,
+    watchdog: Option<Watchdog>,
 }
 
 /// Sets the calling thread to `SCHED_BATCH` and restores its policy on drop.
@@ -127,43 +129,55 @@ impl PipeRing {
         let name = format!("{participants}-pipe ring peer");
         let mut peers = Vec::with_capacity(n - 1);
         let mut pids = Vec::with_capacity(n - 1);
-        for k in 1..n {
-            // Peer k reads pipe k-1 and writes pipe k.
-            match participants {
-                Participants::Process => {
-                    let from_prev = reads[k - 1].as_ref().expect("read end present");
-                    let to_next = writes[k].as_ref().expect("write end present");
-                    let keep = [
-                        from_prev.as_raw_fd(),
-                        to_next.as_raw_fd(),
-                        hello_w.as_raw_fd(),
-                    ];
-                    let child = ChildGuard::spawn(&format!("{name} {k}"), &keep, || {
-                        relay_loop(from_prev, to_next, &hello_w, cpu)
-                    })?;
-                    pids.push(child.pid().as_raw());
-                    peers.push(Peer::Process(child));
-                }
-                Participants::Thread => {
-                    let from_prev = reads[k - 1].take().expect("read end present");
-                    let to_next = writes[k].take().expect("write end present");
-                    let hello = hello_w
-                        .try_clone()
-                        .map_err(|e| Error::sys("dup of the hello pipe", e))?;
-                    let handle = std::thread::Builder::new()
-                        .name(format!("ctxbench-ring-{k}"))
-                        .spawn(move || {
-                            relay_loop(&from_prev, &to_next, &hello, cpu);
-                        })
-                        .map_err(|e| Error::sys("spawning a ring thread", e))?;
-                    // Each thread leaves on end-of-file, down the ring from the driver.
-                    peers.push(Peer::Thread(ThreadGuard::new(
-                        &format!("{name} {k}"),
-                        handle,
-                        Box::new(|| {}),
-                    )));
+        let spawned = (|| -> Result<()> {
+            for k in 1..n {
+                // Peer k reads pipe k-1 and writes pipe k.
+                match participants {
+                    Participants::Process => {
+                        let from_prev = reads[k - 1].as_ref().expect("read end present");
+                        let to_next = writes[k].as_ref().expect("write end present");
+                        let keep = [
+                            from_prev.as_raw_fd(),
+                            to_next.as_raw_fd(),
+                            hello_w.as_raw_fd(),
+                        ];
+                        let child = ChildGuard::spawn(&format!("{name} {k}"), &keep, || {
+                            relay_loop(from_prev, to_next, &hello_w, cpu)
+                        })?;
+                        pids.push(child.pid().as_raw());
+                        peers.push(Peer::Process(child));
+                    }
+                    Participants::Thread => {
+                        let from_prev = reads[k - 1].take().expect("read end present");
+                        let to_next = writes[k].take().expect("write end present");
+                        let hello = hello_w
+                            .try_clone()
+                            .map_err(|e| Error::sys("dup of the hello pipe", e))?;
+                        let handle = std::thread::Builder::new()
+                            .name(format!("ctxbench-ring-{k}"))
+                            .spawn(move || {
+                                relay_loop(&from_prev, &to_next, &hello, cpu);
+                            })
+                            .map_err(|e| Error::sys("spawning a ring thread", e))?;
+                        // Each thread leaves on end-of-file, down the ring from the driver.
+                        peers.push(Peer::Thread(ThreadGuard::new(
+                            &format!("{name} {k}"),
+                            handle,
+                            Box::new(|| {}),
+                        )));
+                    }
                 }
             }
+            Ok(())
+        })();
+        if let Err(e) = spawned {
+            // Close every pipe end first: each peer thread then reads end-of-file, down
+            // the ring, so the guards' joins return.
+            drop(reads);
+            drop(writes);
+            drop(hello_w);
+            drop(peers);
+            return Err(e);
         }
         // Keep only the driver's ends: a dead participant must mean end-of-file downstream.
         let to_next = writes[0].take().expect("driver write end");
@@ -171,6 +185,17 @@ impl PipeRing {
         drop(reads);
         drop(writes);
         drop(hello_w);
+        // Process members that stop answering are killed after the stall limit (a
+        // ring of threads cannot stall one member alone).
+        let watchdog = if pids.is_empty() {
+            None
+        } else {
+            let members = pids
+                .iter()
+                .map(|&p| nix::unistd::Pid::from_raw(p))
+                .collect();
+            Some(Watchdog::start(&name, members)?)
+        };
         let mut me = Self {
             to_next,
             from_last,
@@ -178,6 +203,7 @@ impl PipeRing {
             n,
             driver,
             _policy: policy,
+            watchdog,
         };
         let pid = nix::unistd::getpid().as_raw();
         for _ in 1..n {
@@ -216,6 +242,9 @@ impl PipeRing {
     }
 
     fn gone(&mut self) -> Error {
+        if let Some(stalled) = self.watchdog.as_ref().and_then(Watchdog::stalled) {
+            return stalled;
+        }
         self.ring_broken().unwrap_or_else(|| Error::PeerDied {
             peer: "ring peer".into(),
             how: "a pipe of the ring closed".into(),
@@ -226,22 +255,18 @@ impl PipeRing {
 impl Harness for PipeRing {
     /// Runs `iters` laps of the token.
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let mut b = [0u8; 1];
-        let start = Instant::now();
-        for _ in 0..iters {
-            if write_all(self.to_next.as_fd(), &b).is_err() {
-                return Err(self.gone());
-            }
-            loop {
-                match nix::unistd::read(self.from_last.as_raw_fd(), &mut b) {
-                    Ok(1) => break,
-                    Ok(_) => return Err(self.gone()),
-                    Err(Errno::EINTR) => continue,
-                    Err(e) => return Err(Error::sys("read from the ring", e)),
-                }
-            }
+        let (elapsed, failed) = pipe_round_trips(
+            self.to_next.as_fd(),
+            self.from_last.as_fd(),
+            iters,
+            self.watchdog.as_ref(),
+            || {},
+        );
+        match failed {
+            None => Ok(elapsed),
+            Some(PipeFail::Closed) => Err(self.gone()),
+            Some(PipeFail::Read(e)) => Err(Error::sys("read from the ring", e)),
         }
-        Ok(start.elapsed())
     }
 
     fn tasks(&self) -> &[Task] {
@@ -261,6 +286,7 @@ impl Harness for PipeRing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     #[test]
     fn ring_sizes_are_checked() {

@@ -16,7 +16,8 @@ use nix::errno::Errno;
 use nix::fcntl::OFlag;
 
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
-use super::{read_hello, write_all, Driver, Harness, PeerHello};
+use super::watchdog::Watchdog;
+use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello, PipeFail};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys::{PrivateBuffer, SharedWords};
@@ -120,6 +121,7 @@ pub struct WorksetPingPong {
     access: Access,
     control: Arc<SharedWords>,
     driver: Driver,
+    watchdog: Option<Watchdog>,
 }
 
 /// The peer's loop: pre-fault its buffer, say hello, then per byte received touch the
@@ -180,7 +182,7 @@ impl WorksetPingPong {
         cpu: usize,
     ) -> Result<Self> {
         let placement = Placement::SameCpu(cpu);
-        let mut driver = Driver::pin(placement)?;
+        let driver = Driver::pin(placement)?;
         let control =
             Arc::new(SharedWords::new(1).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
         control.words()[TOUCHING].store(1, Ordering::Relaxed);
@@ -232,7 +234,34 @@ impl WorksetPingPong {
                 )
             }
         };
-        let hello = read_hello(&c2p_r, &name)?;
+        // After the fork: make the driver's pages private to it again (no copy-on-write
+        // fault may land in a timed loop). Should that fail, close `to_peer` before the
+        // peer guard joins a peer thread, which leaves its loop on end-of-file.
+        let buf = match buffer(bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                drop(p2c_w);
+                drop(peer);
+                return Err(e);
+            }
+        };
+        // Assembled before the hello and the CPU check, so that a failure there drops the
+        // pipe ends (field order) before the peer.
+        let watchdog = match &peer {
+            Peer::Process(c) => Some(Watchdog::start(&name, vec![c.pid()])?),
+            Peer::Thread(_) => None,
+        };
+        let mut me = Self {
+            to_peer: p2c_w,
+            from_peer: c2p_r,
+            peer,
+            buf,
+            access,
+            control,
+            driver,
+            watchdog,
+        };
+        let hello = read_hello(&me.from_peer, &name)?;
         let task = Task {
             tid: if task.tid == 0 {
                 hello.tid as i32
@@ -241,19 +270,8 @@ impl WorksetPingPong {
             },
             ..task
         };
-        driver.add_peer(task, hello, &name)?;
-        // After the fork: make the driver's pages private to it again (no copy-on-write
-        // fault may land in a timed loop).
-        let buf = buffer(bytes)?;
-        Ok(Self {
-            to_peer: p2c_w,
-            from_peer: c2p_r,
-            peer,
-            buf,
-            access,
-            control,
-            driver,
-        })
+        me.driver.add_peer(task, hello, &name)?;
+        Ok(me)
     }
 
     /// Turns the touching on both sides on or off (off: a bare pipe ping-pong).
@@ -277,6 +295,9 @@ impl WorksetPingPong {
     }
 
     fn peer_gone(&mut self) -> Error {
+        if let Some(stalled) = self.watchdog.as_ref().and_then(Watchdog::stalled) {
+            return stalled;
+        }
         match self.peer.check() {
             Err(e) => e,
             Ok(()) => Error::PeerDied {
@@ -290,25 +311,23 @@ impl WorksetPingPong {
 impl Harness for WorksetPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         let touching = self.touching();
-        let mut b = [0u8; 1];
-        let start = Instant::now();
-        for _ in 0..iters {
-            if touching {
-                touch(self.buf.as_mut_slice(), self.access);
-            }
-            if write_all(self.to_peer.as_fd(), &b).is_err() {
-                return Err(self.peer_gone());
-            }
-            loop {
-                match nix::unistd::read(self.from_peer.as_raw_fd(), &mut b) {
-                    Ok(1) => break,
-                    Ok(_) => return Err(self.peer_gone()),
-                    Err(Errno::EINTR) => continue,
-                    Err(e) => return Err(Error::sys("read from the working-set peer", e)),
+        let (buf, access) = (&mut self.buf, self.access);
+        let (elapsed, failed) = pipe_round_trips(
+            self.to_peer.as_fd(),
+            self.from_peer.as_fd(),
+            iters,
+            self.watchdog.as_ref(),
+            || {
+                if touching {
+                    touch(buf.as_mut_slice(), access);
                 }
-            }
+            },
+        );
+        match failed {
+            None => Ok(elapsed),
+            Some(PipeFail::Closed) => Err(self.peer_gone()),
+            Some(PipeFail::Read(e)) => Err(Error::sys("read from the working-set peer", e)),
         }
-        Ok(start.elapsed())
     }
 
     fn tasks(&self) -> &[Task] {

@@ -1,4 +1,4 @@
-//! The `ctxbench` command line: `list`, `run` (and more verbs as they land).
+//! The `ctxbench` command line: `list`, `run`, `explain`, `counters`, `compare`, `check`.
 //!
 //! Exit codes: 0 success, 1 a benchmark failed or was invalid, 2 bad input.
 
