@@ -44,6 +44,12 @@ use super::events::EventDef;
 use super::open::{CounterSet, EventReading, Started};
 
 /// An event count as a criterion measurement. Cloning shares the same counter.
+///
+/// # Panics
+/// criterion's `Measurement::end` cannot fail, so when an opened counter cannot be read
+/// (the kernel never scheduled it), ending a measurement panics with "... could not be
+/// counted: <reason>" rather than hand criterion a made-up value; the counter benches
+/// catch that per benchmark. [`EventCount::new`] refuses events that do not open at all.
 #[derive(Clone)]
 pub struct EventCount {
     def: &'static EventDef,
@@ -86,10 +92,13 @@ impl EventCount {
         let readings = self.set.borrow_mut().stop(started);
         match &readings[0].1 {
             EventReading::Counted(r) => r.scaled,
-            // The counter opened and was enabled; a read of an open perf fd does not fail
-            // short of the descriptor being closed under us. Nothing can be reported to
-            // criterion instead of a value, and a zero would be a lie.
-            EventReading::Refused(why) => panic!("counting {} failed: {why}", self.def.name),
+            // The counter opened and was enabled, but the kernel never scheduled it (a PMU
+            // taken by another user) or its read failed. criterion's `end` cannot fail and a
+            // zero would be a lie, so this panics with a message the counter benches catch
+            // per benchmark (`benches/benchmarks/counters.rs`) and report as not counted.
+            EventReading::Refused(why) => {
+                panic!("{} could not be counted: {why}", self.def.name)
+            }
         }
     }
 }
