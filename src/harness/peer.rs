@@ -60,7 +60,8 @@ impl ChildGuard {
     }
 
     /// Waits (blocking) for the child to exit and reaps it; returns its exit code, or an
-    /// error if a signal killed it.
+    /// error if a signal killed it. Only for children that exit by themselves at once (the
+    /// spawn experiment's `_exit(0)` and `/bin/true`): the wait has no other bound.
     pub fn wait_exit(mut self) -> Result<i32> {
         let status = loop {
             match waitpid(self.pid, None) {
