@@ -209,6 +209,28 @@ impl AffinityGuard {
             sched_getaffinity(Pid::from_raw(0)).map_err(|e| Error::sys("sched_getaffinity", e))?;
         Ok(Self { saved })
     }
+
+    /// The CPUs of the saved mask, ascending.
+    pub fn cpus(&self) -> Vec<usize> {
+        (0..CpuSet::count())
+            .filter(|&c| self.saved.is_set(c).unwrap_or(false))
+            .collect()
+    }
+}
+
+/// Moves the calling thread onto the CPUs of `allowed` that are not in `avoid`, when any
+/// remain (a helper thread, kept off the CPUs being measured); otherwise leaves it.
+pub fn avoid_cpus(allowed: &[usize], avoid: &[usize]) {
+    let rest: Vec<usize> = allowed
+        .iter()
+        .copied()
+        .filter(|c| !avoid.contains(c))
+        .collect();
+    if let Ok(set) = set_of(&rest) {
+        if !rest.is_empty() {
+            let _ = sched_setaffinity(Pid::from_raw(0), &set);
+        }
+    }
 }
 
 impl Drop for AffinityGuard {

@@ -99,7 +99,7 @@ pub(crate) struct Driver {
     pub(crate) tasks: Vec<Task>,
     pub(crate) cpus_seen: Vec<Option<usize>>,
     pub(crate) placement: Placement,
-    _affinity: AffinityGuard,
+    affinity: AffinityGuard,
     // A harness is tied to the thread that pinned itself.
     _not_send: std::marker::PhantomData<*const ()>,
 }
@@ -119,7 +119,7 @@ impl Driver {
             tasks: vec![Task::current()],
             cpus_seen: vec![seen],
             placement,
-            _affinity: affinity,
+            affinity,
             _not_send: std::marker::PhantomData,
         })
     }
@@ -130,6 +130,12 @@ impl Driver {
         self.tasks.push(task);
         self.cpus_seen.push(self.placement.peer_cpu().map(|_| cpu));
         Ok(())
+    }
+
+    /// CPUs a helper thread (the watchdog) may use without disturbing the measured ones:
+    /// this thread's mask before pinning, less the CPUs of the placement.
+    pub(crate) fn spare_cpus(&self) -> (Vec<usize>, Vec<usize>) {
+        (self.affinity.cpus(), self.placement.cpus())
     }
 
     pub(crate) fn expected_switches(&self) -> Option<f64> {

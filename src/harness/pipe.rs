@@ -92,7 +92,7 @@ impl PipePingPong {
         // CPU check fail, dropping it closes `to_peer` first, so a peer thread sees
         // end-of-file and the guard's join returns.
         let watchdog = match &peer {
-            Peer::Process(c) => Some(Watchdog::start(&name, vec![c.pid()])?),
+            Peer::Process(c) => Some(Watchdog::start(&name, vec![c.pid()], driver.spare_cpus())?),
             Peer::Thread(_) => None,
         };
         let mut me = Self {

@@ -194,7 +194,7 @@ impl PipeRing {
                 .iter()
                 .map(|&p| nix::unistd::Pid::from_raw(p))
                 .collect();
-            Some(Watchdog::start(&name, members)?)
+            Some(Watchdog::start(&name, members, driver.spare_cpus())?)
         };
         let mut me = Self {
             to_next,

@@ -248,7 +248,7 @@ impl WorksetPingPong {
         // Assembled before the hello and the CPU check, so that a failure there drops the
         // pipe ends (field order) before the peer.
         let watchdog = match &peer {
-            Peer::Process(c) => Some(Watchdog::start(&name, vec![c.pid()])?),
+            Peer::Process(c) => Some(Watchdog::start(&name, vec![c.pid()], driver.spare_cpus())?),
             Peer::Thread(_) => None,
         };
         let mut me = Self {
