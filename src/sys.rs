@@ -102,6 +102,27 @@ pub fn futex_wake(word: &AtomicU32, n: u32, shared: bool) -> io::Result<usize> {
     }
 }
 
+/// Maps `bytes` (more than 0) of zeroed, readable and writable anonymous memory,
+/// `MAP_SHARED` or `MAP_PRIVATE` as `sharing` says, at an address the kernel picks.
+fn map_anonymous(bytes: usize, sharing: libc::c_int) -> io::Result<NonNull<u8>> {
+    // SAFETY: an anonymous mapping at an address the kernel picks aliases no Rust object;
+    // the result is checked before use.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            sharing | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    NonNull::new(p.cast::<u8>()).ok_or_else(|| io::Error::other("mmap returned null"))
+}
+
 /// Zeroed `u32` words in an anonymous `MAP_SHARED` mapping: after a fork, parent and child
 /// see the same words, so they can serve as process-shared futexes.
 pub struct SharedWords {
@@ -119,22 +140,7 @@ impl SharedWords {
     pub fn new(len: usize) -> io::Result<Self> {
         let len = len.max(1);
         let bytes = len * std::mem::size_of::<AtomicU32>();
-        // SAFETY: an anonymous mapping at an address the kernel picks aliases no Rust
-        // object; the result is checked before use.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
-        let ptr = NonNull::new(p.cast::<AtomicU32>()).ok_or_else(|| io::Error::other("mmap"))?;
+        let ptr = map_anonymous(bytes, libc::MAP_SHARED)?.cast::<AtomicU32>();
         Ok(Self { ptr, len })
     }
 
@@ -402,22 +408,7 @@ impl PrivateBuffer {
                 len: 0,
             });
         }
-        // SAFETY: an anonymous private mapping at an address the kernel picks aliases no
-        // Rust object; the result is checked before use.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
-        let ptr = NonNull::new(p.cast::<u8>()).ok_or_else(|| io::Error::other("mmap"))?;
+        let ptr = map_anonymous(len, libc::MAP_PRIVATE)?;
         Ok(Self { ptr, len })
     }
 
