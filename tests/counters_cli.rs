@@ -97,3 +97,76 @@ fn events_pick_the_counters_and_no_counters_skips_them() {
         .unwrap()
         .starts_with("procfs"));
 }
+
+/// Without privileges (an unprivileged user, `perf_event_paranoid` 2 as on this project's
+/// machines) the harnesses still run and time, and every kernel-side counter says it is
+/// not permitted and how to permit it. Runs only as root (to drop to `nobody`) with
+/// `setpriv` present and the binary reachable by other users; otherwise it says why it
+/// skipped.
+#[test]
+fn unprivileged_runs_time_and_say_counters_are_not_permitted() {
+    let paranoid: i32 = std::fs::read_to_string("/proc/sys/kernel/perf_event_paranoid")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(2);
+    let setpriv = std::path::Path::new("/usr/bin/setpriv");
+    // /proc/self belongs to this process's effective user.
+    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
+    if !root || !setpriv.exists() || paranoid < 2 {
+        eprintln!("note: skipped: needs root, /usr/bin/setpriv and perf_event_paranoid >= 2");
+        return;
+    }
+    let _x = ctxbench::harness::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let json = dir.path().join("r.json");
+    let out = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_ctxbench"))
+        .args([
+            "run",
+            "--quick",
+            "-f",
+            "pingpong/thread-futex/same-cpu",
+            "--json",
+        ])
+        .arg(&json)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("Permission denied") && !json.exists() {
+        eprintln!("note: skipped: the binary is not reachable by an unprivileged user: {stderr}");
+        return;
+    }
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let r = pingpong(&v);
+    assert!(r["valid"].as_bool().unwrap(), "{}", r["validity"]);
+    assert!(
+        r["switch_count_source"]
+            .as_str()
+            .unwrap()
+            .starts_with("procfs"),
+        "{}",
+        r["switch_count_source"]
+    );
+    let counters = r["counters"].as_object().unwrap();
+    for name in ["context-switches", "sched:sched_switch", "tlb:tlb_flush"] {
+        let why = counters[name]["unsupported"].as_str().unwrap_or_else(|| {
+            panic!(
+                "{name} counted for an unprivileged user: {}",
+                counters[name]
+            )
+        });
+        assert!(
+            why.contains("not permitted") && why.contains("perf_event_paranoid"),
+            "{name}: {why}"
+        );
+    }
+}
