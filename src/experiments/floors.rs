@@ -18,7 +18,7 @@ use nix::errno::Errno;
 
 use crate::error::{Error, Result};
 use crate::harness::eventfd::{new_eventfd, signal, take, wait_readable};
-use crate::harness::{write_all, Driver, Harness, Task};
+use crate::harness::{write_all, Driver, Harness};
 use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
 use crate::sys::{futex_wake, SharedWords};
@@ -127,7 +127,8 @@ pub struct FloorHarness {
 impl FloorHarness {
     /// Pins the calling thread to `cpu` and sets up the floor.
     pub fn new(kind: FloorKind, cpu: usize) -> Result<Self> {
-        let driver = Driver::pin(Placement::SameCpu(cpu))?;
+        // A floor runs alone: no switch at all.
+        let driver = Driver::pin(Placement::SameCpu(cpu))?.expecting(Some(0.0));
         let state = match kind {
             FloorKind::Getppid => State::None,
             FloorKind::Pipe => {
@@ -206,17 +207,8 @@ impl Harness for FloorHarness {
         Ok(start.elapsed())
     }
 
-    fn tasks(&self) -> &[Task] {
-        &self.driver.tasks
-    }
-
-    fn cpus_seen(&self) -> &[Option<usize>] {
-        &self.driver.cpus_seen
-    }
-
-    /// A floor runs alone: no switch at all.
-    fn expected_switches_per_iter(&self) -> Option<f64> {
-        Some(0.0)
+    fn driver(&self) -> &Driver {
+        &self.driver
     }
 }
 

@@ -18,7 +18,7 @@ use nix::sys::resource::{getrusage, UsageWho};
 
 use crate::error::{Error, Result};
 use crate::harness::peer::ChildGuard;
-use crate::harness::{Driver, Harness, Task};
+use crate::harness::{Driver, Harness};
 use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Participants, Placement};
 use crate::sys;
@@ -100,6 +100,7 @@ impl SpawnHarness {
         }
         Ok(Self {
             kind,
+            // Creation has no fixed switch count (unpinned expects none already).
             driver: Driver::pin(Placement::Unpinned)?,
         })
     }
@@ -169,17 +170,8 @@ impl Harness for SpawnHarness {
         Ok(start.elapsed())
     }
 
-    fn tasks(&self) -> &[Task] {
-        &self.driver.tasks
-    }
-
-    fn cpus_seen(&self) -> &[Option<usize>] {
-        &self.driver.cpus_seen
-    }
-
-    /// Creation has no fixed switch count.
-    fn expected_switches_per_iter(&self) -> Option<f64> {
-        None
+    fn driver(&self) -> &Driver {
+        &self.driver
     }
 }
 

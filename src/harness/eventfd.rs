@@ -199,16 +199,8 @@ impl Harness for EventfdPingPong {
         Ok(start.elapsed())
     }
 
-    fn tasks(&self) -> &[Task] {
-        &self.driver.tasks
-    }
-
-    fn cpus_seen(&self) -> &[Option<usize>] {
-        &self.driver.cpus_seen
-    }
-
-    fn expected_switches_per_iter(&self) -> Option<f64> {
-        self.driver.expected_switches()
+    fn driver(&self) -> &Driver {
+        &self.driver
     }
 }
 

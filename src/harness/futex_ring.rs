@@ -87,7 +87,8 @@ impl FutexRing {
     /// Sets up a ring of `n` participants pinned to `cpu`; the caller warms it up.
     pub fn new(participants: Participants, n: usize, cpu: usize) -> Result<Self> {
         check_ring_size(n)?;
-        let driver = Driver::pin(Placement::SameCpu(cpu))?;
+        // A lap is n switches: every participant gives up the CPU once.
+        let driver = Driver::pin(Placement::SameCpu(cpu))?.expecting(Some(n as f64));
         let policy = PolicyGuard::batch()?;
         let words =
             Arc::new(SharedWords::new(n + 3 * n).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
@@ -209,17 +210,8 @@ impl Harness for FutexRing {
         Ok(start.elapsed())
     }
 
-    fn tasks(&self) -> &[Task] {
-        &self.driver.tasks
-    }
-
-    fn cpus_seen(&self) -> &[Option<usize>] {
-        &self.driver.cpus_seen
-    }
-
-    /// n switches per lap: every participant gives up the CPU once.
-    fn expected_switches_per_iter(&self) -> Option<f64> {
-        Some(self.n as f64)
+    fn driver(&self) -> &Driver {
+        &self.driver
     }
 }
 

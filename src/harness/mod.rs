@@ -60,16 +60,26 @@ pub trait Harness {
     /// Runs `iters` iterations (round trips) and returns the wall time (CLOCK_MONOTONIC).
     fn run(&mut self, iters: u64) -> Result<Duration>;
 
+    /// The driving side: the participants, where they run, and the switches an iteration
+    /// makes.
+    fn driver(&self) -> &Driver;
+
     /// Every task taking part, the driver first: what switch counters must cover.
-    fn tasks(&self) -> &[Task];
+    fn tasks(&self) -> &[Task] {
+        &self.driver().tasks
+    }
 
     /// The CPU each task reported it runs on after pinning (driver first); `None` for an
     /// unpinned task.
-    fn cpus_seen(&self) -> &[Option<usize>];
+    fn cpus_seen(&self) -> &[Option<usize>] {
+        &self.driver().cpus_seen
+    }
 
     /// Context switches one iteration makes when every participant shares one CPU, or
     /// `None` when the placement gives no such expectation.
-    fn expected_switches_per_iter(&self) -> Option<f64>;
+    fn expected_switches_per_iter(&self) -> Option<f64> {
+        self.driver().expected
+    }
 }
 
 /// Builds and warms up the harness for `spec`.
@@ -93,12 +103,14 @@ pub fn build(spec: &PingPongSpec) -> Result<Box<dyn Harness>> {
     Ok(h)
 }
 
-/// What the driver side of every harness holds: its affinity guard, its own task, and
-/// what the placement promises.
-pub(crate) struct Driver {
+/// What the driver side of every harness holds: its affinity guard, every participating
+/// task (its own first), the CPUs they reported, and the switches one iteration makes
+/// (two per round trip on one CPU unless the harness says otherwise).
+pub struct Driver {
     pub(crate) tasks: Vec<Task>,
     pub(crate) cpus_seen: Vec<Option<usize>>,
     pub(crate) placement: Placement,
+    pub(crate) expected: Option<f64>,
     affinity: AffinityGuard,
     // A harness is tied to the thread that pinned itself.
     _not_send: std::marker::PhantomData<*const ()>,
@@ -115,10 +127,15 @@ impl Driver {
             }
             None => None,
         };
+        let expected = match placement {
+            Placement::SameCpu(_) => Some(2.0),
+            _ => None,
+        };
         Ok(Self {
             tasks: vec![Task::current()],
             cpus_seen: vec![seen],
             placement,
+            expected,
             affinity,
             _not_send: std::marker::PhantomData,
         })
@@ -138,11 +155,11 @@ impl Driver {
         (self.affinity.cpus(), self.placement.cpus())
     }
 
-    pub(crate) fn expected_switches(&self) -> Option<f64> {
-        match self.placement {
-            Placement::SameCpu(_) => Some(2.0),
-            _ => None,
-        }
+    /// Sets the switches one iteration makes where it is not a ping-pong round trip (a
+    /// ring lap: n; a floor: 0; a creation: none fixed).
+    pub(crate) fn expecting(mut self, switches: Option<f64>) -> Self {
+        self.expected = switches;
+        self
     }
 }
 

@@ -115,7 +115,8 @@ impl PipeRing {
     pub fn new(participants: Participants, n: usize, cpu: usize) -> Result<Self> {
         check_ring_size(n)?;
         let placement = Placement::SameCpu(cpu);
-        let driver = Driver::pin(placement)?;
+        // A lap is n switches: every participant gives up the CPU once.
+        let driver = Driver::pin(placement)?.expecting(Some(n as f64));
         let policy = PolicyGuard::batch()?;
         // pipes[k] carries the token from participant k to participant k+1 (mod n).
         let mut reads: Vec<Option<OwnedFd>> = Vec::with_capacity(n);
@@ -269,17 +270,8 @@ impl Harness for PipeRing {
         }
     }
 
-    fn tasks(&self) -> &[Task] {
-        &self.driver.tasks
-    }
-
-    fn cpus_seen(&self) -> &[Option<usize>] {
-        &self.driver.cpus_seen
-    }
-
-    /// n switches per lap: every participant gives up the CPU once.
-    fn expected_switches_per_iter(&self) -> Option<f64> {
-        Some(self.n as f64)
+    fn driver(&self) -> &Driver {
+        &self.driver
     }
 }
 

@@ -330,16 +330,8 @@ impl Harness for WorksetPingPong {
         }
     }
 
-    fn tasks(&self) -> &[Task] {
-        &self.driver.tasks
-    }
-
-    fn cpus_seen(&self) -> &[Option<usize>] {
-        &self.driver.cpus_seen
-    }
-
-    fn expected_switches_per_iter(&self) -> Option<f64> {
-        self.driver.expected_switches()
+    fn driver(&self) -> &Driver {
+        &self.driver
     }
 }
 
@@ -350,6 +342,10 @@ pub struct TouchAlone<'a>(pub &'a mut WorksetPingPong);
 impl Harness for TouchAlone<'_> {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         Ok(self.0.touch_alone(iters))
+    }
+
+    fn driver(&self) -> &Driver {
+        &self.0.driver
     }
 
     fn tasks(&self) -> &[Task] {
