@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::harness::Harness;
 use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
 use crate::stats::Summary;
-use crate::switches;
+use crate::switches::{self, TaskSwitches};
 
 /// How long to sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,16 +95,9 @@ pub fn time_samples_counted(
     }
     let after = switches::read_tasks(h.tasks()).ok();
     let iters = iters_per_sample * ns_per_iter.len() as u64;
-    let timed = before.zip(after).map(|(b, a)| {
-        let voluntary = a.voluntary.saturating_sub(b.voluntary);
-        let involuntary = a.involuntary.saturating_sub(b.involuntary);
-        SwitchCount {
-            iters,
-            voluntary,
-            involuntary,
-            per_iter: (voluntary + involuntary) as f64 / iters as f64,
-        }
-    });
+    let timed = before
+        .zip(after)
+        .map(|(b, a)| SwitchCount::between(b, a, iters));
     Ok((
         Samples {
             iters_per_sample,
@@ -142,20 +135,28 @@ pub struct SwitchCount {
     pub per_iter: f64,
 }
 
+impl SwitchCount {
+    /// The switches between two procfs readings of the same tasks, over `iters`
+    /// iterations.
+    pub fn between(before: TaskSwitches, after: TaskSwitches, iters: u64) -> Self {
+        let voluntary = after.voluntary.saturating_sub(before.voluntary);
+        let involuntary = after.involuntary.saturating_sub(before.involuntary);
+        SwitchCount {
+            iters,
+            voluntary,
+            involuntary,
+            per_iter: (voluntary + involuntary) as f64 / iters.max(1) as f64,
+        }
+    }
+}
+
 /// Counts the switches of every participant over `iters` iterations (from `/proc`).
 pub fn count_switches(h: &mut dyn Harness, iters: u64) -> Result<SwitchCount> {
     let iters = iters.max(1);
     let before = switches::read_tasks(h.tasks())?;
     h.run(iters)?;
     let after = switches::read_tasks(h.tasks())?;
-    let voluntary = after.voluntary.saturating_sub(before.voluntary);
-    let involuntary = after.involuntary.saturating_sub(before.involuntary);
-    Ok(SwitchCount {
-        iters,
-        voluntary,
-        involuntary,
-        per_iter: (voluntary + involuntary) as f64 / iters as f64,
-    })
+    Ok(SwitchCount::between(before, after, iters))
 }
 
 /// The accepted band around the expected switch count: ±10%.
@@ -421,15 +422,7 @@ pub fn count_run(
     let readings = set.stop(started);
     run?;
     let after = switches::read_tasks(h.tasks())?;
-    let voluntary = after.voluntary.saturating_sub(before.voluntary);
-    let involuntary = after.involuntary.saturating_sub(before.involuntary);
-    let count = SwitchCount {
-        iters,
-        voluntary,
-        involuntary,
-        per_iter: (voluntary + involuntary) as f64 / iters as f64,
-    };
-    Ok((count, readings))
+    Ok((SwitchCount::between(before, after, iters), readings))
 }
 
 /// Puts counter readings over `iters` iterations into an outcome: the `counters` map,
