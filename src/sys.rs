@@ -245,30 +245,14 @@ pub fn fork_child<F: FnOnce() -> i32>(keep: &[RawFd], body: F) -> io::Result<Pid
     }
 }
 
-/// `PERF_EVENT_IOC_SET_FILTER`: `_IOW('$', 6, char *)` in the generic ioctl encoding used
-/// by x86, arm and riscv (direction in bits 30-31, argument size in bits 16-29).
-#[cfg(not(any(
-    target_arch = "powerpc",
-    target_arch = "powerpc64",
-    target_arch = "mips",
-    target_arch = "mips64",
-    target_arch = "sparc64"
-)))]
-const PERF_EVENT_IOC_SET_FILTER: libc::c_ulong = (1 << 30)
-    | ((std::mem::size_of::<*const libc::c_char>() as libc::c_ulong) << 16)
-    | ((b'$' as libc::c_ulong) << 8)
-    | 6;
+/// `PERF_EVENT_IOC_SET_FILTER`: `_IOW('$', 6, char *)`, encoded for the target's ioctl
+/// scheme (nix knows the architectures whose direction and size bits differ).
+const PERF_EVENT_IOC_SET_FILTER: nix::sys::ioctl::ioctl_num_type =
+    nix::request_code_write!(b'$', 6, std::mem::size_of::<*const libc::c_char>());
 
 /// Sets a tracepoint filter (tracefs syntax, e.g. `pages != 0`) on an open perf event.
 ///
 /// Fails with EINVAL when the filter does not parse against the tracepoint's fields.
-#[cfg(not(any(
-    target_arch = "powerpc",
-    target_arch = "powerpc64",
-    target_arch = "mips",
-    target_arch = "mips64",
-    target_arch = "sparc64"
-)))]
 pub fn perf_set_filter(
     counter: &impl std::os::fd::AsRawFd,
     filter: &std::ffi::CStr,
@@ -278,7 +262,7 @@ pub fn perf_set_filter(
     let rc = unsafe {
         libc::ioctl(
             counter.as_raw_fd(),
-            PERF_EVENT_IOC_SET_FILTER as _,
+            PERF_EVENT_IOC_SET_FILTER,
             filter.as_ptr(),
         )
     };
@@ -287,21 +271,6 @@ pub fn perf_set_filter(
     } else {
         Ok(())
     }
-}
-
-/// Sets a tracepoint filter: not wired up on this architecture's ioctl encoding.
-#[cfg(any(
-    target_arch = "powerpc",
-    target_arch = "powerpc64",
-    target_arch = "mips",
-    target_arch = "mips64",
-    target_arch = "sparc64"
-))]
-pub fn perf_set_filter(
-    _counter: &impl std::os::fd::AsRawFd,
-    _filter: &std::ffi::CStr,
-) -> io::Result<()> {
-    Err(io::Error::from_raw_os_error(libc::ENOTTY))
 }
 
 #[cfg(test)]
