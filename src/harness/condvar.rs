@@ -7,7 +7,7 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::peer::{Peer, Task, ThreadGuard};
+use super::peer::{Peer, ThreadGuard};
 use super::{read_hello_channel, Driver, Harness, Patience, LIVENESS_POLL};
 use crate::error::{Error, Result};
 use crate::spec::Placement;
@@ -88,11 +88,7 @@ impl CondvarPingPong {
             }),
         ));
         let hello = read_hello_channel(&rx, name)?;
-        let task = Task {
-            pid: nix::unistd::getpid().as_raw(),
-            tid: hello.tid as i32,
-        };
-        driver.add_peer(task, hello, name)?;
+        driver.add_peer(&peer, hello, name)?;
         Ok(Self {
             shared,
             peer,

@@ -13,7 +13,7 @@ use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::eventfd::{EfdFlags, EventFd};
 
-use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::{read_hello, write_all, Driver, Harness, Patience, PeerHello, LIVENESS_POLL};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
@@ -111,7 +111,7 @@ impl EventfdPingPong {
             nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))?;
         let peer_cpu = placement.peer_cpu();
         let name = format!("{participants}-eventfd peer");
-        let (peer, pid) = match participants {
+        let peer = match participants {
             Participants::Process => {
                 let parent = nix::unistd::getpid();
                 let keep = [
@@ -125,8 +125,7 @@ impl EventfdPingPong {
                         nix::unistd::getppid() == parent
                     })
                 })?;
-                let pid = child.pid().as_raw();
-                (Peer::Process(child), pid)
+                Peer::Process(child)
             }
             Participants::Thread => {
                 let mine = Arc::clone(&to_peer);
@@ -150,20 +149,12 @@ impl EventfdPingPong {
                         let _ = signal(stop_fd.as_fd(), STOP);
                     }),
                 );
-                (Peer::Thread(guard), nix::unistd::getpid().as_raw())
+                Peer::Thread(guard)
             }
         };
         drop(hello_w);
         let hello = read_hello(&hello_r, &name)?;
-        let task = Task {
-            pid,
-            tid: if participants == Participants::Process {
-                pid
-            } else {
-                hello.tid as i32
-            },
-        };
-        driver.add_peer(task, hello, &name)?;
+        driver.add_peer(&peer, hello, &name)?;
         Ok(Self {
             to_peer,
             from_peer,

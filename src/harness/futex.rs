@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::{Driver, Harness, Patience, PeerHello, HELLO_TIMEOUT, LIVENESS_POLL};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
@@ -112,16 +112,7 @@ impl FutexPingPong {
             driver,
         };
         let hello = me.wait_hello()?;
-        let pid = match &me.peer {
-            Peer::Process(c) => c.pid().as_raw(),
-            Peer::Thread(_) => nix::unistd::getpid().as_raw(),
-        };
-        let task = Task {
-            pid,
-            tid: hello.tid as i32,
-        };
-        let name = me.name.clone();
-        me.driver.add_peer(task, hello, &name)?;
+        me.driver.add_peer(&me.peer, hello, &me.name)?;
         Ok(me)
     }
 

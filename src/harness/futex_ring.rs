@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::ring::{check_ring_size, PolicyGuard};
 use super::{Driver, Harness, Patience, PeerHello, HELLO_TIMEOUT, LIVENESS_POLL};
 use crate::error::{Error, Result};
@@ -135,12 +135,7 @@ impl FutexRing {
         };
         for k in 1..n {
             let hello = me.wait_hello(k, &name)?;
-            let tid = hello.tid as i32;
-            let pid = match &me.peers[k - 1] {
-                Peer::Process(c) => c.pid().as_raw(),
-                Peer::Thread(_) => nix::unistd::getpid().as_raw(),
-            };
-            me.driver.add_peer(Task { pid, tid }, hello, &name)?;
+            me.driver.add_peer(&me.peers[k - 1], hello, &name)?;
         }
         Ok(me)
     }

@@ -141,8 +141,13 @@ impl Driver {
         })
     }
 
-    /// Records a peer that said hello from `cpu`, checking it against the placement.
-    pub(crate) fn add_peer(&mut self, task: Task, hello: PeerHello, name: &str) -> Result<()> {
+    /// Records `peer`, which said `hello`, checking its CPU against the placement.
+    pub(crate) fn add_peer(&mut self, peer: &Peer, hello: PeerHello, name: &str) -> Result<()> {
+        self.add_task(peer.task(hello.tid), hello, name)
+    }
+
+    /// Records the task that said `hello`, checking its CPU against the placement.
+    pub(crate) fn add_task(&mut self, task: Task, hello: PeerHello, name: &str) -> Result<()> {
         let cpu = hello.check(self.placement.peer_cpu(), name)?;
         self.tasks.push(task);
         self.cpus_seen.push(self.placement.peer_cpu().map(|_| cpu));

@@ -166,6 +166,19 @@ pub enum Peer {
 }
 
 impl Peer {
+    /// The peer's task, given the thread id its hello reported (a forked child's only
+    /// thread has the child's pid as its id).
+    pub fn task(&self, tid: u32) -> Task {
+        let pid = match self {
+            Peer::Process(c) => c.pid().as_raw(),
+            Peer::Thread(_) => nix::unistd::getpid().as_raw(),
+        };
+        Task {
+            pid,
+            tid: tid as i32,
+        }
+    }
+
     /// Ok while the peer runs.
     pub fn check(&mut self) -> Result<()> {
         match self {

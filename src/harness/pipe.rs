@@ -11,7 +11,7 @@ use std::time::Duration;
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 
-use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::watchdog::Watchdog;
 use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello, PipeFail};
 use crate::error::{Error, Result};
@@ -62,7 +62,7 @@ impl PipePingPong {
         let (c2p_r, c2p_w) = pipe()?;
         let peer_cpu = placement.peer_cpu();
         let name = format!("{participants}-pipe peer");
-        let (peer, task) = match participants {
+        let peer = match participants {
             Participants::Process => {
                 let keep = [p2c_r.as_raw_fd(), c2p_w.as_raw_fd()];
                 let child =
@@ -71,8 +71,7 @@ impl PipePingPong {
                 // end-of-file for the driver, and the driver's exit for the child.
                 drop(p2c_r);
                 drop(c2p_w);
-                let pid = child.pid().as_raw();
-                (Peer::Process(child), Task { pid, tid: pid })
+                Peer::Process(child)
             }
             Participants::Thread => {
                 let (r, w) = (p2c_r, c2p_w);
@@ -84,17 +83,13 @@ impl PipePingPong {
                     .map_err(|e| Error::sys("spawning the peer thread", e))?;
                 // The peer leaves on end-of-file, when `to_peer` closes: nothing to signal.
                 let guard = ThreadGuard::new(&name, handle, Box::new(|| {}));
-                let pid = nix::unistd::getpid().as_raw();
-                (Peer::Thread(guard), Task { pid, tid: 0 })
+                Peer::Thread(guard)
             }
         };
         // Assemble the harness before anything else can fail: should the hello or the
         // CPU check fail, dropping it closes `to_peer` first, so a peer thread sees
         // end-of-file and the guard's join returns.
-        let watchdog = match &peer {
-            Peer::Process(c) => Some(Watchdog::start(&name, vec![c.pid()], driver.spare_cpus())?),
-            Peer::Thread(_) => None,
-        };
+        let watchdog = Watchdog::for_peer(&name, &peer, &driver)?;
         let mut me = Self {
             to_peer: p2c_w,
             from_peer: c2p_r,
@@ -103,15 +98,7 @@ impl PipePingPong {
             watchdog,
         };
         let hello = read_hello(&me.from_peer, &name)?;
-        let task = Task {
-            tid: if task.tid == 0 {
-                hello.tid as i32
-            } else {
-                task.tid
-            },
-            ..task
-        };
-        me.driver.add_peer(task, hello, &name)?;
+        me.driver.add_peer(&me.peer, hello, &name)?;
         Ok(me)
     }
 

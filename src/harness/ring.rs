@@ -222,7 +222,7 @@ impl PipeRing {
                 }
                 Participants::Thread => Task { pid, tid },
             };
-            me.driver.add_peer(task, hello, &name)?;
+            me.driver.add_task(task, hello, &name)?;
         }
         Ok(me)
     }

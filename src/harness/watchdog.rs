@@ -21,7 +21,8 @@ use nix::sched::CpuSet;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use super::peer::ChildGuard;
+use super::peer::{ChildGuard, Peer};
+use super::Driver;
 use super::STALL_LIMIT;
 use crate::error::{Error, Result};
 use crate::sys::{futex_wait, futex_wake, SharedWords};
@@ -82,6 +83,15 @@ impl Watchdog {
             name: name.to_string(),
             child: Some(child),
         })
+    }
+
+    /// A watchdog for `peer` when it is a process; `None` for a thread, which cannot be
+    /// stopped alone.
+    pub(crate) fn for_peer(name: &str, peer: &Peer, driver: &Driver) -> Result<Option<Self>> {
+        match peer {
+            Peer::Process(c) => Self::start(name, vec![c.pid()], driver.spare_cpus()).map(Some),
+            Peer::Thread(_) => Ok(None),
+        }
     }
 
     /// Marks a batch as running until the returned guard drops; `tick` inside it.

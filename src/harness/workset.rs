@@ -190,7 +190,7 @@ impl WorksetPingPong {
         let (c2p_r, c2p_w) = pipe()?;
         let name = format!("{participants}-pipe working-set peer");
         let mut peer_buf = buffer(bytes)?;
-        let (peer, task) = match participants {
+        let peer = match participants {
             Participants::Process => {
                 let keep = [p2c_r.as_raw_fd(), c2p_w.as_raw_fd()];
                 let words = control.words();
@@ -206,8 +206,7 @@ impl WorksetPingPong {
                         &words[TOUCHING],
                     )
                 })?;
-                let pid = child.pid().as_raw();
-                (Peer::Process(child), Task { pid, tid: pid })
+                Peer::Process(child)
             }
             Participants::Thread => {
                 let c = Arc::clone(&control);
@@ -225,13 +224,7 @@ impl WorksetPingPong {
                     })
                     .map_err(|e| Error::sys("spawning the peer thread", e))?;
                 let guard = ThreadGuard::new(&name, handle, Box::new(|| {}));
-                (
-                    Peer::Thread(guard),
-                    Task {
-                        pid: nix::unistd::getpid().as_raw(),
-                        tid: 0,
-                    },
-                )
+                Peer::Thread(guard)
             }
         };
         // After the fork: make the driver's pages private to it again (no copy-on-write
@@ -247,10 +240,7 @@ impl WorksetPingPong {
         };
         // Assembled before the hello and the CPU check, so that a failure there drops the
         // pipe ends (field order) before the peer.
-        let watchdog = match &peer {
-            Peer::Process(c) => Some(Watchdog::start(&name, vec![c.pid()], driver.spare_cpus())?),
-            Peer::Thread(_) => None,
-        };
+        let watchdog = Watchdog::for_peer(&name, &peer, &driver)?;
         let mut me = Self {
             to_peer: p2c_w,
             from_peer: c2p_r,
@@ -262,15 +252,7 @@ impl WorksetPingPong {
             watchdog,
         };
         let hello = read_hello(&me.from_peer, &name)?;
-        let task = Task {
-            tid: if task.tid == 0 {
-                hello.tid as i32
-            } else {
-                task.tid
-            },
-            ..task
-        };
-        me.driver.add_peer(task, hello, &name)?;
+        me.driver.add_peer(&me.peer, hello, &name)?;
         Ok(me)
     }
 
