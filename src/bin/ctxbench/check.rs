@@ -27,15 +27,9 @@ pub struct CheckArgs {
     /// The smallest median change that counts, in percent (`5%` or `5`).
     #[arg(long, default_value = "5%", value_parser = parse_threshold)]
     threshold: f64,
-    /// Only ids containing this text (may be repeated).
-    #[arg(long, short)]
-    filter: Vec<String>,
-    /// Run now with short samples.
-    #[arg(long)]
-    quick: bool,
-    /// CPUs to run on now (as for `ctxbench run`).
-    #[arg(long, value_parser = super::parse_cpus)]
-    cpus: Option<super::CpuList>,
+    /// What to compare (`--filter`), and how to run it now (`--quick`, `--cpus`).
+    #[command(flatten)]
+    select: super::Selection,
     /// Write the current run in the `customSmallerIsBetter` JSON that benchmark-tracking
     /// CI actions read.
     #[arg(long, value_name = "FILE")]
@@ -121,15 +115,15 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         args.baseline.clone()
     };
     let mut baseline = ResultsFile::load(&baseline_path)?;
-    keep(&mut baseline, &args.filter);
+    keep(&mut baseline, &args.select.filter);
     eprintln!("baseline: {}", baseline_path.display());
     let mut current = match current_given {
         Some(c) => c,
         None => {
-            let filter = if args.filter.is_empty() {
+            let filter: Vec<String> = if args.select.filter.is_empty() {
                 baseline.results.iter().map(|o| o.id.clone()).collect()
             } else {
-                args.filter.clone()
+                args.select.filter.clone()
             };
             if filter.is_empty() {
                 return Err(Usage(format!(
@@ -138,16 +132,13 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 ))
                 .into());
             }
-            let options = if args.quick {
-                ctxbench::runner::PlanOptions::quick()
-            } else {
-                ctxbench::runner::PlanOptions::default()
+            let now = super::Selection {
+                filter,
+                ..args.select.clone()
             };
             let (file, _failed) = crate::run::measure(
-                &filter,
-                &options,
-                args.quick,
-                args.cpus.as_ref().map(|c| c.0.as_slice()),
+                &now,
+                &now.plan_options(),
                 &ctxbench::measure::Counting::all(),
             )?;
             if let Some(p) = &args.json {
@@ -158,7 +149,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             file
         }
     };
-    keep(&mut current, &args.filter);
+    keep(&mut current, &args.select.filter);
     if baseline.mode != current.mode {
         eprintln!(
             "note: baseline was a {} run and current a {} run; the test uses the samples of each",

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 mod check;
 mod compare;
@@ -105,6 +105,37 @@ fn list(filter: &[String]) -> anyhow::Result<ExitCode> {
 /// A newtype, because clap reads a bare `Vec` as an option given several times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct List<T>(pub Vec<T>);
+
+/// Which benchmarks to run, how long, and where: the options `run` and `check` share.
+#[derive(Args, Clone)]
+pub struct Selection {
+    /// Only benchmarks whose id contains this text (may be repeated).
+    #[arg(long, short)]
+    pub filter: Vec<String>,
+    /// A short run: fewer, shorter samples (about half a second per benchmark).
+    #[arg(long)]
+    pub quick: bool,
+    /// CPUs to use: the first for same-cpu, the first two for cross-cpu (e.g. `0` or
+    /// `2,3`). Default: this process's allowed CPUs.
+    #[arg(long, value_parser = parse_cpus)]
+    pub cpus: Option<CpuList>,
+}
+
+impl Selection {
+    /// The CPUs given with `--cpus`, if any.
+    pub fn cpus(&self) -> Option<&[usize]> {
+        self.cpus.as_ref().map(|c| c.0.as_slice())
+    }
+
+    /// The experiment sizes of a quick or a full run.
+    pub fn plan_options(&self) -> ctxbench::runner::PlanOptions {
+        if self.quick {
+            ctxbench::runner::PlanOptions::quick()
+        } else {
+            ctxbench::runner::PlanOptions::default()
+        }
+    }
+}
 
 /// A parsed `--cpus` value.
 pub type CpuList = List<usize>;

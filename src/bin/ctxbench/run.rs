@@ -19,16 +19,8 @@ use ctxbench::runner::{self, PlanOptions};
 /// Options of `ctxbench run`.
 #[derive(Args)]
 pub struct RunArgs {
-    /// Only benchmarks whose id contains this text (may be repeated).
-    #[arg(long, short)]
-    filter: Vec<String>,
-    /// A short run: fewer, shorter samples (about half a second per benchmark).
-    #[arg(long)]
-    quick: bool,
-    /// CPUs to use: the first for same-cpu, the first two for cross-cpu (e.g. `0` or
-    /// `2,3`). Default: this process's allowed CPUs.
-    #[arg(long, value_parser = super::parse_cpus)]
-    cpus: Option<super::CpuList>,
+    #[command(flatten)]
+    select: super::Selection,
     /// Also write the results as JSON to this file (atomically).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -76,11 +68,7 @@ fn parse_ring_sizes(s: &str) -> Result<super::List<usize>, String> {
 
 impl RunArgs {
     fn plan_options(&self) -> PlanOptions {
-        let mut o = if self.quick {
-            PlanOptions::quick()
-        } else {
-            PlanOptions::default()
-        };
+        let mut o = self.select.plan_options();
         if let Some(s) = &self.sizes {
             o.workset_sizes = s.0.clone();
         }
@@ -100,13 +88,7 @@ impl RunArgs {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let (file, failed) = measure(
-        &args.filter,
-        &args.plan_options(),
-        args.quick,
-        args.cpus.as_ref().map(|c| c.0.as_slice()),
-        &args.counting(),
-    )?;
+    let (file, failed) = measure(&args.select, &args.plan_options(), &args.counting())?;
     print!("{}", table::render(&file.results, &file.skipped));
     print!("{}", counters_table::render(&file.results));
     for section in [
@@ -138,17 +120,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Runs the benchmarks matching `filter` on `cpus`, printing the machine and progress to
-/// stderr. Returns the results file (stamped with the machine, and with the claims judged
-/// when no filter narrowed the run) and whether any benchmark failed or was invalid.
+/// Runs the benchmarks `select` names, printing the machine and progress to stderr.
+/// Returns the results file (stamped with the machine, and with the claims judged when no
+/// filter narrowed the run) and whether any benchmark failed or was invalid.
 pub fn measure(
-    filter: &[String],
+    select: &super::Selection,
     options: &PlanOptions,
-    quick: bool,
-    cpus: Option<&[usize]>,
     counting: &Counting,
 ) -> anyhow::Result<(ResultsFile, bool)> {
-    let cpus = CpuChoice::resolve(cpus)?;
+    let (filter, quick) = (&select.filter, select.quick);
+    let cpus = CpuChoice::resolve(select.cpus())?;
     let (planned, mut skipped) = runner::plan_with(filter, &cpus, options)?;
     let mut machine = Fingerprint::this_machine(&cpus.cpus);
     machine.counter_families = match counting {
