@@ -206,19 +206,10 @@ pub fn run(kind: SpawnKind, cfg: &SampleConfig, counting: &Counting) -> Result<O
 mod tests {
     use super::*;
 
-    fn children_of_me() -> usize {
-        let me = std::process::id();
-        std::fs::read_dir(format!("/proc/{me}/task"))
-            .unwrap()
-            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
-            .map(|s| s.split_whitespace().count())
-            .sum()
-    }
-
     #[test]
     fn spawn_reaps_everything_it_creates() {
         let _x = crate::harness::exclusive();
-        let kids = children_of_me();
+        let kids = crate::harness::children_of_me();
         for kind in SPAWNS {
             let mut h = SpawnHarness::new(kind).unwrap();
             h.run(30).unwrap();
@@ -228,7 +219,11 @@ mod tests {
                 // A new process faults in at least a page of its own.
                 assert!(child >= 1.0, "{kind:?}: {child} faults per child");
             }
-            assert_eq!(children_of_me(), kids, "{kind:?} left a child behind");
+            assert_eq!(
+                crate::harness::children_of_me(),
+                kids,
+                "{kind:?} left a child behind"
+            );
         }
         // No child of ours is left to wait for.
         assert_eq!(

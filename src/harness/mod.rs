@@ -355,6 +355,18 @@ pub(crate) fn retry_on_cpus(mut attempt: impl FnMut(usize) -> std::result::Resul
     panic!("no attempt passed:\n{}", failures.join("\n"));
 }
 
+/// How many children this process has right now, over all its threads (for tests that
+/// check nothing is left behind).
+#[cfg(test)]
+pub(crate) fn children_of_me() -> usize {
+    let me = std::process::id();
+    std::fs::read_dir(format!("/proc/{me}/task"))
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
+        .map(|s| s.split_whitespace().count())
+        .sum()
+}
+
 /// Why a batch of pipe round trips stopped early.
 #[derive(Debug)]
 pub(crate) enum PipeFail {

@@ -316,23 +316,14 @@ mod tests {
         }
     }
 
-    fn children_of_me() -> usize {
-        let me = std::process::id();
-        std::fs::read_dir(format!("/proc/{me}/task"))
-            .unwrap()
-            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
-            .map(|s| s.split_whitespace().count())
-            .sum()
-    }
-
     #[test]
     fn a_dead_peer_breaks_the_ring_quickly_and_all_are_reaped() {
         let _x = crate::harness::exclusive();
-        let before = children_of_me();
+        let before = crate::harness::children_of_me();
         let mut h = PipeRing::new(Participants::Process, 5, cpu()).unwrap();
         h.run(10).unwrap();
         // Four ring members and the stall watchdog.
-        assert_eq!(children_of_me(), before + 5);
+        assert_eq!(crate::harness::children_of_me(), before + 5);
         let victim = h.tasks()[2].pid;
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(victim),
@@ -348,7 +339,7 @@ mod tests {
         );
         assert!(e.to_string().contains("ended during the run"), "{e}");
         drop(h);
-        assert_eq!(children_of_me(), before);
+        assert_eq!(crate::harness::children_of_me(), before);
         // Threads leave too when the ring drops.
         let h = PipeRing::new(Participants::Thread, 4, cpu()).unwrap();
         drop(h);
