@@ -368,25 +368,27 @@ pub(crate) fn children_of_me() -> usize {
 }
 
 /// Why a batch of pipe round trips stopped early.
-#[derive(Debug)]
-pub(crate) enum PipeFail {
-    /// A pipe closed: the peer (or a ring member) ended, or the watchdog killed it.
+enum PipeFail {
+    /// A pipe closed: a peer (or ring member) ended, or the watchdog killed it.
     Closed,
     /// `read` failed otherwise.
     Read(Errno),
 }
 
 /// The driver's side of `iters` pipe round trips: run `each` (work between switches, or
-/// nothing), write a byte to `to`, read it back from `from`. Returns the wall time and
-/// why it stopped early, if it did. With a `watchdog`, each completed round trip is
-/// recorded (one relaxed store) so a peer that stops answering is killed.
+/// nothing), write a byte to `to`, read it back from `from`; returns the wall time. With a
+/// `watchdog`, each completed round trip is recorded (one relaxed store) so a peer that
+/// stops answering is killed. When a pipe closes, the error names why (see
+/// [`pipe_closed`]); `what` names the peer in messages.
 pub(crate) fn pipe_round_trips(
     to: BorrowedFd<'_>,
     from: BorrowedFd<'_>,
     iters: u64,
     watchdog: Option<&watchdog::Watchdog>,
+    peers: &mut [Peer],
+    what: &str,
     mut each: impl FnMut(),
-) -> (Duration, Option<PipeFail>) {
+) -> Result<Duration> {
     let mut b = [0u8; 1];
     let from = from.as_raw_fd();
     let batch = watchdog.map(watchdog::Watchdog::batch);
@@ -416,5 +418,30 @@ pub(crate) fn pipe_round_trips(
             batch.tick(i);
         }
     }
-    (start.elapsed(), failed)
+    let elapsed = start.elapsed();
+    drop(batch);
+    match failed {
+        None => Ok(elapsed),
+        Some(PipeFail::Closed) => Err(pipe_closed(watchdog, peers, what)),
+        Some(PipeFail::Read(e)) => Err(Error::sys(format!("read from the {what}"), e)),
+    }
+}
+
+/// Why a pipe closed under the driver: the watchdog killed a stalled peer, or a peer
+/// ended (with how), or else a peer closed its end.
+pub(crate) fn pipe_closed(
+    watchdog: Option<&watchdog::Watchdog>,
+    peers: &mut [Peer],
+    what: &str,
+) -> Error {
+    if let Some(stalled) = watchdog.and_then(watchdog::Watchdog::stalled) {
+        return stalled;
+    }
+    peers
+        .iter_mut()
+        .find_map(|p| p.check().err())
+        .unwrap_or_else(|| Error::PeerDied {
+            peer: what.to_string(),
+            how: "it closed its end of a pipe".into(),
+        })
 }

@@ -13,7 +13,7 @@ use nix::fcntl::OFlag;
 
 use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::watchdog::Watchdog;
-use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello, PipeFail};
+use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -101,36 +101,19 @@ impl PipePingPong {
         me.driver.add_peer(&me.peer, hello, &name)?;
         Ok(me)
     }
-
-    fn peer_gone(&mut self) -> Error {
-        // The pipe closed or failed: report how the peer ended if we can tell.
-        if let Some(stalled) = self.watchdog.as_ref().and_then(Watchdog::stalled) {
-            return stalled;
-        }
-        match self.peer.check() {
-            Err(e) => e,
-            Ok(()) => Error::PeerDied {
-                peer: "pipe peer".into(),
-                how: "it closed its end of the pipe".into(),
-            },
-        }
-    }
 }
 
 impl Harness for PipePingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let (elapsed, failed) = pipe_round_trips(
+        pipe_round_trips(
             self.to_peer.as_fd(),
             self.from_peer.as_fd(),
             iters,
             self.watchdog.as_ref(),
+            std::slice::from_mut(&mut self.peer),
+            "pipe peer",
             || {},
-        );
-        match failed {
-            None => Ok(elapsed),
-            Some(PipeFail::Closed) => Err(self.peer_gone()),
-            Some(PipeFail::Read(e)) => Err(Error::sys("read from the pipe peer", e)),
-        }
+        )
     }
 
     fn driver(&self) -> &Driver {

@@ -27,7 +27,7 @@ use nix::fcntl::OFlag;
 
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
 use super::watchdog::Watchdog;
-use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello, PipeFail};
+use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys;
@@ -241,33 +241,20 @@ impl PipeRing {
     fn ring_broken(&mut self) -> Option<Error> {
         self.peers.iter_mut().find_map(|p| p.check().err())
     }
-
-    fn gone(&mut self) -> Error {
-        if let Some(stalled) = self.watchdog.as_ref().and_then(Watchdog::stalled) {
-            return stalled;
-        }
-        self.ring_broken().unwrap_or_else(|| Error::PeerDied {
-            peer: "ring peer".into(),
-            how: "a pipe of the ring closed".into(),
-        })
-    }
 }
 
 impl Harness for PipeRing {
     /// Runs `iters` laps of the token.
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let (elapsed, failed) = pipe_round_trips(
+        pipe_round_trips(
             self.to_next.as_fd(),
             self.from_last.as_fd(),
             iters,
             self.watchdog.as_ref(),
+            &mut self.peers,
+            "ring",
             || {},
-        );
-        match failed {
-            None => Ok(elapsed),
-            Some(PipeFail::Closed) => Err(self.gone()),
-            Some(PipeFail::Read(e)) => Err(Error::sys("read from the ring", e)),
-        }
+        )
     }
 
     fn driver(&self) -> &Driver {

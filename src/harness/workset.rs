@@ -17,7 +17,7 @@ use nix::fcntl::OFlag;
 
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
 use super::watchdog::Watchdog;
-use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello, PipeFail};
+use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys::{PrivateBuffer, SharedWords};
@@ -275,41 +275,25 @@ impl WorksetPingPong {
         }
         start.elapsed()
     }
-
-    fn peer_gone(&mut self) -> Error {
-        if let Some(stalled) = self.watchdog.as_ref().and_then(Watchdog::stalled) {
-            return stalled;
-        }
-        match self.peer.check() {
-            Err(e) => e,
-            Ok(()) => Error::PeerDied {
-                peer: "working-set peer".into(),
-                how: "it closed its end of the pipe".into(),
-            },
-        }
-    }
 }
 
 impl Harness for WorksetPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         let touching = self.touching();
         let (buf, access) = (&mut self.buf, self.access);
-        let (elapsed, failed) = pipe_round_trips(
+        pipe_round_trips(
             self.to_peer.as_fd(),
             self.from_peer.as_fd(),
             iters,
             self.watchdog.as_ref(),
+            std::slice::from_mut(&mut self.peer),
+            "working-set peer",
             || {
                 if touching {
                     touch(buf.as_mut_slice(), access);
                 }
             },
-        );
-        match failed {
-            None => Ok(elapsed),
-            Some(PipeFail::Closed) => Err(self.peer_gone()),
-            Some(PipeFail::Read(e)) => Err(Error::sys("read from the working-set peer", e)),
-        }
+        )
     }
 
     fn driver(&self) -> &Driver {
