@@ -54,6 +54,15 @@ pub enum Error {
         /// How long we waited.
         waited: Duration,
     },
+    /// The watchdog of a harness ended: its batches were not guarded against a stalled
+    /// or dead peer.
+    #[error("the watchdog of the {harness} ended ({how}); the id was not guarded: run it again")]
+    WatchdogDied {
+        /// Which harness.
+        harness: String,
+        /// Exit status or reason.
+        how: String,
+    },
     /// A participant did not run on the CPU it was pinned to.
     #[error("{who} runs on CPU {actual} but was pinned to CPU {expected}")]
     WrongCpu {

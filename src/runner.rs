@@ -330,11 +330,11 @@ mod tests {
     fn filters_select_by_substring() {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
         let (p, s) = plan(&["pingpong/thread".into()], &cpus).unwrap();
-        // 12 ping-pongs and the 4 floors they subtract, floors first.
-        assert_eq!(p.len(), 16);
+        // 15 ping-pongs and the 5 floors they subtract, floors first.
+        assert_eq!(p.len(), 20);
         assert!(s.is_empty());
-        assert!(p[..4].iter().all(|x| x.id().starts_with("floor/")));
-        assert!(p[4..]
+        assert!(p[..5].iter().all(|x| x.id().starts_with("floor/")));
+        assert!(p[5..]
             .iter()
             .all(|x| x.id().starts_with("pingpong/thread-")));
         let (p, _) = plan(&["pingpong/process-pipe/cross".into()], &cpus).unwrap();
@@ -372,7 +372,7 @@ mod tests {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
         let ids: Vec<String> = explain_plan(&cpus).iter().map(|p| p.id()).collect();
         for needed in [
-            "floor/futex-wake-shared",
+            "floor/futex-shared",
             "pingpong/process-futex/same-cpu",
             "pingpong/thread-futex/same-cpu",
             "ring/process-pipe/4",
@@ -481,7 +481,7 @@ mod tests {
         let cpus = CpuChoice::resolve_with(Some(&[0]), &[0, 1]).unwrap();
         let (p, s) = plan(&["cross-cpu".into()], &cpus).unwrap();
         assert!(p.is_empty());
-        assert_eq!(s.len(), 7);
+        assert_eq!(s.len(), 8);
         assert!(s[0].reason.contains("needs 2 distinct CPUs"));
     }
 }

@@ -26,12 +26,15 @@ pub enum Participants {
 pub enum Mechanism {
     /// One byte each way through two pipes.
     Pipe,
-    /// A raw futex word: `FUTEX_WAKE` and `FUTEX_WAIT` (private for threads, shared for
-    /// processes).
+    /// A raw futex word: `FUTEX_WAKE` and an untimed `FUTEX_WAIT` (private operations for
+    /// threads, shared ones on a `MAP_SHARED` word for processes).
     Futex,
+    /// The shared futex operations on a `MAP_SHARED` word between threads: the same
+    /// system calls as `process-futex`, so the two differ by the address space alone.
+    FutexShared,
     /// `std::sync::Mutex` + `Condvar`, notified after unlocking.
     Condvar,
-    /// An eventfd each way: `write` of 1, `poll` + `read` to wait.
+    /// An eventfd each way: `write` of 1, a blocking `read` to wait.
     Eventfd,
 }
 
@@ -120,6 +123,7 @@ impl fmt::Display for Mechanism {
         f.write_str(match self {
             Mechanism::Pipe => "pipe",
             Mechanism::Futex => "futex",
+            Mechanism::FutexShared => "futex-shared",
             Mechanism::Condvar => "condvar",
             Mechanism::Eventfd => "eventfd",
         })
@@ -145,11 +149,13 @@ pub const PLACEMENTS: [PlacementKind; 3] = [
 
 /// The ping-pong harnesses that exist: every process harness has a thread twin over the
 /// same mechanism, except the condvar (between processes it would need a process-shared
-/// pthread condvar).
-pub const PINGPONG_HARNESSES: [(Participants, Mechanism); 7] = [
+/// pthread condvar). `process-futex`'s twin over the same system calls is
+/// `thread-futex-shared`; `thread-futex` is the fastest thread path (private futexes).
+pub const PINGPONG_HARNESSES: [(Participants, Mechanism); 8] = [
     (Participants::Process, Mechanism::Pipe),
     (Participants::Thread, Mechanism::Pipe),
     (Participants::Process, Mechanism::Futex),
+    (Participants::Thread, Mechanism::FutexShared),
     (Participants::Thread, Mechanism::Futex),
     (Participants::Thread, Mechanism::Condvar),
     (Participants::Process, Mechanism::Eventfd),
@@ -197,13 +203,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_twenty_one_and_unique() {
+    fn ids_are_twenty_four_and_unique() {
         let ids = all_pingpong_ids();
-        assert_eq!(ids.len(), 21);
+        assert_eq!(ids.len(), 24);
         let mut d = ids.clone();
         d.sort();
         d.dedup();
-        assert_eq!(d.len(), 21);
+        assert_eq!(d.len(), 24);
+        assert!(ids.contains(&"pingpong/thread-futex-shared/same-cpu".to_string()));
         assert!(ids.contains(&"pingpong/thread-eventfd/same-cpu".to_string()));
         assert!(ids.contains(&"pingpong/process-pipe/same-cpu".to_string()));
         assert!(ids.contains(&"pingpong/thread-condvar/unpinned".to_string()));

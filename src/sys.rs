@@ -245,6 +245,179 @@ pub fn fork_child<F: FnOnce() -> i32>(keep: &[RawFd], body: F) -> io::Result<Pid
     }
 }
 
+/// The signal a harness's watchdog sends the driving thread to interrupt a blocking wait
+/// (see `harness::watchdog`). SIGURG is ignored by default, so a stray one is harmless
+/// where the handler is not installed.
+pub const SIGPOKE: libc::c_int = libc::SIGURG;
+
+extern "C" fn on_poke(_: libc::c_int) {}
+
+/// Installs, once per process, a handler for [`SIGPOKE`] that does nothing and is *not*
+/// restarting: a thread blocked in `read`, `poll` or `FUTEX_WAIT` that receives it returns
+/// with EINTR, and the caller then checks why it was woken.
+pub fn install_poke_handler() -> io::Result<()> {
+    static RESULT: std::sync::OnceLock<Option<i32>> = std::sync::OnceLock::new();
+    let failed = RESULT.get_or_init(|| {
+        // SAFETY: an all-zero sigaction is a valid starting value (empty mask, no flags).
+        let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
+        act.sa_sigaction = on_poke as *const () as usize;
+        act.sa_flags = 0; // no SA_RESTART: the interrupted call must return EINTR
+                          // SAFETY: `act` is a valid sigaction whose handler is async-signal-safe (it does
+                          // nothing); the old action is not asked for.
+        let rc = unsafe { libc::sigaction(SIGPOKE, &act, std::ptr::null_mut()) };
+        (rc != 0).then(|| io::Error::last_os_error().raw_os_error().unwrap_or(0))
+    });
+    match failed {
+        None => Ok(()),
+        Some(errno) => Err(io::Error::from_raw_os_error(*errno)),
+    }
+}
+
+/// Sends `sig` to thread `tid` of process `pid`; allocation-free (safe in a forked child).
+pub fn tgkill(pid: i32, tid: i32, sig: libc::c_int) -> io::Result<()> {
+    // SAFETY: tgkill takes plain integers and touches no memory of ours.
+    let rc = unsafe { libc::syscall(libc::SYS_tgkill, pid, tid, sig) };
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// `PIDFD_THREAD` (Linux 6.9): a pidfd for one thread, readable when that thread exits.
+const PIDFD_THREAD: libc::c_uint = libc::O_EXCL as libc::c_uint;
+
+/// Opens a pidfd for process `pid`, or with `thread` for the single thread `pid` (a tid):
+/// it becomes readable (`poll`) when the process, or that thread, has exited.
+pub fn pidfd_open(pid: i32, thread: bool) -> io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    let flags: libc::c_uint = if thread { PIDFD_THREAD } else { 0 };
+    // SAFETY: pidfd_open takes plain integers and returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, flags) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just returned by the kernel and nothing else owns it.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// Waits up to `timeout` for any of `fds` to be readable (negative entries are skipped);
+/// returns the index of the first readable one. Allocation-free (safe in a forked child).
+pub fn poll_readable(fds: &[RawFd], timeout: Duration) -> io::Result<Option<usize>> {
+    const MAX: usize = 128;
+    let mut polled = [libc::pollfd {
+        fd: -1,
+        events: 0,
+        revents: 0,
+    }; MAX];
+    let n = fds.len().min(MAX);
+    for (p, &fd) in polled.iter_mut().zip(&fds[..n]) {
+        p.fd = fd;
+        p.events = libc::POLLIN;
+    }
+    let ms = timeout.as_millis().min(i32::MAX as u128) as libc::c_int;
+    // SAFETY: `polled` is a live array of `n` pollfd entries for the whole call.
+    let rc = unsafe { libc::poll(polled.as_mut_ptr(), n as libc::nfds_t, ms) };
+    if rc < 0 {
+        let e = io::Error::last_os_error();
+        return if e.raw_os_error() == Some(libc::EINTR) {
+            Ok(None)
+        } else {
+            Err(e)
+        };
+    }
+    Ok(polled[..n].iter().position(|p| p.revents != 0))
+}
+
+/// Writes `buf` to the raw descriptor `fd` once (no retry); allocation-free. For a forked
+/// child writing to a descriptor it holds open.
+pub fn write_raw(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is a live buffer of `buf.len()` bytes; a bad `fd` only fails.
+    let rc = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(rc as usize)
+    }
+}
+
+/// Reads from offset 0 of `fd` into `buf` (a procfs file reads afresh each time);
+/// allocation-free. Returns the bytes read.
+pub fn pread0(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is a live, writable buffer of `buf.len()` bytes for the whole call.
+    let rc = unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(rc as usize)
+    }
+}
+
+/// Test support: ends single threads from outside without touching their code.
+#[cfg(test)]
+pub mod testing {
+    use super::*;
+
+    /// The signal that makes a thread end at once (see [`end_thread`]).
+    const SIGEND: libc::c_int = libc::SIGUSR2;
+
+    extern "C" fn on_end(_: libc::c_int) {
+        // SAFETY: SYS_exit ends the calling thread only; the kernel clears its tid and
+        // wakes whoever waits on its thread pidfd. Nothing of Rust's runs after it.
+        unsafe { libc::syscall(libc::SYS_exit, 0) };
+    }
+
+    /// Makes thread `tid` of this process exit where it stands, as if it had died: no
+    /// unwinding, no destructor (its `JoinHandle` must then be leaked, not joined).
+    pub fn end_thread(tid: i32) {
+        // SAFETY: as in `install_poke_handler`; the handler only makes a system call.
+        let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
+        act.sa_sigaction = on_end as *const () as usize;
+        // SAFETY: a valid sigaction for SIGUSR2, which nothing else in the tests uses.
+        assert_eq!(
+            unsafe { libc::sigaction(SIGEND, &act, std::ptr::null_mut()) },
+            0
+        );
+        tgkill(std::process::id() as i32, tid, SIGEND).expect("tgkill");
+    }
+
+    /// Stops thread `tid` of this process alone (a stopped or wedged peer thread): a
+    /// forked tracer seizes and interrupts it, and lets it go when the returned guard
+    /// drops.
+    pub fn stop_thread(tid: i32) -> crate::harness::peer::ChildGuard {
+        let (r, w) = nix::unistd::pipe().expect("pipe");
+        let (ready_r, ready_w) = nix::unistd::pipe().expect("pipe");
+        use std::os::fd::AsRawFd;
+        let keep = [r.as_raw_fd(), ready_w.as_raw_fd()];
+        let (rf, wf) = (r.as_raw_fd(), ready_w.as_raw_fd());
+        let tracer = crate::harness::peer::ChildGuard::spawn("tracer", &keep, move || {
+            // SAFETY: PTRACE_SEIZE and PTRACE_INTERRUPT take a tid and no memory.
+            let ok = unsafe {
+                libc::ptrace(libc::PTRACE_SEIZE, tid, 0usize, 0usize) == 0
+                    && libc::ptrace(libc::PTRACE_INTERRUPT, tid, 0usize, 0usize) == 0
+            };
+            let _ = nix::unistd::write(
+                // SAFETY: `wf` stays open in this child until it exits.
+                unsafe { std::os::fd::BorrowedFd::borrow_raw(wf) },
+                &[ok as u8],
+            );
+            // Hold the thread until the test closes its end (or kills us); our exit
+            // detaches and resumes it.
+            let mut b = [0u8; 1];
+            let _ = nix::unistd::read(rf, &mut b);
+            0
+        })
+        .expect("fork the tracer");
+        drop(ready_w);
+        drop(r);
+        let mut b = [0u8; 1];
+        assert_eq!(nix::unistd::read(ready_r.as_raw_fd(), &mut b).ok(), Some(1));
+        assert_eq!(b[0], 1, "the tracer could not seize thread {tid}");
+        std::mem::forget(w); // closed when the process ends; the guard kills the tracer
+        tracer
+    }
+}
+
 /// `PERF_EVENT_IOC_SET_FILTER`: `_IOW('$', 6, char *)`, encoded for the target's ioctl
 /// scheme (nix knows the architectures whose direction and size bits differ).
 const PERF_EVENT_IOC_SET_FILTER: nix::sys::ioctl::ioctl_num_type =

@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 
 use crate::error::{Error, Result};
-use crate::harness::eventfd::{new_eventfd, signal, take, wait_readable};
+use crate::harness::eventfd::{new_eventfd, signal, take};
 use crate::harness::{write_all, Driver, Harness};
 use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
-use crate::sys::{futex_wake, SharedWords};
+use crate::sys::{futex_wait, futex_wake, FutexWait, SharedWords};
 
 /// One floor: a mechanism's own cost, without a switch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,14 +30,18 @@ pub enum FloorKind {
     Getppid,
     /// Write one byte into a pipe and read it back, in one task.
     Pipe,
-    /// `FUTEX_WAKE` (private) on a word nobody waits on.
-    FutexWake,
-    /// `FUTEX_WAKE` (shared, as between processes) on a word nobody waits on.
-    FutexWakeShared,
-    /// Lock, set, unlock and `notify_one` a `std` condvar nobody waits on.
+    /// `FUTEX_WAKE` (private) on a word nobody waits on, then a `FUTEX_WAIT` on it that
+    /// finds the word changed and returns at once: the two calls each side of
+    /// `thread-futex` makes, without the sleep.
+    Futex,
+    /// The same with the shared operations (`process-futex`, `thread-futex-shared`): the
+    /// wait computes the shared key through the memory map, as a sleeping one does.
+    FutexShared,
+    /// Lock, set, unlock and `notify_one` a `std` condvar nobody waits on, then lock and
+    /// check again: each side of the condvar ping-pong without the wait.
     CondvarNotify,
-    /// Write 1 to an eventfd, `poll` it (ready) and read it back: what each side of the
-    /// eventfd ping-pong does besides switching.
+    /// Write 1 to an eventfd and read it back (the read finds data): what each side of
+    /// the eventfd ping-pong does besides switching.
     Eventfd,
 }
 
@@ -45,8 +49,8 @@ pub enum FloorKind {
 pub const FLOORS: [FloorKind; 6] = [
     FloorKind::Getppid,
     FloorKind::Pipe,
-    FloorKind::FutexWake,
-    FloorKind::FutexWakeShared,
+    FloorKind::Futex,
+    FloorKind::FutexShared,
     FloorKind::CondvarNotify,
     FloorKind::Eventfd,
 ];
@@ -57,8 +61,8 @@ impl FloorKind {
         match self {
             FloorKind::Getppid => "getppid",
             FloorKind::Pipe => "pipe",
-            FloorKind::FutexWake => "futex-wake",
-            FloorKind::FutexWakeShared => "futex-wake-shared",
+            FloorKind::Futex => "futex",
+            FloorKind::FutexShared => "futex-shared",
             FloorKind::CondvarNotify => "condvar-notify",
             FloorKind::Eventfd => "eventfd",
         }
@@ -74,19 +78,23 @@ impl FloorKind {
         match self {
             FloorKind::Getppid => None,
             FloorKind::Pipe => Some(Mechanism::Pipe),
-            FloorKind::FutexWake | FloorKind::FutexWakeShared => Some(Mechanism::Futex),
+            FloorKind::Futex => Some(Mechanism::Futex),
+            FloorKind::FutexShared => Some(Mechanism::FutexShared),
             FloorKind::CondvarNotify => Some(Mechanism::Condvar),
             FloorKind::Eventfd => Some(Mechanism::Eventfd),
         }
     }
 
     /// The floor that applies to a ping-pong of `p` over `m`: what each side does per round
-    /// trip besides switching (processes use shared futex operations, threads private).
+    /// trip besides switching (processes and `thread-futex-shared` use the shared futex
+    /// operations, `thread-futex` the private ones).
     pub fn for_pingpong(p: Participants, m: Mechanism) -> FloorKind {
         match (p, m) {
             (_, Mechanism::Pipe) => FloorKind::Pipe,
-            (Participants::Process, Mechanism::Futex) => FloorKind::FutexWakeShared,
-            (Participants::Thread, Mechanism::Futex) => FloorKind::FutexWake,
+            (Participants::Process, Mechanism::Futex) | (_, Mechanism::FutexShared) => {
+                FloorKind::FutexShared
+            }
+            (Participants::Thread, Mechanism::Futex) => FloorKind::Futex,
             (_, Mechanism::Condvar) => FloorKind::CondvarNotify,
             (_, Mechanism::Eventfd) => FloorKind::Eventfd,
         }
@@ -136,9 +144,9 @@ impl FloorHarness {
                     .map_err(|e| Error::sys("pipe2", e))?;
                 State::Pipe(r, w)
             }
-            FloorKind::FutexWake | FloorKind::FutexWakeShared => State::Futex(
+            FloorKind::Futex | FloorKind::FutexShared => State::Futex(
                 SharedWords::new(1).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?,
-                kind == FloorKind::FutexWakeShared,
+                kind == FloorKind::FutexShared,
             ),
             FloorKind::CondvarNotify => State::Condvar(Mutex::new(0), Condvar::new()),
             FloorKind::Eventfd => State::Eventfd(new_eventfd()?),
@@ -184,22 +192,33 @@ impl Harness for FloorHarness {
                 }
             }
             State::Futex(words, shared) => {
+                // The word holds 0; waiting for 1 returns at once (EAGAIN), after the
+                // kernel has computed the key and read the word.
                 let word = futex_word(words);
                 for _ in 0..iters {
                     futex_wake(word, 1, *shared).map_err(|e| Error::sys("FUTEX_WAKE", e))?;
+                    match futex_wait(word, 1, None, *shared) {
+                        Ok(FutexWait::Mismatch) => {}
+                        Ok(other) => {
+                            return Err(Error::InvalidInput(format!(
+                                "the futex floor's wait should return at once, got {other:?}"
+                            )))
+                        }
+                        Err(e) => return Err(Error::sys("FUTEX_WAIT", e)),
+                    }
                 }
             }
             State::Condvar(m, cv) => {
                 for i in 0..iters {
                     *m.lock().unwrap_or_else(|p| p.into_inner()) = i as u32;
                     cv.notify_one();
+                    let g = m.lock().unwrap_or_else(|p| p.into_inner());
+                    std::hint::black_box(*g == u32::MAX);
                 }
             }
             State::Eventfd(fd) => {
                 for _ in 0..iters {
                     signal(fd.as_fd(), 1).map_err(|e| Error::sys("write to an eventfd", e))?;
-                    wait_readable(fd.as_fd(), Duration::from_secs(1))
-                        .map_err(|e| Error::sys("poll on an eventfd", e))?;
                     take(fd.as_fd()).map_err(|e| Error::sys("read from an eventfd", e))?;
                 }
             }
@@ -300,13 +319,13 @@ mod tests {
         };
         let mut v = vec![
             outcome(
-                FloorKind::FutexWakeShared.meta(0),
+                FloorKind::FutexShared.meta(0),
                 Some(0.0),
                 samples(300.0),
                 count(0.0),
             ),
             outcome(
-                FloorKind::FutexWake.meta(0),
+                FloorKind::Futex.meta(0),
                 Some(0.0),
                 samples(100.0),
                 count(0.0),
@@ -320,12 +339,12 @@ mod tests {
             .floor_used
             .as_deref()
             .unwrap()
-            .starts_with("floor/futex-wake-shared"));
+            .starts_with("floor/futex-shared"));
         assert_eq!(v[3].direct_ns_per_switch, None);
         // An invalid floor (the task was preempted) is not used.
         let mut v = vec![
             outcome(
-                FloorKind::FutexWakeShared.meta(0),
+                FloorKind::FutexShared.meta(0),
                 Some(0.0),
                 samples(300.0),
                 count(0.5),
@@ -340,7 +359,12 @@ mod tests {
     #[test]
     fn every_pingpong_has_a_floor() {
         for (p, m) in crate::spec::PINGPONG_HARNESSES {
-            assert_eq!(FloorKind::for_pingpong(p, m).mechanism(), Some(m));
+            // process-futex makes the shared futex calls, as thread-futex-shared does.
+            let calls = match (p, m) {
+                (Participants::Process, Mechanism::Futex) => Mechanism::FutexShared,
+                _ => m,
+            };
+            assert_eq!(FloorKind::for_pingpong(p, m).mechanism(), Some(calls));
         }
         let ids: Vec<_> = FLOORS.iter().map(|f| f.id()).collect();
         assert!(ids.contains(&"floor/getppid".to_string()));

@@ -2,19 +2,26 @@
 //!
 //! Each side changes the turn under the lock, *unlocks*, then notifies: notifying while
 //! holding the lock wakes the peer straight into a lock it cannot take, which costs extra
-//! switches (about 5 per round trip instead of 2 on one CPU).
+//! switches (about 5 per round trip instead of 2 on one CPU). Both waits are untimed.
+//!
+//! A condvar wait restarts itself when a signal interrupts it, so the [`Watchdog`] cannot
+//! wake the driver the way it wakes the other harnesses; instead its waker thread (blocked
+//! in `read` until the watchdog fires or dies) sets the turn to [`POISON`] and notifies.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::peer::{Peer, ThreadGuard};
-use super::{read_hello_channel, Driver, Harness, Patience, LIVENESS_POLL};
+use super::watchdog::{Stop, Watchdog};
+use super::{read_hello_channel, Driver, Harness};
 use crate::error::{Error, Result};
 use crate::spec::Placement;
 
 const DRIVER: u32 = 0;
 const PEER: u32 = 1;
 const STOP: u32 = 2;
+/// Set by the watchdog's waker: the peer died or stalled.
+const POISON: u32 = 3;
 
 struct Shared {
     turn: Mutex<u32>,
@@ -35,20 +42,17 @@ pub struct CondvarPingPong {
     shared: Arc<Shared>,
     peer: Peer,
     driver: Driver,
+    watchdog: Watchdog,
 }
 
 fn peer_loop(s: &Shared) {
     let mut g = s.lock();
     loop {
         while *g == DRIVER {
-            g = s
-                .wake_peer
-                .wait_timeout(g, LIVENESS_POLL * 2)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            g = s.wake_peer.wait(g).unwrap_or_else(|p| p.into_inner());
         }
-        if *g == STOP {
-            return;
+        if *g != PEER {
+            return; // STOP, or POISON
         }
         *g = DRIVER;
         drop(g);
@@ -89,37 +93,49 @@ impl CondvarPingPong {
         ));
         let hello = read_hello_channel(&rx, name)?;
         driver.add_peer(&peer, hello, name)?;
+        let s = Arc::clone(&shared);
+        let watchdog = Watchdog::start_waking(
+            name,
+            &driver,
+            Box::new(move || {
+                *s.lock() = POISON;
+                s.wake_driver.notify_all();
+                s.wake_peer.notify_all();
+            }),
+        )?;
         Ok(Self {
             shared,
             peer,
             driver,
+            watchdog,
         })
     }
 }
 
+/// The driver's side of `iters` round trips.
+fn round_trips(s: &Shared, iters: u64) -> std::result::Result<Duration, Stop> {
+    let start = Instant::now();
+    for _ in 0..iters {
+        *s.lock() = PEER;
+        s.wake_peer.notify_one();
+        let mut g = s.lock();
+        while *g == PEER {
+            g = s.wake_driver.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
+        if *g != DRIVER {
+            return Err(Stop::Poked);
+        }
+    }
+    Ok(start.elapsed())
+}
+
 impl Harness for CondvarPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let s = Arc::clone(&self.shared);
-        let start = Instant::now();
-        for _ in 0..iters {
-            *s.lock() = PEER;
-            s.wake_peer.notify_one();
-            let mut patience = Patience::new();
-            let mut g = s.lock();
-            while *g == PEER {
-                let (g2, res) = s
-                    .wake_driver
-                    .wait_timeout(g, LIVENESS_POLL)
-                    .unwrap_or_else(|p| p.into_inner());
-                g = g2;
-                if res.timed_out() && *g == PEER {
-                    drop(g);
-                    patience.timed_out(&mut self.peer, "thread-condvar peer")?;
-                    g = s.lock();
-                }
-            }
-        }
-        Ok(start.elapsed())
+        // The waker's poison stays until the harness drops: a poisoned harness fails
+        // every batch.
+        let _alarm = self.watchdog.begin()?;
+        let r = round_trips(&self.shared, iters);
+        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
     }
 
     fn driver(&self) -> &Driver {

@@ -1,20 +1,21 @@
 //! `process-eventfd` and `thread-eventfd`: an eventfd each way.
 //!
 //! A side wakes the other by writing 1 to the other's eventfd, then waits on its own with
-//! `poll` (bounded by [`LIVENESS_POLL`]) and `read`. An eventfd has no end-of-file, so the
-//! bounded poll is what lets the driver notice a dead peer; both sides poll, so the round
-//! trip is symmetric and the eventfd floor (`floor/eventfd`) makes the same three calls.
+//! a blocking `read`: two system calls per side and nothing else, the same for threads and
+//! processes (the eventfd floor, `floor/eventfd`, makes the same two calls without a
+//! switch). An eventfd has no end-of-file, so a dead or stalled peer is caught by the
+//! [`Watchdog`], which interrupts the driver's `read`.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
-use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::eventfd::{EfdFlags, EventFd};
 
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::{read_hello, write_all, Driver, Harness, Patience, PeerHello, LIVENESS_POLL};
+use super::watchdog::{Alarm, Stop, Watchdog};
+use super::{read_hello, write_all, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -26,8 +27,8 @@ pub struct EventfdPingPong {
     to_peer: Arc<OwnedFd>,
     from_peer: OwnedFd,
     peer: Peer,
-    name: String,
     driver: Driver,
+    watchdog: Watchdog,
 }
 
 /// A new eventfd (close-on-exec, blocking, counter mode).
@@ -40,20 +41,6 @@ pub fn new_eventfd() -> Result<OwnedFd> {
 /// Adds `v` to an eventfd's counter; allocation-free.
 pub fn signal(fd: BorrowedFd<'_>, v: u64) -> std::result::Result<(), Errno> {
     write_all(fd, &v.to_ne_bytes())
-}
-
-/// Waits up to `timeout` for the eventfd to be readable; true when it is.
-pub fn wait_readable(fd: BorrowedFd<'_>, timeout: Duration) -> std::result::Result<bool, Errno> {
-    let ms = PollTimeout::try_from(timeout).unwrap_or(PollTimeout::MAX);
-    loop {
-        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
-        match poll(&mut fds, ms) {
-            Ok(0) => return Ok(false),
-            Ok(_) => return Ok(true),
-            Err(Errno::EINTR) => continue,
-            Err(e) => return Err(e),
-        }
-    }
 }
 
 /// Reads (and so resets) an eventfd's counter; allocation-free.
@@ -69,26 +56,19 @@ pub fn take(fd: BorrowedFd<'_>) -> std::result::Result<u64, Errno> {
     }
 }
 
-/// The peer's loop; allocation-free, so it may run in a forked child. `still_wanted` is
-/// polled after each wait that timed out. Returns the exit code.
+/// The peer's loop; allocation-free, so it may run in a forked child. Returns the exit
+/// code.
 fn peer_loop(
     mine: BorrowedFd<'_>,
     theirs: BorrowedFd<'_>,
     hello_to: BorrowedFd<'_>,
     cpu: Option<usize>,
-    still_wanted: impl Fn() -> bool,
 ) -> i32 {
     let hello = PeerHello::pin(cpu);
     if write_all(hello_to, &hello.to_bytes()).is_err() {
         return 3;
     }
     loop {
-        match wait_readable(mine, LIVENESS_POLL * 2) {
-            Ok(true) => {}
-            Ok(false) if still_wanted() => continue,
-            Ok(false) => return 4,
-            Err(_) => return 2,
-        }
         match take(mine) {
             Ok(v) if v >= STOP => return 0,
             Ok(_) => {
@@ -113,18 +93,14 @@ impl EventfdPingPong {
         let name = format!("{participants}-eventfd peer");
         let peer = match participants {
             Participants::Process => {
-                let parent = nix::unistd::getpid();
                 let keep = [
                     to_peer.as_raw_fd(),
                     from_peer.as_raw_fd(),
                     hello_w.as_raw_fd(),
                 ];
                 let (mine, theirs, hw) = (to_peer.as_fd(), from_peer.as_fd(), hello_w.as_fd());
-                let child = ChildGuard::spawn(&name, &keep, || {
-                    peer_loop(mine, theirs, hw, peer_cpu, || {
-                        nix::unistd::getppid() == parent
-                    })
-                })?;
+                let child =
+                    ChildGuard::spawn(&name, &keep, || peer_loop(mine, theirs, hw, peer_cpu))?;
                 Peer::Process(child)
             }
             Participants::Thread => {
@@ -138,7 +114,7 @@ impl EventfdPingPong {
                 let handle = std::thread::Builder::new()
                     .name("ctxbench-eventfd-peer".into())
                     .spawn(move || {
-                        peer_loop(mine.as_fd(), theirs.as_fd(), hw.as_fd(), peer_cpu, || true);
+                        peer_loop(mine.as_fd(), theirs.as_fd(), hw.as_fd(), peer_cpu);
                     })
                     .map_err(|e| Error::sys("spawning the peer thread", e))?;
                 let stop_fd = Arc::clone(&to_peer);
@@ -155,12 +131,13 @@ impl EventfdPingPong {
         drop(hello_w);
         let hello = read_hello(&hello_r, &name)?;
         driver.add_peer(&peer, hello, &name)?;
+        let watchdog = Watchdog::start(&name, &driver)?;
         Ok(Self {
             to_peer,
             from_peer,
             peer,
-            name,
             driver,
+            watchdog,
         })
     }
 }
@@ -172,59 +149,49 @@ impl Drop for EventfdPingPong {
     }
 }
 
+/// The driver's side of `iters` round trips: write 1 to `to`, read `from` (blocking).
+fn round_trips(
+    to: BorrowedFd<'_>,
+    from: BorrowedFd<'_>,
+    iters: u64,
+    alarm: Alarm<'_>,
+) -> std::result::Result<Duration, Stop> {
+    let one = 1u64.to_ne_bytes();
+    let mut b = [0u8; 8];
+    let from = from.as_raw_fd();
+    let start = Instant::now();
+    for _ in 0..iters {
+        loop {
+            match nix::unistd::write(to, &one) {
+                Ok(8) => break,
+                Ok(_) => return Err(Stop::Closed),
+                Err(Errno::EINTR) if alarm.keep_waiting() => continue,
+                Err(Errno::EINTR) => return Err(Stop::Poked),
+                Err(e) => return Err(Stop::Sys("write to an eventfd", e)),
+            }
+        }
+        loop {
+            match nix::unistd::read(from, &mut b) {
+                Ok(8) => break,
+                Ok(_) => return Err(Stop::Closed),
+                Err(Errno::EINTR) if alarm.keep_waiting() => continue,
+                Err(Errno::EINTR) => return Err(Stop::Poked),
+                Err(e) => return Err(Stop::Sys("read from an eventfd", e)),
+            }
+        }
+    }
+    Ok(start.elapsed())
+}
+
 impl Harness for EventfdPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let start = Instant::now();
-        for _ in 0..iters {
-            signal(self.to_peer.as_fd(), 1).map_err(|e| Error::sys("write to an eventfd", e))?;
-            let mut patience = Patience::new();
-            loop {
-                match wait_readable(self.from_peer.as_fd(), LIVENESS_POLL) {
-                    Ok(true) => break,
-                    Ok(false) => patience.timed_out(&mut self.peer, &self.name)?,
-                    Err(e) => return Err(Error::sys("poll on an eventfd", e)),
-                }
-            }
-            take(self.from_peer.as_fd()).map_err(|e| Error::sys("read from an eventfd", e))?;
-        }
-        Ok(start.elapsed())
+        let alarm = self.watchdog.begin()?;
+        let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
+        let r = round_trips(to, from, iters, alarm);
+        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
     }
 
     fn driver(&self) -> &Driver {
         &self.driver
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_round_trip_is_two_switches_and_a_dead_peer_is_reported() {
-        let _x = crate::harness::exclusive();
-        for p in [Participants::Process, Participants::Thread] {
-            crate::harness::retry_on_cpus(|cpu| {
-                let mut h = EventfdPingPong::new(p, Placement::SameCpu(cpu)).unwrap();
-                h.run(100).unwrap();
-                let c = crate::measure::count_switches(&mut h, 1000).unwrap();
-                if (1.8..=2.2).contains(&c.per_iter) {
-                    Ok(())
-                } else {
-                    Err(format!("{p}: {c:?}"))
-                }
-            });
-        }
-        let cpu = crate::cpus::allowed_cpus().unwrap()[0];
-        let mut h = EventfdPingPong::new(Participants::Process, Placement::SameCpu(cpu)).unwrap();
-        let child = nix::unistd::Pid::from_raw(h.tasks()[1].pid);
-        nix::sys::signal::kill(child, nix::sys::signal::Signal::SIGKILL).unwrap();
-        let t = Instant::now();
-        let e = h.run(1_000_000).unwrap_err();
-        assert!(
-            t.elapsed() < Duration::from_secs(2),
-            "took {:?}",
-            t.elapsed()
-        );
-        assert!(e.to_string().contains("ended during the run"), "{e}");
     }
 }

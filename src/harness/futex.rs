@@ -1,17 +1,25 @@
-//! `thread-futex` and `process-futex`: a raw futex word, the same mechanism for threads
-//! (private futex operations) and processes (a `MAP_SHARED` word, shared operations), so
-//! the difference between the two is the address-space switch alone.
+//! `thread-futex`, `thread-futex-shared` and `process-futex`: a raw futex word.
 //!
 //! The word says whose turn it is: [`DRIVER`] or [`PEER`]; [`STOP`] ends the peer. Each
-//! side sets the other's turn, wakes it, and sleeps until the turn comes back. Both sides
-//! always sleep with a timeout, so a dead peer is noticed and nothing waits forever.
+//! side stores the other's turn, wakes it (`FUTEX_WAKE`), and sleeps in an untimed
+//! `FUTEX_WAIT` until the turn comes back: four system calls per round trip and nothing
+//! else, the same instructions for threads and processes. `thread-futex` uses the private
+//! futex operations (the fastest thread path); `process-futex` and `thread-futex-shared`
+//! use the shared ones on a `MAP_SHARED` word, whose key goes through the memory map, so
+//! those two differ by the address space alone.
+//!
+//! No wait has a timeout: the [`Watchdog`] notices a peer that died or stalled and
+//! interrupts the driver's wait.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
+
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::{Driver, Harness, Patience, PeerHello, HELLO_TIMEOUT, LIVENESS_POLL};
+use super::watchdog::{Alarm, Stop, Watchdog};
+use super::{Driver, Harness, PeerHello, HELLO_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys::{futex_wait, futex_wake, FutexWait, SharedWords};
@@ -34,18 +42,13 @@ pub struct FutexPingPong {
     words: Arc<SharedWords>,
     shared: bool,
     peer: Peer,
-    name: String,
     driver: Driver,
+    watchdog: Watchdog,
 }
 
-/// The peer's loop; allocation-free, so it may run in a forked child. `still_wanted`
-/// is polled after each timed-out wait. Returns the exit code.
-fn peer_loop(
-    words: &[AtomicU32],
-    shared: bool,
-    cpu: Option<usize>,
-    still_wanted: impl Fn() -> bool,
-) -> i32 {
+/// The peer's loop; allocation-free, so it may run in a forked child. Returns the exit
+/// code.
+fn peer_loop(words: &[AtomicU32], shared: bool, cpu: Option<usize>) -> i32 {
     let hello = PeerHello::pin(cpu);
     words[HELLO_CPU].store(hello.cpu, Ordering::Relaxed);
     words[HELLO_TID].store(hello.tid, Ordering::Relaxed);
@@ -60,29 +63,58 @@ fn peer_loop(
                 }
             }
             STOP => return 0,
-            v => match futex_wait(turn, v, Some(LIVENESS_POLL * 2), shared) {
-                Ok(FutexWait::TimedOut) if !still_wanted() => return 4,
-                Ok(_) => {}
-                Err(_) => return 2,
-            },
+            v => {
+                if futex_wait(turn, v, None, shared).is_err() {
+                    return 2;
+                }
+            }
         }
     }
 }
 
+/// The driver's side of `iters` round trips over `turn`.
+fn round_trips(
+    turn: &AtomicU32,
+    shared: bool,
+    iters: u64,
+    alarm: Alarm<'_>,
+) -> std::result::Result<Duration, Stop> {
+    let errno = |e: std::io::Error| Errno::from_raw(e.raw_os_error().unwrap_or(0));
+    let start = Instant::now();
+    for _ in 0..iters {
+        turn.store(PEER, Ordering::Release);
+        if let Err(e) = futex_wake(turn, 1, shared) {
+            return Err(Stop::Sys("FUTEX_WAKE", errno(e)));
+        }
+        while turn.load(Ordering::Acquire) != DRIVER {
+            match futex_wait(turn, PEER, None, shared) {
+                Ok(FutexWait::Interrupted) if !alarm.keep_waiting() => return Err(Stop::Poked),
+                Ok(_) => {}
+                Err(e) => return Err(Stop::Sys("FUTEX_WAIT", errno(e))),
+            }
+        }
+    }
+    Ok(start.elapsed())
+}
+
 impl FutexPingPong {
-    /// Sets up the peer; the caller (see [`super::build`]) warms it up.
-    pub fn new(participants: Participants, placement: Placement) -> Result<Self> {
+    /// Sets up the peer; the caller (see [`super::build`]) warms it up. Processes always
+    /// use the shared futex operations; threads use them when `shared_ops` is set
+    /// (`thread-futex-shared`), else the private ones.
+    pub fn new(participants: Participants, shared_ops: bool, placement: Placement) -> Result<Self> {
         let driver = Driver::pin(placement)?;
         let words = Arc::new(SharedWords::new(4).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
-        let shared = participants == Participants::Process;
+        let shared = shared_ops || participants == Participants::Process;
         let peer_cpu = placement.peer_cpu();
-        let name = format!("{participants}-futex peer");
+        let name = match (participants, shared) {
+            (Participants::Thread, true) => "thread-futex-shared peer".to_string(),
+            _ => format!("{participants}-futex peer"),
+        };
         let peer = match participants {
             Participants::Process => {
-                let parent = nix::unistd::getpid();
                 let w = words.words();
                 Peer::Process(ChildGuard::spawn(&name, &[], || {
-                    peer_loop(w, true, peer_cpu, || nix::unistd::getppid() == parent)
+                    peer_loop(w, true, peer_cpu)
                 })?)
             }
             Participants::Thread => {
@@ -90,7 +122,7 @@ impl FutexPingPong {
                 let handle = std::thread::Builder::new()
                     .name("ctxbench-futex-peer".into())
                     .spawn(move || {
-                        peer_loop(w.words(), false, peer_cpu, || true);
+                        peer_loop(w.words(), shared, peer_cpu);
                     })
                     .map_err(|e| Error::sys("spawning the peer thread", e))?;
                 let w = Arc::clone(&words);
@@ -99,71 +131,66 @@ impl FutexPingPong {
                     handle,
                     Box::new(move || {
                         w.words()[TURN].store(STOP, Ordering::Release);
-                        let _ = futex_wake(&w.words()[TURN], 1, false);
+                        let _ = futex_wake(&w.words()[TURN], 1, shared);
                     }),
                 ))
             }
         };
-        let mut me = Self {
+        // Should anything below fail, dropping `peer` stops a thread (its guard's stop)
+        // or kills a process.
+        let (mut driver, mut peer) = (driver, peer);
+        let hello = wait_hello(&words, &mut peer, &name)?;
+        driver.add_peer(&peer, hello, &name)?;
+        let watchdog = Watchdog::start(&name, &driver)?;
+        Ok(Self {
             words,
             shared,
             peer,
-            name,
             driver,
-        };
-        let hello = me.wait_hello()?;
-        me.driver.add_peer(&me.peer, hello, &me.name)?;
-        Ok(me)
-    }
-
-    fn wait_hello(&mut self) -> Result<PeerHello> {
-        let start = Instant::now();
-        let w = self.words.words();
-        while w[HELLO_READY].load(Ordering::Acquire) == 0 {
-            self.peer.check()?;
-            if start.elapsed() > HELLO_TIMEOUT {
-                return Err(Error::Stalled {
-                    peer: self.name.clone(),
-                    waited: HELLO_TIMEOUT,
-                });
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        Ok(PeerHello {
-            cpu: w[HELLO_CPU].load(Ordering::Relaxed),
-            tid: w[HELLO_TID].load(Ordering::Relaxed),
+            watchdog,
         })
     }
+}
+
+/// Tells the peer to leave (its guard kills a process peer regardless).
+fn stop_peer(words: &SharedWords, shared: bool) {
+    let turn = &words.words()[TURN];
+    turn.store(STOP, Ordering::Release);
+    let _ = futex_wake(turn, 1, shared);
+}
+
+/// Waits for the peer's hello in the shared words.
+fn wait_hello(words: &SharedWords, peer: &mut Peer, name: &str) -> Result<PeerHello> {
+    let start = Instant::now();
+    let w = words.words();
+    while w[HELLO_READY].load(Ordering::Acquire) == 0 {
+        peer.check()?;
+        if start.elapsed() > HELLO_TIMEOUT {
+            return Err(Error::Stalled {
+                peer: name.to_string(),
+                waited: HELLO_TIMEOUT,
+            });
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    Ok(PeerHello {
+        cpu: w[HELLO_CPU].load(Ordering::Relaxed),
+        tid: w[HELLO_TID].load(Ordering::Relaxed),
+    })
 }
 
 impl Drop for FutexPingPong {
     fn drop(&mut self) {
         // Ask a peer process to leave too; the guard kills it regardless.
-        let turn = &self.words.words()[TURN];
-        turn.store(STOP, Ordering::Release);
-        let _ = futex_wake(turn, 1, self.shared);
+        stop_peer(&self.words, self.shared);
     }
 }
 
 impl Harness for FutexPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let words = Arc::clone(&self.words);
-        let turn = &words.words()[TURN];
-        let shared = self.shared;
-        let start = Instant::now();
-        for _ in 0..iters {
-            turn.store(PEER, Ordering::Release);
-            futex_wake(turn, 1, shared).map_err(|e| Error::sys("FUTEX_WAKE", e))?;
-            let mut patience = Patience::new();
-            while turn.load(Ordering::Acquire) != DRIVER {
-                match futex_wait(turn, PEER, Some(LIVENESS_POLL), shared) {
-                    Ok(FutexWait::TimedOut) => patience.timed_out(&mut self.peer, &self.name)?,
-                    Ok(_) => {}
-                    Err(e) => return Err(Error::sys("FUTEX_WAIT", e)),
-                }
-            }
-        }
-        Ok(start.elapsed())
+        let alarm = self.watchdog.begin()?;
+        let r = round_trips(&self.words.words()[TURN], self.shared, iters, alarm);
+        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
     }
 
     fn driver(&self) -> &Driver {

@@ -4,10 +4,10 @@
 //!
 //! Participant k sleeps on its own word while it holds 0; whoever passes it the token
 //! stores 1 there and wakes it; it stores 0 back, passes the token to k+1 the same way and
-//! sleeps again. [`STOP`] in a word ends that participant. Every wait has a timeout after
-//! which a participant checks that the ring is still wanted, so nothing waits forever; the
-//! driver reports a dead peer within about [`LIVENESS_POLL`]. Participants run under
-//! `SCHED_BATCH`, as in the pipe ring, so a lap is exactly n switches.
+//! sleeps again. [`STOP`] in a word ends that participant. No wait has a timeout: the
+//! [`Watchdog`] notices a member that died or stalled and interrupts the driver's wait.
+//! Participants run under `SCHED_BATCH`, as in the pipe ring, so a lap is exactly n
+//! switches.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::ring::{check_ring_size, PolicyGuard};
-use super::{Driver, Harness, Patience, PeerHello, HELLO_TIMEOUT, LIVENESS_POLL};
+use super::watchdog::{Stop, Watchdog};
+use super::{Driver, Harness, PeerHello, HELLO_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys::{self, futex_wait, futex_wake, FutexWait, SharedWords};
@@ -40,17 +41,12 @@ pub struct FutexRing {
     n: usize,
     driver: Driver,
     _policy: PolicyGuard,
+    // Started once every member has said hello.
+    watchdog: Option<Watchdog>,
 }
 
 /// Peer k's loop; allocation-free, so it may run in a forked child.
-fn relay_loop(
-    words: &[AtomicU32],
-    n: usize,
-    k: usize,
-    shared: bool,
-    cpu: usize,
-    still_wanted: impl Fn() -> bool,
-) -> i32 {
+fn relay_loop(words: &[AtomicU32], n: usize, k: usize, shared: bool, cpu: usize) -> i32 {
     let mut hello = PeerHello::pin(Some(cpu));
     if let Err(e) = sys::set_sched_policy(sys::BATCH) {
         hello.cpu = u32::MAX - e.raw_os_error().unwrap_or(libc::EINVAL) as u32;
@@ -74,11 +70,11 @@ fn relay_loop(
                 }
             }
             STOP => return 0,
-            v => match futex_wait(mine, v, Some(LIVENESS_POLL * 2), shared) {
-                Ok(FutexWait::TimedOut) if !still_wanted() => return 4,
-                Ok(_) => {}
-                Err(_) => return 2,
-            },
+            v => {
+                if futex_wait(mine, v, None, shared).is_err() {
+                    return 2;
+                }
+            }
         }
     }
 }
@@ -98,10 +94,9 @@ impl FutexRing {
         for k in 1..n {
             let peer = match participants {
                 Participants::Process => {
-                    let parent = nix::unistd::getpid();
                     let w = words.words();
                     Peer::Process(ChildGuard::spawn(&format!("{name} {k}"), &[], || {
-                        relay_loop(w, n, k, true, cpu, || nix::unistd::getppid() == parent)
+                        relay_loop(w, n, k, true, cpu)
                     })?)
                 }
                 Participants::Thread => {
@@ -109,7 +104,7 @@ impl FutexRing {
                     let handle = std::thread::Builder::new()
                         .name(format!("ctxbench-fring-{k}"))
                         .spawn(move || {
-                            relay_loop(w.words(), n, k, false, cpu, || true);
+                            relay_loop(w.words(), n, k, false, cpu);
                         })
                         .map_err(|e| Error::sys("spawning a ring thread", e))?;
                     let w = Arc::clone(&words);
@@ -132,11 +127,13 @@ impl FutexRing {
             n,
             driver,
             _policy: policy,
+            watchdog: None,
         };
         for k in 1..n {
             let hello = me.wait_hello(k, &name)?;
             me.driver.add_peer(&me.peers[k - 1], hello, &name)?;
         }
+        me.watchdog = Some(Watchdog::start(&name, &me.driver)?);
         Ok(me)
     }
 
@@ -160,15 +157,6 @@ impl FutexRing {
             tid: w[h + 1].load(Ordering::Relaxed),
         })
     }
-
-    /// The first peer found dead, or a stall error.
-    fn check_peers(&mut self, patience: &mut Patience) -> Result<()> {
-        let name = format!("futex ring of {}", self.n);
-        for p in &mut self.peers {
-            patience.timed_out(p, &name)?;
-        }
-        Ok(())
-    }
 }
 
 impl Drop for FutexRing {
@@ -181,28 +169,41 @@ impl Drop for FutexRing {
     }
 }
 
+/// The driver's side of `iters` laps: pass the token to `next`, wait on `mine`.
+fn laps(
+    mine: &AtomicU32,
+    next: &AtomicU32,
+    shared: bool,
+    iters: u64,
+    alarm: super::watchdog::Alarm<'_>,
+) -> std::result::Result<Duration, Stop> {
+    let errno = |e: std::io::Error| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
+    let start = Instant::now();
+    for _ in 0..iters {
+        next.store(GO, Ordering::Release);
+        if let Err(e) = futex_wake(next, 1, shared) {
+            return Err(Stop::Sys("FUTEX_WAKE", errno(e)));
+        }
+        while mine.load(Ordering::Acquire) != GO {
+            match futex_wait(mine, WAIT, None, shared) {
+                Ok(FutexWait::Interrupted) if !alarm.keep_waiting() => return Err(Stop::Poked),
+                Ok(_) => {}
+                Err(e) => return Err(Stop::Sys("FUTEX_WAIT", errno(e))),
+            }
+        }
+        mine.store(WAIT, Ordering::Relaxed);
+    }
+    Ok(start.elapsed())
+}
+
 impl Harness for FutexRing {
     /// Runs `iters` laps of the token.
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let words = Arc::clone(&self.words);
-        let w = words.words();
-        let (mine, next) = (&w[0], &w[1]);
-        let shared = self.shared;
-        let start = Instant::now();
-        for _ in 0..iters {
-            next.store(GO, Ordering::Release);
-            futex_wake(next, 1, shared).map_err(|e| Error::sys("FUTEX_WAKE", e))?;
-            let mut patience = Patience::new();
-            while mine.load(Ordering::Acquire) != GO {
-                match futex_wait(mine, WAIT, Some(LIVENESS_POLL), shared) {
-                    Ok(FutexWait::TimedOut) => self.check_peers(&mut patience)?,
-                    Ok(_) => {}
-                    Err(e) => return Err(Error::sys("FUTEX_WAIT", e)),
-                }
-            }
-            mine.store(WAIT, Ordering::Relaxed);
-        }
-        Ok(start.elapsed())
+        let watchdog = self.watchdog.as_ref().expect("started in new");
+        let alarm = watchdog.begin()?;
+        let w = self.words.words();
+        let r = laps(&w[0], &w[1], self.shared, iters, alarm);
+        watchdog.end(r, &mut self.peers)
     }
 
     fn driver(&self) -> &Driver {

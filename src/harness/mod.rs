@@ -28,6 +28,9 @@ pub mod ring;
 pub mod watchdog;
 pub mod workset;
 
+#[cfg(test)]
+mod liveness_tests;
+
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
@@ -37,14 +40,10 @@ pub use peer::{Peer, Task};
 
 use crate::cpus::{pin_raw, AffinityGuard};
 use crate::error::{Error, Result};
+
 use crate::spec::{Mechanism, Participants, PingPongSpec, Placement};
 
-/// How long a blocked side waits before it checks that its peer is still alive. A dead
-/// peer is reported within about this long.
-pub const LIVENESS_POLL: Duration = Duration::from_millis(100);
-
-/// How long a peer may make no progress before the run fails as stalled.
-pub const STALL_LIMIT: Duration = Duration::from_secs(10);
+pub use watchdog::{set_stall_limit, stall_limit, STALL_LIMIT};
 
 /// How long set-up waits for a new peer to say hello.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -86,7 +85,19 @@ pub trait Harness {
 pub fn build(spec: &PingPongSpec) -> Result<Box<dyn Harness>> {
     let mut h: Box<dyn Harness> = match (spec.participants, spec.mechanism) {
         (p, Mechanism::Pipe) => Box::new(pipe::PipePingPong::new(p, spec.placement)?),
-        (p, Mechanism::Futex) => Box::new(futex::FutexPingPong::new(p, spec.placement)?),
+        (p, Mechanism::Futex) => Box::new(futex::FutexPingPong::new(p, false, spec.placement)?),
+        (Participants::Thread, Mechanism::FutexShared) => Box::new(futex::FutexPingPong::new(
+            Participants::Thread,
+            true,
+            spec.placement,
+        )?),
+        (Participants::Process, Mechanism::FutexShared) => {
+            return Err(Error::InvalidInput(
+                "process-futex-shared is not a harness: process-futex already uses the \
+                 shared futex operations"
+                    .into(),
+            ))
+        }
         (p, Mechanism::Eventfd) => Box::new(eventfd::EventfdPingPong::new(p, spec.placement)?),
         (Participants::Thread, Mechanism::Condvar) => {
             Box::new(condvar::CondvarPingPong::new(spec.placement)?)
@@ -287,31 +298,6 @@ pub(crate) fn read_hello(fd: &impl AsFd, what: &str) -> Result<PeerHello> {
     Ok(PeerHello::from_bytes(b))
 }
 
-/// Bounded waiting for a peer: after each [`LIVENESS_POLL`] without progress the caller
-/// checks the peer, and after [`STALL_LIMIT`] it gives up.
-pub(crate) struct Patience {
-    since: Option<Instant>,
-}
-
-impl Patience {
-    pub(crate) fn new() -> Self {
-        Self { since: None }
-    }
-
-    /// Called when a wait timed out: errors if the peer is dead or stalled too long.
-    pub(crate) fn timed_out(&mut self, peer: &mut Peer, name: &str) -> Result<()> {
-        peer.check()?;
-        let since = *self.since.get_or_insert_with(Instant::now);
-        if since.elapsed() >= STALL_LIMIT {
-            return Err(Error::Stalled {
-                peer: name.to_string(),
-                waited: STALL_LIMIT,
-            });
-        }
-        Ok(())
-    }
-}
-
 /// Receives a peer thread's hello from a channel, within [`HELLO_TIMEOUT`].
 pub(crate) fn read_hello_channel(
     rx: &std::sync::mpsc::Receiver<PeerHello>,
@@ -367,81 +353,42 @@ pub(crate) fn children_of_me() -> usize {
         .sum()
 }
 
-/// Why a batch of pipe round trips stopped early.
-enum PipeFail {
-    /// A pipe closed: a peer (or ring member) ended, or the watchdog killed it.
-    Closed,
-    /// `read` failed otherwise.
-    Read(Errno),
-}
-
 /// The driver's side of `iters` pipe round trips: run `each` (work between switches, or
-/// nothing), write a byte to `to`, read it back from `from`; returns the wall time. With a
-/// `watchdog`, each completed round trip is recorded (one relaxed store) so a peer that
-/// stops answering is killed. When a pipe closes, the error names why (see
-/// [`pipe_closed`]); `what` names the peer in messages.
+/// nothing), write a byte to `to`, read it back from `from`; returns the wall time. The
+/// loop holds the two system calls and nothing else (the same instructions for a process
+/// and a thread peer): a peer that ends closes its end (end-of-file), and a wait that the
+/// watchdog interrupts returns EINTR, after which `alarm` says whether to leave.
 pub(crate) fn pipe_round_trips(
     to: BorrowedFd<'_>,
     from: BorrowedFd<'_>,
     iters: u64,
-    watchdog: Option<&watchdog::Watchdog>,
-    peers: &mut [Peer],
-    what: &str,
+    alarm: watchdog::Alarm<'_>,
     mut each: impl FnMut(),
-) -> Result<Duration> {
+) -> std::result::Result<Duration, watchdog::Stop> {
+    use watchdog::Stop;
     let mut b = [0u8; 1];
     let from = from.as_raw_fd();
-    let batch = watchdog.map(watchdog::Watchdog::batch);
-    let mut failed = None;
     let start = Instant::now();
-    'rounds: for i in 0..iters {
+    for _ in 0..iters {
         each();
-        if write_all(to, &b).is_err() {
-            failed = Some(PipeFail::Closed);
-            break;
+        loop {
+            match nix::unistd::write(to, &b) {
+                Ok(1) => break,
+                Ok(_) | Err(Errno::EPIPE) => return Err(Stop::Closed),
+                Err(Errno::EINTR) if alarm.keep_waiting() => continue,
+                Err(Errno::EINTR) => return Err(Stop::Poked),
+                Err(e) => return Err(Stop::Sys("write to a pipe", e)),
+            }
         }
         loop {
             match nix::unistd::read(from, &mut b) {
                 Ok(1) => break,
-                Ok(_) => {
-                    failed = Some(PipeFail::Closed);
-                    break 'rounds;
-                }
-                Err(Errno::EINTR) => continue,
-                Err(e) => {
-                    failed = Some(PipeFail::Read(e));
-                    break 'rounds;
-                }
+                Ok(_) => return Err(Stop::Closed),
+                Err(Errno::EINTR) if alarm.keep_waiting() => continue,
+                Err(Errno::EINTR) => return Err(Stop::Poked),
+                Err(e) => return Err(Stop::Sys("read from a pipe", e)),
             }
         }
-        if let Some(batch) = &batch {
-            batch.tick(i);
-        }
     }
-    let elapsed = start.elapsed();
-    drop(batch);
-    match failed {
-        None => Ok(elapsed),
-        Some(PipeFail::Closed) => Err(pipe_closed(watchdog, peers, what)),
-        Some(PipeFail::Read(e)) => Err(Error::sys(format!("read from the {what}"), e)),
-    }
-}
-
-/// Why a pipe closed under the driver: the watchdog killed a stalled peer, or a peer
-/// ended (with how), or else a peer closed its end.
-pub(crate) fn pipe_closed(
-    watchdog: Option<&watchdog::Watchdog>,
-    peers: &mut [Peer],
-    what: &str,
-) -> Error {
-    if let Some(stalled) = watchdog.and_then(watchdog::Watchdog::stalled) {
-        return stalled;
-    }
-    peers
-        .iter_mut()
-        .find_map(|p| p.check().err())
-        .unwrap_or_else(|| Error::PeerDied {
-            peer: what.to_string(),
-            how: "it closed its end of a pipe".into(),
-        })
+    Ok(start.elapsed())
 }

@@ -115,6 +115,9 @@ impl Drop for ChildGuard {
     }
 }
 
+/// How long a dropped [`ThreadGuard`] waits for its thread to leave.
+pub const THREAD_LEAVE_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// A peer thread that is told to stop and joined when the guard drops.
 pub struct ThreadGuard {
     handle: Option<JoinHandle<()>>,
@@ -150,9 +153,21 @@ impl Drop for ThreadGuard {
             stop();
         }
         if let Some(h) = self.handle.take() {
-            // Peers only ever block with a timeout or on a pipe whose other end we close,
-            // so the join is bounded.
-            let _ = h.join();
+            // A peer leaves its loop when told to stop (or when its pipe closes); one that
+            // is stopped or wedged would hold the join for ever, so it is waited for a
+            // bounded time and then left behind, said so.
+            let deadline = std::time::Instant::now() + THREAD_LEAVE_LIMIT;
+            while !h.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            if h.is_finished() {
+                let _ = h.join();
+            } else {
+                eprintln!(
+                    "warning: the peer thread {} did not leave within {:?}; it is left behind",
+                    self.name, THREAD_LEAVE_LIMIT
+                );
+            }
         }
     }
 }

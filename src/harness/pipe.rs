@@ -1,9 +1,9 @@
 //! `process-pipe` and `thread-pipe`: one byte each way through two pipes.
 //!
-//! The classic lmbench `lat_ctx` / `perf bench sched pipe` method. A dead peer closes its
-//! pipe ends, so the driver's read returns end-of-file at once: no timeout is needed in
-//! the timed loop. A peer process that is alive but never answers is killed by the
-//! [`Watchdog`] after [`super::STALL_LIMIT`] (a peer thread cannot be stopped alone).
+//! The classic lmbench `lat_ctx` / `perf bench sched pipe` method: the timed loop is a
+//! `write` and a `read` per side, the same for a process and a thread peer. A dead peer
+//! closes its pipe ends, so the driver's read returns end-of-file at once; a peer that
+//! stops answering is caught by the [`Watchdog`] after the stall limit.
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Duration;
@@ -25,7 +25,7 @@ pub struct PipePingPong {
     from_peer: OwnedFd,
     peer: Peer,
     driver: Driver,
-    watchdog: Option<Watchdog>,
+    watchdog: Watchdog,
 }
 
 fn pipe() -> Result<(OwnedFd, OwnedFd)> {
@@ -86,34 +86,28 @@ impl PipePingPong {
                 Peer::Thread(guard)
             }
         };
-        // Assemble the harness before anything else can fail: should the hello or the
-        // CPU check fail, dropping it closes `to_peer` first, so a peer thread sees
-        // end-of-file and the guard's join returns.
-        let watchdog = Watchdog::for_peer(&name, &peer, &driver)?;
-        let mut me = Self {
-            to_peer: p2c_w,
-            from_peer: c2p_r,
+        // Should the hello or the CPU check fail, the pipe ends drop before the peer
+        // guard: a peer thread sees end-of-file and the guard's join returns.
+        let (to_peer, from_peer, mut driver) = (p2c_w, c2p_r, driver);
+        let hello = read_hello(&from_peer, &name)?;
+        driver.add_peer(&peer, hello, &name)?;
+        let watchdog = Watchdog::start(&name, &driver)?;
+        Ok(Self {
+            to_peer,
+            from_peer,
             peer,
             driver,
             watchdog,
-        };
-        let hello = read_hello(&me.from_peer, &name)?;
-        me.driver.add_peer(&me.peer, hello, &name)?;
-        Ok(me)
+        })
     }
 }
 
 impl Harness for PipePingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        pipe_round_trips(
-            self.to_peer.as_fd(),
-            self.from_peer.as_fd(),
-            iters,
-            self.watchdog.as_ref(),
-            std::slice::from_mut(&mut self.peer),
-            "pipe peer",
-            || {},
-        )
+        let alarm = self.watchdog.begin()?;
+        let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
+        let r = pipe_round_trips(to, from, iters, alarm, || {});
+        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
     }
 
     fn driver(&self) -> &Driver {

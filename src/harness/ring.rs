@@ -16,8 +16,9 @@
 //!
 //! Breaking the ring breaks every link: a dead peer closes its pipe ends, so its reader
 //! sees end-of-file and leaves too, down the ring to the driver, whose read ends with
-//! end-of-file at once. When the driver drops the ring, it closes pipe 0 and the peers
-//! leave the same way (children are also killed and reaped by their guards).
+//! end-of-file at once; a member that stops answering is caught by the [`Watchdog`]. When
+//! the driver drops the ring, it closes pipe 0 and the peers leave the same way (children
+//! are also killed and reaped by their guards).
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Duration;
@@ -58,6 +59,7 @@ pub struct PipeRing {
     n: usize,
     driver: Driver,
     _policy: PolicyGuard,
+    // Started once every member has said hello.
     watchdog: Option<Watchdog>,
 }
 
@@ -186,17 +188,6 @@ impl PipeRing {
         drop(reads);
         drop(writes);
         drop(hello_w);
-        // Process members that stop answering are killed after the stall limit (a
-        // ring of threads cannot stall one member alone).
-        let watchdog = if pids.is_empty() {
-            None
-        } else {
-            let members = pids
-                .iter()
-                .map(|&p| nix::unistd::Pid::from_raw(p))
-                .collect();
-            Some(Watchdog::start(&name, members, driver.spare_cpus())?)
-        };
         let mut me = Self {
             to_next,
             from_last,
@@ -204,7 +195,7 @@ impl PipeRing {
             n,
             driver,
             _policy: policy,
-            watchdog,
+            watchdog: None,
         };
         let pid = nix::unistd::getpid().as_raw();
         for _ in 1..n {
@@ -224,6 +215,7 @@ impl PipeRing {
             };
             me.driver.add_task(task, hello, &name)?;
         }
+        me.watchdog = Some(Watchdog::start(&name, &me.driver)?);
         Ok(me)
     }
 
@@ -246,15 +238,11 @@ impl PipeRing {
 impl Harness for PipeRing {
     /// Runs `iters` laps of the token.
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        pipe_round_trips(
-            self.to_next.as_fd(),
-            self.from_last.as_fd(),
-            iters,
-            self.watchdog.as_ref(),
-            &mut self.peers,
-            "ring",
-            || {},
-        )
+        let watchdog = self.watchdog.as_ref().expect("started in new");
+        let alarm = watchdog.begin()?;
+        let (to, from) = (self.to_next.as_fd(), self.from_last.as_fd());
+        let r = pipe_round_trips(to, from, iters, alarm, || {});
+        watchdog.end(r, &mut self.peers)
     }
 
     fn driver(&self) -> &Driver {
@@ -309,7 +297,7 @@ mod tests {
         let before = crate::harness::children_of_me();
         let mut h = PipeRing::new(Participants::Process, 5, cpu()).unwrap();
         h.run(10).unwrap();
-        // Four ring members and the stall watchdog.
+        // Four ring members and the watchdog.
         assert_eq!(crate::harness::children_of_me(), before + 5);
         let victim = h.tasks()[2].pid;
         nix::sys::signal::kill(

@@ -1,172 +1,452 @@
-//! A stall watchdog for harnesses whose driver blocks in `read` with no timeout (the pipe
-//! ping-pong, ring and working set, which keep the same loop as lmbench and
-//! `perf bench sched pipe`).
+//! Liveness at no cost in the timed loop: a small watchdog process per harness.
 //!
-//! A dead peer closes its pipe ends, so the driver sees end-of-file at once. A peer that is
-//! alive but never answers (stopped with SIGSTOP, held by a debugger, wedged) would block
-//! the driver for ever; the watchdog notices that the driver made no progress during a
-//! batch for [`STALL_LIMIT`] and kills the peer processes, which turns the stall into
-//! end-of-file, reported as [`Error::Stalled`].
+//! The timed loops block in their mechanism and nothing else: `read` on a pipe or an
+//! eventfd, an untimed `FUTEX_WAIT`, an untimed condvar wait. None of them has a timeout,
+//! so something outside the loop must notice a peer that died or stopped answering and
+//! wake the blocked driver. That is the watchdog, a forked process on a spare CPU:
 //!
-//! The watchdog is a small forked process, not a thread: a second thread in the driver's
-//! process measurably slowed the process ping-pong (about 3% here, against
-//! `perf bench sched pipe`), while a separate process on another CPU, reading a shared
-//! progress word a few times a second, does not. The timed loop pays one relaxed store to
-//! that word per round trip.
+//! - it holds a pidfd for every peer (a process pidfd, or a thread pidfd with
+//!   `PIDFD_THREAD` for a peer thread) and `poll`s them, so a peer that ends is seen at
+//!   once;
+//! - while a batch runs, it reads the driver thread's switch count from
+//!   `/proc/<pid>/task/<tid>/schedstat` a few times a second: a driver that blocks and
+//!   never switches again for the stall limit has a peer that is stopped or wedged, and
+//!   the watchdog kills the peer processes;
+//! - either way it records why in a shared word and interrupts the driver with
+//!   [`sys::SIGPOKE`] (a signal whose handler does nothing and does not restart), again
+//!   every tick until the batch ends, so the blocked `read` or `FUTEX_WAIT` returns EINTR
+//!   and the driver reports the reason. A condvar wait restarts itself on EINTR, so for
+//!   the condvar harness the watchdog also writes to a pipe that a waker thread in the
+//!   driver's process blocks on (see [`Waker`]).
+//!
+//! The driver pays nothing per round trip: it marks a batch as running before the loop
+//! and as ended after it, and looks at the shared word only when a wait was interrupted.
+//! A watchdog that dies is noticed at the next batch boundary, and the id fails with the
+//! reason; the condvar waker also sees it at once (end-of-file on its pipe).
+//!
+//! The watchdog is a process and not a thread: a second thread in the driver's process
+//! measurably slowed the process ping-pong (about 3% here, against `perf bench sched
+//! pipe`), while a separate process on another CPU does not.
 
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use nix::sched::CpuSet;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use super::peer::{ChildGuard, Peer};
+use super::peer::{ChildGuard, Peer, Task};
 use super::Driver;
-use super::STALL_LIMIT;
 use crate::error::{Error, Result};
-use crate::sys::{futex_wait, futex_wake, SharedWords};
+use crate::sys::{self, SharedWords};
 
-/// How often the watchdog looks.
-const POLL: Duration = Duration::from_millis(250);
+/// How often the watchdog looks at the driver's progress (a peer's death is seen at once).
+const TICK: Duration = Duration::from_millis(100);
+
+/// The longest a peer may leave the driver blocked before the run fails as stalled,
+/// unless [`set_stall_limit`] changed it.
+pub const STALL_LIMIT: Duration = Duration::from_secs(10);
+
+/// The stall limit in milliseconds, read when a watchdog starts.
+static STALL_LIMIT_MS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(STALL_LIMIT.as_millis() as u64);
+
+/// Changes the stall limit for watchdogs started from now on (tests use a short one).
+pub fn set_stall_limit(limit: Duration) {
+    STALL_LIMIT_MS.store(limit.as_millis().max(1) as u64, Ordering::Relaxed);
+}
+
+/// The stall limit watchdogs start with now.
+pub fn stall_limit() -> Duration {
+    Duration::from_millis(STALL_LIMIT_MS.load(Ordering::Relaxed))
+}
 
 // Word indexes in the shared mapping.
-const PROGRESS: usize = 0;
-const ACTIVE: usize = 1;
-const FIRED: usize = 2;
-const STOP: usize = 3;
+const ACTIVE: usize = 0;
+const FIRED: usize = 1;
+const WHO: usize = 2;
 
-/// The most peer processes one watchdog guards (a ring's members).
-pub const MAX_PIDS: usize = 64;
+// What FIRED holds.
+const QUIET: u32 = 0;
+const DIED: u32 = 1;
+const STALLED: u32 = 2;
 
-/// Kills the guarded processes when a batch makes no progress for [`STALL_LIMIT`];
-/// stopped and reaped on drop.
+/// The most peers one watchdog guards (a ring's members).
+pub const MAX_PEERS: usize = 64;
+
+/// Watches the peers of one harness; killed and reaped on drop.
 pub struct Watchdog {
     words: SharedWords,
     name: String,
-    child: Option<ChildGuard>,
+    stall: Duration,
+    child: Mutex<Option<ChildGuard>>,
+    waker: Option<Waker>,
 }
 
 impl Watchdog {
-    /// Starts watching on behalf of the peer processes `pids` (at most [`MAX_PIDS`]).
-    /// The watchdog runs on the CPUs of `allowed` not in `avoid` where there are any, so
-    /// its wake-ups do not land on the CPUs being measured.
-    pub fn start(
+    /// Starts watching the peers recorded in `driver` (every task after the first) on
+    /// behalf of the driver (the first task). `name` names the peers in messages.
+    pub(crate) fn start(name: &str, driver: &Driver) -> Result<Self> {
+        Self::start_with(name, driver, None)
+    }
+
+    /// [`Watchdog::start`] for a driver whose wait a signal cannot interrupt: `on_alarm`
+    /// runs on a waker thread in this process when the watchdog fires or dies.
+    pub(crate) fn start_waking(
         name: &str,
-        pids: Vec<Pid>,
-        (allowed, avoid): (Vec<usize>, Vec<usize>),
+        driver: &Driver,
+        on_alarm: Box<dyn FnOnce() + Send>,
     ) -> Result<Self> {
-        if pids.len() > MAX_PIDS {
+        Self::start_with(name, driver, Some(on_alarm))
+    }
+
+    fn start_with(
+        name: &str,
+        driver: &Driver,
+        on_alarm: Option<Box<dyn FnOnce() + Send>>,
+    ) -> Result<Self> {
+        let tasks = driver.tasks.as_slice();
+        let (me, peers) = tasks.split_first().expect("the driver is the first task");
+        if peers.len() > MAX_PEERS {
             return Err(Error::InvalidInput(format!(
-                "a watchdog guards at most {MAX_PIDS} processes, not {}",
-                pids.len()
+                "a watchdog guards at most {MAX_PEERS} peers, not {}",
+                peers.len()
             )));
         }
+        sys::install_poke_handler().map_err(|e| Error::sys("sigaction(SIGURG)", e))?;
         let words = SharedWords::new(4).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?;
+        let pidfds = peers
+            .iter()
+            .map(|t| {
+                let thread = t.pid == me.pid;
+                let id = if thread { t.tid } else { t.pid };
+                sys::pidfd_open(id, thread)
+                    .map_err(|e| Error::sys(format!("pidfd_open for the {name} (task {id})"), e))
+            })
+            .collect::<Result<Vec<OwnedFd>>>()?;
+        let progress = std::fs::File::open(format!("/proc/{}/task/{}/schedstat", me.pid, me.tid))
+            .map_err(|e| Error::sys("opening the driver's /proc schedstat", e))?;
+        let (alarm_r, alarm_w) = match on_alarm {
+            Some(_) => {
+                let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                    .map_err(|e| Error::sys("pipe2", e))?;
+                (Some(r), Some(w))
+            }
+            None => (None, None),
+        };
+
+        // Everything the child uses is prepared here: it must not allocate.
+        let mut fds = [-1 as RawFd; MAX_PEERS];
+        for (slot, fd) in fds.iter_mut().zip(&pidfds) {
+            *slot = fd.as_raw_fd();
+        }
+        let mut kills = [0i32; MAX_PEERS];
+        for (slot, t) in kills.iter_mut().zip(peers) {
+            *slot = if t.pid == me.pid { 0 } else { t.pid };
+        }
+        let n = peers.len();
+        let (allowed, avoid) = driver.spare_cpus();
         let spare: Vec<usize> = allowed.into_iter().filter(|c| !avoid.contains(c)).collect();
         let mut set = CpuSet::new();
         for &c in &spare {
             let _ = set.set(c);
         }
-        let mut guarded = [Pid::from_raw(0); MAX_PIDS];
-        guarded[..pids.len()].copy_from_slice(&pids);
-        let count = pids.len();
-        let w = words.words();
-        let child = ChildGuard::spawn(&format!("{name} watchdog"), &[], move || {
+        let mut keep: Vec<RawFd> = pidfds.iter().map(|f| f.as_raw_fd()).collect();
+        keep.push(progress.as_raw_fd());
+        keep.extend(alarm_w.as_ref().map(|w| w.as_raw_fd()));
+        let watch = Watch {
+            words: words.words(),
+            pidfds: &fds[..n],
+            kills: &kills[..n],
+            driver: *me,
+            progress: progress.as_raw_fd(),
+            alarm: alarm_w.as_ref().map_or(-1, |w| w.as_raw_fd()),
+            stall: stall_limit(),
+        };
+        let child = ChildGuard::spawn(&format!("{name} watchdog"), &keep, move || {
             if !spare.is_empty() {
                 let _ = nix::sched::sched_setaffinity(Pid::from_raw(0), &set);
             }
-            watch(w, &guarded[..count], STALL_LIMIT)
+            watch.run()
         })?;
+        drop(alarm_w);
+        let waker = match (on_alarm, alarm_r) {
+            (Some(f), Some(r)) => Some(Waker::start(r, f)?),
+            _ => None,
+        };
         Ok(Self {
             words,
             name: name.to_string(),
-            child: Some(child),
+            stall: stall_limit(),
+            child: Mutex::new(Some(child)),
+            waker,
         })
     }
 
-    /// A watchdog for `peer` when it is a process; `None` for a thread, which cannot be
-    /// stopped alone.
-    pub(crate) fn for_peer(name: &str, peer: &Peer, driver: &Driver) -> Result<Option<Self>> {
-        match peer {
-            Peer::Process(c) => Self::start(name, vec![c.pid()], driver.spare_cpus()).map(Some),
-            Peer::Thread(_) => Ok(None),
-        }
+    /// Marks a batch as running: checks that the watchdog is alive, and from now on a
+    /// driver that makes no progress counts as stalled. End it with [`Watchdog::end`].
+    pub(crate) fn begin(&self) -> Result<Alarm<'_>> {
+        self.alive()?;
+        self.words.words()[ACTIVE].store(1, Ordering::Release);
+        Ok(Alarm(&self.words.words()[FIRED]))
     }
 
-    /// Marks a batch as running until the returned guard drops; `tick` inside it.
-    pub fn batch(&self) -> Batch<'_> {
+    /// Ends a batch: gives its result, or why it stopped (`stopped` says the loop left
+    /// early, e.g. on end-of-file or an interrupted wait), checking the watchdog lived
+    /// through it and naming a dead peer among `peers`.
+    pub(crate) fn end(
+        &self,
+        result: std::result::Result<Duration, Stop>,
+        peers: &mut [Peer],
+    ) -> Result<Duration> {
+        self.words.words()[ACTIVE].store(0, Ordering::Release);
+        let failed = match result {
+            Ok(d) => return self.alive().map(|()| d),
+            Err(stop) => stop,
+        };
+        if let Some(e) = self.fired(peers) {
+            return Err(e);
+        }
+        self.alive()?;
+        if let Some(e) = peers.iter_mut().find_map(|p| p.check().err()) {
+            return Err(e);
+        }
+        Err(match failed {
+            Stop::Closed => Error::PeerDied {
+                peer: self.name.clone(),
+                how: "it closed its end".into(),
+            },
+            Stop::Sys(what, e) => Error::sys(what, e),
+            Stop::Poked => Error::Stalled {
+                peer: self.name.clone(),
+                waited: self.stall,
+            },
+        })
+    }
+
+    /// The error the watchdog raised, if it fired.
+    fn fired(&self, peers: &mut [Peer]) -> Option<Error> {
         let w = self.words.words();
-        w[ACTIVE].store(1, Ordering::Release);
-        Batch {
-            progress: &w[PROGRESS],
-            active: &w[ACTIVE],
-            base: w[PROGRESS].load(Ordering::Relaxed),
-        }
-    }
-
-    /// The error to report when the peer's pipe closed: [`Error::Stalled`] if the
-    /// watchdog killed it.
-    pub fn stalled(&self) -> Option<Error> {
-        (self.words.words()[FIRED].load(Ordering::Acquire) != 0).then(|| Error::Stalled {
-            peer: self.name.clone(),
-            waited: STALL_LIMIT,
-        })
-    }
-}
-
-/// A running batch (see [`Watchdog::batch`]).
-pub struct Batch<'a> {
-    progress: &'a AtomicU32,
-    active: &'a AtomicU32,
-    base: u32,
-}
-
-impl Batch<'_> {
-    /// Records that iteration `i` of the batch completed.
-    #[inline]
-    pub fn tick(&self, i: u64) {
-        self.progress.store(
-            self.base.wrapping_add(i as u32).wrapping_add(1),
-            Ordering::Relaxed,
-        );
-    }
-}
-
-impl Drop for Batch<'_> {
-    fn drop(&mut self) {
-        self.active.store(0, Ordering::Release);
-    }
-}
-
-/// The watchdog's loop, in its own process: allocation-free. Returns when told to stop.
-fn watch(w: &[AtomicU32], pids: &[Pid], limit: Duration) -> i32 {
-    let mut last = w[PROGRESS].load(Ordering::Relaxed);
-    let mut since = Instant::now();
-    loop {
-        if w[STOP].load(Ordering::Acquire) != 0 {
-            return 0;
-        }
-        let _ = futex_wait(&w[STOP], 0, Some(POLL), true);
-        let now = w[PROGRESS].load(Ordering::Relaxed);
-        if now != last || w[ACTIVE].load(Ordering::Acquire) == 0 {
-            last = now;
-            since = Instant::now();
-        } else if since.elapsed() >= limit && w[FIRED].load(Ordering::Relaxed) == 0 {
-            w[FIRED].store(1, Ordering::Release);
-            for &pid in pids {
-                let _ = kill(pid, Signal::SIGKILL);
+        match w[FIRED].load(Ordering::Acquire) {
+            QUIET => None,
+            STALLED => Some(Error::Stalled {
+                peer: self.name.clone(),
+                waited: self.stall,
+            }),
+            _ => {
+                let who = w[WHO].load(Ordering::Relaxed) as usize;
+                let found = peers.get_mut(who).and_then(|p| p.check().err());
+                Some(found.unwrap_or_else(|| Error::PeerDied {
+                    peer: format!("{} {}", self.name, who + 1),
+                    how: "it ended".into(),
+                }))
             }
         }
+    }
+
+    /// Ok while the watchdog process runs.
+    fn alive(&self) -> Result<()> {
+        let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(child) = child.as_mut() else {
+            return Ok(());
+        };
+        child.check().map_err(|e| Error::WatchdogDied {
+            harness: self.name.clone(),
+            how: match e {
+                Error::PeerDied { how, .. } => how,
+                other => other.to_string(),
+            },
+        })
+    }
+
+    /// The watchdog's pid (for tests that kill it).
+    pub fn pid(&self) -> Pid {
+        let child = self.child.lock().unwrap_or_else(|p| p.into_inner());
+        child.as_ref().map_or(Pid::from_raw(0), ChildGuard::pid)
     }
 }
 
 impl Drop for Watchdog {
     fn drop(&mut self) {
-        let stop = &self.words.words()[STOP];
-        stop.store(1, Ordering::Release);
-        let _ = futex_wake(stop, 1, true);
-        // The guard kills and reaps the watchdog process whether or not it has left yet.
-        drop(self.child.take());
+        if let Some(w) = &self.waker {
+            w.quiet();
+        }
+        // The guard kills and reaps the watchdog process; the waker then sees end-of-file
+        // and, told to keep quiet, leaves.
+        let child = self.child.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(child);
+        drop(self.waker.take());
+    }
+}
+
+/// What the driver's loop sees of the watchdog: whether it fired. Reading it is a load of
+/// a shared word, done only when a wait was interrupted.
+#[derive(Clone, Copy)]
+pub(crate) struct Alarm<'a>(&'a AtomicU32);
+
+impl Alarm<'_> {
+    /// After a wait returned EINTR: true to wait again, false when the watchdog fired
+    /// (leave the loop with [`Stop::Poked`]).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn keep_waiting(self) -> bool {
+        self.0.load(Ordering::Acquire) == QUIET
+    }
+}
+
+/// Why a timed loop left before its last iteration.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// A pipe or eventfd closed, or a poison value arrived: a peer ended.
+    Closed,
+    /// A wait was interrupted and the watchdog had fired.
+    Poked,
+    /// A system call failed.
+    Sys(&'static str, nix::errno::Errno),
+}
+
+/// The watchdog process's state; everything in it was prepared before the fork.
+#[derive(Clone, Copy)]
+struct Watch<'a> {
+    words: &'a [AtomicU32],
+    pidfds: &'a [RawFd],
+    kills: &'a [i32],
+    driver: Task,
+    progress: RawFd,
+    alarm: RawFd,
+    stall: Duration,
+}
+
+impl Watch<'_> {
+    /// The watchdog's loop; allocation-free. Runs until it is killed.
+    fn run(self) -> i32 {
+        let mut fds = [-1 as RawFd; MAX_PEERS];
+        fds[..self.pidfds.len()].copy_from_slice(self.pidfds);
+        let fds = &mut fds[..self.pidfds.len()];
+        let w = self.words;
+        let mut last = self.progress();
+        let mut since = Instant::now();
+        loop {
+            let ready = sys::poll_readable(fds, TICK).unwrap_or(None);
+            let active = w[ACTIVE].load(Ordering::Acquire) != 0;
+            if let Some(i) = ready {
+                // Poll that one no more; the first death is the one reported.
+                fds[i] = -1;
+                if w[FIRED].load(Ordering::Relaxed) == QUIET {
+                    w[WHO].store(i as u32, Ordering::Relaxed);
+                    self.fire(DIED);
+                }
+            }
+            let now = self.progress();
+            if !active || now != last {
+                last = now;
+                since = Instant::now();
+            } else if since.elapsed() >= self.stall && w[FIRED].load(Ordering::Relaxed) == QUIET {
+                for &pid in self.kills.iter().filter(|&&p| p != 0) {
+                    let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+                }
+                self.fire(STALLED);
+            }
+            if active && w[FIRED].load(Ordering::Acquire) != QUIET {
+                // Again every tick: a poke that lands between two waits wakes nothing.
+                let _ = sys::tgkill(self.driver.pid, self.driver.tid, sys::SIGPOKE);
+            }
+        }
+    }
+
+    fn fire(&self, why: u32) {
+        self.words[FIRED].store(why, Ordering::Release);
+        if self.alarm >= 0 {
+            let _ = sys::write_raw(self.alarm, &[1u8]);
+        }
+    }
+
+    /// The driver thread's switch count (schedstat's third field: times it was switched
+    /// in), or 0 when it cannot be read.
+    fn progress(&self) -> u64 {
+        let mut buf = [0u8; 96];
+        let n = sys::pread0(self.progress, &mut buf).unwrap_or(0);
+        parse_schedstat_runs(&buf[..n]).unwrap_or(0)
+    }
+}
+
+/// The third number of a `schedstat` line (`<ns on CPU> <ns waiting> <timeslices>`).
+fn parse_schedstat_runs(text: &[u8]) -> Option<u64> {
+    text.split(|b| b.is_ascii_whitespace())
+        .filter(|f| !f.is_empty())
+        .nth(2)
+        .and_then(|f| std::str::from_utf8(f).ok()?.parse().ok())
+}
+
+/// A thread in the driver's process that runs an alarm action when the watchdog fires or
+/// dies: for a driver whose wait restarts itself on a signal (a condvar wait).
+struct Waker {
+    quiet: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Waker {
+    fn start(from_watchdog: OwnedFd, on_alarm: Box<dyn FnOnce() + Send>) -> Result<Self> {
+        let quiet = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let q = std::sync::Arc::clone(&quiet);
+        let handle = std::thread::Builder::new()
+            .name("ctxbench-waker".into())
+            .spawn(move || {
+                let mut b = [0u8; 1];
+                // One byte when the watchdog fires; end-of-file when it dies (or drops).
+                while let Err(nix::errno::Errno::EINTR) =
+                    nix::unistd::read(from_watchdog.as_raw_fd(), &mut b)
+                {}
+                if !q.load(Ordering::Acquire) {
+                    on_alarm();
+                }
+            })
+            .map_err(|e| Error::sys("spawning the waker thread", e))?;
+        Ok(Self {
+            quiet,
+            handle: Some(handle),
+        })
+    }
+
+    fn quiet(&self) {
+        self.quiet.store(true, Ordering::Release);
+    }
+}
+
+impl Drop for Waker {
+    fn drop(&mut self) {
+        self.quiet();
+        if let Some(h) = self.handle.take() {
+            // The watchdog is gone by now, so the waker's read has ended.
+            let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedstat_runs_is_the_third_field() {
+        assert_eq!(parse_schedstat_runs(b"311953 114851 3\n"), Some(3));
+        assert_eq!(parse_schedstat_runs(b"1 2\n"), None);
+        assert_eq!(parse_schedstat_runs(b""), None);
+    }
+
+    #[test]
+    fn own_schedstat_is_readable() {
+        let f = std::fs::File::open("/proc/thread-self/schedstat").unwrap();
+        let mut buf = [0u8; 96];
+        let n = sys::pread0(f.as_raw_fd(), &mut buf).unwrap();
+        let a = parse_schedstat_runs(&buf[..n]).unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        let n = sys::pread0(f.as_raw_fd(), &mut buf).unwrap();
+        assert!(
+            parse_schedstat_runs(&buf[..n]).unwrap() > a,
+            "a sleep is a switch"
+        );
     }
 }

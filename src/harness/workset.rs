@@ -121,7 +121,7 @@ pub struct WorksetPingPong {
     access: Access,
     control: Arc<SharedWords>,
     driver: Driver,
-    watchdog: Option<Watchdog>,
+    watchdog: Watchdog,
 }
 
 /// The peer's loop: pre-fault its buffer, say hello, then per byte received touch the
@@ -238,22 +238,21 @@ impl WorksetPingPong {
                 return Err(e);
             }
         };
-        // Assembled before the hello and the CPU check, so that a failure there drops the
-        // pipe ends (field order) before the peer.
-        let watchdog = Watchdog::for_peer(&name, &peer, &driver)?;
-        let mut me = Self {
-            to_peer: p2c_w,
-            from_peer: c2p_r,
+        // Should the hello or the CPU check fail, the pipe ends drop before the peer.
+        let (to_peer, from_peer, mut driver) = (p2c_w, c2p_r, driver);
+        let hello = read_hello(&from_peer, &name)?;
+        driver.add_peer(&peer, hello, &name)?;
+        let watchdog = Watchdog::start(&name, &driver)?;
+        Ok(Self {
+            to_peer,
+            from_peer,
             peer,
             buf,
             access,
             control,
             driver,
             watchdog,
-        };
-        let hello = read_hello(&me.from_peer, &name)?;
-        me.driver.add_peer(&me.peer, hello, &name)?;
-        Ok(me)
+        })
     }
 
     /// Turns the touching on both sides on or off (off: a bare pipe ping-pong).
@@ -281,19 +280,14 @@ impl Harness for WorksetPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         let touching = self.touching();
         let (buf, access) = (&mut self.buf, self.access);
-        pipe_round_trips(
-            self.to_peer.as_fd(),
-            self.from_peer.as_fd(),
-            iters,
-            self.watchdog.as_ref(),
-            std::slice::from_mut(&mut self.peer),
-            "working-set peer",
-            || {
-                if touching {
-                    touch(buf.as_mut_slice(), access);
-                }
-            },
-        )
+        let alarm = self.watchdog.begin()?;
+        let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
+        let r = pipe_round_trips(to, from, iters, alarm, || {
+            if touching {
+                touch(buf.as_mut_slice(), access);
+            }
+        });
+        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
     }
 
     fn driver(&self) -> &Driver {
