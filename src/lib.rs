@@ -9,6 +9,7 @@
 
 pub mod counters;
 pub mod cpus;
+pub mod disturbance;
 pub mod error;
 pub mod experiments;
 pub mod harness;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::counters;
+use crate::disturbance::{self, BatchLoad, Disturbance};
 use crate::error::Result;
 use crate::harness::Harness;
 use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
@@ -62,15 +63,35 @@ pub fn time_samples(h: &mut dyn Harness, cfg: &SampleConfig) -> Result<Samples> 
     time_samples_counted(h, cfg).map(|(s, _)| s)
 }
 
-/// [`time_samples`], also returning the participants' switches over all the timed
-/// batches together, read from procfs before the first batch and after the last (never
-/// inside a timed loop), or `None` where procfs could not be read. This is what the timed
-/// loops themselves did: a futex that stopped sleeping while timed shows here even when
-/// the separate counted run looks right.
+/// What the timed batches showed besides their times.
+#[derive(Debug, Clone, Default)]
+pub struct TimedLoad {
+    /// The participants' switches over all the timed batches together (procfs `status`,
+    /// read before the first batch and after the last), or `None` where procfs could not
+    /// be read.
+    pub switches: Option<SwitchCount>,
+    /// Each batch's wall time, other tasks' time on the CPU and the participants'
+    /// switches (procfs `schedstat` around each batch, never inside it); empty where it
+    /// could not be read.
+    pub batches: Vec<BatchLoad>,
+}
+
+/// [`time_samples`], also returning what procfs shows around the batches: the
+/// participants' switches and, batch by batch, how much other tasks ran (see
+/// [`crate::disturbance`]). This is what the timed loops themselves did: a futex that
+/// stopped sleeping while timed shows here even when the separate counted run looks right.
 pub fn time_samples_counted(
     h: &mut dyn Harness,
     cfg: &SampleConfig,
 ) -> Result<(Samples, Option<SwitchCount>)> {
+    time_samples_loaded(h, cfg).map(|(s, l)| (s, l.switches))
+}
+
+/// [`time_samples`] with the [`TimedLoad`] of its batches.
+pub fn time_samples_loaded(
+    h: &mut dyn Harness,
+    cfg: &SampleConfig,
+) -> Result<(Samples, TimedLoad)> {
     // Calibrate while warming up: grow the batch until it takes a measurable time.
     let mut iters = 16u64;
     let start = Instant::now();
@@ -88,9 +109,16 @@ pub fn time_samples_counted(
     let iters_per_sample =
         ((cfg.sample_time.as_nanos() as f64 / per_iter.max(1.0)) as u64).clamp(10, 100_000_000);
     let mut ns_per_iter = Vec::with_capacity(cfg.samples);
+    let mut batches = Vec::with_capacity(cfg.samples);
     let before = switches::read_tasks(h.tasks()).ok();
     for _ in 0..cfg.samples.max(1) {
+        let ran_before = disturbance::read_tasks(h.tasks()).ok();
+        let wall = Instant::now();
         let t = h.run(iters_per_sample)?;
+        let wall = wall.elapsed();
+        if let (Some(b), Ok(a)) = (ran_before, disturbance::read_tasks(h.tasks())) {
+            batches.push(BatchLoad::between(b, a, wall.as_nanos() as f64));
+        }
         ns_per_iter.push(t.as_nanos() as f64 / iters_per_sample as f64);
     }
     let after = switches::read_tasks(h.tasks()).ok();
@@ -98,13 +126,57 @@ pub fn time_samples_counted(
     let timed = before
         .zip(after)
         .map(|(b, a)| SwitchCount::between(b, a, iters));
+    if batches.len() != ns_per_iter.len() {
+        batches.clear();
+    }
     Ok((
         Samples {
             iters_per_sample,
             ns_per_iter,
         },
-        timed,
+        TimedLoad {
+            switches: timed,
+            batches,
+        },
     ))
+}
+
+/// Judges the timed batches: the switches of the quiet ones (other tasks under 1% of the
+/// CPU) against the expectation, and how disturbed the batches were. Records both in
+/// `o`. A quiet batch with the wrong switch count is the harness's mistake (invalid); a
+/// disturbed one says nothing about the harness, and only makes the attempt worth
+/// measuring again.
+pub fn apply_timed_load(o: &mut Outcome, expected: Option<f64>, load: &TimedLoad, iters: u64) {
+    if let Some(timed) = load.switches {
+        o.timed_switches_per_round_trip = Some(timed.per_iter);
+    }
+    let same_cpu = o.placement == Some(PlacementKind::SameCpu);
+    if !same_cpu || load.batches.is_empty() {
+        // Off one CPU the CPU idles between wake-ups: other tasks' time cannot be told
+        // from the idle time, and the switch count has no fixed value anyway.
+        apply_timed_switches(o, expected, load.switches);
+        return;
+    }
+    let counted_run = o.disturbance.as_ref().and_then(|d| d.counted_run);
+    o.disturbance = Some(Disturbance {
+        counted_run,
+        ..Disturbance::of(&load.batches)
+    });
+    let quiet: Vec<&BatchLoad> = load.batches.iter().filter(|b| !b.disturbed()).collect();
+    if quiet.is_empty() || expected.is_none() || !o.valid {
+        return;
+    }
+    let per_iter =
+        quiet.iter().map(|b| b.switches).sum::<u64>() as f64 / (quiet.len() as u64 * iters) as f64;
+    let (valid, why) = judge(expected, per_iter);
+    if !valid {
+        o.valid = false;
+        o.validity = format!(
+            "during the timed samples ({} quiet batches of {}): {why}",
+            quiet.len(),
+            load.batches.len()
+        );
+    }
 }
 
 /// Records the switches of the timed batches in `o` and judges them as the counted run
@@ -305,6 +377,18 @@ pub struct Outcome {
     /// subtracting the same touches made without switching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indirect_ns_per_switch: Option<f64>,
+    /// The scheduling policy the participants ran under where the experiment sets one
+    /// (rings and working sets: `SCHED_FIFO`, else `SCHED_BATCH`); absent for the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// How much other tasks ran on the measured CPU during the timed batches (same-CPU
+    /// placements), for the attempt kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disturbance: Option<Disturbance>,
+    /// Attempts that were measured again because other tasks disturbed them, one line
+    /// each saying how; empty when the first attempt was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retries: Vec<String>,
     /// Secondary figures by name (documented where each experiment sets them, e.g.
     /// `touch_ns_per_round_trip`, `idle_ns_per_round_trip`, `minor_faults_per_iter`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -425,6 +509,47 @@ pub fn count_run(
     Ok((SwitchCount::between(before, after, iters), readings))
 }
 
+/// Runs `f` over the participants `tasks` and returns what other tasks took of the CPU
+/// meanwhile (see [`crate::disturbance`]), or `None` where procfs could not be read.
+fn loaded<T>(
+    tasks: &[crate::harness::Task],
+    f: impl FnOnce() -> Result<T>,
+) -> Result<(T, Option<BatchLoad>)> {
+    let before = disturbance::read_tasks(tasks).ok();
+    let wall = Instant::now();
+    let out = f()?;
+    let wall = wall.elapsed().as_nanos() as f64;
+    let after = disturbance::read_tasks(tasks).ok();
+    Ok((
+        out,
+        before
+            .zip(after)
+            .map(|(b, a)| BatchLoad::between(b, a, wall)),
+    ))
+}
+
+/// Where the counted run was disturbed and its switch count fell outside the band, the
+/// count says nothing about the harness: the outcome keeps its validity from the timed
+/// batches, and the attempt is marked for measuring again.
+fn excuse_disturbed_count(o: &mut Outcome, counted: Option<BatchLoad>) {
+    let Some(load) = counted.filter(|l| l.disturbed()) else {
+        return;
+    };
+    if o.placement != Some(PlacementKind::SameCpu) || o.valid {
+        return;
+    }
+    let share = load.others_ns / load.wall_ns.max(1.0);
+    o.valid = true;
+    o.validity = format!(
+        "not judged: other tasks took {:.1}% of the CPU during the counted run ({})",
+        share * 100.0,
+        o.validity
+    );
+    o.disturbance
+        .get_or_insert_with(Disturbance::default)
+        .counted_run = Some(share);
+}
+
 /// Puts counter readings over `iters` iterations into an outcome: the `counters` map,
 /// and `switches_per_round_trip` from the `context-switches` counter where it counted
 /// (else `sched:sched_switch`, else the procfs count already there), judged again.
@@ -493,26 +618,41 @@ pub fn measure_with(
     rebuild: Rebuild<'_>,
     counting: &Counting,
 ) -> Result<Outcome> {
-    let (samples, timed) = time_samples_counted(h, cfg)?;
+    let census = disturbance::Census::take(std::path::Path::new("/proc"));
+    let (samples, load) = time_samples_loaded(h, cfg)?;
+    let census_after = disturbance::Census::take(std::path::Path::new("/proc"));
+    let per_batch = samples.iters_per_sample;
     let iters = count_iters(&samples);
     let expected = h.expected_switches_per_iter();
-    let mut o = match counting {
+    let o = match counting {
         Counting::Off => {
-            let count = count_switches(h, iters)?;
-            outcome(meta, expected, samples, count)
+            let tasks = h.tasks().to_vec();
+            let (count, load) = loaded(&tasks, || count_switches(h, iters))?;
+            (outcome(meta, expected, samples, count), load)
         }
         Counting::Events(events) => {
             let mut set = counters::CounterSet::open(events);
             let mut counted = rebuild()?;
             set.attach_harness(counted.as_ref());
-            let (count, readings) = count_run(counted.as_mut(), iters, &mut set)?;
+            let tasks = counted.tasks().to_vec();
+            let ((count, readings), load) =
+                loaded(&tasks, || count_run(counted.as_mut(), iters, &mut set))?;
             drop(counted);
             let mut o = outcome(meta, expected, samples, count);
             apply_counters(&mut o, expected, &readings, iters);
-            o
+            (o, load)
         }
     };
-    apply_timed_switches(&mut o, expected, timed);
+    let (mut o, counted_load) = o;
+    o.policy = h.policy().map(str::to_string);
+    excuse_disturbed_count(&mut o, counted_load);
+    apply_timed_load(&mut o, expected, &load, per_batch);
+    if let Some(d) = o.disturbance.as_mut() {
+        if d.disturbed_batches > 0 {
+            let members: Vec<i32> = h.tasks().iter().map(|t| t.tid).collect();
+            d.by = census_after.busiest_since(&census, &o.cpus, &members, 3);
+        }
+    }
     Ok(o)
 }
 
@@ -573,6 +713,9 @@ pub fn outcome(
         direct_ns_per_switch: None,
         floor_used: None,
         indirect_ns_per_switch: None,
+        policy: None,
+        disturbance: None,
+        retries: Vec::new(),
         extra: BTreeMap::new(),
     }
 }

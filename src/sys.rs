@@ -341,6 +341,20 @@ pub fn write_raw(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
     }
 }
 
+/// The calling thread's CPU time in ns (`CLOCK_THREAD_CPUTIME_ID`), up to date to the
+/// call (procfs' `schedstat` of a running thread lags by up to a scheduler tick).
+pub fn thread_cpu_ns() -> io::Result<u64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+}
+
 /// Reads from offset 0 of `fd` into `buf` (a procfs file reads afresh each time);
 /// allocation-free. Returns the bytes read.
 pub fn pread0(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
@@ -495,6 +509,29 @@ pub fn set_sched_policy(p: SchedPolicy) -> io::Result<()> {
     }
     Ok(())
 }
+
+impl SchedPolicy {
+    /// The same policy, with `SCHED_RESET_ON_FORK`: tasks this thread creates start under
+    /// the default policy.
+    pub fn reset_on_fork(self) -> Self {
+        SchedPolicy {
+            policy: self.policy | libc::SCHED_RESET_ON_FORK,
+            ..self
+        }
+    }
+
+    /// The policy without the reset-on-fork flag.
+    pub fn base(self) -> i32 {
+        self.policy & !libc::SCHED_RESET_ON_FORK
+    }
+}
+
+/// `SCHED_FIFO` at priority 1: a task runs until it blocks; a woken task of the same
+/// priority waits at the back of the queue, and no tick preempts it.
+pub const FIFO: SchedPolicy = SchedPolicy {
+    policy: libc::SCHED_FIFO,
+    priority: 1,
+};
 
 /// `SCHED_BATCH` at priority 0: a woken batch task does not preempt the task that woke it.
 pub const BATCH: SchedPolicy = SchedPolicy {

@@ -6,15 +6,16 @@
 //! stores 1 there and wakes it; it stores 0 back, passes the token to k+1 the same way and
 //! sleeps again. [`STOP`] in a word ends that participant. No wait has a timeout: the
 //! [`Watchdog`] notices a member that died or stalled and interrupts the driver's wait.
-//! Participants run under `SCHED_BATCH`, as in the pipe ring, so a lap is exactly n
-//! switches.
+//! Participants run under the exact hand-over policy, as in the pipe ring, so a lap is
+//! exactly n switches.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::ring::{check_ring_size, PolicyGuard};
+use super::policy::PolicyGuard;
+use super::ring::check_ring_size;
 use super::watchdog::{Stop, Watchdog};
 use super::{Driver, Harness, PeerHello, HELLO_TIMEOUT};
 use crate::error::{Error, Result};
@@ -46,11 +47,14 @@ pub struct FutexRing {
 }
 
 /// Peer k's loop; allocation-free, so it may run in a forked child.
-fn relay_loop(words: &[AtomicU32], n: usize, k: usize, shared: bool, cpu: usize) -> i32 {
-    let mut hello = PeerHello::pin(Some(cpu));
-    if let Err(e) = sys::set_sched_policy(sys::BATCH) {
-        hello.cpu = u32::MAX - e.raw_os_error().unwrap_or(libc::EINVAL) as u32;
-    }
+fn relay_loop(
+    words: &[AtomicU32],
+    (n, k): (usize, usize),
+    shared: bool,
+    cpu: usize,
+    policy: sys::SchedPolicy,
+) -> i32 {
+    let hello = PeerHello::pin(Some(cpu)).under(policy);
     let h = hello_base(n, k);
     words[h].store(hello.cpu, Ordering::Relaxed);
     words[h + 1].store(hello.tid, Ordering::Relaxed);
@@ -85,7 +89,9 @@ impl FutexRing {
         check_ring_size(n)?;
         // A lap is n switches: every participant gives up the CPU once.
         let driver = Driver::pin(Placement::SameCpu(cpu))?.expecting(Some(n as f64));
-        let policy = PolicyGuard::batch()?;
+        let policy = PolicyGuard::exact_hand_over()?;
+        let chosen = policy.chosen();
+        let driver = driver.under(chosen);
         let words =
             Arc::new(SharedWords::new(n + 3 * n).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
         let shared = participants == Participants::Process;
@@ -96,7 +102,7 @@ impl FutexRing {
                 Participants::Process => {
                     let w = words.words();
                     Peer::Process(ChildGuard::spawn(&format!("{name} {k}"), &[], || {
-                        relay_loop(w, n, k, true, cpu)
+                        relay_loop(w, (n, k), true, cpu, chosen)
                     })?)
                 }
                 Participants::Thread => {
@@ -104,7 +110,7 @@ impl FutexRing {
                     let handle = std::thread::Builder::new()
                         .name(format!("ctxbench-fring-{k}"))
                         .spawn(move || {
-                            relay_loop(w.words(), n, k, false, cpu);
+                            relay_loop(w.words(), (n, k), false, cpu, chosen);
                         })
                         .map_err(|e| Error::sys("spawning a ring thread", e))?;
                     let w = Arc::clone(&words);

@@ -24,6 +24,7 @@ pub mod futex;
 pub mod futex_ring;
 pub mod peer;
 pub mod pipe;
+pub mod policy;
 pub mod ring;
 pub mod watchdog;
 pub mod workset;
@@ -74,6 +75,12 @@ pub trait Harness {
         &self.driver().cpus_seen
     }
 
+    /// The scheduling policy the participants run under (`SCHED_FIFO`, `SCHED_BATCH`), or
+    /// `None` for the default policy.
+    fn policy(&self) -> Option<&'static str> {
+        self.driver().policy.map(policy::policy_name)
+    }
+
     /// Context switches one iteration makes when every participant shares one CPU, or
     /// `None` when the placement gives no such expectation.
     fn expected_switches_per_iter(&self) -> Option<f64> {
@@ -122,6 +129,8 @@ pub struct Driver {
     pub(crate) cpus_seen: Vec<Option<usize>>,
     pub(crate) placement: Placement,
     pub(crate) expected: Option<f64>,
+    /// The scheduling policy every participant runs under, where the harness sets one.
+    pub(crate) policy: Option<crate::sys::SchedPolicy>,
     affinity: AffinityGuard,
     // A harness is tied to the thread that pinned itself.
     _not_send: std::marker::PhantomData<*const ()>,
@@ -147,6 +156,7 @@ impl Driver {
             cpus_seen: vec![seen],
             placement,
             expected,
+            policy: None,
             affinity,
             _not_send: std::marker::PhantomData,
         })
@@ -169,6 +179,12 @@ impl Driver {
     /// this thread's mask before pinning, less the CPUs of the placement.
     pub(crate) fn spare_cpus(&self) -> (Vec<usize>, Vec<usize>) {
         (self.affinity.cpus(), self.placement.cpus())
+    }
+
+    /// Records the scheduling policy the participants run under.
+    pub(crate) fn under(mut self, policy: crate::sys::SchedPolicy) -> Self {
+        self.policy = Some(policy);
+        self
     }
 
     /// Sets the switches one iteration makes where it is not a ping-pong round trip (a
@@ -202,6 +218,15 @@ impl PeerHello {
             },
             tid: nix::unistd::gettid().as_raw() as u32,
         }
+    }
+
+    /// Puts the calling (peer) thread under `policy`; a refusal is reported like a pinning
+    /// failure, so the driver refuses the harness. Allocation-free.
+    pub(crate) fn under(mut self, policy: crate::sys::SchedPolicy) -> Self {
+        if let Err(e) = crate::sys::set_sched_policy(policy) {
+            self.cpu = u32::MAX - e.raw_os_error().unwrap_or(libc::EINVAL) as u32;
+        }
+        self
     }
 
     pub(crate) fn to_bytes(self) -> [u8; 8] {

@@ -8,11 +8,8 @@
 //! address-space ids (PCID on x86, 6 slots per CPU in Linux), past which every switch is a
 //! full TLB flush. Threads share one address space at every n.
 //!
-//! Every participant runs under `SCHED_BATCH`: a woken batch task does not preempt the
-//! task that woke it, so each hand-over is the sender blocking on its next read, and a lap
-//! is exactly n switches. Under the default policy the woken task often preempts the
-//! sender, which then runs again later only to block: measured here, 5.3 to 5.6 switches
-//! per lap for n = 4 instead of 4. The driver's policy is restored when the ring drops.
+//! Every participant runs under the exact hand-over policy ([`super::policy`]): each
+//! hand-over is the sender blocking on its next read, and a lap is exactly n switches.
 //!
 //! Breaking the ring breaks every link: a dead peer closes its pipe ends, so its reader
 //! sees end-of-file and leaves too, down the ring to the driver, whose read ends with
@@ -27,6 +24,7 @@ use nix::errno::Errno;
 use nix::fcntl::OFlag;
 
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::policy::PolicyGuard;
 use super::watchdog::Watchdog;
 use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
@@ -63,37 +61,20 @@ pub struct PipeRing {
     watchdog: Option<Watchdog>,
 }
 
-/// Sets the calling thread to `SCHED_BATCH` and restores its policy on drop.
-pub(crate) struct PolicyGuard(sys::SchedPolicy);
-
-impl PolicyGuard {
-    /// Switches the calling thread to `SCHED_BATCH`, remembering its policy.
-    pub(crate) fn batch() -> Result<Self> {
-        let old = sys::sched_policy().map_err(|e| Error::sys("sched_getscheduler", e))?;
-        sys::set_sched_policy(sys::BATCH)
-            .map_err(|e| Error::sys("sched_setscheduler(SCHED_BATCH)", e))?;
-        Ok(Self(old))
-    }
-}
-
-impl Drop for PolicyGuard {
-    fn drop(&mut self) {
-        let _ = sys::set_sched_policy(self.0);
-    }
-}
-
 fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
 }
 
 /// A ring peer's loop: say hello, then pass every byte on until end-of-file.
 /// Allocation-free, so it may run in a forked child. Returns the exit code.
-fn relay_loop(from_prev: &OwnedFd, to_next: &OwnedFd, hello_to: &OwnedFd, cpu: usize) -> i32 {
-    let mut hello = PeerHello::pin(Some(cpu));
-    if let Err(e) = sys::set_sched_policy(sys::BATCH) {
-        // Reported like a pinning failure: the driver refuses the ring.
-        hello.cpu = u32::MAX - e.raw_os_error().unwrap_or(libc::EINVAL) as u32;
-    }
+fn relay_loop(
+    from_prev: &OwnedFd,
+    to_next: &OwnedFd,
+    hello_to: &OwnedFd,
+    cpu: usize,
+    policy: sys::SchedPolicy,
+) -> i32 {
+    let hello = PeerHello::pin(Some(cpu)).under(policy);
     if write_all(hello_to.as_fd(), &hello.to_bytes()).is_err() {
         return 3;
     }
@@ -119,7 +100,9 @@ impl PipeRing {
         let placement = Placement::SameCpu(cpu);
         // A lap is n switches: every participant gives up the CPU once.
         let driver = Driver::pin(placement)?.expecting(Some(n as f64));
-        let policy = PolicyGuard::batch()?;
+        let policy = PolicyGuard::exact_hand_over()?;
+        let chosen = policy.chosen();
+        let driver = driver.under(chosen);
         // pipes[k] carries the token from participant k to participant k+1 (mod n).
         let mut reads: Vec<Option<OwnedFd>> = Vec::with_capacity(n);
         let mut writes: Vec<Option<OwnedFd>> = Vec::with_capacity(n);
@@ -145,7 +128,7 @@ impl PipeRing {
                             hello_w.as_raw_fd(),
                         ];
                         let child = ChildGuard::spawn(&format!("{name} {k}"), &keep, || {
-                            relay_loop(from_prev, to_next, &hello_w, cpu)
+                            relay_loop(from_prev, to_next, &hello_w, cpu, chosen)
                         })?;
                         pids.push(child.pid().as_raw());
                         peers.push(Peer::Process(child));
@@ -159,7 +142,7 @@ impl PipeRing {
                         let handle = std::thread::Builder::new()
                             .name(format!("ctxbench-ring-{k}"))
                             .spawn(move || {
-                                relay_loop(&from_prev, &to_next, &hello, cpu);
+                                relay_loop(&from_prev, &to_next, &hello, cpu, chosen);
                             })
                             .map_err(|e| Error::sys("spawning a ring thread", e))?;
                         // Each thread leaves on end-of-file, down the ring from the driver.
@@ -365,7 +348,8 @@ mod tests {
         let _x = crate::harness::exclusive();
         let before = sys::sched_policy().unwrap();
         let h = PipeRing::new(Participants::Thread, 2, cpu()).unwrap();
-        assert_eq!(sys::sched_policy().unwrap(), sys::BATCH);
+        let now = sys::sched_policy().unwrap().base();
+        assert!(now == libc::SCHED_FIFO || now == libc::SCHED_BATCH, "{now}");
         drop(h);
         assert_eq!(sys::sched_policy().unwrap(), before);
     }

@@ -16,6 +16,7 @@ use nix::errno::Errno;
 use nix::fcntl::OFlag;
 
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
+use super::policy::PolicyGuard;
 use super::watchdog::Watchdog;
 use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
@@ -122,19 +123,19 @@ pub struct WorksetPingPong {
     control: Arc<SharedWords>,
     driver: Driver,
     watchdog: Watchdog,
+    _policy: PolicyGuard,
 }
 
 /// The peer's loop: pre-fault its buffer, say hello, then per byte received touch the
 /// buffer (while the control word says so) and send the byte back. Allocation-free.
 fn peer_loop(
-    from_driver: &OwnedFd,
-    to_driver: &OwnedFd,
-    cpu: usize,
+    (from_driver, to_driver): (&OwnedFd, &OwnedFd),
+    (cpu, policy): (usize, crate::sys::SchedPolicy),
     buf: &mut [u8],
     access: Access,
     touching: &AtomicU32,
 ) -> i32 {
-    let hello = PeerHello::pin(Some(cpu));
+    let hello = PeerHello::pin(Some(cpu)).under(policy);
     prefault(buf);
     if write_all(to_driver.as_fd(), &hello.to_bytes()).is_err() {
         return 3;
@@ -182,7 +183,9 @@ impl WorksetPingPong {
         cpu: usize,
     ) -> Result<Self> {
         let placement = Placement::SameCpu(cpu);
-        let driver = Driver::pin(placement)?;
+        let policy = PolicyGuard::exact_hand_over()?;
+        let chosen = policy.chosen();
+        let driver = Driver::pin(placement)?.under(chosen);
         let control =
             Arc::new(SharedWords::new(1).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
         control.words()[TOUCHING].store(1, Ordering::Relaxed);
@@ -198,9 +201,8 @@ impl WorksetPingPong {
                 // the closure is dropped after the fork.
                 let child = ChildGuard::spawn(&name, &keep, move || {
                     peer_loop(
-                        &p2c_r,
-                        &c2p_w,
-                        cpu,
+                        (&p2c_r, &c2p_w),
+                        (cpu, chosen),
                         peer_buf.as_mut_slice(),
                         access,
                         &words[TOUCHING],
@@ -214,9 +216,8 @@ impl WorksetPingPong {
                     .name("ctxbench-workset-peer".into())
                     .spawn(move || {
                         peer_loop(
-                            &p2c_r,
-                            &c2p_w,
-                            cpu,
+                            (&p2c_r, &c2p_w),
+                            (cpu, chosen),
                             peer_buf.as_mut_slice(),
                             access,
                             &c.words()[TOUCHING],
@@ -252,6 +253,7 @@ impl WorksetPingPong {
             control,
             driver,
             watchdog,
+            _policy: policy,
         })
     }
 
