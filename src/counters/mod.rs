@@ -40,6 +40,7 @@ pub mod criterion;
 pub mod events;
 pub mod open;
 pub mod reasons;
+pub mod tracefs;
 
 use std::collections::BTreeMap;
 
