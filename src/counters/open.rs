@@ -339,8 +339,12 @@ fn open_event(
             filter,
             ..
         } => {
+            // Mounts tracefs first where none is and this process may (see `tracefs`).
+            let mount = tracefs::ensure_mounted();
             let id = tracefs::tracepoint_id(&tracefs::roots(), system, name).map_err(
-                |(e, mounted)| reasons::tracepoint_unreadable(system, name, &e, mounted, paranoid),
+                |(e, mounted)| {
+                    reasons::tracepoint_unreadable(system, name, &e, mounted, mount, paranoid)
+                },
             )?;
             (
                 id,
