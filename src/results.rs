@@ -264,6 +264,76 @@ mod tests {
     }
 
     #[test]
+    fn the_bare_mechanism_counters_are_saved_like_the_others_and_older_files_lack_them() {
+        use crate::measure::{pingpong_outcome, CounterValue, Samples, SwitchCount};
+        use crate::spec::{Mechanism, Participants, PingPongSpec, Placement};
+        let spec = PingPongSpec {
+            participants: Participants::Thread,
+            mechanism: Mechanism::Pipe,
+            placement: Placement::SameCpu(0),
+        };
+        let mut o = pingpong_outcome(
+            &spec,
+            Some(2.0),
+            Samples {
+                iters_per_sample: 10,
+                ns_per_iter: vec![4000.0],
+            },
+            SwitchCount {
+                iters: 1000,
+                voluntary: 1120,
+                involuntary: 880,
+                per_iter: 2.0,
+            },
+        );
+        let readings = [
+            ("raw_syscalls:sys_enter", 4000.0),
+            ("timer:hrtimer_start", 2.0),
+            ("sched:sched_switch:preempted", 880.0),
+        ];
+        for (name, total) in readings {
+            let r = crate::counters::EventReading::Counted(crate::counters::Reading {
+                raw: total as u64,
+                scaled: total,
+                multiplexed: false,
+            });
+            o.counters.insert(
+                name.to_string(),
+                crate::counters::value_of(&r, 1000, Some(2.0)),
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("new.json");
+        let f = ResultsFile::new("quick", vec![o], vec![]);
+        f.save(&p).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let c = &json["results"][0]["counters"];
+        assert_eq!(c["raw_syscalls:sys_enter"]["per_round_trip"], 4.0);
+        assert_eq!(c["sched:sched_switch:preempted"]["per_switch"], 0.44);
+        let back = ResultsFile::load(&p).unwrap();
+        assert_eq!(back, f);
+        assert_eq!(
+            back.results[0].counter_per_switch("sched:sched_switch:preempted"),
+            Some(0.44)
+        );
+
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results");
+        for name in ["machine-a.json", "machine-b.json"] {
+            let old = ResultsFile::load(&fixtures.join(name)).unwrap();
+            assert!(!old.results.is_empty(), "{name}");
+            for r in &old.results {
+                assert!(!r.counters.contains_key("raw_syscalls:sys_enter"), "{name}");
+                assert_eq!(r.counter_per_switch("sched:sched_switch:preempted"), None);
+            }
+            assert!(old.results.iter().any(|r| matches!(
+                r.counters.get("context-switches"),
+                Some(CounterValue::Measured { .. })
+            )));
+        }
+    }
+
+    #[test]
     fn file_without_machine_loads_as_unknown() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("old.json");

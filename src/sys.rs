@@ -1,5 +1,5 @@
 //! The only module with `unsafe` code: fork, futex, shared memory, process exit and the
-//! perf ioctl the perf crate does not wrap.
+//! perf ioctl the perf crate does not wrap; and the tracefs mount.
 //!
 //! Every function here is a small safe wrapper; each `unsafe` block says why it is sound.
 //! Everything else in the crate goes through these wrappers (`#![deny(unsafe_code)]` at
@@ -468,6 +468,20 @@ mod perf_ioctl_tests {
         // linux/perf_event.h: _IOW('$', 6, char *) == 0x40082406 on x86-64.
         assert_eq!(super::PERF_EVENT_IOC_SET_FILTER, 0x4008_2406);
     }
+}
+
+/// Mounts tracefs at `target`, as `mount("nodev", target, "tracefs", 0, NULL)` (what
+/// perf does when it finds none). Needs CAP_SYS_ADMIN; fails with the errno (EPERM
+/// without it, ENOENT when `target` does not exist, ENODEV on a kernel without tracefs).
+pub fn mount_tracefs(target: &std::path::Path) -> io::Result<()> {
+    nix::mount::mount(
+        Some("nodev"),
+        target,
+        Some("tracefs"),
+        nix::mount::MsFlags::empty(),
+        None::<&str>,
+    )
+    .map_err(io::Error::from)
 }
 
 /// A thread's scheduling policy and static priority, as `sched_getscheduler` and

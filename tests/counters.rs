@@ -25,11 +25,8 @@ fn same_cpu(p: Participants, m: Mechanism) -> PingPongSpec {
 /// refusal reason.
 fn count(spec: &PingPongSpec, names: &[&str]) -> Vec<Result<f64, String>> {
     let evs: Vec<_> = names.iter().map(|n| events::find(n).unwrap()).collect();
-    let mut set = CounterSet::open(&evs);
-    let mut h = harness::build(spec).unwrap();
-    set.attach_harness(h.as_ref());
-    let (_, readings) = measure::count_run(h.as_mut(), ITERS, &mut set).unwrap();
-    readings
+    counters::count_round_trips(|| harness::build(spec), &evs, ITERS)
+        .unwrap()
         .into_iter()
         .map(|(_, r)| match r {
             EventReading::Counted(r) => Ok(r.scaled / ITERS as f64),
@@ -40,6 +37,95 @@ fn count(spec: &PingPongSpec, names: &[&str]) -> Vec<Result<f64, String>> {
 
 fn skip(what: &str, why: &str) {
     eprintln!("note: skipping {what}: the event is refused here: {why}");
+}
+
+/// Whether a refusal is a limit of where the test runs (not root, no tracefs) rather
+/// than a fault of ctxbench on this machine.
+fn refused_here(why: &str) -> bool {
+    why.contains("not permitted") || why.starts_with("no tracefs")
+}
+
+fn pipes() -> [PingPongSpec; 2] {
+    [
+        same_cpu(Participants::Process, Mechanism::Pipe),
+        same_cpu(Participants::Thread, Mechanism::Pipe),
+    ]
+}
+
+#[test]
+fn a_pipe_round_trip_is_four_system_calls() {
+    let _x = harness::exclusive();
+    for spec in pipes() {
+        match counters::per_round_trip(|| harness::build(&spec), "syscalls", ITERS).unwrap() {
+            // A write and a read on each side. The counted run adds the driver's own
+            // enabling and reading of the counters: a few calls over the whole run.
+            Ok(v) => assert!(
+                (3.95..=4.1).contains(&v),
+                "{}: {v:.3} system calls per round trip",
+                spec.id()
+            ),
+            Err(why) if refused_here(&why) => skip("raw_syscalls:sys_enter", &why),
+            Err(why) => panic!("{}: raw_syscalls:sys_enter refused: {why}", spec.id()),
+        }
+    }
+}
+
+#[test]
+fn a_pipe_round_trip_arms_no_timer() {
+    let _x = harness::exclusive();
+    for spec in pipes() {
+        match counters::per_round_trip(|| harness::build(&spec), "timer-starts", ITERS).unwrap() {
+            // A wait with a timeout arms a timer each time it sleeps: 1 or 2 per round
+            // trip. The pipe ends wait without one; what is left is the kernel's own (the
+            // tick restarted, the deadline server) in a participant's context, and the
+            // stall watchdog's 250 ms wait.
+            Ok(v) => assert!(
+                (0.0..0.25).contains(&v),
+                "{}: {v:.3} timers armed per round trip",
+                spec.id()
+            ),
+            Err(why) if refused_here(&why) => skip("timer:hrtimer_start", &why),
+            Err(why) => panic!("{}: timer:hrtimer_start refused: {why}", spec.id()),
+        }
+    }
+}
+
+#[test]
+fn preempted_switches_are_a_share_of_switches_and_what_procfs_calls_involuntary() {
+    let _x = harness::exclusive();
+    let names = ["sched:sched_switch:preempted", "sched:sched_switch"];
+    let evs: Vec<_> = names.iter().map(|n| events::find(n).unwrap()).collect();
+    for spec in pipes() {
+        let mut set = CounterSet::open(&evs);
+        let mut h = harness::build(&spec).unwrap();
+        set.attach_harness(h.as_ref());
+        let (procfs, readings) = measure::count_run(h.as_mut(), ITERS, &mut set).unwrap();
+        let (preempted, switches) = match (&readings[0].1, &readings[1].1) {
+            (EventReading::Counted(p), EventReading::Counted(s)) => (p.scaled, s.scaled),
+            (EventReading::Refused(why), _) | (_, EventReading::Refused(why))
+                if refused_here(why) =>
+            {
+                skip("sched:sched_switch:preempted", why);
+                continue;
+            }
+            (a, b) => panic!("{}: refused: {a:?} {b:?}", spec.id()),
+        };
+        let share = preempted / switches;
+        assert!(
+            (0.0..=1.0).contains(&share),
+            "{}: {preempted} preempted of {switches} switches",
+            spec.id()
+        );
+        // procfs is read just outside the counters' window: allow the few switches the
+        // driver may take while enabling or reading them.
+        let involuntary = procfs.involuntary as f64;
+        assert!(
+            (preempted - involuntary).abs() <= 5.0 + 0.02 * switches,
+            "{}: {preempted} preempted, procfs {involuntary} involuntary of {switches}",
+            spec.id()
+        );
+        eprintln!("{}: {share:.3} of switches preempted", spec.id());
+    }
 }
 
 #[test]

@@ -170,3 +170,90 @@ fn unprivileged_runs_time_and_say_counters_are_not_permitted() {
         );
     }
 }
+
+/// With no tracefs mounted, ctxbench as root mounts it and counts tracepoints; without
+/// CAP_SYS_ADMIN it says tracefs is missing and how to mount it. Both run in a private
+/// mount namespace (`unshare --mount`) with tracefs unmounted there only, so the
+/// machine's own mounts are never touched. Runs only as root with /usr/bin/unshare and
+/// /usr/bin/setpriv; otherwise it says why it skipped.
+#[test]
+fn a_missing_tracefs_is_mounted_as_root_and_named_without_the_right() {
+    let unshare = std::path::Path::new("/usr/bin/unshare");
+    let setpriv = std::path::Path::new("/usr/bin/setpriv");
+    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
+    if !root || !unshare.exists() || !setpriv.exists() {
+        eprintln!("note: skipped: needs root, /usr/bin/unshare and /usr/bin/setpriv");
+        return;
+    }
+    let tracefs_mounts = || {
+        std::fs::read_to_string("/proc/self/mounts")
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(" tracefs "))
+            .count()
+    };
+    let before = tracefs_mounts();
+    // Unmounts every tracefs (and debugfs, whose tracing directory is one) in the new
+    // namespace, then runs the rest of the arguments.
+    let script = "umount /sys/kernel/debug/tracing 2>/dev/null; \
+                  umount /sys/kernel/debug 2>/dev/null; \
+                  while umount /sys/kernel/tracing 2>/dev/null; do :; done; \
+                  if grep -q ' tracefs ' /proc/self/mounts; then echo 'still mounted'; exit 3; fi; \
+                  exec \"$@\"";
+    let in_namespace = |prefix: &[&str]| {
+        let out = Command::new(unshare)
+            .args([
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                script,
+                "sh",
+            ])
+            .args(prefix)
+            .arg(env!("CARGO_BIN_EXE_ctxbench"))
+            .arg("counters")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    let line = |text: &str, name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} missing from:\n{text}"))
+            .to_string()
+    };
+
+    let text = in_namespace(&[]);
+    assert!(
+        text.contains("tracefs was not mounted: mounted it at /sys/kernel/tracing"),
+        "{text}"
+    );
+    for name in ["sched:sched_switch", "raw_syscalls:sys_enter"] {
+        let l = line(&text, name);
+        assert!(l.contains(" yes"), "{l}");
+    }
+
+    let text = in_namespace(&[
+        setpriv.to_str().unwrap(),
+        "--bounding-set=-sys_admin",
+        "--inh-caps=-sys_admin",
+        "--",
+    ]);
+    assert!(!text.contains("tracefs was not mounted"), "{text}");
+    for name in ["sched:sched_switch", "raw_syscalls:sys_enter"] {
+        let l = line(&text, name);
+        assert!(
+            l.contains("no tracefs: mount it at /sys/kernel/tracing") && l.contains("as root"),
+            "{l}"
+        );
+    }
+    assert_eq!(tracefs_mounts(), before, "the machine's own mounts changed");
+}

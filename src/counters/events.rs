@@ -57,7 +57,12 @@ pub enum Kind {
 /// Whose tracepoint hits a tracepoint event counts (see [`EventDef::cpu_wide`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tasks {
-    /// The participants', through counters they inherit.
+    /// The participants', through counters they inherit: for tracepoints that fire in a
+    /// participant's own context while its counters are in, which covers its system
+    /// calls, the timers it arms, and its own switch out (`sched_switch` fires before the
+    /// scheduler takes the old task's counters out). Measured here (kernel 6.18): the same
+    /// counts as per-CPU counters filtered to the participants' thread ids, for every
+    /// ping-pong, forked or threaded, on one CPU or two.
     Inherited,
     /// The participants', through per-CPU counters filtered to their thread ids.
     PerCpu,
@@ -69,8 +74,9 @@ pub enum Tasks {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventDef {
     /// The name as perf spells it (`context-switches`, `dTLB-load-misses`,
-    /// `tlb:tlb_flush`), and `tlb:tlb_flush:full` for the filtered tracepoint. This is the
-    /// key in JSON results and the name `--events` takes.
+    /// `tlb:tlb_flush`), with a third part for a filtered or narrowed tracepoint
+    /// (`tlb:tlb_flush:full`, `sched:sched_switch:preempted`). This is the key in JSON
+    /// results and the name `--events` takes.
     pub name: &'static str,
     /// A short name for criterion ids (`tlb-full-flushes`, `context-switches`).
     pub short: &'static str,
@@ -80,6 +86,18 @@ pub struct EventDef {
     pub meaning: &'static str,
     /// How it is opened.
     pub kind: Kind,
+    /// Which of its two values the `ctxbench run` counters table shows.
+    pub shown: Shown,
+}
+
+/// Which value of an event the counters table shows: the one that reads naturally (4
+/// system calls per round trip; 0.44 of switches preempted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Per round trip, headed `<short>/rt`.
+    PerRoundTrip,
+    /// Per switch (for a count of switches, a share of them), headed `<short>`.
+    PerSwitch,
 }
 
 impl EventDef {
@@ -116,9 +134,22 @@ const fn cache(which: CacheId) -> Kind {
     })
 }
 
+/// The tracefs filter of `sched:sched_switch:preempted`: the switch out of a task that
+/// was still runnable.
+///
+/// `prev_state` is 0 (perf prints `R`) for a runnable task switched out by a
+/// `schedule()` call. That is where a wake-up preemption lands when the kernel does not
+/// preempt itself (`preempt=none` or `voluntary`; this project's VMs boot with `none`):
+/// the woken task's flag is acted on as the waker returns to user space. It is
+/// `TASK_REPORT_MAX` (`R+`; 0x100 since Linux 4.14, as the tracepoint's print format
+/// shows) when the kernel preempted the task inside the kernel (`preempt=full`, `lazy`).
+/// Any other value is a sleep (`S`, `D`, ...). Both runnable cases are what procfs
+/// counts as `nonvoluntary_ctxt_switches`.
+pub const PREEMPTED_FILTER: &str = "prev_state == 0 || prev_state == 256";
+
 /// Every event, in report order: software first (they open everywhere), then
 /// tracepoints, then hardware.
-pub static EVENTS: [EventDef; 15] = [
+pub static EVENTS: [EventDef; 18] = [
     EventDef {
         name: "context-switches",
         short: "context-switches",
@@ -126,6 +157,7 @@ pub static EVENTS: [EventDef; 15] = [
         meaning: "times a participant was switched out (voluntary or preempted); a same-CPU \
                   round trip is exactly 2",
         kind: Kind::Software(Software::CONTEXT_SWITCHES),
+        shown: Shown::PerRoundTrip,
     },
     EventDef {
         name: "cpu-migrations",
@@ -133,6 +165,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Software,
         meaning: "times a participant moved to another CPU; 0 when pinned",
         kind: Kind::Software(Software::CPU_MIGRATIONS),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "page-faults",
@@ -140,6 +173,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Software,
         meaning: "page faults taken by the participants; about 0 in a warmed-up ping-pong",
         kind: Kind::Software(Software::PAGE_FAULTS),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "task-clock",
@@ -148,6 +182,7 @@ pub static EVENTS: [EventDef; 15] = [
         meaning: "nanoseconds the participants spent on a CPU (user and kernel), summed \
                   over participants",
         kind: Kind::Software(Software::TASK_CLOCK),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "sched:sched_switch",
@@ -161,6 +196,54 @@ pub static EVENTS: [EventDef; 15] = [
             filter: None,
             tasks: Tasks::Inherited,
         },
+        shown: Shown::PerSwitch,
+    },
+    EventDef {
+        name: "sched:sched_switch:preempted",
+        short: "preempted",
+        family: Family::Tracepoint,
+        meaning: "switches out of a participant that was still runnable (preempted, \
+                  mostly by the peer it had just woken), shown as a share of its switches; \
+                  the rest blocked in the mechanism. Agrees with procfs's involuntary \
+                  switches",
+        kind: Kind::Tracepoint {
+            system: "sched",
+            name: "sched_switch",
+            filter: Some(PREEMPTED_FILTER),
+            tasks: Tasks::Inherited,
+        },
+        shown: Shown::PerSwitch,
+    },
+    EventDef {
+        name: "raw_syscalls:sys_enter",
+        short: "syscalls",
+        family: Family::Tracepoint,
+        meaning: "system calls made by the participants: 4 per round trip for a bare \
+                  mechanism (a write or wake and a read or wait on each side); more means \
+                  the timed loop does more than its mechanism",
+        kind: Kind::Tracepoint {
+            system: "raw_syscalls",
+            name: "sys_enter",
+            filter: None,
+            tasks: Tasks::Inherited,
+        },
+        shown: Shown::PerRoundTrip,
+    },
+    EventDef {
+        name: "timer:hrtimer_start",
+        short: "timer-starts",
+        family: Family::Tracepoint,
+        meaning: "high-resolution timers armed by the participants (a wait with a \
+                  timeout arms one each time it sleeps); about 0 per round trip for an \
+                  untimed wait, the rest being the kernel's own (the tick, the deadline \
+                  server)",
+        kind: Kind::Tracepoint {
+            system: "timer",
+            name: "hrtimer_start",
+            filter: None,
+            tasks: Tasks::Inherited,
+        },
+        shown: Shown::PerRoundTrip,
     },
     EventDef {
         name: "tlb:tlb_flush",
@@ -175,6 +258,7 @@ pub static EVENTS: [EventDef; 15] = [
             filter: None,
             tasks: Tasks::PerCpu,
         },
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "tlb:tlb_flush:full",
@@ -188,6 +272,7 @@ pub static EVENTS: [EventDef; 15] = [
             filter: Some("pages != 0"),
             tasks: Tasks::PerCpu,
         },
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "sched:sched_switch:others",
@@ -202,6 +287,7 @@ pub static EVENTS: [EventDef; 15] = [
             filter: None,
             tasks: Tasks::OthersPerCpu,
         },
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "cycles",
@@ -209,6 +295,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Hardware,
         meaning: "CPU cycles spent by the participants, kernel included",
         kind: Kind::Hardware(Hardware::CPU_CYCLES),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "instructions",
@@ -216,6 +303,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Hardware,
         meaning: "instructions retired by the participants, kernel included",
         kind: Kind::Hardware(Hardware::INSTRUCTIONS),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "cache-references",
@@ -223,6 +311,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Hardware,
         meaning: "last-level cache accesses (CPU-defined)",
         kind: Kind::Hardware(Hardware::CACHE_REFERENCES),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "cache-misses",
@@ -230,6 +319,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Hardware,
         meaning: "last-level cache misses (CPU-defined): the indirect cost of a switch",
         kind: Kind::Hardware(Hardware::CACHE_MISSES),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "dTLB-load-misses",
@@ -237,6 +327,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Hardware,
         meaning: "data loads that missed the TLB: rises when a switch flushed it",
         kind: cache(CacheId::DTLB),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "iTLB-load-misses",
@@ -244,6 +335,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Hardware,
         meaning: "instruction fetches that missed the TLB",
         kind: cache(CacheId::ITLB),
+        shown: Shown::PerSwitch,
     },
     EventDef {
         name: "LLC-load-misses",
@@ -251,6 +343,7 @@ pub static EVENTS: [EventDef; 15] = [
         family: Family::Hardware,
         meaning: "loads that missed the last-level cache",
         kind: cache(CacheId::LL),
+        shown: Shown::PerSwitch,
     },
 ];
 
@@ -303,6 +396,30 @@ mod tests {
                 assert_ne!(a.short, b.short);
             }
         }
+    }
+
+    #[test]
+    fn the_new_tracepoints_count_over_the_participants_and_read_naturally() {
+        for (name, short, shown) in [
+            ("raw_syscalls:sys_enter", "syscalls", Shown::PerRoundTrip),
+            ("timer:hrtimer_start", "timer-starts", Shown::PerRoundTrip),
+            (
+                "sched:sched_switch:preempted",
+                "preempted",
+                Shown::PerSwitch,
+            ),
+        ] {
+            let e = find(short).unwrap();
+            assert_eq!(
+                (e.name, e.family, e.shown),
+                (name, Family::Tracepoint, shown)
+            );
+            assert!(!e.cpu_wide(), "{name}");
+        }
+        let Kind::Tracepoint { filter, .. } = &find("preempted").unwrap().kind else {
+            panic!("not a tracepoint")
+        };
+        assert_eq!(*filter, Some("prev_state == 0 || prev_state == 256"));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Perf-event counters: what the hardware and the kernel did during a harness's switches.
 //!
 //! Three families ([`events::Family`]): hardware (the PMU; absent in most VMs), software
-//! (the kernel's own counts) and tracepoints (`sched:sched_switch`, `tlb:tlb_flush`, and
-//! `tlb:tlb_flush:full`, the same tracepoint filtered to `pages != 0`). Each event is
+//! (the kernel's own counts) and tracepoints (`sched:sched_switch`, and
+//! `sched:sched_switch:preempted` filtered to tasks still runnable; system calls
+//! `raw_syscalls:sys_enter`; timers armed `timer:hrtimer_start`; `tlb:tlb_flush`, and
+//! `tlb:tlb_flush:full` filtered to `pages != 0`). Each event is
 //! opened once per harness set-up, on the driver thread *before* the harness is built so
 //! that every participant inherits it, kernel included, and enabled only around a counted
 //! run of a harness of its own (never around timed samples). The `tlb:*` tracepoints are
@@ -30,11 +32,15 @@
 //!     println!("{}: {:?}", event.name, counters::value_of(&reading, 10_000, Some(2.0)));
 //! }
 //! ```
+//!
+//! [`count_round_trips`] does these steps for one run, and [`per_round_trip`] gives one
+//! event's count per round trip.
 
 pub mod criterion;
 pub mod events;
 pub mod open;
 pub mod reasons;
+pub mod tracefs;
 
 use std::collections::BTreeMap;
 
@@ -68,6 +74,66 @@ pub fn value_of(
             unsupported: reason.clone(),
         },
     }
+}
+
+/// Counts `events` over `iters` round trips of a harness from `build`, and returns what
+/// each counted, in the order given.
+///
+/// `build` is called after the counters are opened, so that the peer it starts inherits
+/// them (a harness built before cannot be counted); the per-CPU events are then attached
+/// to its tasks. Call it on the thread that is to drive the harness. An `Err` is the
+/// harness failing; an event this machine refuses is an [`EventReading::Refused`] with
+/// the reason.
+pub fn count_round_trips(
+    build: impl FnOnce() -> crate::error::Result<Box<dyn crate::harness::Harness>>,
+    events: &[&'static EventDef],
+    iters: u64,
+) -> crate::error::Result<Vec<(&'static EventDef, EventReading)>> {
+    let iters = iters.max(1);
+    let mut set = CounterSet::open(events);
+    let mut h = build()?;
+    set.attach_harness(h.as_ref());
+    let started = set.start();
+    let run = h.run(iters);
+    let readings = set.stop(started);
+    run?;
+    Ok(readings)
+}
+
+/// The event `name` (perf or short name) per round trip over `iters` round trips of a
+/// harness from `build` (see [`count_round_trips`]): `Ok(Ok(count))`, `Ok(Err(why))` when
+/// this machine refuses the event, `Err` when the name is unknown or the harness fails.
+///
+/// ```no_run
+/// use ctxbench::{counters, harness};
+/// use ctxbench::spec::{Mechanism, Participants, PingPongSpec, Placement};
+///
+/// let spec = PingPongSpec {
+///     participants: Participants::Thread,
+///     mechanism: Mechanism::Futex,
+///     placement: Placement::SameCpu(0),
+/// };
+/// match counters::per_round_trip(|| harness::build(&spec), "timer-starts", 2000).unwrap() {
+///     Ok(n) => println!("{n:.3} timers armed per round trip"),
+///     Err(why) => println!("not counted: {why}"),
+/// }
+/// ```
+pub fn per_round_trip(
+    build: impl FnOnce() -> crate::error::Result<Box<dyn crate::harness::Harness>>,
+    name: &str,
+    iters: u64,
+) -> crate::error::Result<Result<f64, String>> {
+    let def = events::find(name).ok_or_else(|| {
+        crate::error::Error::InvalidInput(format!(
+            "unknown event {name:?}; known events: {}",
+            events::known_names()
+        ))
+    })?;
+    let readings = count_round_trips(build, &[def], iters)?;
+    Ok(match &readings[0].1 {
+        EventReading::Counted(r) => Ok(r.scaled / iters.max(1) as f64),
+        EventReading::Refused(why) => Err(why.clone()),
+    })
 }
 
 /// The events that count context switches, best first, with how the source is named in

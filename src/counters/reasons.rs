@@ -5,6 +5,7 @@ use std::io;
 use std::path::Path;
 
 use super::events::Family;
+use super::tracefs::Mount;
 
 /// Where the kernel publishes how much unprivileged perf use it allows.
 pub const PARANOID_PATH: &str = "/proc/sys/kernel/perf_event_paranoid";
@@ -83,19 +84,31 @@ fn not_permitted(paranoid: Option<i32>, errno: Option<i32>) -> String {
     )
 }
 
-/// Why a tracepoint's id could not be read from tracefs. `tried` lists the `id` files
-/// looked at; `err` is the error for the first one.
+/// Why a tracepoint's id could not be read from tracefs. `err` is the error for the
+/// first `id` file looked at; `mount` is what ctxbench's own attempt to mount tracefs
+/// came to.
 pub fn tracepoint_unreadable(
     system: &str,
     name: &str,
     err: &io::Error,
     tracefs_mounted: bool,
+    mount: Mount,
     paranoid: Option<i32>,
 ) -> String {
     if !tracefs_mounted {
-        return "no tracefs: mount it at /sys/kernel/tracing \
-                (`mount -t tracefs nodev /sys/kernel/tracing`)"
-            .to_string();
+        let how = "no tracefs: mount it at /sys/kernel/tracing \
+                   (`mount -t tracefs nodev /sys/kernel/tracing`)";
+        return match mount {
+            Mount::NotPermitted => {
+                format!("{how}; ctxbench mounts it itself when run as root (with CAP_SYS_ADMIN)")
+            }
+            Mount::Failed(errno) => format!(
+                "{how}; ctxbench's own mount failed ({}: {})",
+                errno_name(Some(errno)),
+                nix::errno::Errno::from_raw(errno).desc()
+            ),
+            Mount::Present | Mount::Mounted => how.to_string(),
+        };
     }
     match err.kind() {
         io::ErrorKind::NotFound => {
@@ -183,14 +196,38 @@ mod tests {
     #[test]
     fn tracefs_reasons() {
         let nf = io::Error::from(io::ErrorKind::NotFound);
-        let r = tracepoint_unreadable("tlb", "tlb_flush", &nf, false, Some(2));
-        assert!(
-            r.starts_with("no tracefs: mount it at /sys/kernel/tracing"),
-            "{r}"
+        for mount in [
+            Mount::Present,
+            Mount::NotPermitted,
+            Mount::Failed(libc::EPERM),
+        ] {
+            let r = tracepoint_unreadable("tlb", "tlb_flush", &nf, false, mount, Some(2));
+            assert!(
+                r.starts_with("no tracefs: mount it at /sys/kernel/tracing"),
+                "{r}"
+            );
+        }
+        let r = tracepoint_unreadable("tlb", "tlb_flush", &nf, false, Mount::NotPermitted, None);
+        assert!(r.contains("run as root"), "{r}");
+        let r = tracepoint_unreadable(
+            "tlb",
+            "tlb_flush",
+            &nf,
+            false,
+            Mount::Failed(libc::ENODEV),
+            None,
         );
-        let r = tracepoint_unreadable("tlb", "tlb_flush", &nf, true, Some(2));
+        assert!(r.contains("mount failed (ENODEV: "), "{r}");
+        let r = tracepoint_unreadable("tlb", "tlb_flush", &nf, true, Mount::Present, Some(2));
         assert!(r.contains("no tracepoint tlb:tlb_flush"), "{r}");
-        let r = tracepoint_unreadable("tlb", "tlb_flush", &err(libc::EACCES), true, Some(2));
+        let r = tracepoint_unreadable(
+            "tlb",
+            "tlb_flush",
+            &err(libc::EACCES),
+            true,
+            Mount::Present,
+            Some(2),
+        );
         assert!(r.contains("not permitted") && r.contains("root"), "{r}");
     }
 

@@ -1,13 +1,15 @@
 //! The "counters per switch" table of `ctxbench run`, printed below the timing table.
 //!
 //! One row per outcome: context switches per round trip, then every other event that
-//! counted somewhere, per switch, headed by its short name (a legend maps short names to
-//! perf names, which the JSON uses). An event refused for every outcome gets no column:
-//! it is listed once below the table with its reason, as `unsupported`.
+//! counted somewhere, headed by its short name (a legend maps short names to perf names,
+//! which the JSON uses): per switch, or per round trip with `/rt` after the name for the
+//! events that read so ([`Shown`]: `syscalls/rt` is 4 for a bare mechanism, `preempted`
+//! the share of switches that were preemptions). An event refused for every outcome gets
+//! no column: it is listed once below the table with its reason, as `unsupported`.
 
 use std::collections::BTreeMap;
 
-use crate::counters::events;
+use crate::counters::events::{self, Shown};
 use crate::measure::{CounterValue, Outcome};
 
 /// Formats a counter value for a narrow column.
@@ -98,12 +100,19 @@ pub fn render(outcomes: &[Outcome]) -> String {
     let id_w = with.iter().map(|o| o.id.len()).max().unwrap_or(2).max(2);
     let cs = "context-switches/rt";
     let mut out = String::from(
-        "\ncounters per switch (task-clock in ns; where a round trip has no fixed switch \
-         count, per measured switch)\n",
+        "\ncounters per switch (/rt: per round trip; task-clock in ns; where a round trip \
+         has no fixed switch count, per measured switch)\n",
     );
     out += &format!("{:<id_w$}  {:>w$}", "id", cs, w = cs.len());
-    let short = |n: &str| events::find(n).map_or(n.to_string(), |e| e.short.to_string());
-    let headers: Vec<String> = counted.iter().map(|n| short(n)).collect();
+    let shown = |n: &str| events::find(n).map_or(Shown::PerSwitch, |e| e.shown);
+    let header = |n: &str| {
+        let short = events::find(n).map_or(n, |e| e.short);
+        match shown(n) {
+            Shown::PerRoundTrip => format!("{short}/rt"),
+            Shown::PerSwitch => short.to_string(),
+        }
+    };
+    let headers: Vec<String> = counted.iter().map(|n| header(n)).collect();
     let widths: Vec<usize> = headers.iter().map(|h| h.len().max(9)).collect();
     for (h, w) in headers.iter().zip(&widths) {
         out += &format!("  {:>w$}", h, w = *w);
@@ -115,7 +124,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
         any_mux |= m;
         out += &format!("{:<id_w$}  {:>w$}", o.id, c, w = cs.len());
         for (n, w) in counted.iter().zip(&widths) {
-            let (c, m) = cell(o.counters.get(*n), true);
+            let (c, m) = cell(o.counters.get(*n), shown(n) == Shown::PerSwitch);
             any_mux |= m;
             out += &format!("  {:>w$}", c, w = *w);
         }
@@ -215,6 +224,34 @@ mod tests {
             t.contains("unsupported: cycles, instructions: no hardware PMU"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn round_trip_events_are_shown_per_round_trip_and_preemptions_as_a_share() {
+        let o = outcome(&[
+            ("context-switches", measured(2.0, false)),
+            ("sched:sched_switch:preempted", measured(0.88, false)),
+            ("raw_syscalls:sys_enter", measured(4.0, false)),
+            ("timer:hrtimer_start", measured(0.0, false)),
+        ]);
+        let t = render(&[o]);
+        let lines: Vec<&str> = t.lines().collect();
+        let header = lines.iter().find(|l| l.starts_with("id")).unwrap();
+        let heads: Vec<&str> = header.split_whitespace().collect();
+        assert_eq!(
+            heads,
+            [
+                "id",
+                "context-switches/rt",
+                "preempted",
+                "syscalls/rt",
+                "timer-starts/rt"
+            ]
+        );
+        assert!(t.contains("syscalls/rt = raw_syscalls:sys_enter"), "{t}");
+        let row = lines.iter().find(|l| l.starts_with("pingpong/")).unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells[1..], ["2.000", "0.4400", "4.000", "0"]);
     }
 
     #[test]

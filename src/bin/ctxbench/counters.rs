@@ -16,6 +16,9 @@ pub fn counters() -> anyhow::Result<ExitCode> {
         None => "an unknown user".to_string(),
     };
     println!("perf_event_paranoid: {paranoid}; running as {who}");
+    if let Some(note) = super::run::tracefs_note() {
+        println!("{note}");
+    }
     println!(
         "{:<name_w$}  {:<10}  {:<7}  why not",
         "event", "family", "allowed"

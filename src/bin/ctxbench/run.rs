@@ -120,6 +120,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A line saying ctxbench mounted tracefs itself (once the counters were opened), so a
+/// user knows the machine was changed; `None` when it did not.
+pub fn tracefs_note() -> Option<String> {
+    use ctxbench::counters::tracefs;
+    (tracefs::outcome() == Some(tracefs::Mount::Mounted)).then(|| {
+        format!(
+            "tracefs was not mounted: mounted it at {} (as perf does) to count tracepoints",
+            tracefs::MOUNT_POINT
+        )
+    })
+}
+
 /// Runs the benchmarks `select` names, printing the machine and progress to stderr.
 /// Returns the results file (stamped with the machine, and with the claims judged when no
 /// filter narrowed the run) and whether any benchmark failed or was invalid.
@@ -137,6 +149,9 @@ pub fn measure(
         _ => ctxbench::counters::family_status(),
     };
     eprint!("{}", machine.summary());
+    if let Some(note) = tracefs_note() {
+        eprintln!("{note}");
+    }
     let (cfg, mode) = if quick {
         (SampleConfig::quick(), "quick")
     } else {
