@@ -4,7 +4,8 @@
 # (-T for threads), the futex, eventfd and condvar ids with the C loops in refs/ (built
 # with the system cc into target/refs/). For each id it interleaves ROUNDS quick
 # ctxbench runs with ROUNDS reference runs of about half a second each, alternating which
-# goes first, so both see the same machine state; then prints both medians and the
+# goes first, so both see the same machine state; then prints the median over the rounds
+# of each side (ctxbench: the mean of its batches, a reference: its one loop) and the
 # ratio ctxbench / reference (1.000 = no overhead beyond the mechanism itself).
 #
 # Usage: scripts/peers.sh [--ids ID,ID,..] [ROUNDS] [CPU]
@@ -110,7 +111,9 @@ reference() {
   esac
 }
 
-# One quick ctxbench run of full id $1 on $cpu; prints "median-ns/rt valid", or fails
+# One quick ctxbench run of full id $1 on $cpu; prints "mean-ns/rt valid", or fails.
+# The mean of its timed batches, not their median: a reference times one long loop, which
+# is a mean, and on a VM with occasional slow batches the two differ by several percent.
 # with ctxbench's first error line in $tmp/why.
 ctxbench_once() {
   rm -f "$tmp/r.json"
@@ -118,7 +121,7 @@ ctxbench_once() {
     grep -m1 -i error "$tmp/log" > "$tmp/why" || head -1 "$tmp/log" > "$tmp/why"
     return 1
   fi
-  jq -e -r --arg id "$1" '.results[] | select(.id == $id) | "\(.ns_per_round_trip.median) \(.valid)"' "$tmp/r.json" \
+  jq -e -r --arg id "$1" '.results[] | select(.id == $id) | "\(.ns_per_round_trip.mean) \(.valid)"' "$tmp/r.json" \
     || { echo "no result for $1 in its JSON" > "$tmp/why"; return 1; }
 }
 

@@ -295,7 +295,7 @@ mod tests {
         let d = Disturbance::of(&[quiet, busy, quiet, quiet, quiet]);
         assert_eq!((d.batches, d.disturbed_batches), (5, 1));
         assert!(!d.too_much());
-        assert!((d.others_share - 0.021).abs() < 1e-9, "{}", d.others_share);
+        assert!((d.others_share - 0.024).abs() < 1e-9, "{}", d.others_share);
         assert!(Disturbance::of(&[busy, busy, quiet]).too_much());
         assert!(d.describe().starts_with("1 of 5 batches disturbed"));
     }

@@ -37,7 +37,8 @@ pub fn roots() -> Vec<PathBuf> {
 }
 
 /// Reads the id of tracepoint `system:name` from the first of `roots` that has it. On
-/// failure returns the first root's error and whether any tracefs looked mounted.
+/// failure returns the first root's error (the first refusal, where one refused) and
+/// whether any tracefs looked mounted.
 pub fn tracepoint_id(
     roots: &[PathBuf],
     system: &str,
@@ -62,10 +63,12 @@ pub fn tracepoint_id(
             Err(e) => {
                 // A tracefs root exists if its `events` directory does, or we may not
                 // look into it (tracefs is root-only).
-                mounted |= e.kind() == io::ErrorKind::PermissionDenied
-                    || root.join("events").is_dir()
-                    || is_tracefs_mount(root);
-                first_err.get_or_insert(e);
+                let denied = e.kind() == io::ErrorKind::PermissionDenied;
+                mounted |= denied || root.join("events").is_dir() || is_tracefs_mount(root);
+                // A root we may not look into says more than one that is not there.
+                if denied || first_err.is_none() {
+                    first_err = Some(e);
+                }
             }
         }
     }
