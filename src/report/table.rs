@@ -16,8 +16,11 @@ fn ns(v: f64) -> String {
 /// Renders outcomes as a fixed-width table, then the skipped ones and any invalid reasons.
 ///
 /// `switches/rt` is the count of the separate counted run (perf or procfs); `timed` is
-/// the procfs count over the timed samples themselves. "rt" is one iteration: a round
-/// trip, a ring lap, a floor operation, a creation.
+/// the procfs count over the timed samples themselves; `others` is other tasks' share of
+/// the measured CPU during the timed samples (one CPU only). "rt" is one iteration: a
+/// round trip, a ring lap, a floor operation, a creation. `valid` reads `disturbed` where
+/// other tasks disturbed every attempt; the lines after the table say how, and which ids
+/// were measured again.
 pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
     let id_w = outcomes
         .iter()
@@ -27,13 +30,21 @@ pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
         .max()
         .unwrap_or(2);
     let mut out = format!(
-        "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11}  {:>8}  {}\n",
-        "id", "ns/rt", "p25-p75", "ns/switch", "direct/sw", "switches/rt", "timed", "valid"
+        "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11}  {:>8}  {:>7}  {}\n",
+        "id",
+        "ns/rt",
+        "p25-p75",
+        "ns/switch",
+        "direct/sw",
+        "switches/rt",
+        "timed",
+        "others",
+        "valid"
     );
     for o in outcomes {
         let s = &o.ns_per_round_trip;
         out += &format!(
-            "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11.2}  {:>8}  {}\n",
+            "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11.2}  {:>8}  {:>7}  {}\n",
             o.id,
             ns(s.median),
             format!("{}-{}", ns(s.p25), ns(s.p75)),
@@ -42,8 +53,13 @@ pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
             o.switches_per_round_trip,
             o.timed_switches_per_round_trip
                 .map_or("-".into(), |t| format!("{t:.2}")),
+            o.disturbance
+                .as_ref()
+                .map_or("-".into(), |d| format!("{:.1}%", d.others_share * 100.0)),
             if !o.valid {
                 "INVALID"
+            } else if o.disturbance.as_ref().is_some_and(|d| d.too_much()) {
+                "disturbed"
             } else if o.validity.starts_with("ok") {
                 "yes"
             } else {
@@ -53,6 +69,14 @@ pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
     }
     for o in outcomes.iter().filter(|o| !o.valid) {
         out += &format!("{}: {}\n", o.id, o.validity);
+    }
+    for o in outcomes {
+        if let Some(d) = o.disturbance.as_ref().filter(|d| d.too_much() && o.valid) {
+            out += &format!("disturbed {}: {}\n", o.id, d.describe());
+        }
+        for r in &o.retries {
+            out += &format!("measured again {}: {r}\n", o.id);
+        }
     }
     for s in skipped {
         out += &format!("skipped {}: {}\n", s.id, s.reason);
