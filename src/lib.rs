@@ -14,7 +14,7 @@ pub mod error;
 pub mod experiments;
 pub mod harness;
 pub mod spec;
-pub mod sys;
+mod sys;
 
 pub use error::{Error, Result};
 pub mod compare;

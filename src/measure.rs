@@ -286,29 +286,7 @@ pub fn judge(expected: Option<f64>, measured: f64) -> (bool, String) {
     }
 }
 
-/// One counter's reading in an outcome. In JSON either
-/// `{"per_round_trip": x, "per_switch": y, ...}` or `{"unsupported": "reason"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum CounterValue {
-    /// The event opened and counted.
-    Measured {
-        /// Events per iteration (round trip, or lap of a ring).
-        per_round_trip: f64,
-        /// Events per context switch, where the iteration has a known switch count.
-        per_switch: Option<f64>,
-        /// The (scaled) total over the counted run.
-        total: f64,
-        /// True when the kernel multiplexed the counter and the total was scaled by
-        /// `time_enabled / time_running`.
-        multiplexed: bool,
-    },
-    /// The event could not be counted here.
-    Unsupported {
-        /// Why, and how to allow it where that is possible.
-        unsupported: String,
-    },
-}
+pub use crate::counters::CounterValue;
 
 /// The result of one benchmark (a ping-pong, a floor, a working set, a ring or a spawn).
 ///

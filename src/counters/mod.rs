@@ -44,10 +44,11 @@ pub mod tracefs;
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 pub use events::{EventDef, Family, EVENTS};
 pub use open::{CounterSet, EventReading, Reading};
 
-use crate::measure::CounterValue;
 
 /// An event's per-round-trip and per-switch value from a reading over `iters` round
 /// trips. `switches_per_iter` divides for the per-switch value: the harness's expected
@@ -221,6 +222,31 @@ pub fn summarise_families(
     }
     out
 }
+
+/// One counter's reading in an outcome. In JSON either
+/// `{"per_round_trip": x, "per_switch": y, ...}` or `{"unsupported": "reason"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CounterValue {
+    /// The event opened and counted.
+    Measured {
+        /// Events per iteration (round trip, or lap of a ring).
+        per_round_trip: f64,
+        /// Events per context switch, where the iteration has a known switch count.
+        per_switch: Option<f64>,
+        /// The (scaled) total over the counted run.
+        total: f64,
+        /// True when the kernel multiplexed the counter and the total was scaled by
+        /// `time_enabled / time_running`.
+        multiplexed: bool,
+    },
+    /// The event could not be counted here.
+    Unsupported {
+        /// Why, and how to allow it where that is possible.
+        unsupported: String,
+    },
+}
+
 
 #[cfg(test)]
 mod tests {

@@ -113,9 +113,12 @@ impl FutexPingPong {
         let peer = match participants {
             Participants::Process => {
                 let w = words.words();
-                Peer::Process(ChildGuard::spawn(&name, &[], || {
-                    peer_loop(w, true, peer_cpu)
-                })?)
+                // SAFETY: `peer_loop` works on a shared mapping made before the fork, which
+                // it borrows, with futex calls and atomics only.
+                #[allow(unsafe_code)]
+                let child =
+                    unsafe { ChildGuard::spawn(&name, &[], || peer_loop(w, true, peer_cpu)) }?;
+                Peer::Process(child)
             }
             Participants::Thread => {
                 let w = Arc::clone(&words);

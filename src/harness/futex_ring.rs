@@ -101,9 +101,15 @@ impl FutexRing {
             let peer = match participants {
                 Participants::Process => {
                     let w = words.words();
-                    Peer::Process(ChildGuard::spawn(&format!("{name} {k}"), &[], || {
-                        relay_loop(w, (n, k), true, cpu, chosen)
-                    })?)
+                    // SAFETY: `relay_loop` works on a shared mapping made before the fork,
+                    // which it borrows, with futex calls and atomics only.
+                    #[allow(unsafe_code)]
+                    let child = unsafe {
+                        ChildGuard::spawn(&format!("{name} {k}"), &[], || {
+                            relay_loop(w, (n, k), true, cpu, chosen)
+                        })
+                    }?;
+                    Peer::Process(child)
                 }
                 Participants::Thread => {
                     let w = Arc::clone(&words);

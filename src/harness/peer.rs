@@ -39,9 +39,20 @@ pub struct ChildGuard {
 }
 
 impl ChildGuard {
-    /// Forks a child running `body` (see [`sys::fork_child`] for what `body` may do).
-    pub fn spawn<F: FnOnce() -> i32>(name: &str, keep: &[RawFd], body: F) -> Result<Self> {
-        let pid = sys::fork_child(keep, body).map_err(|e| Error::sys("fork", e))?;
+    /// Forks a child running `body`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`sys::fork_child`]: `body`, and dropping what it captures, must not
+    /// allocate, free, lock or print.
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn spawn<F: FnOnce() -> i32>(
+        name: &str,
+        keep: &[RawFd],
+        body: F,
+    ) -> Result<Self> {
+        // SAFETY: our caller vouches for `body` (see # Safety).
+        let pid = unsafe { sys::fork_child(keep, body) }.map_err(|e| Error::sys("fork", e))?;
         Ok(Self {
             pid,
             name: name.to_string(),

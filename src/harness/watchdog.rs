@@ -165,12 +165,19 @@ impl Watchdog {
             alarm: alarm_w.as_ref().map_or(-1, |w| w.as_raw_fd()),
             stall: stall_limit(),
         };
-        let child = ChildGuard::spawn(&format!("{name} watchdog"), &keep, move || {
-            if !spare.is_empty() {
-                let _ = nix::sched::sched_setaffinity(Pid::from_raw(0), &set);
-            }
-            watch.run()
-        })?;
+        let pin = !spare.is_empty();
+        // SAFETY: the closure captures only plain data (a CPU set, a flag, and `watch`, whose
+        // slices borrow arrays and a mapping made before the fork); `Watch::run` polls,
+        // reads, writes and signals with system calls and never allocates or frees.
+        #[allow(unsafe_code)]
+        let child = unsafe {
+            ChildGuard::spawn(&format!("{name} watchdog"), &keep, move || {
+                if pin {
+                    let _ = nix::sched::sched_setaffinity(Pid::from_raw(0), &set);
+                }
+                watch.run()
+            })
+        }?;
         drop(alarm_w);
         let waker = match (on_alarm, alarm_r) {
             (Some(f), Some(r)) => Some(Waker::start(r, f)?),

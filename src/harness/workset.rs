@@ -197,17 +197,23 @@ impl WorksetPingPong {
             Participants::Process => {
                 let keep = [p2c_r.as_raw_fd(), c2p_w.as_raw_fd()];
                 let words = control.words();
-                // The child owns its copy of the buffer; the parent's copy is freed when
+                // The child owns its copy of the buffer; the parent's copy is unmapped when
                 // the closure is dropped after the fork.
-                let child = ChildGuard::spawn(&name, &keep, move || {
-                    peer_loop(
-                        (&p2c_r, &c2p_w),
-                        (cpu, chosen),
-                        peer_buf.as_mut_slice(),
-                        access,
-                        &words[TOUCHING],
-                    )
-                })?;
+                // SAFETY: `peer_loop` touches a buffer mapped before the fork and reads and
+                // writes pipe ends it borrows; the buffer's drop is a `munmap`, a system
+                // call: nothing allocates, locks or frees heap memory.
+                #[allow(unsafe_code)]
+                let child = unsafe {
+                    ChildGuard::spawn(&name, &keep, move || {
+                        peer_loop(
+                            (&p2c_r, &c2p_w),
+                            (cpu, chosen),
+                            peer_buf.as_mut_slice(),
+                            access,
+                            &words[TOUCHING],
+                        )
+                    })
+                }?;
                 Peer::Process(child)
             }
             Participants::Thread => {
