@@ -9,7 +9,6 @@
 
 pub mod counters;
 pub mod cpus;
-pub mod disturbance;
 pub mod error;
 pub mod experiments;
 pub mod harness;
@@ -25,4 +24,3 @@ pub mod report;
 pub mod results;
 pub mod runner;
 pub mod stats;
-pub mod switches;

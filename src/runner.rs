@@ -312,7 +312,7 @@ pub fn run_one(p: &Planned, cfg: &SampleConfig) -> Result<Outcome> {
 pub const MAX_ATTEMPTS: usize = 3;
 
 /// Runs one planned benchmark, counting the events of `counting`. An attempt that other
-/// tasks disturbed (see [`crate::disturbance`]) is measured again, up to
+/// tasks disturbed (see [`crate::measure::disturbance`]) is measured again, up to
 /// [`MAX_ATTEMPTS`] in all; the least disturbed attempt is kept, and the outcome lists
 /// what disturbed the others. An invalid attempt that was not disturbed is the harness's
 /// own mistake and is kept as it is.

@@ -128,7 +128,8 @@ fn no_process_outlives_a_run_or_ctrl_c() {
         .spawn()
         .unwrap();
     let start = Instant::now();
-    while tagged_processes(&tag).len() < 2 && start.elapsed() < Duration::from_secs(10) {
+    // Floors come first, and on a loaded machine each may be measured three times.
+    while tagged_processes(&tag).len() < 2 && start.elapsed() < Duration::from_secs(90) {
         std::thread::sleep(Duration::from_millis(10));
     }
     let forked = tagged_processes(&tag).len() >= 2;

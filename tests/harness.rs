@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use ctxbench::cpus::allowed_cpus;
 use ctxbench::harness::{self, exclusive, Task};
 use ctxbench::measure::count_switches;
+use ctxbench::measure::switches::{last_cpu, read_task};
 use ctxbench::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES};
-use ctxbench::switches::{last_cpu, read_task};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 

@@ -48,7 +48,7 @@ use super::open::{CounterSet, EventReading, Started};
 /// # Panics
 /// criterion's `Measurement::end` cannot fail, so when an opened counter cannot be read
 /// (the kernel never scheduled it), ending a measurement panics with "... could not be
-/// counted: <reason>" rather than hand criterion a made-up value; the counter benches
+/// counted: REASON" rather than hand criterion a made-up value; the counter benches
 /// catch that per benchmark. [`EventCount::new`] refuses events that do not open at all.
 #[derive(Clone)]
 pub struct EventCount {

@@ -49,7 +49,6 @@ use serde::{Deserialize, Serialize};
 pub use events::{EventDef, Family, EVENTS};
 pub use open::{CounterSet, EventReading, Reading};
 
-
 /// An event's per-round-trip and per-switch value from a reading over `iters` round
 /// trips. `switches_per_iter` divides for the per-switch value: the harness's expected
 /// switches per round trip where it has one (2 on one CPU), else the measured count;
@@ -246,7 +245,6 @@ pub enum CounterValue {
         unsupported: String,
     },
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@
 //!
 //! A condvar wait restarts itself when a signal interrupts it, so the [`Watchdog`] cannot
 //! wake the driver the way it wakes the other harnesses; instead its waker thread (blocked
-//! in `read` until the watchdog fires or dies) sets the turn to [`POISON`] and notifies.
+//! in `read` until the watchdog fires or dies) sets the turn to `POISON` and notifies.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};

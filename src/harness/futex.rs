@@ -1,6 +1,6 @@
 //! `thread-futex`, `thread-futex-shared` and `process-futex`: a raw futex word.
 //!
-//! The word says whose turn it is: [`DRIVER`] or [`PEER`]; [`STOP`] ends the peer. Each
+//! The word says whose turn it is: `DRIVER` or `PEER`; `STOP` ends the peer. Each
 //! side stores the other's turn, wakes it (`FUTEX_WAKE`), and sleeps in an untimed
 //! `FUTEX_WAIT` until the turn comes back: four system calls per round trip and nothing
 //! else, the same instructions for threads and processes. `thread-futex` uses the private

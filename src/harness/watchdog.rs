@@ -13,11 +13,11 @@
 //!   never switches again for the stall limit has a peer that is stopped or wedged, and
 //!   the watchdog kills the peer processes;
 //! - either way it records why in a shared word and interrupts the driver with
-//!   [`sys::SIGPOKE`] (a signal whose handler does nothing and does not restart), again
+//!   `SIGURG` (a signal whose handler does nothing and does not restart), again
 //!   every tick until the batch ends, so the blocked `read` or `FUTEX_WAIT` returns EINTR
 //!   and the driver reports the reason. A condvar wait restarts itself on EINTR, so for
 //!   the condvar harness the watchdog also writes to a pipe that a waker thread in the
-//!   driver's process blocks on (see [`Waker`]).
+//!   driver's process blocks on (the `Waker`).
 //!
 //! The driver pays nothing per round trip: it marks a batch as running before the loop
 //! and as ended after it, and looks at the shared word only when a wait was interrupted.

@@ -314,11 +314,15 @@ mod tests {
         let busiest = after.busiest_since(&before, &cpus, &[], 10_000);
         let mine = std::fs::read_to_string(format!("/proc/self/task/{me}/comm")).unwrap();
         assert!(
-            busiest.iter().any(|(c, ms)| c == mine.trim() && *ms >= 19.0),
+            busiest
+                .iter()
+                .any(|(c, ms)| c == mine.trim() && *ms >= 19.0),
             "{busiest:?}"
         );
         let without_me = after.busiest_since(&before, &cpus, &[me], 10_000);
-        assert!(without_me.len() < busiest.len(), "excluded tasks are left out");
+        assert!(
+            without_me.len() < busiest.len(),
+            "excluded tasks are left out"
+        );
     }
-
 }

@@ -1,0 +1,90 @@
+//! Unit tests of the measuring path: outcomes assembled from fixed measurements.
+
+use super::*;
+use crate::spec::{Mechanism, Participants, Placement};
+
+#[test]
+fn timed_switches_invalidate_a_loop_that_did_not_sleep() {
+    let spec = PingPongSpec {
+        participants: Participants::Thread,
+        mechanism: Mechanism::Futex,
+        placement: Placement::SameCpu(0),
+    };
+    let samples = Samples {
+        iters_per_sample: 100,
+        ns_per_iter: vec![1000.0, 1100.0],
+    };
+    let count = SwitchCount {
+        iters: 1000,
+        voluntary: 2000,
+        involuntary: 0,
+        per_iter: 2.0,
+    };
+    let timed = |per_iter: f64| SwitchCount {
+        iters: 200,
+        voluntary: (per_iter * 200.0) as u64,
+        involuntary: 0,
+        per_iter,
+    };
+    let mut o = pingpong_outcome(&spec, Some(2.0), samples.clone(), count);
+    apply_timed_switches(&mut o, Some(2.0), Some(timed(2.0)));
+    assert!(o.valid, "{}", o.validity);
+    assert_eq!(o.timed_switches_per_round_trip, Some(2.0));
+
+    let mut o = pingpong_outcome(&spec, Some(2.0), samples.clone(), count);
+    apply_timed_switches(&mut o, Some(2.0), Some(timed(0.3)));
+    assert!(!o.valid);
+    assert!(
+        o.validity.starts_with("during the timed samples"),
+        "{}",
+        o.validity
+    );
+
+    // Off one CPU nothing is promised: recorded, not judged.
+    let mut o = pingpong_outcome(&spec, None, samples, count);
+    apply_timed_switches(&mut o, None, Some(timed(0.3)));
+    assert!(o.valid);
+    assert_eq!(o.timed_switches_per_round_trip, Some(0.3));
+}
+
+#[test]
+fn judge_band() {
+    assert!(judge(Some(2.0), 2.0).0);
+    assert!(judge(Some(2.0), 1.8).0);
+    assert!(judge(Some(2.0), 2.2).0);
+    let (ok, why) = judge(Some(2.0), 1.0);
+    assert!(!ok && why.contains("did not sleep"), "{why}");
+    let (ok, why) = judge(Some(2.0), 5.1);
+    assert!(!ok && why.contains("extra switches"), "{why}");
+    let (ok, why) = judge(None, 0.3);
+    assert!(ok && why.starts_with("not checked"));
+}
+
+#[test]
+fn outcome_per_switch_only_on_one_cpu() {
+    let count = SwitchCount {
+        iters: 1000,
+        voluntary: 2000,
+        involuntary: 1,
+        per_iter: 2.001,
+    };
+    let samples = Samples {
+        iters_per_sample: 100,
+        ns_per_iter: vec![1000.0, 1200.0, 1100.0],
+    };
+    let spec = PingPongSpec {
+        participants: Participants::Process,
+        mechanism: Mechanism::Pipe,
+        placement: Placement::SameCpu(0),
+    };
+    let o = pingpong_outcome(&spec, Some(2.0), samples.clone(), count);
+    assert_eq!(o.ns_per_switch, Some(550.0));
+    assert!(o.valid);
+    let cross = PingPongSpec {
+        placement: Placement::CrossCpu(0, 1),
+        ..spec
+    };
+    let o = pingpong_outcome(&cross, None, samples, count);
+    assert_eq!(o.ns_per_switch, None);
+    assert_eq!(o.id, "pingpong/process-pipe/cross-cpu");
+}

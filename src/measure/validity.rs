@@ -1,0 +1,136 @@
+//! Whether a harness did what it claims: the switch count against the expectation, on
+//! the quiet batches, and a disturbed counted run excused.
+
+use super::disturbance::{BatchLoad, Disturbance};
+use super::{Outcome, SwitchCount, TimedLoad};
+use crate::spec::PlacementKind;
+
+/// The accepted band around the expected switch count: ±10%.
+pub const VALID_BAND: f64 = 0.1;
+
+/// The most switches per iteration a lone task (a floor) may show and still be valid.
+pub const ZERO_SWITCH_LIMIT: f64 = 0.01;
+
+/// Judges a measured switch count against what the placement promises.
+pub fn judge(expected: Option<f64>, measured: f64) -> (bool, String) {
+    match expected {
+        Some(e) if e <= 0.0 => {
+            // A task running alone: an occasional preemption by a timer tick is fine.
+            if measured <= ZERO_SWITCH_LIMIT {
+                (
+                    true,
+                    format!("ok: {measured:.4} switches per iteration (expected about 0)"),
+                )
+            } else {
+                (
+                    false,
+                    format!(
+                        "invalid: {measured:.3} switches per iteration where the task should \
+                         run alone: another task shares the CPU, pick a quieter one with --cpus"
+                    ),
+                )
+            }
+        }
+        Some(e) => {
+            let (lo, hi) = (e * (1.0 - VALID_BAND), e * (1.0 + VALID_BAND));
+            if (lo..=hi).contains(&measured) {
+                (
+                    true,
+                    format!("ok: {measured:.2} switches per round trip (expected {lo:.1}-{hi:.1})"),
+                )
+            } else {
+                let hint = if measured < lo {
+                    "a side did not sleep every time (a wait that never blocked is not a switch)"
+                } else {
+                    "extra switches: preemption by other tasks, or a wake-up into a held lock"
+                };
+                (
+                    false,
+                    format!("invalid: {measured:.2} switches per round trip, expected {lo:.1}-{hi:.1}: {hint}"),
+                )
+            }
+        }
+        None => (
+            true,
+            format!(
+                "not checked: {measured:.2} switches per round trip; off one CPU a round trip \
+                 is wake-up latency, with no fixed switch count"
+            ),
+        ),
+    }
+}
+
+/// Judges the timed batches: the switches of the quiet ones (other tasks under 1% of the
+/// CPU) against the expectation, and how disturbed the batches were. Records both in
+/// `o`. A quiet batch with the wrong switch count is the harness's mistake (invalid); a
+/// disturbed one says nothing about the harness, and only makes the attempt worth
+/// measuring again.
+pub fn apply_timed_load(o: &mut Outcome, expected: Option<f64>, load: &TimedLoad, iters: u64) {
+    if let Some(timed) = load.switches {
+        o.timed_switches_per_round_trip = Some(timed.per_iter);
+    }
+    let same_cpu = o.placement == Some(PlacementKind::SameCpu);
+    if !same_cpu || load.batches.is_empty() {
+        // Off one CPU the CPU idles between wake-ups: other tasks' time cannot be told
+        // from the idle time, and the switch count has no fixed value anyway.
+        apply_timed_switches(o, expected, load.switches);
+        return;
+    }
+    let counted_run = o.disturbance.as_ref().and_then(|d| d.counted_run);
+    o.disturbance = Some(Disturbance {
+        counted_run,
+        ..Disturbance::of(&load.batches)
+    });
+    let quiet: Vec<&BatchLoad> = load.batches.iter().filter(|b| !b.disturbed()).collect();
+    if quiet.is_empty() || expected.is_none() || !o.valid {
+        return;
+    }
+    let per_iter =
+        quiet.iter().map(|b| b.switches).sum::<u64>() as f64 / (quiet.len() as u64 * iters) as f64;
+    let (valid, why) = judge(expected, per_iter);
+    if !valid {
+        o.valid = false;
+        o.validity = format!(
+            "during the timed samples ({} quiet batches of {}): {why}",
+            quiet.len(),
+            load.batches.len()
+        );
+    }
+}
+
+/// Records the switches of the timed batches in `o` and judges them as the counted run
+/// was judged: a result whose timed loops did not switch as promised is invalid too.
+pub fn apply_timed_switches(o: &mut Outcome, expected: Option<f64>, timed: Option<SwitchCount>) {
+    let Some(timed) = timed else { return };
+    o.timed_switches_per_round_trip = Some(timed.per_iter);
+    if expected.is_none() || !o.valid {
+        return;
+    }
+    let (valid, why) = judge(expected, timed.per_iter);
+    if !valid {
+        o.valid = false;
+        o.validity = format!("during the timed samples: {why}");
+    }
+}
+
+/// Where the counted run was disturbed and its switch count fell outside the band, the
+/// count says nothing about the harness: the outcome keeps its validity from the timed
+/// batches, and the attempt is marked for measuring again.
+pub(crate) fn excuse_disturbed_count(o: &mut Outcome, counted: Option<BatchLoad>) {
+    let Some(load) = counted.filter(|l| l.disturbed()) else {
+        return;
+    };
+    if o.placement != Some(PlacementKind::SameCpu) || o.valid {
+        return;
+    }
+    let share = load.others_ns / load.wall_ns.max(1.0);
+    o.valid = true;
+    o.validity = format!(
+        "not judged: other tasks took {:.1}% of the CPU during the counted run ({})",
+        share * 100.0,
+        o.validity
+    );
+    o.disturbance
+        .get_or_insert_with(Disturbance::default)
+        .counted_run = Some(share);
+}
