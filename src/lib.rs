@@ -23,4 +23,5 @@ pub mod regress;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod scheduler;
 pub mod stats;

@@ -265,38 +265,6 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     v
 }
 
-/// The benchmarks of `plan` that `ctxbench explain` runs a second time, after the first
-/// pass: the ping-pongs and rings, whose per-switch figures the claims compare directly.
-pub fn explain_repeats(plan: &[Planned]) -> Vec<Planned> {
-    plan.iter()
-        .filter(|p| matches!(p, Planned::PingPong(_) | Planned::Ring(_)))
-        .cloned()
-        .collect()
-}
-
-/// Keeps one outcome per id: of several valid ones, the one with the lowest median (other
-/// work on the machine only ever adds time, so the fastest pass is the least disturbed);
-/// an invalid one only when no valid one exists. Order of first appearance is kept.
-pub fn keep_least_disturbed(outcomes: Vec<Outcome>) -> Vec<Outcome> {
-    let mut kept: Vec<Outcome> = Vec::new();
-    for o in outcomes {
-        match kept.iter_mut().find(|k| k.id == o.id) {
-            None => kept.push(o),
-            Some(k) => {
-                let better = match (o.valid, k.valid) {
-                    (true, false) => true,
-                    (false, _) => false,
-                    (true, true) => o.ns_per_round_trip.median < k.ns_per_round_trip.median,
-                };
-                if better {
-                    *k = o;
-                }
-            }
-        }
-    }
-    kept
-}
-
 /// Completes outcomes that depend on each other once all have run: the direct cost of
 /// each same-cpu ping-pong from its floor.
 pub fn finish(outcomes: &mut [Outcome]) {
@@ -445,16 +413,17 @@ mod tests {
     }
 
     #[test]
-    fn least_disturbed_pass_is_kept() {
+    fn the_least_disturbed_valid_attempt_is_kept_and_the_others_said() {
+        use crate::measure::disturbance::Disturbance;
         use crate::measure::{outcome, OutcomeMeta, Samples, SwitchCount};
-        let o = |id: &str, ns: f64, valid: bool| {
+        let o = |ns: f64, valid: bool, share: f64| {
             let meta = OutcomeMeta {
-                id: id.into(),
+                id: "pingpong/thread-pipe/same-cpu".into(),
                 experiment: "pingpong".into(),
                 participants: None,
                 mechanism: None,
                 placement: None,
-                cpus: vec![],
+                cpus: vec![0],
                 parameter: None,
                 variant: None,
             };
@@ -470,35 +439,27 @@ mod tests {
             };
             let mut x = outcome(meta, Some(2.0), samples, count);
             x.valid = valid;
+            x.disturbance = Some(Disturbance {
+                batches: 10,
+                disturbed_batches: (share * 10.0).round() as usize,
+                others_share: share,
+                ..Disturbance::default()
+            });
             x
         };
-        let kept = keep_least_disturbed(vec![
-            o("a", 9000.0, true),
-            o("b", 4000.0, false),
-            o("a", 4000.0, true),
-            o("b", 3000.0, false),
-            o("c", 5000.0, true),
-            o("b", 8000.0, true),
-            o("c", 1000.0, false),
+        // The invalid attempt is passed over even though it was the quietest.
+        let kept = keep_least_disturbed_attempt(vec![
+            o(9000.0, true, 0.30),
+            o(4000.0, false, 0.001),
+            o(5000.0, true, 0.05),
         ]);
-        let got: Vec<(&str, f64, bool)> = kept
-            .iter()
-            .map(|k| (k.id.as_str(), k.ns_per_round_trip.median, k.valid))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("a", 4000.0, true),
-                ("b", 8000.0, true),
-                ("c", 5000.0, true)
-            ]
-        );
-        let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
-        let again = explain_repeats(&explain_plan(&cpus));
-        assert!(again
-            .iter()
-            .all(|p| p.id().starts_with("pingpong/") || p.id().starts_with("ring/")));
-        assert!(!again.is_empty());
+        assert_eq!(kept.ns_per_round_trip.median, 5000.0);
+        assert_eq!(kept.retries.len(), 2);
+        assert!(kept.retries[0].starts_with("attempt 1 of 3: 3 of 10 batches disturbed"));
+        assert!(kept.retries[1].starts_with("attempt 2 of 3:"));
+        // One attempt: nothing to say.
+        let kept = keep_least_disturbed_attempt(vec![o(4000.0, true, 0.0)]);
+        assert!(kept.retries.is_empty());
     }
 
     #[test]

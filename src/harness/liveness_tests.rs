@@ -81,22 +81,29 @@ fn a_killed_peer_is_an_error_within_a_second() {
     let _x = super::exclusive();
     super::set_stall_limit(STALL);
     for (id, build) in every_harness() {
-        let mut h = build();
-        h.run(100).unwrap();
-        let t = victim(h.as_ref());
-        if is_thread(h.as_ref(), t) {
-            end_thread(t.tid);
-        } else {
-            kill(Pid::from_raw(t.pid), Signal::SIGKILL).unwrap();
+        // On a loaded machine the watchdog may wait for a CPU: a slow notice is tried
+        // again; a harness that does not notice at all fails every time.
+        let mut slow = Vec::new();
+        for _ in 0..3 {
+            let mut h = build();
+            h.run(100).unwrap();
+            let t = victim(h.as_ref());
+            if is_thread(h.as_ref(), t) {
+                end_thread(t.tid);
+            } else {
+                kill(Pid::from_raw(t.pid), Signal::SIGKILL).unwrap();
+            }
+            let start = Instant::now();
+            let e = h.run(u64::MAX).unwrap_err();
+            let took = start.elapsed();
+            assert!(matches!(e, Error::PeerDied { .. }), "{id}: {e}");
+            if took < Duration::from_secs(1) {
+                slow.clear();
+                break;
+            }
+            slow.push(took);
         }
-        let start = Instant::now();
-        let e = h.run(u64::MAX).unwrap_err();
-        let took = start.elapsed();
-        assert!(matches!(e, Error::PeerDied { .. }), "{id}: {e}");
-        assert!(
-            took < Duration::from_secs(1),
-            "{id}: noticed after {took:?}"
-        );
+        assert!(slow.is_empty(), "{id}: noticed after {slow:?}");
     }
 }
 

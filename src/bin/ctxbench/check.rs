@@ -136,7 +136,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 filter,
                 ..args.select.clone()
             };
-            let (file, _failed) = crate::run::measure(
+            let (file, _failed) = super::measure(
                 &now,
                 &now.plan_options(),
                 &ctxbench::measure::Counting::all(),

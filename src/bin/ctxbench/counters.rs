@@ -16,7 +16,7 @@ pub fn counters() -> anyhow::Result<ExitCode> {
         None => "an unknown user".to_string(),
     };
     println!("perf_event_paranoid: {paranoid}; running as {who}");
-    if let Some(note) = super::run::tracefs_note() {
+    if let Some(note) = super::tracefs_note() {
         println!("{note}");
     }
     println!(

@@ -10,10 +10,9 @@ use clap::Args;
 
 use ctxbench::cpus::CpuChoice;
 use ctxbench::experiments::verdict;
-use ctxbench::measure::SampleConfig;
 use ctxbench::report;
-use ctxbench::results::{ResultsFile, Skipped};
-use ctxbench::runner;
+use ctxbench::results::ResultsFile;
+use ctxbench::scheduler::{Schedule, Step};
 
 /// Options of `ctxbench explain`.
 #[derive(Args)]
@@ -30,62 +29,42 @@ pub struct ExplainArgs {
 }
 
 pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
-    let (outcomes, skipped) = match &args.from {
-        Some(path) => {
-            let f = ResultsFile::load(path)?;
-            (f.results, f.skipped)
+    let file = match &args.from {
+        Some(path) => ResultsFile::load(path)?,
+        None => {
+            let cpus = CpuChoice::resolve(args.cpus.as_ref().map(|c| c.0.as_slice()))?;
+            let schedule = Schedule::explain(cpus);
+            let total = schedule.len();
+            // The same loop and the same results file as `ctxbench run`.
+            schedule
+                .run(|step| match step {
+                    Step::Start { index, id, .. } => {
+                        eprint!("[{}/{total}] {id} ... ", index + 1);
+                        let _ = std::io::stderr().flush();
+                    }
+                    Step::Done(o) => {
+                        eprintln!("{}", if o.valid { "ok" } else { "invalid (not used)" })
+                    }
+                    Step::Failed(e) => eprintln!("failed: {e}"),
+                })
+                .file
         }
-        None => measure(&args)?,
     };
-    let verdicts = verdict::judge_all(&outcomes);
-    let ring = report::ring::render(&outcomes);
+    let verdicts = verdict::judge_all(&file.results);
+    let ring = report::ring::render(&file.results);
     if !ring.is_empty() {
         println!("{ring}");
     }
     print!("{}", verdict::render(&verdicts));
-    for s in &skipped {
+    for s in &file.skipped {
         println!("skipped {}: {}", s.id, s.reason);
     }
     if let Some(path) = &args.json {
-        let mut f = ResultsFile::new("quick", outcomes, skipped);
-        f.verdicts = verdicts;
-        f.save(path)
+        let mut file = file;
+        file.verdicts = verdicts;
+        file.save(path)
             .with_context(|| format!("saving results to {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Runs the quick experiments the claims need.
-fn measure(args: &ExplainArgs) -> anyhow::Result<(Vec<ctxbench::measure::Outcome>, Vec<Skipped>)> {
-    let cpus = CpuChoice::resolve(args.cpus.as_ref().map(|c| c.0.as_slice()))?;
-    let cfg = SampleConfig::quick();
-    // The ping-pongs and rings run twice, a pass apart; the less disturbed pass is kept.
-    let mut planned = runner::explain_plan(&cpus);
-    planned.extend(runner::explain_repeats(&planned));
-    let mut outcomes = Vec::new();
-    let mut skipped = Vec::new();
-    for (i, p) in planned.iter().enumerate() {
-        let id = p.id();
-        eprint!("[{}/{}] {id} ... ", i + 1, planned.len());
-        let _ = std::io::stderr().flush();
-        match runner::run_one(p, &cfg) {
-            Ok(o) => {
-                eprintln!("{}", if o.valid { "ok" } else { "invalid (not used)" });
-                outcomes.push(o);
-            }
-            Err(e) => {
-                eprintln!("failed: {e}");
-                skipped.push(Skipped {
-                    id,
-                    reason: format!("failed: {e}"),
-                });
-            }
-        }
-    }
-    let mut outcomes = runner::keep_least_disturbed(outcomes);
-    let mut seen = std::collections::BTreeSet::new();
-    skipped.retain(|s| !outcomes.iter().any(|o| o.id == s.id) && seen.insert(s.id.clone()));
-    runner::finish(&mut outcomes);
-    Ok((outcomes, skipped))
 }

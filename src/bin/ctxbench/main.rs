@@ -127,13 +127,14 @@ impl Selection {
         self.cpus.as_ref().map(|c| c.0.as_slice())
     }
 
+    /// A quick or a full run.
+    pub fn mode(&self) -> ctxbench::scheduler::Mode {
+        ctxbench::scheduler::Mode::from_quick(self.quick)
+    }
+
     /// The experiment sizes of a quick or a full run.
     pub fn plan_options(&self) -> ctxbench::runner::PlanOptions {
-        if self.quick {
-            ctxbench::runner::PlanOptions::quick()
-        } else {
-            ctxbench::runner::PlanOptions::default()
-        }
+        self.mode().plan_options()
     }
 }
 
@@ -145,6 +146,56 @@ fn parse_cpus(s: &str) -> Result<List<usize>, String> {
     ctxbench::cpus::parse_cpu_list(s)
         .map(List)
         .map_err(|e| e.to_string())
+}
+
+/// A line saying ctxbench mounted tracefs itself (once the counters were opened), so a
+/// user knows the machine was changed; `None` when it did not.
+pub fn tracefs_note() -> Option<String> {
+    use ctxbench::counters::tracefs;
+    (tracefs::outcome() == Some(tracefs::Mount::Mounted)).then(|| {
+        format!(
+            "tracefs was not mounted: mounted it at {} (as perf does) to count tracepoints",
+            tracefs::MOUNT_POINT
+        )
+    })
+}
+
+/// Runs the benchmarks `select` names, printing the machine and progress to stderr.
+/// Returns the results file (stamped with the machine, and with the claims judged when no
+/// filter narrowed the run) and whether any benchmark failed or was invalid.
+pub fn measure(
+    select: &Selection,
+    options: &ctxbench::runner::PlanOptions,
+    counting: &ctxbench::measure::Counting,
+) -> anyhow::Result<(ctxbench::results::ResultsFile, bool)> {
+    let cpus = ctxbench::cpus::CpuChoice::resolve(select.cpus())?;
+    let schedule = ctxbench::scheduler::Schedule::select(
+        &select.filter,
+        cpus,
+        select.mode(),
+        Some(options.clone()),
+        counting.clone(),
+    )?;
+    eprint!("{}", schedule.machine().summary());
+    if let Some(note) = tracefs_note() {
+        eprintln!("{note}");
+    }
+    let run = schedule.run(print_progress);
+    Ok((run.file, run.failed))
+}
+
+/// Prints a benchmark's start and end to stderr, one line each.
+pub fn print_progress(step: ctxbench::scheduler::Step<'_>) {
+    use ctxbench::scheduler::Step;
+    use std::io::Write;
+    match step {
+        Step::Start { id, .. } => {
+            eprint!("running {id} ... ");
+            let _ = std::io::stderr().flush();
+        }
+        Step::Done(o) => eprintln!("{:.0} ns/iteration", o.ns_per_round_trip.median),
+        Step::Failed(e) => eprintln!("failed: {e}"),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! `ctxbench run`: run the benchmarks, print the tables, write JSON.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,13 +7,10 @@ use anyhow::Context;
 use clap::Args;
 
 use ctxbench::counters::{events, EventDef};
-use ctxbench::cpus::CpuChoice;
 use ctxbench::experiments::verdict;
-use ctxbench::fingerprint::Fingerprint;
-use ctxbench::measure::{Counting, SampleConfig};
+use ctxbench::measure::Counting;
 use ctxbench::report::{counters as counters_table, table};
-use ctxbench::results::{ResultsFile, Skipped};
-use ctxbench::runner::{self, PlanOptions};
+use ctxbench::runner::PlanOptions;
 
 /// Options of `ctxbench run`.
 #[derive(Args)]
@@ -88,7 +84,7 @@ impl RunArgs {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let (file, failed) = measure(&args.select, &args.plan_options(), &args.counting())?;
+    let (file, failed) = super::measure(&args.select, &args.plan_options(), &args.counting())?;
     print!("{}", table::render(&file.results, &file.skipped));
     print!("{}", counters_table::render(&file.results));
     for section in [
@@ -118,75 +114,4 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// A line saying ctxbench mounted tracefs itself (once the counters were opened), so a
-/// user knows the machine was changed; `None` when it did not.
-pub fn tracefs_note() -> Option<String> {
-    use ctxbench::counters::tracefs;
-    (tracefs::outcome() == Some(tracefs::Mount::Mounted)).then(|| {
-        format!(
-            "tracefs was not mounted: mounted it at {} (as perf does) to count tracepoints",
-            tracefs::MOUNT_POINT
-        )
-    })
-}
-
-/// Runs the benchmarks `select` names, printing the machine and progress to stderr.
-/// Returns the results file (stamped with the machine, and with the claims judged when no
-/// filter narrowed the run) and whether any benchmark failed or was invalid.
-pub fn measure(
-    select: &super::Selection,
-    options: &PlanOptions,
-    counting: &Counting,
-) -> anyhow::Result<(ResultsFile, bool)> {
-    let (filter, quick) = (&select.filter, select.quick);
-    let cpus = CpuChoice::resolve(select.cpus())?;
-    let (planned, mut skipped) = runner::plan_with(filter, &cpus, options)?;
-    let mut machine = Fingerprint::this_machine(&cpus.cpus);
-    machine.counter_families = match counting {
-        Counting::Off => [("all".to_string(), "not counted (--no-counters)".to_string())].into(),
-        _ => ctxbench::counters::family_status(),
-    };
-    eprint!("{}", machine.summary());
-    if let Some(note) = tracefs_note() {
-        eprintln!("{note}");
-    }
-    let (cfg, mode) = if quick {
-        (SampleConfig::quick(), "quick")
-    } else {
-        (SampleConfig::full(), "full")
-    };
-    let mut outcomes = Vec::new();
-    let mut failed = false;
-    for p in &planned {
-        let id = p.id();
-        eprint!("running {id} ... ");
-        let _ = std::io::stderr().flush();
-        match runner::run_one_with(p, &cfg, counting) {
-            Ok(o) => {
-                eprintln!("{:.0} ns/iteration", o.ns_per_round_trip.median);
-                failed |= !o.valid;
-                outcomes.push(o);
-            }
-            Err(e) => {
-                eprintln!("failed: {e}");
-                failed = true;
-                skipped.push(Skipped {
-                    id,
-                    reason: format!("failed: {e}"),
-                });
-            }
-        }
-    }
-    runner::finish(&mut outcomes);
-    // A run with no filter has every experiment: judge the claims on it.
-    let verdicts = if filter.is_empty() {
-        verdict::judge_all(&outcomes)
-    } else {
-        Vec::new()
-    };
-    let mut file = ResultsFile::new(mode, outcomes, skipped).with_machine(machine);
-    file.verdicts = verdicts;
-    Ok((file, failed))
 }
