@@ -218,29 +218,31 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     use crate::spec::Mechanism;
     let cpu = cpus.first();
     let mut v = Vec::new();
-    let mechs = [Mechanism::Pipe, Mechanism::Futex, Mechanism::Eventfd];
     let people = [Participants::Process, Participants::Thread];
+    // The same-CPU ping-pongs the claims compare: every harness over pipe, futex
+    // (thread-futex-shared is process-futex's twin) and eventfd.
+    let pairs: Vec<(Participants, Mechanism)> = PINGPONG_HARNESSES
+        .iter()
+        .copied()
+        .filter(|(_, m)| m != &Mechanism::Condvar)
+        .collect();
     let mut fl: Vec<FloorKind> = Vec::new();
-    for m in mechs {
-        for p in people {
-            let f = FloorKind::for_pingpong(p, m);
-            if !fl.contains(&f) {
-                fl.push(f);
-            }
+    for &(p, m) in &pairs {
+        let f = FloorKind::for_pingpong(p, m);
+        if !fl.contains(&f) {
+            fl.push(f);
         }
     }
     fl.sort();
     v.extend(fl.into_iter().map(|f| Planned::Floor(f, cpu)));
     // Spawns early, while this process is small (see `plan_with`).
     v.extend(SPAWNS.iter().map(|&k| Planned::Spawn(k)));
-    for m in mechs {
-        for p in people {
-            v.push(Planned::PingPong(PingPongSpec {
-                participants: p,
-                mechanism: m,
-                placement: Placement::SameCpu(cpu),
-            }));
-        }
+    for (p, m) in pairs {
+        v.push(Planned::PingPong(PingPongSpec {
+            participants: p,
+            mechanism: m,
+            placement: Placement::SameCpu(cpu),
+        }));
     }
     for p in people {
         for bytes in [0, 64 << 10, 1 << 20, 4 << 20] {
@@ -394,6 +396,7 @@ mod tests {
             "floor/futex-shared",
             "pingpong/process-futex/same-cpu",
             "pingpong/thread-futex/same-cpu",
+            "pingpong/thread-futex-shared/same-cpu",
             "ring/process-pipe/4",
             "ring/process-pipe/8",
             "ring/thread-pipe/8",
