@@ -1,16 +1,16 @@
 //! Choosing benchmarks by id and running them: what the CLI's `run` does.
 
+use crate::bench::measure_bench;
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
-use crate::experiments::floors::{self, FloorKind, FLOORS};
+use crate::experiments::floors::{self, FloorBench, FloorKind, FLOORS};
 use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
-use crate::experiments::spawn::{self, SpawnKind, SPAWNS};
+use crate::experiments::spawn::{SpawnKind, SPAWNS};
 use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
-use crate::harness;
 use crate::harness::workset::ACCESSES;
-use crate::measure::{measure_pingpong_with, Counting, Outcome, SampleConfig};
+use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::Skipped;
 use crate::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 
@@ -332,14 +332,18 @@ fn keep_least_disturbed_attempt(mut tried: Vec<Outcome>) -> Outcome {
 /// One attempt at a planned benchmark: set up, time, count, tear down.
 fn attempt(p: &Planned, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
     match p {
-        Planned::Floor(k, cpu) => floors::run(*k, *cpu, cfg, counting),
-        Planned::PingPong(spec) => {
-            let mut h = harness::build(spec)?;
-            measure_pingpong_with(spec, h.as_mut(), cfg, counting)
-        }
-        Planned::Workset(spec) => workset::run(spec, cfg, counting),
-        Planned::Ring(spec) => ring::run(spec, cfg, counting),
-        Planned::Spawn(k) => spawn::run(*k, cfg, counting),
+        Planned::Floor(kind, cpu) => measure_bench(
+            &FloorBench {
+                kind: *kind,
+                cpu: *cpu,
+            },
+            cfg,
+            counting,
+        ),
+        Planned::PingPong(spec) => measure_bench(spec, cfg, counting),
+        Planned::Workset(spec) => measure_bench(spec, cfg, counting),
+        Planned::Ring(spec) => measure_bench(spec, cfg, counting),
+        Planned::Spawn(kind) => measure_bench(kind, cfg, counting),
     }
 }
 

@@ -19,7 +19,7 @@ use nix::errno::Errno;
 use crate::error::{Error, Result};
 use crate::harness::eventfd::{new_eventfd, signal, take};
 use crate::harness::{write_all, Driver, Harness};
-use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::measure::{Outcome, OutcomeMeta};
 use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
 use crate::sys::{futex_wait, futex_wake, FutexWait, SharedWords};
 
@@ -238,21 +238,29 @@ pub fn build(kind: FloorKind, cpu: usize) -> Result<FloorHarness> {
     Ok(h)
 }
 
-/// Sets up and measures one floor on `cpu`.
-pub fn run(
-    kind: FloorKind,
-    cpu: usize,
-    cfg: &SampleConfig,
-    counting: &Counting,
-) -> Result<Outcome> {
-    let mut h = build(kind, cpu)?;
-    measure_with(
-        kind.meta(cpu),
-        &mut h,
-        cfg,
-        &|| Ok(Box::new(build(kind, cpu)?)),
-        counting,
-    )
+/// One floor benchmark: a kind on a CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FloorBench {
+    /// Which floor.
+    pub kind: FloorKind,
+    /// The CPU it runs on (the same-CPU ping-pongs' CPU).
+    pub cpu: usize,
+}
+
+impl crate::bench::Bench for FloorBench {
+    type Harness = FloorHarness;
+
+    fn id(&self) -> String {
+        self.kind.id()
+    }
+
+    fn meta(&self) -> OutcomeMeta {
+        self.kind.meta(self.cpu)
+    }
+
+    fn build(&self) -> Result<FloorHarness> {
+        build(self.kind, self.cpu)
+    }
 }
 
 /// Fills `direct_ns_per_switch` and `floor_used` of every same-cpu ping-pong among

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::harness::futex_ring::FutexRing;
 use crate::harness::ring::{check_ring_size, PipeRing};
 use crate::harness::{Harness, WARMUP_ROUND_TRIPS};
-use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::measure::OutcomeMeta;
 use crate::spec::{Mechanism, Participants, PlacementKind};
 
 /// Ring sizes run by default: around the 6 address-space ids x86 Linux keeps per CPU.
@@ -75,11 +75,22 @@ impl RingSpec {
     }
 }
 
-/// Sets up, times and counts one ring. `ns_per_switch` is the lap time / n, and
-/// `switches_per_round_trip` the switches counted per lap (n when valid).
-pub fn run(spec: &RingSpec, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
-    let mut h = spec.build()?;
-    measure_with(spec.meta(), h.as_mut(), cfg, &|| spec.build(), counting)
+/// A ring's outcome: `ns_per_switch` is the lap time / n, and `switches_per_round_trip`
+/// the switches counted per lap (n when valid).
+impl crate::bench::Bench for RingSpec {
+    type Harness = Box<dyn Harness>;
+
+    fn id(&self) -> String {
+        RingSpec::id(self)
+    }
+
+    fn meta(&self) -> OutcomeMeta {
+        RingSpec::meta(self)
+    }
+
+    fn build(&self) -> Result<Box<dyn Harness>> {
+        RingSpec::build(self)
+    }
 }
 
 /// Parses a ring-size list like `2,4,8,16`, refusing sizes no ring can have.

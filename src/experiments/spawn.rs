@@ -19,7 +19,7 @@ use nix::sys::resource::{getrusage, UsageWho};
 use crate::error::{Error, Result};
 use crate::harness::peer::ChildGuard;
 use crate::harness::{Driver, Harness};
-use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Participants, Placement};
 use crate::sys;
 
@@ -177,31 +177,36 @@ impl Harness for SpawnHarness {
     }
 }
 
-/// Measures one spawn benchmark: time per creation, then page faults per creation.
-pub fn run(kind: SpawnKind, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
-    let build = || -> Result<SpawnHarness> {
-        let mut h = SpawnHarness::new(kind)?;
+/// A spawn benchmark: time per creation, then page faults per creation.
+impl crate::bench::Bench for SpawnKind {
+    type Harness = SpawnHarness;
+
+    fn id(&self) -> String {
+        SpawnKind::id(*self)
+    }
+
+    fn meta(&self) -> OutcomeMeta {
+        SpawnKind::meta(*self)
+    }
+
+    fn build(&self) -> Result<SpawnHarness> {
+        let mut h = SpawnHarness::new(*self)?;
         h.run(20)?;
         Ok(h)
-    };
-    let mut h = build()?;
-    let mut o = measure_with(
-        kind.meta(),
-        &mut h,
-        cfg,
-        &|| Ok(Box::new(build()?)),
-        counting,
-    )?;
-    let (parent, child) = h.minor_faults(200)?;
-    o.extra
-        .insert("minor_faults_parent_per_iter".into(), parent);
-    o.extra.insert("minor_faults_child_per_iter".into(), child);
-    o.validity = format!(
-        "not checked: a creation has no fixed switch count ({:.2} counted per creation); \
-         {parent:.1} minor page faults per creation in this process, {child:.1} in the child",
-        o.switches_per_round_trip
-    );
-    Ok(o)
+    }
+
+    fn finish(&self, h: &mut SpawnHarness, o: &mut Outcome, _cfg: &SampleConfig) -> Result<()> {
+        let (parent, child) = h.minor_faults(200)?;
+        o.extra
+            .insert("minor_faults_parent_per_iter".into(), parent);
+        o.extra.insert("minor_faults_child_per_iter".into(), child);
+        o.validity = format!(
+            "not checked: a creation has no fixed switch count ({:.2} counted per creation); \
+             {parent:.1} minor page faults per creation in this process, {child:.1} in the child",
+            o.switches_per_round_trip
+        );
+        Ok(())
+    }
 }
 
 #[cfg(test)]

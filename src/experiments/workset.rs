@@ -22,7 +22,7 @@
 use crate::error::{Error, Result};
 use crate::harness::workset::{Access, TouchAlone, WorksetPingPong, ACCESSES};
 use crate::harness::{Harness, WARMUP_ROUND_TRIPS};
-use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Mechanism, Participants, PlacementKind};
 
 /// Sizes per side in a full run: 0 and 4 KiB to 16 MiB in powers of 4, then 32 MiB.
@@ -238,35 +238,40 @@ fn interleaved(h: &mut WorksetPingPong, rounds: usize, iters: u64) -> Result<Vec
     Ok(out)
 }
 
-/// Sets up, times and counts one working-set benchmark, then times interleaved rounds of
-/// the three timings for the indirect cost (`extra` keeps their medians).
-pub fn run(spec: &WorksetSpec, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
-    check_sizes(&[spec.bytes], mem_available())?;
-    let bytes = usize::try_from(spec.bytes)
-        .map_err(|_| Error::InvalidInput("working-set size does not fit in memory".into()))?;
-    let build = || -> Result<WorksetPingPong> {
-        let mut h = WorksetPingPong::new(spec.participants, bytes, spec.access, spec.cpu)?;
+/// A working-set benchmark: timed and counted as every benchmark, then interleaved
+/// rounds of the three timings for the indirect cost (`extra` keeps their medians).
+impl crate::bench::Bench for WorksetSpec {
+    type Harness = WorksetPingPong;
+
+    fn id(&self) -> String {
+        WorksetSpec::id(self)
+    }
+
+    fn meta(&self) -> OutcomeMeta {
+        WorksetSpec::meta(self)
+    }
+
+    fn build(&self) -> Result<WorksetPingPong> {
+        check_sizes(&[self.bytes], mem_available())?;
+        let bytes = usize::try_from(self.bytes)
+            .map_err(|_| Error::InvalidInput("working-set size does not fit in memory".into()))?;
+        let mut h = WorksetPingPong::new(self.participants, bytes, self.access, self.cpu)?;
         h.run((WARMUP_ROUND_TRIPS / 10).max(10))?;
         Ok(h)
-    };
-    let mut h = build()?;
-    let mut o = measure_with(
-        spec.meta(),
-        &mut h,
-        cfg,
-        &|| Ok(Box::new(build()?)),
-        counting,
-    )?;
-    let rounds = interleaved(&mut h, (cfg.samples / 2).max(5), o.iterations_per_sample)?;
-    let col = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
-    o.extra
-        .insert("idle_ns_per_round_trip".into(), col(|r| r.idle));
-    o.extra
-        .insert("touch_ns_per_round_trip".into(), col(|r| r.touch));
-    o.extra
-        .insert("interleaved_ns_per_round_trip".into(), col(|r| r.rt));
-    o.indirect_ns_per_switch = indirect_from_rounds(&rounds);
-    Ok(o)
+    }
+
+    fn finish(&self, h: &mut WorksetPingPong, o: &mut Outcome, cfg: &SampleConfig) -> Result<()> {
+        let rounds = interleaved(h, (cfg.samples / 2).max(5), o.iterations_per_sample)?;
+        let col = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
+        o.extra
+            .insert("idle_ns_per_round_trip".into(), col(|r| r.idle));
+        o.extra
+            .insert("touch_ns_per_round_trip".into(), col(|r| r.touch));
+        o.extra
+            .insert("interleaved_ns_per_round_trip".into(), col(|r| r.rt));
+        o.indirect_ns_per_switch = indirect_from_rounds(&rounds);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

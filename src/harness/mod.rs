@@ -88,6 +88,16 @@ pub trait Harness {
     }
 }
 
+impl<H: Harness + ?Sized> Harness for Box<H> {
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        (**self).run(iters)
+    }
+
+    fn driver(&self) -> &Driver {
+        (**self).driver()
+    }
+}
+
 /// Builds and warms up the harness for `spec`.
 pub fn build(spec: &PingPongSpec) -> Result<Box<dyn Harness>> {
     let mut h: Box<dyn Harness> = match (spec.participants, spec.mechanism) {
