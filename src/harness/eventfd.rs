@@ -15,7 +15,7 @@ use nix::sys::eventfd::{EfdFlags, EventFd};
 
 use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::watchdog::{Alarm, Stop, Watchdog};
-use super::{read_hello, write_all, Driver, Harness, PeerHello};
+use super::{write_all, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -133,9 +133,7 @@ impl EventfdPingPong {
             }
         };
         drop(hello_w);
-        let hello = read_hello(&hello_r, &name)?;
-        driver.add_peer(&peer, hello, &name)?;
-        let watchdog = Watchdog::start(&name, &driver)?;
+        let watchdog = driver.welcome(&peer, &hello_r, &name)?;
         Ok(Self {
             to_peer,
             from_peer,
@@ -189,10 +187,10 @@ fn round_trips(
 
 impl Harness for EventfdPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let alarm = self.watchdog.begin()?;
         let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
-        let r = round_trips(to, from, iters, alarm);
-        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
+        let peers = std::slice::from_mut(&mut self.peer);
+        self.watchdog
+            .guarded(peers, |alarm| round_trips(to, from, iters, alarm))
     }
 
     fn driver(&self) -> &Driver {

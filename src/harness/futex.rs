@@ -79,22 +79,43 @@ fn round_trips(
     iters: u64,
     alarm: Alarm<'_>,
 ) -> std::result::Result<Duration, Stop> {
-    let errno = |e: std::io::Error| Errno::from_raw(e.raw_os_error().unwrap_or(0));
     let start = Instant::now();
     for _ in 0..iters {
         turn.store(PEER, Ordering::Release);
-        if let Err(e) = futex_wake(turn, 1, shared) {
-            return Err(Stop::Sys("FUTEX_WAKE", errno(e)));
-        }
-        while turn.load(Ordering::Acquire) != DRIVER {
-            match futex_wait(turn, PEER, None, shared) {
-                Ok(FutexWait::Interrupted) if !alarm.keep_waiting() => return Err(Stop::Poked),
-                Ok(_) => {}
-                Err(e) => return Err(Stop::Sys("FUTEX_WAIT", errno(e))),
-            }
-        }
+        wake(turn, shared)?;
+        wait_until(turn, DRIVER, PEER, shared, alarm)?;
     }
     Ok(start.elapsed())
+}
+
+/// `FUTEX_WAKE` of one task on `word`, inside a timed loop.
+pub(crate) fn wake(word: &AtomicU32, shared: bool) -> std::result::Result<(), Stop> {
+    futex_wake(word, 1, shared)
+        .map(|_| ())
+        .map_err(|e| Stop::Sys("FUTEX_WAKE", errno(e)))
+}
+
+/// Sleeps (untimed `FUTEX_WAIT`) while `word` holds `waiting`, until it holds `want`,
+/// inside a timed loop: a wait the watchdog interrupts leaves with [`Stop::Poked`].
+pub(crate) fn wait_until(
+    word: &AtomicU32,
+    want: u32,
+    waiting: u32,
+    shared: bool,
+    alarm: Alarm<'_>,
+) -> std::result::Result<(), Stop> {
+    while word.load(Ordering::Acquire) != want {
+        match futex_wait(word, waiting, None, shared) {
+            Ok(FutexWait::Interrupted) if !alarm.keep_waiting() => return Err(Stop::Poked),
+            Ok(_) => {}
+            Err(e) => return Err(Stop::Sys("FUTEX_WAIT", errno(e))),
+        }
+    }
+    Ok(())
+}
+
+fn errno(e: std::io::Error) -> Errno {
+    Errno::from_raw(e.raw_os_error().unwrap_or(0))
 }
 
 impl FutexPingPong {
@@ -191,9 +212,10 @@ impl Drop for FutexPingPong {
 
 impl Harness for FutexPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let alarm = self.watchdog.begin()?;
-        let r = round_trips(&self.words.words()[TURN], self.shared, iters, alarm);
-        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
+        let (turn, shared) = (&self.words.words()[TURN], self.shared);
+        let peers = std::slice::from_mut(&mut self.peer);
+        self.watchdog
+            .guarded(peers, |alarm| round_trips(turn, shared, iters, alarm))
     }
 
     fn driver(&self) -> &Driver {

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::futex::{wait_until, wake};
 use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::policy::PolicyGuard;
 use super::ring::check_ring_size;
@@ -20,7 +21,7 @@ use super::watchdog::{Stop, Watchdog};
 use super::{Driver, Harness, PeerHello, HELLO_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
-use crate::sys::{self, futex_wait, futex_wake, FutexWait, SharedWords};
+use crate::sys::{self, futex_wait, futex_wake, SharedWords};
 
 /// A participant's word while it waits.
 const WAIT: u32 = 0;
@@ -189,20 +190,11 @@ fn laps(
     iters: u64,
     alarm: super::watchdog::Alarm<'_>,
 ) -> std::result::Result<Duration, Stop> {
-    let errno = |e: std::io::Error| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
     let start = Instant::now();
     for _ in 0..iters {
         next.store(GO, Ordering::Release);
-        if let Err(e) = futex_wake(next, 1, shared) {
-            return Err(Stop::Sys("FUTEX_WAKE", errno(e)));
-        }
-        while mine.load(Ordering::Acquire) != GO {
-            match futex_wait(mine, WAIT, None, shared) {
-                Ok(FutexWait::Interrupted) if !alarm.keep_waiting() => return Err(Stop::Poked),
-                Ok(_) => {}
-                Err(e) => return Err(Stop::Sys("FUTEX_WAIT", errno(e))),
-            }
-        }
+        wake(next, shared)?;
+        wait_until(mine, GO, WAIT, shared, alarm)?;
         mine.store(WAIT, Ordering::Relaxed);
     }
     Ok(start.elapsed())
@@ -212,10 +204,10 @@ impl Harness for FutexRing {
     /// Runs `iters` laps of the token.
     fn run(&mut self, iters: u64) -> Result<Duration> {
         let watchdog = self.watchdog.as_ref().expect("started in new");
-        let alarm = watchdog.begin()?;
-        let w = self.words.words();
-        let r = laps(&w[0], &w[1], self.shared, iters, alarm);
-        watchdog.end(r, &mut self.peers)
+        let (w, shared) = (self.words.words(), self.shared);
+        watchdog.guarded(&mut self.peers, |alarm| {
+            laps(&w[0], &w[1], shared, iters, alarm)
+        })
     }
 
     fn driver(&self) -> &Driver {

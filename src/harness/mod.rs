@@ -177,6 +177,19 @@ impl Driver {
         self.add_task(peer.task(hello.tid), hello, name)
     }
 
+    /// Reads the hello of `peer` from `hello_from`, records the peer, and starts the
+    /// watchdog that guards it: the end of every pipe or eventfd harness's set-up.
+    pub(crate) fn welcome(
+        &mut self,
+        peer: &Peer,
+        hello_from: &impl AsFd,
+        name: &str,
+    ) -> Result<watchdog::Watchdog> {
+        let hello = read_hello(hello_from, name)?;
+        self.add_peer(peer, hello, name)?;
+        watchdog::Watchdog::start(name, self)
+    }
+
     /// Records the task that said `hello`, checking its CPU against the placement.
     pub(crate) fn add_task(&mut self, task: Task, hello: PeerHello, name: &str) -> Result<()> {
         let cpu = hello.check(self.placement.peer_cpu(), name)?;
@@ -269,6 +282,39 @@ impl PeerHello {
                 actual: cpu,
             }),
             _ => Ok(cpu),
+        }
+    }
+}
+
+/// A pipe, both ends close-on-exec.
+pub(crate) fn pipe() -> Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
+}
+
+/// A pipe peer's life: say `hello` on `hello_to`, then pass every byte read from `from`
+/// on to `to`, running `each` in between, until end-of-file. Allocation-free (`each`
+/// must be too), so it may run in a forked child. Returns the exit code.
+pub(crate) fn relay_bytes(
+    hello: PeerHello,
+    hello_to: BorrowedFd<'_>,
+    (from, to): (BorrowedFd<'_>, BorrowedFd<'_>),
+    mut each: impl FnMut(),
+) -> i32 {
+    if write_all(hello_to, &hello.to_bytes()).is_err() {
+        return 3;
+    }
+    let mut b = [0u8; 1];
+    loop {
+        match nix::unistd::read(from.as_raw_fd(), &mut b) {
+            Ok(0) => return 0,
+            Ok(_) => {
+                each();
+                if write_all(to, &b).is_err() {
+                    return 0; // the other side went away
+                }
+            }
+            Err(Errno::EINTR) => continue,
+            Err(_) => return 2,
         }
     }
 }

@@ -8,12 +8,9 @@
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Duration;
 
-use nix::errno::Errno;
-use nix::fcntl::OFlag;
-
 use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::watchdog::Watchdog;
-use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello};
+use super::{pipe, pipe_round_trips, relay_bytes, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -28,30 +25,11 @@ pub struct PipePingPong {
     watchdog: Watchdog,
 }
 
-fn pipe() -> Result<(OwnedFd, OwnedFd)> {
-    nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
-}
-
 /// The peer's loop: say hello, then echo every byte until end-of-file. Allocation-free,
 /// so it may run in a forked child. Returns the exit code.
 fn echo_loop(from_driver: &OwnedFd, to_driver: &OwnedFd, cpu: Option<usize>) -> i32 {
-    let hello = PeerHello::pin(cpu);
-    if write_all(to_driver.as_fd(), &hello.to_bytes()).is_err() {
-        return 3;
-    }
-    let mut b = [0u8; 1];
-    loop {
-        match nix::unistd::read(from_driver.as_raw_fd(), &mut b) {
-            Ok(0) => return 0,
-            Ok(_) => {
-                if write_all(to_driver.as_fd(), &b).is_err() {
-                    return 0; // the driver went away
-                }
-            }
-            Err(Errno::EINTR) => continue,
-            Err(_) => return 2,
-        }
-    }
+    let (from, to) = (from_driver.as_fd(), to_driver.as_fd());
+    relay_bytes(PeerHello::pin(cpu), to, (from, to), || {})
 }
 
 impl PipePingPong {
@@ -93,9 +71,7 @@ impl PipePingPong {
         // Should the hello or the CPU check fail, the pipe ends drop before the peer
         // guard: a peer thread sees end-of-file and the guard's join returns.
         let (to_peer, from_peer, mut driver) = (p2c_w, c2p_r, driver);
-        let hello = read_hello(&from_peer, &name)?;
-        driver.add_peer(&peer, hello, &name)?;
-        let watchdog = Watchdog::start(&name, &driver)?;
+        let watchdog = driver.welcome(&peer, &from_peer, &name)?;
         Ok(Self {
             to_peer,
             from_peer,
@@ -108,10 +84,11 @@ impl PipePingPong {
 
 impl Harness for PipePingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let alarm = self.watchdog.begin()?;
         let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
-        let r = pipe_round_trips(to, from, iters, alarm, || {});
-        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
+        let peers = std::slice::from_mut(&mut self.peer);
+        self.watchdog.guarded(peers, |alarm| {
+            pipe_round_trips(to, from, iters, alarm, || {})
+        })
     }
 
     fn driver(&self) -> &Driver {

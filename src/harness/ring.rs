@@ -20,13 +20,10 @@
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Duration;
 
-use nix::errno::Errno;
-use nix::fcntl::OFlag;
-
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
 use super::policy::PolicyGuard;
 use super::watchdog::Watchdog;
-use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello};
+use super::{pipe, pipe_round_trips, read_hello, relay_bytes, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys;
@@ -61,10 +58,6 @@ pub struct PipeRing {
     watchdog: Option<Watchdog>,
 }
 
-fn pipe() -> Result<(OwnedFd, OwnedFd)> {
-    nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
-}
-
 /// A ring peer's loop: say hello, then pass every byte on until end-of-file.
 /// Allocation-free, so it may run in a forked child. Returns the exit code.
 fn relay_loop(
@@ -75,22 +68,12 @@ fn relay_loop(
     policy: sys::SchedPolicy,
 ) -> i32 {
     let hello = PeerHello::pin(Some(cpu)).under(policy);
-    if write_all(hello_to.as_fd(), &hello.to_bytes()).is_err() {
-        return 3;
-    }
-    let mut b = [0u8; 1];
-    loop {
-        match nix::unistd::read(from_prev.as_raw_fd(), &mut b) {
-            Ok(0) => return 0,
-            Ok(_) => {
-                if write_all(to_next.as_fd(), &b).is_err() {
-                    return 0; // the ring broke downstream
-                }
-            }
-            Err(Errno::EINTR) => continue,
-            Err(_) => return 2,
-        }
-    }
+    relay_bytes(
+        hello,
+        hello_to.as_fd(),
+        (from_prev.as_fd(), to_next.as_fd()),
+        || {},
+    )
 }
 
 impl PipeRing {
@@ -227,10 +210,10 @@ impl Harness for PipeRing {
     /// Runs `iters` laps of the token.
     fn run(&mut self, iters: u64) -> Result<Duration> {
         let watchdog = self.watchdog.as_ref().expect("started in new");
-        let alarm = watchdog.begin()?;
         let (to, from) = (self.to_next.as_fd(), self.from_last.as_fd());
-        let r = pipe_round_trips(to, from, iters, alarm, || {});
-        watchdog.end(r, &mut self.peers)
+        watchdog.guarded(&mut self.peers, |alarm| {
+            pipe_round_trips(to, from, iters, alarm, || {})
+        })
     }
 
     fn driver(&self) -> &Driver {

@@ -233,6 +233,18 @@ impl Watchdog {
         })
     }
 
+    /// Runs one timed batch `f` under the watchdog ([`Watchdog::begin`], then
+    /// [`Watchdog::end`] with its result).
+    pub(crate) fn guarded(
+        &self,
+        peers: &mut [Peer],
+        f: impl FnOnce(Alarm<'_>) -> std::result::Result<Duration, Stop>,
+    ) -> Result<Duration> {
+        let alarm = self.begin()?;
+        let r = f(alarm);
+        self.end(r, peers)
+    }
+
     /// The error the watchdog raised, if it fired.
     fn fired(&self, peers: &mut [Peer]) -> Option<Error> {
         let w = self.words.words();

@@ -12,13 +12,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nix::errno::Errno;
-use nix::fcntl::OFlag;
-
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
 use super::policy::PolicyGuard;
 use super::watchdog::Watchdog;
-use super::{pipe_round_trips, read_hello, write_all, Driver, Harness, PeerHello};
+use super::{pipe, pipe_round_trips, relay_bytes, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys::{PrivateBuffer, SharedWords};
@@ -137,29 +134,12 @@ fn peer_loop(
 ) -> i32 {
     let hello = PeerHello::pin(Some(cpu)).under(policy);
     prefault(buf);
-    if write_all(to_driver.as_fd(), &hello.to_bytes()).is_err() {
-        return 3;
-    }
-    let mut b = [0u8; 1];
-    loop {
-        match nix::unistd::read(from_driver.as_raw_fd(), &mut b) {
-            Ok(0) => return 0,
-            Ok(_) => {
-                if touching.load(Ordering::Relaxed) != 0 {
-                    touch(buf, access);
-                }
-                if write_all(to_driver.as_fd(), &b).is_err() {
-                    return 0;
-                }
-            }
-            Err(Errno::EINTR) => continue,
-            Err(_) => return 2,
+    let (from, to) = (from_driver.as_fd(), to_driver.as_fd());
+    relay_bytes(hello, to, (from, to), || {
+        if touching.load(Ordering::Relaxed) != 0 {
+            touch(buf, access);
         }
-    }
-}
-
-fn pipe() -> Result<(OwnedFd, OwnedFd)> {
-    nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::sys("pipe2", e))
+    })
 }
 
 /// Maps a private buffer of `bytes` and writes every page of it.
@@ -247,9 +227,7 @@ impl WorksetPingPong {
         };
         // Should the hello or the CPU check fail, the pipe ends drop before the peer.
         let (to_peer, from_peer, mut driver) = (p2c_w, c2p_r, driver);
-        let hello = read_hello(&from_peer, &name)?;
-        driver.add_peer(&peer, hello, &name)?;
-        let watchdog = Watchdog::start(&name, &driver)?;
+        let watchdog = driver.welcome(&peer, &from_peer, &name)?;
         Ok(Self {
             to_peer,
             from_peer,
