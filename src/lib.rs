@@ -1,9 +1,55 @@
 //! ctxbench measures what a context switch costs on the machine at hand: process against
 //! thread, mechanism against mechanism, core against core.
 //!
-//! The pieces, in the order data flows through them: a [`spec`] names what to run, a
-//! [`harness`] runs it pinned and counted, [`measure`] turns batches into samples and an
-//! [`measure::Outcome`], and [`results`] writes them out.
+//! # The pipeline
+//!
+//! Data flows one way through the modules, each a stage:
+//!
+//! ```text
+//! spec ──▶ harness ──▶ measure ──▶ analysis ──▶ results ──▶ export
+//! what     runs it:    timed      floors,      the file:   terminal tables,
+//! to run   pinned,     batches,   claims,      machine +   Markdown, HTML
+//!          peers,      a counted  regression   outcomes +  with SVG, the
+//!          watchdog    run,       statistics   verdicts    benchmark-action
+//!                      validity                            JSON
+//! ```
+//!
+//! - [`spec`]: participants, mechanism, placement, and the ids that name them.
+//! - [`harness`]: the mechanisms (pipe, futex, condvar, eventfd ping-pongs; rings;
+//!   working sets), their peers (forked or spawned, pinned, reaped), and the watchdog
+//!   that keeps liveness out of the timed loops.
+//! - [`bench`](mod@bench): what every experiment is (a [`bench::Bench`]: an id, a harness, what it
+//!   adds to its outcome), and [`measure`]: the one measuring path (timed batches read
+//!   around, never inside; a counted run on a second harness; validity from what the
+//!   kernel reports).
+//! - [`scheduler`]: the one loop, plan → build → measure → analyse → results file, that
+//!   `ctxbench run`, `explain` and `check` use.
+//! - [`results`]: the schema-versioned results file, with the machine's [`fingerprint`].
+//!
+//! # Example
+//!
+//! Time a thread futex ping-pong on one CPU and count its switches:
+//!
+//! ```
+//! use ctxbench::bench::measure_bench;
+//! use ctxbench::measure::{Counting, SampleConfig};
+//! use ctxbench::spec::{Mechanism, Participants, PingPongSpec, Placement};
+//!
+//! let spec = PingPongSpec {
+//!     participants: Participants::Thread,
+//!     mechanism: Mechanism::Futex,
+//!     placement: Placement::SameCpu(ctxbench::cpus::allowed_cpus()?[0]),
+//! };
+//! let o = measure_bench(&spec, &SampleConfig::quick(), &Counting::Off)?;
+//! println!(
+//!     "{}: {:.0} ns per switch, {:.2} switches per round trip, valid: {}",
+//!     o.id,
+//!     o.ns_per_switch.unwrap_or(f64::NAN),
+//!     o.switches_per_round_trip,
+//!     o.valid
+//! );
+//! # Ok::<(), ctxbench::Error>(())
+//! ```
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
