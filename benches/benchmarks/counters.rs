@@ -212,10 +212,10 @@ pub fn benches(_c: &mut Criterion) {
                     Pilot::Zero => 0.0,
                     Pilot::Constant(v) | Pilot::Varies(v) => v,
                 };
-                let (valid, why) = measure::judge(h.expected_switches_per_iter(), median);
-                if !valid {
-                    eprintln!("{id}: INVALID: {why}");
-                    notes.push(format!("{id}: INVALID: {why}"));
+                let v = measure::judge(h.expected_switches_per_iter(), median);
+                if !v.is_valid() {
+                    eprintln!("{id}: INVALID: {}", v.message());
+                    notes.push(format!("{id}: INVALID: {}", v.message()));
                 }
             }
             if classify(&values) == Pilot::Zero {

@@ -10,7 +10,6 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion};
 use ctxbench::cpus::CpuChoice;
 use ctxbench::harness::{self, Harness};
-use ctxbench::measure::{count_switches, judge};
 use ctxbench::spec::{PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 
 /// Registers every ping-pong harness at every placement.
@@ -48,14 +47,7 @@ pub fn benches(c: &mut Criterion) {
                 },
             );
             if let Some(h) = h.as_mut() {
-                match count_switches(h.as_mut(), 10_000) {
-                    Ok(count) => {
-                        let (valid, why) = judge(h.expected_switches_per_iter(), count.per_iter);
-                        let mark = if valid { "" } else { "INVALID " };
-                        eprintln!("{}: {mark}{why}", spec.id());
-                    }
-                    Err(e) => eprintln!("{}: switch count failed: {e}", spec.id()),
-                }
+                super::report_switches(&spec.id(), h.as_mut(), 10_000, "");
             }
         }
     }

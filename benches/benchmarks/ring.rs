@@ -13,7 +13,6 @@ use ctxbench::experiments::ring::{
     RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
 use ctxbench::harness::Harness;
-use ctxbench::measure::{count_switches, judge};
 
 /// Registers process and thread rings, over pipes and futexes, at every default size.
 pub fn benches(c: &mut Criterion) {
@@ -51,14 +50,7 @@ pub fn benches(c: &mut Criterion) {
                 },
             );
             if let Some(h) = h.as_mut() {
-                match count_switches(h.as_mut(), 2_000) {
-                    Ok(count) => {
-                        let (valid, why) = judge(h.expected_switches_per_iter(), count.per_iter);
-                        let mark = if valid { "" } else { "INVALID " };
-                        eprintln!("{}: {mark}{why} (per lap)", spec.id());
-                    }
-                    Err(e) => eprintln!("{}: switch count failed: {e}", spec.id()),
-                }
+                super::report_switches(&spec.id(), h.as_mut(), 2_000, " (per lap)");
             }
         }
     }

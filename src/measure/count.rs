@@ -122,10 +122,10 @@ pub fn apply_counters(
         o.switches_per_round_trip = per_iter;
         o.switch_count_source = source.to_string();
         // The procfs count of the same run was judged already; a failure of either stands.
-        let (valid, validity) = judge(expected_switches, per_iter);
+        // The procfs count of the same run was judged already; a failure of either stands.
+        let v = judge(expected_switches, per_iter);
         if o.valid {
-            o.valid = valid;
-            o.validity = validity;
+            v.record(o);
         } else {
             o.validity = format!("procfs: {}", o.validity);
         }

@@ -175,7 +175,7 @@ pub fn outcome(
         p75: f64::NAN,
         stddev: f64::NAN,
     });
-    let (valid, validity) = judge(expected_switches, count.per_iter);
+    let validity = judge(expected_switches, count.per_iter);
     let per_switch = expected_switches.filter(|&e| e > 0.0);
     Outcome {
         id: meta.id,
@@ -194,8 +194,8 @@ pub fn outcome(
         switch_count_source: "procfs: voluntary + involuntary switches of every participant".into(),
         switch_count: count,
         timed_switches_per_round_trip: None,
-        valid,
-        validity,
+        valid: validity.is_valid(),
+        validity: validity.message().to_string(),
         counters: BTreeMap::new(),
         direct_ns_per_switch: None,
         floor_used: None,

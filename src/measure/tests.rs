@@ -49,15 +49,22 @@ fn timed_switches_invalidate_a_loop_that_did_not_sleep() {
 
 #[test]
 fn judge_band() {
-    assert!(judge(Some(2.0), 2.0).0);
-    assert!(judge(Some(2.0), 1.8).0);
-    assert!(judge(Some(2.0), 2.2).0);
-    let (ok, why) = judge(Some(2.0), 1.0);
-    assert!(!ok && why.contains("did not sleep"), "{why}");
-    let (ok, why) = judge(Some(2.0), 5.1);
-    assert!(!ok && why.contains("extra switches"), "{why}");
-    let (ok, why) = judge(None, 0.3);
-    assert!(ok && why.starts_with("not checked"));
+    assert!(matches!(judge(Some(2.0), 2.0), Validity::Valid(_)));
+    assert!(judge(Some(2.0), 1.8).is_valid());
+    assert!(judge(Some(2.0), 2.2).is_valid());
+    let v = judge(Some(2.0), 1.0);
+    assert!(
+        matches!(&v, Validity::Invalid(why) if why.contains("did not sleep")),
+        "{v:?}"
+    );
+    let v = judge(Some(2.0), 5.1);
+    assert!(
+        matches!(&v, Validity::Invalid(why) if why.contains("extra switches")),
+        "{v:?}"
+    );
+    assert!(matches!(judge(None, 0.3), Validity::Unchecked(_)));
+    assert!(!judge(Some(0.0), 0.5).is_valid());
+    assert!(judge(Some(0.0), 0.001).is_valid());
 }
 
 #[test]

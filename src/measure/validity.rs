@@ -11,52 +11,81 @@ pub const VALID_BAND: f64 = 0.1;
 /// The most switches per iteration a lone task (a floor) may show and still be valid.
 pub const ZERO_SWITCH_LIMIT: f64 = 0.01;
 
-/// Judges a measured switch count against what the placement promises.
-pub fn judge(expected: Option<f64>, measured: f64) -> (bool, String) {
-    match expected {
-        Some(e) if e <= 0.0 => {
-            // A task running alone: an occasional preemption by a timer tick is fine.
-            if measured <= ZERO_SWITCH_LIMIT {
-                (
-                    true,
-                    format!("ok: {measured:.4} switches per iteration (expected about 0)"),
-                )
-            } else {
-                (
-                    false,
-                    format!(
-                        "invalid: {measured:.3} switches per iteration where the task should \
-                         run alone: another task shares the CPU, pick a quieter one with --cpus"
-                    ),
-                )
-            }
+/// Whether a harness did what it claims, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Validity {
+    /// The switch count is what the placement promises.
+    Valid(String),
+    /// The switch count is wrong: the harness's own mistake.
+    Invalid(String),
+    /// There is no fixed expectation (off one CPU, a creation), or the count could not
+    /// be judged (a disturbed counted run); the figures stand.
+    Unchecked(String),
+}
+
+impl Validity {
+    /// False only for [`Validity::Invalid`].
+    pub fn is_valid(&self) -> bool {
+        !matches!(self, Validity::Invalid(_))
+    }
+
+    /// The reason, as results files keep it.
+    pub fn message(&self) -> &str {
+        match self {
+            Validity::Valid(m) | Validity::Invalid(m) | Validity::Unchecked(m) => m,
         }
+    }
+
+    /// The same verdict, said of `what` (e.g. "during the timed samples").
+    pub fn of(self, what: &str) -> Self {
+        let say = |m: String| format!("{what}: {m}");
+        match self {
+            Validity::Valid(m) => Validity::Valid(say(m)),
+            Validity::Invalid(m) => Validity::Invalid(say(m)),
+            Validity::Unchecked(m) => Validity::Unchecked(say(m)),
+        }
+    }
+
+    /// Writes it into an outcome's `valid` and `validity` fields (the results file's form).
+    pub fn record(self, o: &mut Outcome) {
+        o.valid = self.is_valid();
+        o.validity = match self {
+            Validity::Valid(m) | Validity::Invalid(m) | Validity::Unchecked(m) => m,
+        };
+    }
+}
+
+/// Judges a measured switch count against what the placement promises.
+pub fn judge(expected: Option<f64>, measured: f64) -> Validity {
+    match expected {
+        // A task running alone: an occasional preemption by a timer tick is fine.
+        Some(e) if e <= 0.0 && measured <= ZERO_SWITCH_LIMIT => Validity::Valid(format!(
+            "ok: {measured:.4} switches per iteration (expected about 0)"
+        )),
+        Some(e) if e <= 0.0 => Validity::Invalid(format!(
+            "invalid: {measured:.3} switches per iteration where the task should run alone: \
+             another task shares the CPU, pick a quieter one with --cpus"
+        )),
         Some(e) => {
             let (lo, hi) = (e * (1.0 - VALID_BAND), e * (1.0 + VALID_BAND));
             if (lo..=hi).contains(&measured) {
-                (
-                    true,
-                    format!("ok: {measured:.2} switches per round trip (expected {lo:.1}-{hi:.1})"),
-                )
-            } else {
-                let hint = if measured < lo {
-                    "a side did not sleep every time (a wait that never blocked is not a switch)"
-                } else {
-                    "extra switches: preemption by other tasks, or a wake-up into a held lock"
-                };
-                (
-                    false,
-                    format!("invalid: {measured:.2} switches per round trip, expected {lo:.1}-{hi:.1}: {hint}"),
-                )
+                return Validity::Valid(format!(
+                    "ok: {measured:.2} switches per round trip (expected {lo:.1}-{hi:.1})"
+                ));
             }
+            let hint = if measured < lo {
+                "a side did not sleep every time (a wait that never blocked is not a switch)"
+            } else {
+                "extra switches: preemption by other tasks, or a wake-up into a held lock"
+            };
+            Validity::Invalid(format!(
+                "invalid: {measured:.2} switches per round trip, expected {lo:.1}-{hi:.1}: {hint}"
+            ))
         }
-        None => (
-            true,
-            format!(
-                "not checked: {measured:.2} switches per round trip; off one CPU a round trip \
-                 is wake-up latency, with no fixed switch count"
-            ),
-        ),
+        None => Validity::Unchecked(format!(
+            "not checked: {measured:.2} switches per round trip; off one CPU a round trip is \
+             wake-up latency, with no fixed switch count"
+        )),
     }
 }
 
@@ -87,14 +116,14 @@ pub fn apply_timed_load(o: &mut Outcome, expected: Option<f64>, load: &TimedLoad
     }
     let per_iter =
         quiet.iter().map(|b| b.switches).sum::<u64>() as f64 / (quiet.len() as u64 * iters) as f64;
-    let (valid, why) = judge(expected, per_iter);
-    if !valid {
-        o.valid = false;
-        o.validity = format!(
-            "during the timed samples ({} quiet batches of {}): {why}",
+    let v = judge(expected, per_iter);
+    if !v.is_valid() {
+        v.of(&format!(
+            "during the timed samples ({} quiet batches of {})",
             quiet.len(),
             load.batches.len()
-        );
+        ))
+        .record(o);
     }
 }
 
@@ -106,10 +135,9 @@ pub fn apply_timed_switches(o: &mut Outcome, expected: Option<f64>, timed: Optio
     if expected.is_none() || !o.valid {
         return;
     }
-    let (valid, why) = judge(expected, timed.per_iter);
-    if !valid {
-        o.valid = false;
-        o.validity = format!("during the timed samples: {why}");
+    let v = judge(expected, timed.per_iter);
+    if !v.is_valid() {
+        v.of("during the timed samples").record(o);
     }
 }
 
@@ -124,12 +152,12 @@ pub(crate) fn excuse_disturbed_count(o: &mut Outcome, counted: Option<BatchLoad>
         return;
     }
     let share = load.others_ns / load.wall_ns.max(1.0);
-    o.valid = true;
-    o.validity = format!(
+    Validity::Unchecked(format!(
         "not judged: other tasks took {:.1}% of the CPU during the counted run ({})",
         share * 100.0,
         o.validity
-    );
+    ))
+    .record(o);
     o.disturbance
         .get_or_insert_with(Disturbance::default)
         .counted_run = Some(share);
