@@ -26,6 +26,8 @@ pub mod peer;
 pub mod pipe;
 pub mod policy;
 pub mod ring;
+mod waker;
+mod watch;
 pub mod watchdog;
 pub mod workset;
 

@@ -31,19 +31,17 @@
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sched::CpuSet;
-use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
 use super::peer::{ChildGuard, Peer, Task};
+use super::waker::Waker;
+use super::watch::{Watch, ACTIVE, FIRED, QUIET, STALLED, WHO};
 use super::Driver;
 use crate::error::{Error, Result};
 use crate::sys::{self, SharedWords};
-
-/// How often the watchdog looks at the driver's progress (a peer's death is seen at once).
-const TICK: Duration = Duration::from_millis(100);
 
 /// The longest a peer may leave the driver blocked before the run fails as stalled,
 /// unless [`set_stall_limit`] changed it.
@@ -63,18 +61,7 @@ pub fn stall_limit() -> Duration {
     Duration::from_millis(STALL_LIMIT_MS.load(Ordering::Relaxed))
 }
 
-// Word indexes in the shared mapping.
-const ACTIVE: usize = 0;
-const FIRED: usize = 1;
-const WHO: usize = 2;
-
-// What FIRED holds.
-const QUIET: u32 = 0;
-const DIED: u32 = 1;
-const STALLED: u32 = 2;
-
-/// The most peers one watchdog guards (a ring's members).
-pub const MAX_PEERS: usize = 64;
+pub use super::watch::MAX_PEERS;
 
 /// Watches the peers of one harness; killed and reaped on drop.
 pub struct Watchdog {
@@ -117,17 +104,7 @@ impl Watchdog {
         }
         sys::install_poke_handler().map_err(|e| Error::sys("sigaction(SIGURG)", e))?;
         let words = SharedWords::new(4).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?;
-        let pidfds = peers
-            .iter()
-            .map(|t| {
-                let thread = t.pid == me.pid;
-                let id = if thread { t.tid } else { t.pid };
-                sys::pidfd_open(id, thread)
-                    .map_err(|e| Error::sys(format!("pidfd_open for the {name} (task {id})"), e))
-            })
-            .collect::<Result<Vec<OwnedFd>>>()?;
-        let progress = std::fs::File::open(format!("/proc/{}/task/{}/schedstat", me.pid, me.tid))
-            .map_err(|e| Error::sys("opening the driver's /proc schedstat", e))?;
+        let (pidfds, progress) = open_watched(name, me, peers)?;
         let (alarm_r, alarm_w) = match on_alarm {
             Some(_) => {
                 let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
@@ -147,12 +124,7 @@ impl Watchdog {
             *slot = if t.pid == me.pid { 0 } else { t.pid };
         }
         let n = peers.len();
-        let (allowed, avoid) = driver.spare_cpus();
-        let spare: Vec<usize> = allowed.into_iter().filter(|c| !avoid.contains(c)).collect();
-        let mut set = CpuSet::new();
-        for &c in &spare {
-            let _ = set.set(c);
-        }
+        let (pin, set) = spare_cpu_set(driver);
         let mut keep: Vec<RawFd> = pidfds.iter().map(|f| f.as_raw_fd()).collect();
         keep.push(progress.as_raw_fd());
         keep.extend(alarm_w.as_ref().map(|w| w.as_raw_fd()));
@@ -165,7 +137,6 @@ impl Watchdog {
             alarm: alarm_w.as_ref().map_or(-1, |w| w.as_raw_fd()),
             stall: stall_limit(),
         };
-        let pin = !spare.is_empty();
         // SAFETY: the closure captures only plain data (a CPU set, a flag, and `watch`, whose
         // slices borrow arrays and a mapping made before the fork); `Watch::run` polls,
         // reads, writes and signals with system calls and never allocates or frees.
@@ -300,6 +271,35 @@ impl Drop for Watchdog {
     }
 }
 
+/// The pidfd of every peer (a thread pidfd for a thread of the driver's process) and
+/// the driver thread's `schedstat`, opened before the fork for the watchdog to keep.
+fn open_watched(name: &str, me: &Task, peers: &[Task]) -> Result<(Vec<OwnedFd>, std::fs::File)> {
+    let pidfds = peers
+        .iter()
+        .map(|t| {
+            let thread = t.pid == me.pid;
+            let id = if thread { t.tid } else { t.pid };
+            sys::pidfd_open(id, thread)
+                .map_err(|e| Error::sys(format!("pidfd_open for the {name} (task {id})"), e))
+        })
+        .collect::<Result<Vec<OwnedFd>>>()?;
+    let progress = std::fs::File::open(format!("/proc/{}/task/{}/schedstat", me.pid, me.tid))
+        .map_err(|e| Error::sys("opening the driver's /proc schedstat", e))?;
+    Ok((pidfds, progress))
+}
+
+/// The CPUs the watchdog may use without disturbing the measured ones (this thread's mask
+/// before pinning, less the placement's), and whether there are any.
+fn spare_cpu_set(driver: &Driver) -> (bool, CpuSet) {
+    let (allowed, avoid) = driver.spare_cpus();
+    let mut set = CpuSet::new();
+    let mut any = false;
+    for c in allowed.into_iter().filter(|c| !avoid.contains(c)) {
+        any |= set.set(c).is_ok();
+    }
+    (any, set)
+}
+
 /// What the driver's loop sees of the watchdog: whether it fired. Reading it is a load of
 /// a shared word, done only when a wait was interrupted.
 #[derive(Clone, Copy)]
@@ -324,148 +324,4 @@ pub(crate) enum Stop {
     Poked,
     /// A system call failed.
     Sys(&'static str, nix::errno::Errno),
-}
-
-/// The watchdog process's state; everything in it was prepared before the fork.
-#[derive(Clone, Copy)]
-struct Watch<'a> {
-    words: &'a [AtomicU32],
-    pidfds: &'a [RawFd],
-    kills: &'a [i32],
-    driver: Task,
-    progress: RawFd,
-    alarm: RawFd,
-    stall: Duration,
-}
-
-impl Watch<'_> {
-    /// The watchdog's loop; allocation-free. Runs until it is killed.
-    fn run(self) -> i32 {
-        let mut fds = [-1 as RawFd; MAX_PEERS];
-        fds[..self.pidfds.len()].copy_from_slice(self.pidfds);
-        let fds = &mut fds[..self.pidfds.len()];
-        let w = self.words;
-        let mut last = self.progress();
-        let mut since = Instant::now();
-        loop {
-            let ready = sys::poll_readable(fds, TICK).unwrap_or(None);
-            let active = w[ACTIVE].load(Ordering::Acquire) != 0;
-            if let Some(i) = ready {
-                // Poll that one no more; the first death is the one reported.
-                fds[i] = -1;
-                if w[FIRED].load(Ordering::Relaxed) == QUIET {
-                    w[WHO].store(i as u32, Ordering::Relaxed);
-                    self.fire(DIED);
-                }
-            }
-            let now = self.progress();
-            if !active || now != last {
-                last = now;
-                since = Instant::now();
-            } else if since.elapsed() >= self.stall && w[FIRED].load(Ordering::Relaxed) == QUIET {
-                for &pid in self.kills.iter().filter(|&&p| p != 0) {
-                    let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
-                }
-                self.fire(STALLED);
-            }
-            if active && w[FIRED].load(Ordering::Acquire) != QUIET {
-                // Again every tick: a poke that lands between two waits wakes nothing.
-                let _ = sys::tgkill(self.driver.pid, self.driver.tid, sys::SIGPOKE);
-            }
-        }
-    }
-
-    fn fire(&self, why: u32) {
-        self.words[FIRED].store(why, Ordering::Release);
-        if self.alarm >= 0 {
-            let _ = sys::write_raw(self.alarm, &[1u8]);
-        }
-    }
-
-    /// The driver thread's switch count (schedstat's third field: times it was switched
-    /// in), or 0 when it cannot be read.
-    fn progress(&self) -> u64 {
-        let mut buf = [0u8; 96];
-        let n = sys::pread0(self.progress, &mut buf).unwrap_or(0);
-        parse_schedstat_runs(&buf[..n]).unwrap_or(0)
-    }
-}
-
-/// The third number of a `schedstat` line (`<ns on CPU> <ns waiting> <timeslices>`).
-fn parse_schedstat_runs(text: &[u8]) -> Option<u64> {
-    text.split(|b| b.is_ascii_whitespace())
-        .filter(|f| !f.is_empty())
-        .nth(2)
-        .and_then(|f| std::str::from_utf8(f).ok()?.parse().ok())
-}
-
-/// A thread in the driver's process that runs an alarm action when the watchdog fires or
-/// dies: for a driver whose wait restarts itself on a signal (a condvar wait).
-struct Waker {
-    quiet: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    handle: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Waker {
-    fn start(from_watchdog: OwnedFd, on_alarm: Box<dyn FnOnce() + Send>) -> Result<Self> {
-        let quiet = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let q = std::sync::Arc::clone(&quiet);
-        let handle = std::thread::Builder::new()
-            .name("ctxbench-waker".into())
-            .spawn(move || {
-                let mut b = [0u8; 1];
-                // One byte when the watchdog fires; end-of-file when it dies (or drops).
-                while let Err(nix::errno::Errno::EINTR) =
-                    nix::unistd::read(from_watchdog.as_raw_fd(), &mut b)
-                {}
-                if !q.load(Ordering::Acquire) {
-                    on_alarm();
-                }
-            })
-            .map_err(|e| Error::sys("spawning the waker thread", e))?;
-        Ok(Self {
-            quiet,
-            handle: Some(handle),
-        })
-    }
-
-    fn quiet(&self) {
-        self.quiet.store(true, Ordering::Release);
-    }
-}
-
-impl Drop for Waker {
-    fn drop(&mut self) {
-        self.quiet();
-        if let Some(h) = self.handle.take() {
-            // The watchdog is gone by now, so the waker's read has ended.
-            let _ = h.join();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schedstat_runs_is_the_third_field() {
-        assert_eq!(parse_schedstat_runs(b"311953 114851 3\n"), Some(3));
-        assert_eq!(parse_schedstat_runs(b"1 2\n"), None);
-        assert_eq!(parse_schedstat_runs(b""), None);
-    }
-
-    #[test]
-    fn own_schedstat_is_readable() {
-        let f = std::fs::File::open("/proc/thread-self/schedstat").unwrap();
-        let mut buf = [0u8; 96];
-        let n = sys::pread0(f.as_raw_fd(), &mut buf).unwrap();
-        let a = parse_schedstat_runs(&buf[..n]).unwrap();
-        std::thread::sleep(Duration::from_millis(2));
-        let n = sys::pread0(f.as_raw_fd(), &mut buf).unwrap();
-        assert!(
-            parse_schedstat_runs(&buf[..n]).unwrap() > a,
-            "a sleep is a switch"
-        );
-    }
 }

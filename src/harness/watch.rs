@@ -1,0 +1,128 @@
+//! The watchdog process's side (see [`super::watchdog`]): its loop, and the words it
+//! shares with the driver. Everything here runs in a forked child: allocation-free.
+
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+use super::peer::Task;
+use crate::sys;
+
+/// How often the watchdog looks at the driver's progress (a peer's death is seen at once).
+const TICK: Duration = Duration::from_millis(100);
+
+/// The most peers one watchdog guards (a ring's members).
+pub const MAX_PEERS: usize = 64;
+
+// Word indexes in the shared mapping.
+pub(crate) const ACTIVE: usize = 0;
+pub(crate) const FIRED: usize = 1;
+pub(crate) const WHO: usize = 2;
+
+// What FIRED holds.
+pub(crate) const QUIET: u32 = 0;
+pub(crate) const DIED: u32 = 1;
+pub(crate) const STALLED: u32 = 2;
+
+/// The watchdog process's state; everything in it was prepared before the fork.
+#[derive(Clone, Copy)]
+pub(crate) struct Watch<'a> {
+    pub(crate) words: &'a [AtomicU32],
+    pub(crate) pidfds: &'a [RawFd],
+    pub(crate) kills: &'a [i32],
+    pub(crate) driver: Task,
+    pub(crate) progress: RawFd,
+    pub(crate) alarm: RawFd,
+    pub(crate) stall: Duration,
+}
+
+impl Watch<'_> {
+    /// The watchdog's loop; allocation-free. Runs until it is killed.
+    pub(crate) fn run(self) -> i32 {
+        let mut fds = [-1 as RawFd; MAX_PEERS];
+        fds[..self.pidfds.len()].copy_from_slice(self.pidfds);
+        let fds = &mut fds[..self.pidfds.len()];
+        let w = self.words;
+        let mut last = self.progress();
+        let mut since = Instant::now();
+        loop {
+            let ready = sys::poll_readable(fds, TICK).unwrap_or(None);
+            let active = w[ACTIVE].load(Ordering::Acquire) != 0;
+            if let Some(i) = ready {
+                // Poll that one no more; the first death is the one reported.
+                fds[i] = -1;
+                if w[FIRED].load(Ordering::Relaxed) == QUIET {
+                    w[WHO].store(i as u32, Ordering::Relaxed);
+                    self.fire(DIED);
+                }
+            }
+            let now = self.progress();
+            if !active || now != last {
+                last = now;
+                since = Instant::now();
+            } else if since.elapsed() >= self.stall && w[FIRED].load(Ordering::Relaxed) == QUIET {
+                for &pid in self.kills.iter().filter(|&&p| p != 0) {
+                    let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+                }
+                self.fire(STALLED);
+            }
+            if active && w[FIRED].load(Ordering::Acquire) != QUIET {
+                // Again every tick: a poke that lands between two waits wakes nothing.
+                let _ = sys::tgkill(self.driver.pid, self.driver.tid, sys::SIGPOKE);
+            }
+        }
+    }
+
+    fn fire(&self, why: u32) {
+        self.words[FIRED].store(why, Ordering::Release);
+        if self.alarm >= 0 {
+            let _ = sys::write_raw(self.alarm, &[1u8]);
+        }
+    }
+
+    /// The driver thread's switch count (schedstat's third field: times it was switched
+    /// in), or 0 when it cannot be read.
+    fn progress(&self) -> u64 {
+        let mut buf = [0u8; 96];
+        let n = sys::pread0(self.progress, &mut buf).unwrap_or(0);
+        parse_schedstat_runs(&buf[..n]).unwrap_or(0)
+    }
+}
+
+/// The third number of a `schedstat` line (`<ns on CPU> <ns waiting> <timeslices>`).
+fn parse_schedstat_runs(text: &[u8]) -> Option<u64> {
+    text.split(|b| b.is_ascii_whitespace())
+        .filter(|f| !f.is_empty())
+        .nth(2)
+        .and_then(|f| std::str::from_utf8(f).ok()?.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn schedstat_runs_is_the_third_field() {
+        assert_eq!(parse_schedstat_runs(b"311953 114851 3\n"), Some(3));
+        assert_eq!(parse_schedstat_runs(b"1 2\n"), None);
+        assert_eq!(parse_schedstat_runs(b""), None);
+    }
+
+    #[test]
+    fn own_schedstat_is_readable() {
+        let f = std::fs::File::open("/proc/thread-self/schedstat").unwrap();
+        let mut buf = [0u8; 96];
+        let n = sys::pread0(f.as_raw_fd(), &mut buf).unwrap();
+        let a = parse_schedstat_runs(&buf[..n]).unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        let n = sys::pread0(f.as_raw_fd(), &mut buf).unwrap();
+        assert!(
+            parse_schedstat_runs(&buf[..n]).unwrap() > a,
+            "a sleep is a switch"
+        );
+    }
+}
