@@ -117,28 +117,8 @@ pub fn plan_with(
     opts: &PlanOptions,
 ) -> Result<(Vec<Planned>, Vec<Skipped>)> {
     opts.check()?;
-    let mut planned = Vec::new();
+    let mut planned = floors_for(filters, cpus.first());
     let mut skipped = Vec::new();
-    // Floors first: the same-cpu ping-pongs subtract them (see `finish`), so each selected
-    // ping-pong brings its floor along even when the filter does not name it.
-    let mut wanted_floors: Vec<FloorKind> = FLOORS
-        .iter()
-        .copied()
-        .filter(|f| matches(&f.id(), filters))
-        .collect();
-    for &(p, m) in &PINGPONG_HARNESSES {
-        let f = FloorKind::for_pingpong(p, m);
-        let same = crate::spec::pingpong_id(p, m, crate::spec::PlacementKind::SameCpu);
-        if matches(&same, filters) && !wanted_floors.contains(&f) {
-            wanted_floors.push(f);
-        }
-    }
-    wanted_floors.sort();
-    planned.extend(
-        wanted_floors
-            .into_iter()
-            .map(|f| Planned::Floor(f, cpus.first())),
-    );
     // Spawns next, while this process is small: fork copies the parent's mappings, and
     // thread harnesses leave cached thread stacks behind (measured here: fork + exit +
     // wait 130 us in a fresh ctxbench, 170 us after one thread ping-pong).
@@ -148,6 +128,48 @@ pub fn plan_with(
             .filter(|k| matches(&k.id(), filters))
             .map(|&k| Planned::Spawn(k)),
     );
+    pingpongs(filters, cpus, &mut planned, &mut skipped);
+    planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
+    planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
+    if planned.is_empty() && skipped.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "no benchmark id matches {}; `ctxbench list` prints the ids",
+            filters
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )));
+    }
+    Ok((planned, skipped))
+}
+
+/// The floors `filters` name, and the floor of every same-CPU ping-pong they name (the
+/// ping-pongs subtract them, see [`finish`]), in order, on `cpu`.
+fn floors_for(filters: &[String], cpu: usize) -> Vec<Planned> {
+    let mut wanted: Vec<FloorKind> = FLOORS
+        .iter()
+        .copied()
+        .filter(|f| matches(&f.id(), filters))
+        .collect();
+    for &(p, m) in &PINGPONG_HARNESSES {
+        let f = FloorKind::for_pingpong(p, m);
+        let same = crate::spec::pingpong_id(p, m, crate::spec::PlacementKind::SameCpu);
+        if matches(&same, filters) && !wanted.contains(&f) {
+            wanted.push(f);
+        }
+    }
+    wanted.sort();
+    wanted.into_iter().map(|f| Planned::Floor(f, cpu)).collect()
+}
+
+/// The ping-pongs `filters` name; those whose placement `cpus` cannot give are skipped.
+fn pingpongs(
+    filters: &[String],
+    cpus: &CpuChoice,
+    planned: &mut Vec<Planned>,
+    skipped: &mut Vec<Skipped>,
+) {
     for &(p, m) in &PINGPONG_HARNESSES {
         for &k in &PLACEMENTS {
             let id = crate::spec::pingpong_id(p, m, k);
@@ -167,47 +189,38 @@ pub fn plan_with(
             }
         }
     }
-    for access in ACCESSES {
-        for &p in &WORKSET_PARTICIPANTS {
-            for &bytes in &opts.workset_sizes {
-                let spec = WorksetSpec {
-                    participants: p,
+}
+
+/// Every working set of `opts`' sizes, on `cpu`.
+fn worksets(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
+    ACCESSES.into_iter().flat_map(move |access| {
+        WORKSET_PARTICIPANTS.iter().flat_map(move |&participants| {
+            opts.workset_sizes.iter().map(move |&bytes| {
+                Planned::Workset(WorksetSpec {
+                    participants,
                     access,
                     bytes,
-                    cpu: cpus.first(),
-                };
-                if matches(&spec.id(), filters) {
-                    planned.push(Planned::Workset(spec));
-                }
-            }
-        }
-    }
-    for mechanism in RING_MECHANISMS {
-        for &p in &RING_PARTICIPANTS {
-            for &n in &opts.ring_sizes {
-                let spec = RingSpec {
-                    participants: p,
+                    cpu,
+                })
+            })
+        })
+    })
+}
+
+/// Every ring of `opts`' sizes, on `cpu`.
+fn rings(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
+    RING_MECHANISMS.into_iter().flat_map(move |mechanism| {
+        RING_PARTICIPANTS.iter().flat_map(move |&participants| {
+            opts.ring_sizes.iter().map(move |&n| {
+                Planned::Ring(RingSpec {
+                    participants,
                     mechanism,
                     n,
-                    cpu: cpus.first(),
-                };
-                if matches(&spec.id(), filters) {
-                    planned.push(Planned::Ring(spec));
-                }
-            }
-        }
-    }
-    if planned.is_empty() && skipped.is_empty() {
-        return Err(Error::InvalidInput(format!(
-            "no benchmark id matches {}; `ctxbench list` prints the ids",
-            filters
-                .iter()
-                .map(|f| format!("{f:?}"))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        )));
-    }
-    Ok((planned, skipped))
+                    cpu,
+                })
+            })
+        })
+    })
 }
 
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu

@@ -76,6 +76,70 @@ fn relay_loop(
     )
 }
 
+/// What ring member `k` is started with: it reads pipe k-1 and writes pipe k.
+struct Member<'a> {
+    k: usize,
+    cpu: usize,
+    policy: sys::SchedPolicy,
+    hello: &'a OwnedFd,
+    name: &'a str,
+}
+
+impl Member<'_> {
+    /// Forks or spawns the member. A process borrows its two pipe ends (the driver closes
+    /// its copies later); a thread takes them.
+    fn spawn(
+        &self,
+        participants: Participants,
+        reads: &mut [Option<OwnedFd>],
+        writes: &mut [Option<OwnedFd>],
+    ) -> Result<Peer> {
+        let (k, cpu, chosen) = (self.k, self.cpu, self.policy);
+        let name = format!("{} {k}", self.name);
+        match participants {
+            Participants::Process => {
+                let from_prev = reads[k - 1].as_ref().expect("read end present");
+                let to_next = writes[k].as_ref().expect("write end present");
+                let hello_w = self.hello;
+                let keep = [
+                    from_prev.as_raw_fd(),
+                    to_next.as_raw_fd(),
+                    hello_w.as_raw_fd(),
+                ];
+                // SAFETY: `relay_loop` reads and writes pipe ends it borrows, and allocates,
+                // locks and frees nothing.
+                #[allow(unsafe_code)]
+                let child = unsafe {
+                    ChildGuard::spawn(&name, &keep, || {
+                        relay_loop(from_prev, to_next, hello_w, cpu, chosen)
+                    })
+                }?;
+                Ok(Peer::Process(child))
+            }
+            Participants::Thread => {
+                let from_prev = reads[k - 1].take().expect("read end present");
+                let to_next = writes[k].take().expect("write end present");
+                let hello = self
+                    .hello
+                    .try_clone()
+                    .map_err(|e| Error::sys("dup of the hello pipe", e))?;
+                let handle = std::thread::Builder::new()
+                    .name(format!("ctxbench-ring-{k}"))
+                    .spawn(move || {
+                        relay_loop(&from_prev, &to_next, &hello, cpu, chosen);
+                    })
+                    .map_err(|e| Error::sys("spawning a ring thread", e))?;
+                // Each thread leaves on end-of-file, down the ring from the driver.
+                Ok(Peer::Thread(ThreadGuard::new(
+                    &name,
+                    handle,
+                    Box::new(|| {}),
+                )))
+            }
+        }
+    }
+}
+
 impl PipeRing {
     /// Sets up a ring of `n` participants pinned to `cpu`; the caller warms it up.
     pub fn new(participants: Participants, n: usize, cpu: usize) -> Result<Self> {
@@ -98,52 +162,21 @@ impl PipeRing {
         let name = format!("{participants}-pipe ring peer");
         let mut peers = Vec::with_capacity(n - 1);
         let mut pids = Vec::with_capacity(n - 1);
-        let spawned = (|| -> Result<()> {
-            for k in 1..n {
-                // Peer k reads pipe k-1 and writes pipe k.
-                match participants {
-                    Participants::Process => {
-                        let from_prev = reads[k - 1].as_ref().expect("read end present");
-                        let to_next = writes[k].as_ref().expect("write end present");
-                        let keep = [
-                            from_prev.as_raw_fd(),
-                            to_next.as_raw_fd(),
-                            hello_w.as_raw_fd(),
-                        ];
-                        // SAFETY: `relay_loop` reads and writes pipe ends it borrows, and
-                        // allocates, locks and frees nothing.
-                        #[allow(unsafe_code)]
-                        let child = unsafe {
-                            ChildGuard::spawn(&format!("{name} {k}"), &keep, || {
-                                relay_loop(from_prev, to_next, &hello_w, cpu, chosen)
-                            })
-                        }?;
-                        pids.push(child.pid().as_raw());
-                        peers.push(Peer::Process(child));
-                    }
-                    Participants::Thread => {
-                        let from_prev = reads[k - 1].take().expect("read end present");
-                        let to_next = writes[k].take().expect("write end present");
-                        let hello = hello_w
-                            .try_clone()
-                            .map_err(|e| Error::sys("dup of the hello pipe", e))?;
-                        let handle = std::thread::Builder::new()
-                            .name(format!("ctxbench-ring-{k}"))
-                            .spawn(move || {
-                                relay_loop(&from_prev, &to_next, &hello, cpu, chosen);
-                            })
-                            .map_err(|e| Error::sys("spawning a ring thread", e))?;
-                        // Each thread leaves on end-of-file, down the ring from the driver.
-                        peers.push(Peer::Thread(ThreadGuard::new(
-                            &format!("{name} {k}"),
-                            handle,
-                            Box::new(|| {}),
-                        )));
-                    }
-                }
+        let spawned = (1..n).try_for_each(|k| {
+            let ends = Member {
+                k,
+                cpu,
+                policy: chosen,
+                hello: &hello_w,
+                name: &name,
+            };
+            let peer = ends.spawn(participants, &mut reads, &mut writes)?;
+            if let Peer::Process(c) = &peer {
+                pids.push(c.pid().as_raw());
             }
-            Ok(())
-        })();
+            peers.push(peer);
+            Ok::<(), Error>(())
+        });
         if let Err(e) = spawned {
             // Close every pipe end first: each peer thread then reads end-of-file, down
             // the ring, so the guards' joins return.
