@@ -164,45 +164,7 @@ impl Fingerprint {
         };
         let proc_ = root.join("proc");
         let cpu_sys = root.join("sys/devices/system/cpu");
-
-        let blocks = fs::read_to_string(proc_.join("cpuinfo"))
-            .map(|t| parse_cpuinfo(&t))
-            .unwrap_or_default();
-        if let Some(first) = blocks.first() {
-            let get = |k: &str| first.get(k).filter(|v| !v.is_empty()).cloned();
-            fp.cpu_vendor = or_unknown(get("vendor_id"));
-            fp.cpu_model = or_unknown(get("model name"));
-            fp.cpu_family = or_unknown(get("cpu family"));
-            fp.cpu_model_number = or_unknown(get("model"));
-            fp.cpu_stepping = or_unknown(get("stepping"));
-            fp.microcode = or_unknown(get("microcode"));
-            if let Some(flags) = get("flags") {
-                let set: BTreeSet<&str> = flags.split_whitespace().collect();
-                fp.pcid = Some(set.contains("pcid"));
-                fp.invpcid = Some(set.contains("invpcid"));
-                fp.hypervisor = Some(set.contains("hypervisor"));
-            }
-            fp.logical_cpus = Some(blocks.len());
-            // Cores are distinct (package, core) pairs; without core ids (some VMs and
-            // architectures) the count stays unknown rather than guessed.
-            if blocks.iter().all(|b| b.contains_key("core id")) {
-                let cores: BTreeSet<(&str, &str)> = blocks
-                    .iter()
-                    .map(|b| {
-                        (
-                            b.get("physical id").map_or("0", |s| s.as_str()),
-                            b["core id"].as_str(),
-                        )
-                    })
-                    .collect();
-                fp.physical_cores = Some(cores.len());
-            }
-            if let Some(mhz) = get("cpu MHz").and_then(|m| m.parse::<f64>().ok()) {
-                fp.frequency_mhz = Some(mhz);
-                fp.frequency_source = "/proc/cpuinfo cpu MHz".into();
-            }
-        }
-
+        fp.read_cpuinfo(&proc_);
         fp.smt = match read_trim(&cpu_sys.join("smt/control")) {
             Some(c) => c,
             None => match (fp.logical_cpus, fp.physical_cores) {
@@ -211,13 +173,11 @@ impl Fingerprint {
                 _ => UNKNOWN.into(),
             },
         };
-
         fp.kernel_release = or_unknown(read_trim(&proc_.join("sys/kernel/osrelease")));
         fp.kernel_cmdline = or_unknown(read_trim(&proc_.join("cmdline")));
         fp.perf_event_paranoid =
             or_unknown(read_trim(&proc_.join("sys/kernel/perf_event_paranoid")));
         fp.hostname = or_unknown(read_trim(&proc_.join("sys/kernel/hostname")));
-
         if let Ok(dir) = fs::read_dir(cpu_sys.join("vulnerabilities")) {
             for e in dir.flatten() {
                 if let Some(line) = read_trim(&e.path()) {
@@ -226,11 +186,57 @@ impl Fingerprint {
                 }
             }
         }
+        fp.read_cpufreq(&cpu_sys);
+        fp
+    }
 
-        // cpufreq: per-CPU policy files; governors of every CPU, frequency of the first.
+    /// The CPU's identity, flags, counts and frequency from the first `/proc/cpuinfo`
+    /// block.
+    fn read_cpuinfo(&mut self, proc_: &Path) {
+        let blocks = fs::read_to_string(proc_.join("cpuinfo"))
+            .map(|t| parse_cpuinfo(&t))
+            .unwrap_or_default();
+        let Some(first) = blocks.first() else { return };
+        let get = |k: &str| first.get(k).filter(|v| !v.is_empty()).cloned();
+        self.cpu_vendor = or_unknown(get("vendor_id"));
+        self.cpu_model = or_unknown(get("model name"));
+        self.cpu_family = or_unknown(get("cpu family"));
+        self.cpu_model_number = or_unknown(get("model"));
+        self.cpu_stepping = or_unknown(get("stepping"));
+        self.microcode = or_unknown(get("microcode"));
+        if let Some(flags) = get("flags") {
+            let set: BTreeSet<&str> = flags.split_whitespace().collect();
+            self.pcid = Some(set.contains("pcid"));
+            self.invpcid = Some(set.contains("invpcid"));
+            self.hypervisor = Some(set.contains("hypervisor"));
+        }
+        self.logical_cpus = Some(blocks.len());
+        // Cores are distinct (package, core) pairs; without core ids (some VMs and
+        // architectures) the count stays unknown rather than guessed.
+        if blocks.iter().all(|b| b.contains_key("core id")) {
+            let cores: BTreeSet<(&str, &str)> = blocks
+                .iter()
+                .map(|b| {
+                    (
+                        b.get("physical id").map_or("0", |s| s.as_str()),
+                        b["core id"].as_str(),
+                    )
+                })
+                .collect();
+            self.physical_cores = Some(cores.len());
+        }
+        if let Some(mhz) = get("cpu MHz").and_then(|m| m.parse::<f64>().ok()) {
+            self.frequency_mhz = Some(mhz);
+            self.frequency_source = "/proc/cpuinfo cpu MHz".into();
+        }
+    }
+
+    /// cpufreq: per-CPU policy files; the governors of every CPU, the frequency of the
+    /// first (which replaces /proc/cpuinfo's where present).
+    fn read_cpufreq(&mut self, cpu_sys: &Path) {
         let mut governors = BTreeSet::new();
         let mut first_freq = None;
-        let mut cpu_dirs: Vec<(usize, std::path::PathBuf)> = fs::read_dir(&cpu_sys)
+        let mut cpu_dirs: Vec<(usize, std::path::PathBuf)> = fs::read_dir(cpu_sys)
             .map(|d| {
                 d.flatten()
                     .filter_map(|e| {
@@ -252,13 +258,12 @@ impl Fingerprint {
             }
         }
         if !governors.is_empty() {
-            fp.scaling_governor = governors.into_iter().collect::<Vec<_>>().join(",");
+            self.scaling_governor = governors.into_iter().collect::<Vec<_>>().join(",");
         }
         if let Some(khz) = first_freq {
-            fp.frequency_mhz = Some(khz / 1000.0);
-            fp.frequency_source = "cpufreq scaling_cur_freq".into();
+            self.frequency_mhz = Some(khz / 1000.0);
+            self.frequency_source = "cpufreq scaling_cur_freq".into();
         }
-        fp
     }
 
     /// This machine's fingerprint (`/`), with the CPUs the run uses.
