@@ -154,6 +154,58 @@ fn buffer(bytes: usize) -> Result<PrivateBuffer> {
     Ok(b)
 }
 
+/// Forks or spawns the peer with its ends of the pipes and its own buffer.
+fn spawn_peer(
+    participants: Participants,
+    name: &str,
+    (p2c_r, c2p_w): (OwnedFd, OwnedFd),
+    (cpu, chosen): (usize, crate::sys::SchedPolicy),
+    (mut peer_buf, access): (PrivateBuffer, Access),
+    control: &Arc<SharedWords>,
+) -> Result<Peer> {
+    Ok(match participants {
+        Participants::Process => {
+            let keep = [p2c_r.as_raw_fd(), c2p_w.as_raw_fd()];
+            let words = control.words();
+            // The child owns its copy of the buffer; the parent's copy is unmapped when
+            // the closure is dropped after the fork.
+            // SAFETY: `peer_loop` touches a buffer mapped before the fork and reads and
+            // writes pipe ends it borrows; the buffer's drop is a `munmap`, a system
+            // call: nothing allocates, locks or frees heap memory.
+            #[allow(unsafe_code)]
+            let child = unsafe {
+                ChildGuard::spawn(name, &keep, move || {
+                    peer_loop(
+                        (&p2c_r, &c2p_w),
+                        (cpu, chosen),
+                        peer_buf.as_mut_slice(),
+                        access,
+                        &words[TOUCHING],
+                    )
+                })
+            }?;
+            Peer::Process(child)
+        }
+        Participants::Thread => {
+            let c = Arc::clone(control);
+            let handle = std::thread::Builder::new()
+                .name("ctxbench-workset-peer".into())
+                .spawn(move || {
+                    peer_loop(
+                        (&p2c_r, &c2p_w),
+                        (cpu, chosen),
+                        peer_buf.as_mut_slice(),
+                        access,
+                        &c.words()[TOUCHING],
+                    );
+                })
+                .map_err(|e| Error::sys("spawning the peer thread", e))?;
+            let guard = ThreadGuard::new(name, handle, Box::new(|| {}));
+            Peer::Thread(guard)
+        }
+    })
+}
+
 impl WorksetPingPong {
     /// Sets up both sides on `cpu`, each with a private, pre-faulted buffer of `bytes`.
     pub fn new(
@@ -172,48 +224,15 @@ impl WorksetPingPong {
         let (p2c_r, p2c_w) = pipe()?;
         let (c2p_r, c2p_w) = pipe()?;
         let name = format!("{participants}-pipe working-set peer");
-        let mut peer_buf = buffer(bytes)?;
-        let peer = match participants {
-            Participants::Process => {
-                let keep = [p2c_r.as_raw_fd(), c2p_w.as_raw_fd()];
-                let words = control.words();
-                // The child owns its copy of the buffer; the parent's copy is unmapped when
-                // the closure is dropped after the fork.
-                // SAFETY: `peer_loop` touches a buffer mapped before the fork and reads and
-                // writes pipe ends it borrows; the buffer's drop is a `munmap`, a system
-                // call: nothing allocates, locks or frees heap memory.
-                #[allow(unsafe_code)]
-                let child = unsafe {
-                    ChildGuard::spawn(&name, &keep, move || {
-                        peer_loop(
-                            (&p2c_r, &c2p_w),
-                            (cpu, chosen),
-                            peer_buf.as_mut_slice(),
-                            access,
-                            &words[TOUCHING],
-                        )
-                    })
-                }?;
-                Peer::Process(child)
-            }
-            Participants::Thread => {
-                let c = Arc::clone(&control);
-                let handle = std::thread::Builder::new()
-                    .name("ctxbench-workset-peer".into())
-                    .spawn(move || {
-                        peer_loop(
-                            (&p2c_r, &c2p_w),
-                            (cpu, chosen),
-                            peer_buf.as_mut_slice(),
-                            access,
-                            &c.words()[TOUCHING],
-                        );
-                    })
-                    .map_err(|e| Error::sys("spawning the peer thread", e))?;
-                let guard = ThreadGuard::new(&name, handle, Box::new(|| {}));
-                Peer::Thread(guard)
-            }
-        };
+        let peer_buf = buffer(bytes)?;
+        let peer = spawn_peer(
+            participants,
+            &name,
+            (p2c_r, c2p_w),
+            (cpu, chosen),
+            (peer_buf, access),
+            &control,
+        )?;
         // After the fork: make the driver's pages private to it again (no copy-on-write
         // fault may land in a timed loop). Should that fail, close `to_peer` before the
         // peer guard joins a peer thread, which leaves its loop on end-of-file.
