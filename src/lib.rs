@@ -17,6 +17,7 @@ pub mod spec;
 pub mod sys;
 
 pub use error::{Error, Result};
+pub mod analysis;
 pub mod compare;
 pub mod fingerprint;
 pub mod measure;

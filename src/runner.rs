@@ -300,7 +300,7 @@ pub fn keep_least_disturbed(outcomes: Vec<Outcome>) -> Vec<Outcome> {
 /// Completes outcomes that depend on each other once all have run: the direct cost of
 /// each same-cpu ping-pong from its floor.
 pub fn finish(outcomes: &mut [Outcome]) {
-    floors::apply(outcomes);
+    crate::analysis::floors::apply(outcomes);
 }
 
 /// Runs one planned benchmark: set up, time, count every known event, tear down.
