@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use ctxbench::analysis::claims as verdict;
 use ctxbench::counters::{events, EventDef};
 use ctxbench::cpus::CpuChoice;
-use ctxbench::experiments::verdict;
 use ctxbench::fingerprint::Fingerprint;
 use ctxbench::measure::{Counting, SampleConfig};
 use ctxbench::report::{counters as counters_table, table};
