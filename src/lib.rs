@@ -63,6 +63,7 @@ pub mod spec;
 mod sys;
 
 pub use error::{Error, Result};
+pub mod analysis;
 pub mod compare;
 pub mod fingerprint;
 pub mod measure;

@@ -33,7 +33,7 @@ pub struct ResultsFile {
     pub machine: Fingerprint,
     /// The textbook claims judged on these results (empty when not judged).
     #[serde(default)]
-    pub verdicts: Vec<crate::experiments::verdict::Verdict>,
+    pub verdicts: Vec<crate::analysis::claims::ClaimVerdict>,
 }
 
 /// A benchmark that did not run, and why.

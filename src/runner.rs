@@ -3,7 +3,7 @@
 use crate::bench::measure_bench;
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
-use crate::experiments::floors::{self, FloorBench, FloorKind, FLOORS};
+use crate::experiments::floors::{FloorBench, FloorKind, FLOORS};
 use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
@@ -283,7 +283,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
 /// Completes outcomes that depend on each other once all have run: the direct cost of
 /// each same-cpu ping-pong from its floor.
 pub fn finish(outcomes: &mut [Outcome]) {
-    floors::apply(outcomes);
+    crate::analysis::floors::apply(outcomes);
 }
 
 /// Runs one planned benchmark: set up, time, count every known event, tear down.

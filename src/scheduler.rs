@@ -21,9 +21,9 @@
 //! # Ok::<(), ctxbench::Error>(())
 //! ```
 
+use crate::analysis::claims as verdict;
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
-use crate::experiments::verdict;
 use crate::fingerprint::Fingerprint;
 use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::{ResultsFile, Skipped};

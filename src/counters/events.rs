@@ -147,6 +147,10 @@ const fn cache(which: CacheId) -> Kind {
 /// counts as `nonvoluntary_ctxt_switches`.
 pub const PREEMPTED_FILTER: &str = "prev_state == 0 || prev_state == 256";
 
+/// The name of the event that counts full TLB flushes (`tlb:tlb_flush` with
+/// `pages != 0`): the key the rings' flush counts are read under.
+pub const FULL_FLUSH: &str = "tlb:tlb_flush:full";
+
 /// Every event, in report order: software first (they open everywhere), then
 /// tracepoints, then hardware.
 pub static EVENTS: [EventDef; 18] = [
@@ -261,7 +265,7 @@ pub static EVENTS: [EventDef; 18] = [
         shown: Shown::PerSwitch,
     },
     EventDef {
-        name: "tlb:tlb_flush:full",
+        name: FULL_FLUSH,
         short: "tlb-full-flushes",
         family: Family::Tracepoint,
         meaning: "tlb:tlb_flush events with `pages != 0`: flushes that really emptied the \

@@ -4,11 +4,10 @@
 //! A same-cpu round trip is two switches plus, on each side, one use of the mechanism
 //! (wake the other, wait for it). Subtracting the floor of both sides leaves the direct
 //! cost of the switches themselves:
-//! `direct_ns_per_switch = (round trip − 2 × floor) / 2`.
-//! The floors run before the ping-pongs in the same run whenever a ping-pong is selected
+//! `direct_ns_per_switch = (round trip − 2 × floor) / 2` (the analysis, in
+//! `analysis::floors`). The floors run before the ping-pongs in the same run whenever a ping-pong is selected
 //! (they take about half a second each in a quick run).
 
-use std::collections::BTreeMap;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::atomic::AtomicU32;
 use std::sync::{Condvar, Mutex};
@@ -19,7 +18,7 @@ use nix::errno::Errno;
 use crate::error::{Error, Result};
 use crate::harness::eventfd::{new_eventfd, signal, take};
 use crate::harness::{write_all, Driver, Harness};
-use crate::measure::{Outcome, OutcomeMeta};
+use crate::measure::OutcomeMeta;
 use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
 use crate::sys::{futex_wait, futex_wake, FutexWait, SharedWords};
 
@@ -263,106 +262,10 @@ impl crate::bench::Bench for FloorBench {
     }
 }
 
-/// Fills `direct_ns_per_switch` and `floor_used` of every same-cpu ping-pong among
-/// `outcomes` whose floor was measured (and valid) among them. Pure.
-pub fn apply(outcomes: &mut [Outcome]) {
-    let floors: BTreeMap<String, f64> = outcomes
-        .iter()
-        .filter(|o| o.experiment == "floor" && o.valid)
-        .map(|o| (o.id.clone(), o.ns_per_round_trip.median))
-        .collect();
-    for o in outcomes.iter_mut().filter(|o| o.experiment == "pingpong") {
-        let (Some(p), Some(m), Some(PlacementKind::SameCpu)) =
-            (o.participants, o.mechanism, o.placement)
-        else {
-            continue;
-        };
-        let floor = FloorKind::for_pingpong(p, m).id();
-        if let Some(&f) = floors.get(&floor) {
-            o.direct_ns_per_switch = Some(direct_ns_per_switch(o.ns_per_round_trip.median, f));
-            o.floor_used = Some(format!("{floor} ({f:.0} ns, subtracted for each side)"));
-        }
-    }
-}
-
-/// `(round trip − 2 × floor) / 2`: the per-switch cost once each side's use of the
-/// mechanism is taken out.
-pub fn direct_ns_per_switch(round_trip_ns: f64, floor_ns: f64) -> f64 {
-    (round_trip_ns - 2.0 * floor_ns) / 2.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{outcome, pingpong_outcome, Samples, SwitchCount};
     use crate::spec::PingPongSpec;
-
-    fn samples(ns: f64) -> Samples {
-        Samples {
-            iters_per_sample: 100,
-            ns_per_iter: vec![ns; 3],
-        }
-    }
-
-    fn count(per_iter: f64) -> SwitchCount {
-        SwitchCount {
-            iters: 1000,
-            voluntary: (per_iter * 1000.0) as u64,
-            involuntary: 0,
-            per_iter,
-        }
-    }
-
-    #[test]
-    fn direct_cost_subtracts_both_sides() {
-        assert_eq!(direct_ns_per_switch(4000.0, 500.0), 1500.0);
-        let spec = PingPongSpec {
-            participants: Participants::Process,
-            mechanism: Mechanism::Futex,
-            placement: Placement::SameCpu(0),
-        };
-        let cross = PingPongSpec {
-            placement: Placement::CrossCpu(0, 1),
-            ..spec
-        };
-        let mut v = vec![
-            outcome(
-                FloorKind::FutexShared.meta(0),
-                Some(0.0),
-                samples(300.0),
-                count(0.0),
-            ),
-            outcome(
-                FloorKind::Futex.meta(0),
-                Some(0.0),
-                samples(100.0),
-                count(0.0),
-            ),
-            pingpong_outcome(&spec, Some(2.0), samples(3000.0), count(2.0)),
-            pingpong_outcome(&cross, None, samples(9000.0), count(2.0)),
-        ];
-        apply(&mut v);
-        assert_eq!(v[2].direct_ns_per_switch, Some(1200.0));
-        assert!(v[2]
-            .floor_used
-            .as_deref()
-            .unwrap()
-            .starts_with("floor/futex-shared"));
-        assert_eq!(v[3].direct_ns_per_switch, None);
-        // An invalid floor (the task was preempted) is not used.
-        let mut v = vec![
-            outcome(
-                FloorKind::FutexShared.meta(0),
-                Some(0.0),
-                samples(300.0),
-                count(0.5),
-            ),
-            pingpong_outcome(&spec, Some(2.0), samples(3000.0), count(2.0)),
-        ];
-        apply(&mut v);
-        assert!(!v[0].valid);
-        assert_eq!(v[1].direct_ns_per_switch, None);
-    }
 
     #[test]
     fn every_pingpong_has_a_floor() {

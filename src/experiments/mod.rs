@@ -7,11 +7,9 @@
 //!   switches (`workset/<participants>-pipe/<size>`);
 //! - [`ring`]: n participants on one CPU (`ring/<participants>-pipe/<n>`), which exposes
 //!   the per-CPU limit on address-space ids (full TLB flushes past it);
-//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`);
-//! - [`verdict`]: the textbook claims, judged on the outcomes of the others.
+//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`).
 
 pub mod floors;
 pub mod ring;
 pub mod spawn;
-pub mod verdict;
 pub mod workset;

@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::analysis::claims::why_not_counted;
+use crate::counters::events::FULL_FLUSH;
 use crate::measure::Outcome;
 use crate::spec::Participants;
-
-/// The counter that counts full TLB flushes (`tlb:tlb_flush` with `pages != 0`).
-pub const FULL_FLUSH: &str = "tlb:tlb_flush:full";
 
 fn cell(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".to_string(), |x| format!("{x:.digits$}"))
@@ -74,24 +73,6 @@ pub fn render(outcomes: &[Outcome]) -> String {
         out += &format!("full flushes not measured: {}\n", why_not_counted(&ring));
     }
     out
-}
-
-/// Why no outcome among `outcomes` has a full-flush count: the counter's own reason when
-/// it was refused, or that it was not counted at all.
-pub fn why_not_counted(outcomes: &[&Outcome]) -> String {
-    let reason = outcomes
-        .iter()
-        .find_map(|o| match o.counters.get(FULL_FLUSH) {
-            Some(crate::measure::CounterValue::Unsupported { unsupported }) => Some(unsupported),
-            _ => None,
-        });
-    match reason {
-        Some(r) => format!("{FULL_FLUSH} unsupported here: {r}"),
-        None => format!(
-            "these results have no {FULL_FLUSH} counter (it needs the perf counters: the \
-             tlb:tlb_flush tracepoint, as root or with perf_event_paranoid <= 1)"
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use ctxbench::analysis::claims as verdict;
 use ctxbench::cpus::CpuChoice;
-use ctxbench::experiments::verdict;
 use ctxbench::report;
 use ctxbench::results::ResultsFile;
 use ctxbench::scheduler::{Schedule, Step};

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use ctxbench::analysis::claims as verdict;
 use ctxbench::counters::{events, EventDef};
-use ctxbench::experiments::verdict;
 use ctxbench::measure::Counting;
 use ctxbench::report::{counters as counters_table, table};
 use ctxbench::runner::PlanOptions;

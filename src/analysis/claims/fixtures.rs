@@ -1,0 +1,122 @@
+//! Outcomes for the claims' tests: made up, same CPU, with the figures a claim reads.
+
+use super::{Claim, VerdictKind};
+use crate::counters::events::FULL_FLUSH;
+use crate::measure::{outcome, CounterValue, Outcome, OutcomeMeta, Samples, SwitchCount};
+use crate::spec::{Mechanism, Participants, PlacementKind};
+
+/// One outcome of `experiment` taking `ns` per round trip, with `expected` switches per
+/// round trip counted (1.0 when none is expected).
+pub fn o(
+    id: &str,
+    experiment: &str,
+    p: Option<Participants>,
+    m: Option<Mechanism>,
+    param: Option<u64>,
+    ns: f64,
+    expected: Option<f64>,
+) -> Outcome {
+    let meta = OutcomeMeta {
+        id: id.into(),
+        experiment: experiment.into(),
+        participants: p,
+        mechanism: m,
+        placement: Some(PlacementKind::SameCpu),
+        cpus: vec![0],
+        parameter: param,
+        variant: (experiment == "workset").then(|| "read".to_string()),
+    };
+    let e = expected.unwrap_or(1.0);
+    let count = SwitchCount {
+        iters: 100,
+        voluntary: (e * 100.0) as u64,
+        involuntary: 0,
+        per_iter: e,
+    };
+    let samples = Samples {
+        iters_per_sample: 10,
+        ns_per_iter: vec![ns; 3],
+    };
+    outcome(meta, expected, samples, count)
+}
+
+/// A same-cpu ping-pong taking `rt` ns per round trip.
+pub fn pp(p: Participants, m: Mechanism, rt: f64) -> Outcome {
+    o(
+        &format!("pingpong/{p}-{m}/same-cpu"),
+        "pingpong",
+        Some(p),
+        Some(m),
+        None,
+        rt,
+        Some(2.0),
+    )
+}
+
+/// Process and thread ping-pongs over pipe, futex (the thread side shared) and eventfd,
+/// each pair given as (process, thread) round trips.
+pub fn pingpongs(pipe: (f64, f64), futex: (f64, f64), eventfd: (f64, f64)) -> Vec<Outcome> {
+    use Participants::*;
+    vec![
+        pp(Process, Mechanism::Pipe, pipe.0),
+        pp(Thread, Mechanism::Pipe, pipe.1),
+        pp(Process, Mechanism::Futex, futex.0),
+        pp(Thread, Mechanism::FutexShared, futex.1),
+        pp(Process, Mechanism::Eventfd, eventfd.0),
+        pp(Thread, Mechanism::Eventfd, eventfd.1),
+    ]
+}
+
+/// A same-cpu pipe outcome of `experiment` (`ring`, `workset`) with size `param`.
+fn pipe(experiment: &str, p: Participants, param: u64, ns: f64, expected: f64) -> Outcome {
+    let id = format!("{experiment}/{p}-pipe/{param}");
+    let (m, param) = (Some(Mechanism::Pipe), Some(param));
+    o(&id, experiment, Some(p), m, param, ns, Some(expected))
+}
+
+/// A pipe ring of `n`, with `flush` full TLB flushes per switch where counted.
+pub fn ring(p: Participants, n: u64, flush: Option<f64>) -> Outcome {
+    let mut r = pipe("ring", p, n, 3000.0 * n as f64, n as f64);
+    if let Some(f) = flush {
+        r.counters.insert(
+            FULL_FLUSH.into(),
+            CounterValue::Measured {
+                per_round_trip: f * n as f64,
+                per_switch: Some(f),
+                total: f * n as f64 * 100.0,
+                multiplexed: false,
+            },
+        );
+    }
+    r
+}
+
+/// A working set of `bytes` per side costing `indirect` ns per switch.
+pub fn ws(p: Participants, bytes: u64, indirect: f64) -> Outcome {
+    let mut w = pipe("workset", p, bytes, 4000.0, 2.0);
+    w.indirect_ns_per_switch = Some(indirect);
+    w
+}
+
+/// A creation taking `ns`, with 11 minor faults in each child.
+pub fn spawn(id: &str, ns: f64) -> Outcome {
+    let mut s = o(id, "spawn", None, None, None, ns, None);
+    s.extra.insert("minor_faults_child_per_iter".into(), 11.0);
+    s
+}
+
+/// Judges `claim` on `outcomes`, checks that it fared as `kind` and that its evidence
+/// contains each of `parts`, and returns the evidence.
+pub fn judged(
+    claim: &dyn Claim,
+    outcomes: &[Outcome],
+    kind: VerdictKind,
+    parts: &[&str],
+) -> String {
+    let v = claim.verdict(outcomes);
+    assert_eq!(v.verdict, kind, "{}", v.evidence);
+    for part in parts {
+        assert!(v.evidence.contains(part), "{part:?} not in: {}", v.evidence);
+    }
+    v.evidence
+}

@@ -1,0 +1,47 @@
+//! Picking the outcomes a claim rests on: only valid ones count.
+
+use crate::measure::Outcome;
+use crate::spec::{Mechanism, Participants, PlacementKind};
+
+/// The valid outcomes of `experiment` (`pingpong`, `ring`, `workset`, `spawn`).
+pub fn valid<'a>(
+    outcomes: &'a [Outcome],
+    experiment: &'a str,
+) -> impl Iterator<Item = &'a Outcome> {
+    outcomes
+        .iter()
+        .filter(move |o| o.experiment == experiment && o.valid)
+}
+
+/// The valid same-cpu ping-pong of `p` over `m` that has a time per switch.
+pub fn same_cpu_pingpong(outcomes: &[Outcome], p: Participants, m: Mechanism) -> Option<&Outcome> {
+    valid(outcomes, "pingpong").find(|o| {
+        o.participants == Some(p)
+            && o.mechanism == Some(m)
+            && o.placement == Some(PlacementKind::SameCpu)
+            && o.ns_per_switch.is_some()
+    })
+}
+
+/// The thread twin of `process-futex` among `outcomes`: `thread-futex-shared` (the same
+/// system calls, so the two differ by the address space alone), or in results from
+/// before it existed `thread-futex` (private operations, which also skip the shared key),
+/// with how to describe the pairing.
+pub fn futex_twin(outcomes: &[Outcome]) -> Option<(&Outcome, &'static str)> {
+    same_cpu_pingpong(outcomes, Participants::Thread, Mechanism::FutexShared)
+        .map(|t| (t, "the same shared futex calls on both sides"))
+        .or_else(|| {
+            same_cpu_pingpong(outcomes, Participants::Thread, Mechanism::Futex).map(|t| {
+                (
+                    t,
+                    "private futex calls on the thread side, so the shared futex key counts \
+                     as address space too",
+                )
+            })
+        })
+}
+
+/// How much larger `a` is than `b`, in percent.
+pub fn pct(a: f64, b: f64) -> f64 {
+    (a / b - 1.0) * 100.0
+}
