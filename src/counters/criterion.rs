@@ -41,7 +41,8 @@ use criterion::Throughput;
 use perf_event::events::Software;
 
 use super::events::EventDef;
-use super::open::{CounterSet, EventReading, Started};
+use super::open::{CounterSet, Started};
+use super::reading::EventReading;
 
 /// An event count as a criterion measurement. Cloning shares the same counter.
 ///

@@ -39,6 +39,7 @@
 pub mod criterion;
 pub mod events;
 pub mod open;
+pub mod reading;
 pub mod reasons;
 pub mod tracefs;
 
@@ -47,7 +48,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use events::{EventDef, Family, EVENTS};
-pub use open::{CounterSet, EventReading, Reading};
+pub use open::CounterSet;
+pub use reading::{EventReading, Reading};
 
 /// An event's per-round-trip and per-switch value from a reading over `iters` round
 /// trips. `switches_per_iter` divides for the per-switch value: the harness's expected
