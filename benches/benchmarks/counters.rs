@@ -178,98 +178,9 @@ pub fn benches(_c: &mut Criterion) {
                 spec.harness_name(),
                 spec.placement.kind()
             );
-            if !wanted(&id, &args) {
-                continue;
-            }
-            let _x = harness::exclusive();
-            // Open first, then build (the peer inherits the counter), then attach the
-            // per-CPU events to the harness's tasks.
-            let mut set = CounterSet::open(&[def]);
-            let mut h = match harness::build(spec) {
-                Ok(h) => h,
-                Err(e) => {
-                    notes.push(format!("{id}: failed to set up: {e}"));
-                    continue;
-                }
-            };
-            set.attach_harness(h.as_ref());
-            let m = match EventCount::new(set) {
-                Ok(m) => m,
-                Err(why) => {
-                    notes.push(format!("{id}: not benchmarked: {why}"));
-                    continue;
-                }
-            };
-            let values = match pilot(&m, h.as_mut()) {
-                Ok(v) => v,
-                Err(e) => {
-                    notes.push(format!("{id}: failed: {e}"));
-                    continue;
-                }
-            };
-            if def.name == "context-switches" {
-                let median = match classify(&values) {
-                    Pilot::Zero => 0.0,
-                    Pilot::Constant(v) | Pilot::Varies(v) => v,
-                };
-                let v = measure::judge(h.expected_switches_per_iter(), median);
-                if !v.is_valid() {
-                    eprintln!("{id}: INVALID: {}", v.message());
-                    notes.push(format!("{id}: INVALID: {}", v.message()));
-                }
-            }
-            if classify(&values) == Pilot::Zero {
-                notes.push(format!(
-                    "{id}: 0 per round trip in every pilot batch ({} round trips); criterion \
-                     refuses samples of zero",
-                    PILOT_ITERS * PILOT_BATCHES as u64
-                ));
-                continue;
-            }
-            let counter = m.clone();
-            let mut seen: Vec<f64> = Vec::new();
-            let panicked = quiet_catch(|| {
-                let mut c = criterion_for(m);
-                c.bench_function(&id, |b| {
-                    b.iter_custom(|iters| {
-                        let (_, n) = counter
-                            .count(|| h.run(iters))
-                            .unwrap_or_else(|e| panic!("{id}: the harness failed: {e}"));
-                        seen.push(n / iters.max(1) as f64);
-                        n
-                    })
-                });
-            });
-            let (lo, hi) = seen
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                });
-            if let Some(msg) = panicked {
-                if msg.contains("the harness failed") || msg.contains("could not be counted") {
-                    notes.push(msg);
-                } else {
-                    // criterion's comparison with a saved baseline has no finite t
-                    // statistic when both runs are one identical value, and plotting it
-                    // panics. The report of the run that saved the baseline stands.
-                    let value = if lo == hi {
-                        format!("{lo}")
-                    } else {
-                        format!("{lo}..{hi}")
-                    };
-                    notes.push(format!(
-                        "{id}: {value} per round trip over {} counted batches (warm-up \
-                         included), samples identical to the saved baseline's: criterion \
-                         cannot plot that comparison (its panic: {msg}); the report from the \
-                         baseline run stands",
-                        seen.len()
-                    ));
-                }
-            } else if analysed && seen.contains(&0.0) {
-                notes.push(format!(
-                    "{id}: some samples counted zero events ({lo}..{hi} per round trip): \
-                     criterion refuses such samples, so there is no report"
-                ));
+            if wanted(&id, &args) {
+                let _x = harness::exclusive();
+                bench_one(def, spec, &id, analysed, &mut notes);
             }
         }
     }
@@ -278,5 +189,101 @@ pub fn benches(_c: &mut Criterion) {
         for n in &notes {
             eprintln!("  {n}");
         }
+    }
+}
+
+/// Sets up `spec` counted by `def`, pilots it, and hands it to criterion unless the pilot
+/// counted nothing; what criterion cannot report goes to `notes`.
+fn bench_one(
+    def: &'static counters::EventDef,
+    spec: &PingPongSpec,
+    id: &str,
+    analysed: bool,
+    notes: &mut Vec<String>,
+) {
+    // Open first, then build (the peer inherits the counter), then attach the per-CPU
+    // events to the harness's tasks.
+    let mut set = CounterSet::open(&[def]);
+    let mut h = match harness::build(spec) {
+        Ok(h) => h,
+        Err(e) => return notes.push(format!("{id}: failed to set up: {e}")),
+    };
+    set.attach_harness(h.as_ref());
+    let m = match EventCount::new(set) {
+        Ok(m) => m,
+        Err(why) => return notes.push(format!("{id}: not benchmarked: {why}")),
+    };
+    let values = match pilot(&m, h.as_mut()) {
+        Ok(v) => v,
+        Err(e) => return notes.push(format!("{id}: failed: {e}")),
+    };
+    if def.name == "context-switches" {
+        let median = match classify(&values) {
+            Pilot::Zero => 0.0,
+            Pilot::Constant(v) | Pilot::Varies(v) => v,
+        };
+        let v = measure::judge(h.expected_switches_per_iter(), median);
+        if !v.is_valid() {
+            eprintln!("{id}: INVALID: {}", v.message());
+            notes.push(format!("{id}: INVALID: {}", v.message()));
+        }
+    }
+    if classify(&values) == Pilot::Zero {
+        return notes.push(format!(
+            "{id}: 0 per round trip in every pilot batch ({} round trips); criterion \
+             refuses samples of zero",
+            PILOT_ITERS * PILOT_BATCHES as u64
+        ));
+    }
+    let counter = m.clone();
+    let mut seen: Vec<f64> = Vec::new();
+    let panicked = quiet_catch(|| {
+        let mut c = criterion_for(m);
+        c.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                let (_, n) = counter
+                    .count(|| h.run(iters))
+                    .unwrap_or_else(|e| panic!("{id}: the harness failed: {e}"));
+                seen.push(n / iters.max(1) as f64);
+                n
+            })
+        });
+    });
+    notes.extend(unreported(id, &seen, panicked, analysed));
+}
+
+/// Why criterion gave no report for `id`, if it did not: it panicked (a failed harness,
+/// or its comparison of identical samples), or some samples were zero.
+fn unreported(id: &str, seen: &[f64], panicked: Option<String>, analysed: bool) -> Option<String> {
+    let (lo, hi) = seen
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    match panicked {
+        Some(msg) if msg.contains("the harness failed") || msg.contains("could not be counted") => {
+            Some(msg)
+        }
+        Some(msg) => {
+            // criterion's comparison with a saved baseline has no finite t statistic when
+            // both runs are one identical value, and plotting it panics. The report of the
+            // run that saved the baseline stands.
+            let value = if lo == hi {
+                format!("{lo}")
+            } else {
+                format!("{lo}..{hi}")
+            };
+            Some(format!(
+                "{id}: {value} per round trip over {} counted batches (warm-up included), \
+                 samples identical to the saved baseline's: criterion cannot plot that \
+                 comparison (its panic: {msg}); the report from the baseline run stands",
+                seen.len()
+            ))
+        }
+        None if analysed && seen.contains(&0.0) => Some(format!(
+            "{id}: some samples counted zero events ({lo}..{hi} per round trip): criterion \
+             refuses such samples, so there is no report"
+        )),
+        None => None,
     }
 }
