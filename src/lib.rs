@@ -26,3 +26,4 @@ pub mod results;
 pub mod runner;
 pub mod stats;
 pub mod switches;
+pub mod units;

@@ -459,7 +459,7 @@ pub fn caches(outcomes: &[Outcome]) -> Verdict {
     let show = |who: &str, x: Option<(f64, u64)>| match x {
         Some((ns, b)) => format!(
             "{who}: up to {ns:.0} ns extra per switch (at {} per side)",
-            crate::experiments::workset::format_size(b)
+            crate::units::format_size(b)
         ),
         None => format!("{who}: not measured"),
     };
