@@ -7,11 +7,13 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod counters;
 pub mod cpus;
 pub mod disturbance;
 pub mod error;
 pub mod experiments;
+pub mod export;
 pub mod harness;
 pub mod spec;
 pub mod sys;
@@ -20,7 +22,6 @@ pub use error::{Error, Result};
 pub mod compare;
 pub mod fingerprint;
 pub mod measure;
-pub mod regress;
 pub mod report;
 pub mod results;
 pub mod runner;

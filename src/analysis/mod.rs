@@ -1,0 +1,3 @@
+//! What the outcomes say: the regression statistics (a run against a baseline).
+
+pub mod regress;
