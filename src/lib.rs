@@ -22,7 +22,6 @@ pub use error::{Error, Result};
 pub mod compare;
 pub mod fingerprint;
 pub mod measure;
-pub mod report;
 pub mod results;
 pub mod runner;
 pub mod stats;

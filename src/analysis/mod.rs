@@ -1,3 +1,5 @@
-//! What the outcomes say: the regression statistics (a run against a baseline).
+//! What the outcomes say: why a count is missing, and the regression statistics (a run
+//! against a baseline).
 
+pub mod counted;
 pub mod regress;

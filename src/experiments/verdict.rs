@@ -8,8 +8,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::counters::events::FULL_FLUSH;
 use crate::measure::Outcome;
-use crate::report::ring::FULL_FLUSH;
 use crate::spec::{Mechanism, Participants, PlacementKind};
 
 /// Relative differences below this are treated as noise (5%).
@@ -338,7 +338,7 @@ pub fn tlb(outcomes: &[Outcome]) -> Verdict {
         let rings: Vec<&Outcome> = valid(outcomes, "ring").collect();
         let mut evidence = format!(
             "full TLB flushes were not counted: {}",
-            crate::report::ring::why_not_counted(&rings)
+            crate::analysis::counted::why_not_counted(&rings)
         );
         if !times.is_empty() {
             evidence += &format!("; process ring ns per switch: {times}");

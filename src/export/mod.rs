@@ -1,6 +1,7 @@
 //! Every output ctxbench writes, one file each, all behind [`Exporter`]:
 //!
-//! - [`terminal`]: the table `ctxbench check` prints;
+//! - [`terminal`]: the tables `ctxbench run` prints (timings, counters, working sets,
+//!   rings) and the table `ctxbench check` prints;
 //! - [`benchmark_action`]: the `customSmallerIsBetter` JSON that benchmark-tracking CI
 //!   actions read, `ctxbench check --output-json`.
 //!

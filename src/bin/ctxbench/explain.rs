@@ -10,8 +10,8 @@ use clap::Args;
 
 use ctxbench::cpus::CpuChoice;
 use ctxbench::experiments::verdict;
+use ctxbench::export::terminal;
 use ctxbench::measure::SampleConfig;
-use ctxbench::report;
 use ctxbench::results::{ResultsFile, Skipped};
 use ctxbench::runner;
 
@@ -38,7 +38,7 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         None => measure(&args)?,
     };
     let verdicts = verdict::judge_all(&outcomes);
-    let ring = report::ring::render(&outcomes);
+    let ring = terminal::ring::render(&outcomes);
     if !ring.is_empty() {
         println!("{ring}");
     }

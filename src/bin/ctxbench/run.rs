@@ -10,9 +10,9 @@ use clap::Args;
 use ctxbench::counters::{events, EventDef};
 use ctxbench::cpus::CpuChoice;
 use ctxbench::experiments::verdict;
+use ctxbench::export::terminal::{counters as counters_table, run as table};
 use ctxbench::fingerprint::Fingerprint;
 use ctxbench::measure::{Counting, SampleConfig};
-use ctxbench::report::{counters as counters_table, table};
 use ctxbench::results::{ResultsFile, Skipped};
 use ctxbench::runner::{self, PlanOptions};
 
@@ -92,8 +92,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     print!("{}", table::render(&file.results, &file.skipped));
     print!("{}", counters_table::render(&file.results));
     for section in [
-        ctxbench::report::workset::render(&file.results),
-        ctxbench::report::ring::render(&file.results),
+        ctxbench::export::terminal::workset::render(&file.results),
+        ctxbench::export::terminal::ring::render(&file.results),
     ] {
         if !section.is_empty() {
             print!("\n{section}");
