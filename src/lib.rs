@@ -19,7 +19,6 @@ pub mod spec;
 pub mod sys;
 
 pub use error::{Error, Result};
-pub mod compare;
 pub mod fingerprint;
 pub mod measure;
 pub mod results;
