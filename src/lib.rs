@@ -53,23 +53,22 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod bench;
 pub mod counters;
 pub mod cpus;
 pub mod error;
 pub mod experiments;
+pub mod export;
 pub mod harness;
 pub mod spec;
 mod sys;
 
 pub use error::{Error, Result};
-pub mod analysis;
-pub mod compare;
 pub mod fingerprint;
 pub mod measure;
-pub mod regress;
-pub mod report;
 pub mod results;
 pub mod runner;
 pub mod scheduler;
 pub mod stats;
+pub mod units;

@@ -2,7 +2,11 @@
 //!
 //! - [`floors`]: the direct cost of a same-CPU switch, the mechanism's floor subtracted;
 //! - [`claims`]: the textbook claims about context switches, one file each, judged on the
-//!   outcomes with the figures they rest on.
+//!   outcomes with the figures they rest on;
+//! - [`counted`]: why a count is missing;
+//! - [`regress`]: the regression statistics (a run against a baseline).
 
 pub mod claims;
+pub mod counted;
 pub mod floors;
+pub mod regress;

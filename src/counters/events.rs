@@ -147,15 +147,21 @@ const fn cache(which: CacheId) -> Kind {
 /// counts as `nonvoluntary_ctxt_switches`.
 pub const PREEMPTED_FILTER: &str = "prev_state == 0 || prev_state == 256";
 
-/// The name of the event that counts full TLB flushes (`tlb:tlb_flush` with
-/// `pages != 0`): the key the rings' flush counts are read under.
+/// The software event that counts context switches. This name and the three below are
+/// the events other modules look up (the tables, the claims): spelled once, here.
+pub const CONTEXT_SWITCHES: &str = "context-switches";
+/// `tlb:tlb_flush` filtered to `pages != 0`: flushes that emptied the TLB.
 pub const FULL_FLUSH: &str = "tlb:tlb_flush:full";
+/// Last-level cache misses.
+pub const CACHE_MISSES: &str = "cache-misses";
+/// Data loads that missed the TLB.
+pub const DTLB_LOAD_MISSES: &str = "dTLB-load-misses";
 
 /// Every event, in report order: software first (they open everywhere), then
 /// tracepoints, then hardware.
 pub static EVENTS: [EventDef; 18] = [
     EventDef {
-        name: "context-switches",
+        name: CONTEXT_SWITCHES,
         short: "context-switches",
         family: Family::Software,
         meaning: "times a participant was switched out (voluntary or preempted); a same-CPU \
@@ -318,7 +324,7 @@ pub static EVENTS: [EventDef; 18] = [
         shown: Shown::PerSwitch,
     },
     EventDef {
-        name: "cache-misses",
+        name: CACHE_MISSES,
         short: "cache-misses",
         family: Family::Hardware,
         meaning: "last-level cache misses (CPU-defined): the indirect cost of a switch",
@@ -326,7 +332,7 @@ pub static EVENTS: [EventDef; 18] = [
         shown: Shown::PerSwitch,
     },
     EventDef {
-        name: "dTLB-load-misses",
+        name: DTLB_LOAD_MISSES,
         short: "dtlb-load-misses",
         family: Family::Hardware,
         meaning: "data loads that missed the TLB: rises when a switch flushed it",

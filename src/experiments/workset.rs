@@ -24,6 +24,7 @@ use crate::harness::workset::{Access, TouchAlone, WorksetPingPong, ACCESSES};
 use crate::harness::{Harness, WARMUP_ROUND_TRIPS};
 use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Mechanism, Participants, PlacementKind};
+pub use crate::units::format_size;
 
 /// Sizes per side in a full run: 0 and 4 KiB to 16 MiB in powers of 4, then 32 MiB.
 pub const DEFAULT_SIZES: [u64; 9] = [
@@ -58,17 +59,6 @@ pub struct WorksetSpec {
     pub bytes: u64,
     /// The CPU both sides share.
     pub cpu: usize,
-}
-
-/// Formats a byte size as ids write it: `0B`, `4KiB`, `32MiB`, or plain bytes (`100B`).
-pub fn format_size(bytes: u64) -> String {
-    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
-    for (unit, name) in UNITS {
-        if bytes >= unit && bytes % unit == 0 {
-            return format!("{}{name}", bytes / unit);
-        }
-    }
-    format!("{bytes}B")
 }
 
 /// Parses one size: a whole number with an optional binary unit (`B`, `K`/`KiB`,

@@ -5,7 +5,7 @@
 use super::evidence::Evidence;
 use super::select::{same_cpu_pingpong, valid};
 use super::{Claim, Finding, VerdictKind, NOISE};
-use crate::experiments::workset::format_size;
+use crate::units::format_size;
 use crate::measure::Outcome;
 use crate::spec::{Mechanism, Participants};
 

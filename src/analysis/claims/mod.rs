@@ -34,7 +34,7 @@ pub use caches::Caches;
 pub use creation::Creation;
 pub use evidence::Evidence;
 pub use thread_cheaper::ThreadCheaper;
-pub use tlb::{why_not_counted, Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
+pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
 pub use verdict::{ClaimVerdict, VerdictKind};
 
 use crate::measure::Outcome;

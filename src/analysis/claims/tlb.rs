@@ -5,8 +5,9 @@
 use super::evidence::{listed, Evidence};
 use super::select::valid;
 use super::{Claim, Finding, VerdictKind};
+use crate::analysis::counted::why_not_counted;
 use crate::counters::events::FULL_FLUSH;
-use crate::measure::{CounterValue, Outcome};
+use crate::measure::Outcome;
 use crate::spec::{Mechanism, Participants};
 
 /// The per-CPU address-space ids x86 Linux keeps (`TLB_NR_DYN_ASIDS`): quoted in the
@@ -21,24 +22,6 @@ pub const LARGE_RING: u64 = 8;
 
 /// Claim 3 (see the module).
 pub struct Tlb;
-
-/// Why no outcome among `outcomes` has a full-flush count: the counter's own reason when
-/// it was refused, or that it was not counted at all.
-pub fn why_not_counted(outcomes: &[&Outcome]) -> String {
-    let reason = outcomes
-        .iter()
-        .find_map(|o| match o.counters.get(FULL_FLUSH) {
-            Some(CounterValue::Unsupported { unsupported }) => Some(unsupported),
-            _ => None,
-        });
-    match reason {
-        Some(r) => format!("{FULL_FLUSH} unsupported here: {r}"),
-        None => format!(
-            "these results have no {FULL_FLUSH} counter (it needs the perf counters: the \
-             tlb:tlb_flush tracepoint, as root or with perf_event_paranoid <= 1)"
-        ),
-    }
-}
 
 /// The ring sizes that are judged: well within the address-space ids, or well past them.
 #[derive(Clone, Copy)]
@@ -207,6 +190,7 @@ impl Claim for Tlb {
 mod tests {
     use super::super::fixtures::{judged, ring};
     use super::*;
+    use crate::measure::CounterValue;
     use VerdictKind::*;
 
     fn rings(small: f64, large: f64) -> Vec<Outcome> {

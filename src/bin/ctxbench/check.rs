@@ -7,8 +7,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use ctxbench::analysis::regress::{self, Change, Side};
+use ctxbench::export::benchmark_action::BenchmarkAction;
+use ctxbench::export::terminal::check::CheckTable;
+use ctxbench::export::Exporter;
 use ctxbench::fingerprint::Fingerprint;
-use ctxbench::regress::{self, Verdict};
 use ctxbench::results::ResultsFile;
 
 use crate::Usage;
@@ -77,6 +80,15 @@ fn newest_for(dir: &Path, slug: &str) -> anyhow::Result<PathBuf> {
         ))
         .into()
     })
+}
+
+/// What the regression rule reads of a results file.
+fn side(file: &ResultsFile) -> Side<'_> {
+    let skipped = file
+        .skipped
+        .iter()
+        .map(|s| (s.id.as_str(), s.reason.as_str()));
+    Side::new(&file.results, &file.machine, skipped)
 }
 
 fn keep(file: &mut ResultsFile, filter: &[String]) {
@@ -156,17 +168,17 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             baseline.mode, current.mode
         );
     }
-    let report = regress::compare_files(&baseline, &current, args.threshold);
+    let report = regress::compare_runs(&side(&baseline), &side(&current), args.threshold);
     if let Some(w) = &report.machine_warning {
         eprintln!("{}", "!".repeat(78));
         eprintln!("WARNING: {w}");
         eprintln!("{}", "!".repeat(78));
     }
-    print!("{}", regress::render_table(&report, args.threshold));
+    print!("{}", CheckTable.render(&report));
     let invalid = report
         .rows
         .iter()
-        .filter(|r| r.verdict == Verdict::Invalid)
+        .filter(|r| r.verdict == Change::Invalid)
         .count();
     if invalid > 0 {
         eprintln!(
@@ -175,8 +187,8 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(p) = &args.output_json {
-        let json = serde_json::to_vec_pretty(&regress::custom_smaller_is_better(&current))?;
-        ctxbench::results::write_atomic(p, &json)
+        let json = BenchmarkAction.render(&current);
+        ctxbench::results::write_atomic(p, json.as_bytes())
             .with_context(|| format!("writing {}", p.display()))?;
         eprintln!("wrote {}", p.display());
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use ctxbench::compare::{self, load, Format};
+use ctxbench::export::{inputs, Format};
 
 /// Report formats.
 #[derive(Clone, Copy, ValueEnum)]
@@ -42,11 +42,11 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
         (None, Some(_)) => Format::Html,
         (None, None) => Format::Markdown,
     };
-    let loaded = load::load_inputs(&args.inputs)?;
+    let loaded = inputs::load_inputs(&args.inputs)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
-    let report = compare::render(&loaded.runs, format);
+    let report = format.exporter().render(&loaded.runs);
     match &args.output {
         Some(path) => {
             ctxbench::results::write_atomic(path, report.as_bytes())

@@ -10,7 +10,7 @@ use clap::Args;
 
 use ctxbench::analysis::claims as verdict;
 use ctxbench::cpus::CpuChoice;
-use ctxbench::report;
+use ctxbench::export::terminal;
 use ctxbench::results::ResultsFile;
 use ctxbench::scheduler::{Schedule, Step};
 
@@ -51,7 +51,7 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let verdicts = verdict::judge_all(&file.results);
-    let ring = report::ring::render(&file.results);
+    let ring = terminal::ring::render(&file.results);
     if !ring.is_empty() {
         println!("{ring}");
     }

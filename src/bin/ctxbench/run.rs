@@ -8,8 +8,8 @@ use clap::Args;
 
 use ctxbench::analysis::claims as verdict;
 use ctxbench::counters::{events, EventDef};
+use ctxbench::export::terminal::{counters as counters_table, run as table};
 use ctxbench::measure::Counting;
-use ctxbench::report::{counters as counters_table, table};
 use ctxbench::runner::PlanOptions;
 
 /// Options of `ctxbench run`.
@@ -88,8 +88,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     print!("{}", table::render(&file.results, &file.skipped));
     print!("{}", counters_table::render(&file.results));
     for section in [
-        ctxbench::report::workset::render(&file.results),
-        ctxbench::report::ring::render(&file.results),
+        ctxbench::export::terminal::workset::render(&file.results),
+        ctxbench::export::terminal::ring::render(&file.results),
     ] {
         if !section.is_empty() {
             print!("\n{section}");

@@ -1,5 +1,5 @@
-//! Finding and reading the inputs of a comparison: results files, directories of them,
-//! and criterion's output directory.
+//! The inputs of a comparison: results files, directories of them, and criterion's
+//! output directory, each read as a [`Run`] (one column of a comparison).
 //!
 //! A file named on the command line must be a results file; a directory is searched
 //! recursively for `*.json` results files, and for criterion benchmarks
@@ -11,13 +11,13 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
-use super::{Entry, Run, SourceKind};
 use crate::error::{Error, Result};
-use crate::fingerprint::Fingerprint;
 use crate::results::ResultsFile;
-use crate::stats::Summary;
+
+mod criterion;
+mod run;
+
+pub use run::{Entry, Problem, Run, SourceKind, CRITERION_NOTE};
 
 /// What [`load_inputs`] found.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,14 +28,6 @@ pub struct Loaded {
     /// Files skipped, with why (for stderr).
     pub warnings: Vec<String>,
 }
-
-/// Criterion's internal files: never results files, never warned about.
-const CRITERION_FILES: [&str; 4] = [
-    "benchmark.json",
-    "estimates.json",
-    "sample.json",
-    "tukey.json",
-];
 
 /// Reads every input, or fails naming the first file that is wrong and how.
 pub fn load_inputs(paths: &[PathBuf]) -> Result<Loaded> {
@@ -125,16 +117,9 @@ fn load_dir(dir: &Path, loaded: &mut Loaded) -> Result<()> {
         if f.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
-        let name = f
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parent = f.parent().unwrap_or(Path::new(""));
-        let in_criterion_dir = parent.join("benchmark.json").is_file()
-            || parent.file_name().is_some_and(|n| n == "change");
-        if CRITERION_FILES.contains(&name.as_str()) && in_criterion_dir {
-            if name == "benchmark.json" && parent.file_name().is_some_and(|n| n == "new") {
-                criterion.push(load_criterion_benchmark(parent)?);
+        if criterion::is_own_file(&f) {
+            if let Some(new_dir) = criterion::benchmark_dir(&f) {
+                criterion.push(criterion::load_benchmark(new_dir)?);
             }
             continue;
         }
@@ -153,94 +138,16 @@ fn load_dir(dir: &Path, loaded: &mut Loaded) -> Result<()> {
         loaded.runs.push(load_results_run(&f)?);
     }
     if !criterion.is_empty() {
-        criterion.sort_by(|a, b| a.id.cmp(&b.id));
-        loaded.runs.push(Run {
-            label: String::new(),
-            source: dir.to_path_buf(),
-            kind: SourceKind::Criterion,
-            machine: Fingerprint::default(),
-            mode: "criterion".into(),
-            created_unix: None,
-            entries: criterion,
-            skipped: Vec::new(),
-            verdicts: Vec::new(),
-        });
+        loaded.runs.push(criterion::run(dir, criterion));
     }
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct CriterionBenchmark {
-    full_id: String,
-}
-
-#[derive(Deserialize)]
-struct CriterionSample {
-    iters: Vec<f64>,
-    times: Vec<f64>,
-}
-
-#[derive(Deserialize)]
-struct CriterionEstimate {
-    point_estimate: f64,
-}
-
-#[derive(Deserialize)]
-struct CriterionEstimates {
-    median: CriterionEstimate,
-}
-
-fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| Error::InvalidInput(format!("{}: cannot read it: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::InvalidInput(format!(
-            "{}: not a criterion file this ctxbench understands: {e}",
-            path.display()
-        ))
-    })
-}
-
-/// One criterion benchmark from its `new/` directory: the id from `benchmark.json`, the
-/// per-iteration samples from `sample.json` (time / iterations of each sample), else the
-/// median point estimate from `estimates.json`.
-fn load_criterion_benchmark(new_dir: &Path) -> Result<Entry> {
-    let b: CriterionBenchmark = read_json(&new_dir.join("benchmark.json"))?;
-    let sample_path = new_dir.join("sample.json");
-    let summary = if sample_path.is_file() {
-        let s: CriterionSample = read_json(&sample_path)?;
-        let per_iter: Vec<f64> = s
-            .times
-            .iter()
-            .zip(&s.iters)
-            .filter(|(_, &n)| n > 0.0)
-            .map(|(t, n)| t / n)
-            .collect();
-        Summary::of(&per_iter)
-    } else {
-        None
-    };
-    let summary = match summary {
-        Some(s) => s,
-        None => {
-            let e: CriterionEstimates = read_json(&new_dir.join("estimates.json"))?;
-            Summary::of(&[e.median.point_estimate]).ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "{}: the median estimate is not a number",
-                    new_dir.join("estimates.json").display()
-                ))
-            })?
-        }
-    };
-    Ok(Entry {
-        id: b.full_id,
-        summary,
-        valid: true,
-        validity: "criterion: not checked".into(),
-        ns_per_switch: None,
-        switches_per_iter: None,
-        counters: BTreeMap::new(),
-    })
+/// A UTC time for people, to the minute or to the second: `2026-11-27 06:30[:00]`.
+pub fn taken_at(unix_secs: u64, seconds: bool) -> String {
+    let s = crate::results::utc_timestamp(unix_secs);
+    let end = if seconds { 19 } else { 16 };
+    format!("{} {}", &s[..10], s[11..end].replace('-', ":"))
 }
 
 /// Gives every run a short unique label: the machine slug and the time it was taken, to
@@ -252,13 +159,7 @@ fn label_runs(runs: &mut [Run]) {
             SourceKind::ResultsFile => r.machine.slug(),
         };
         if let Some(t) = r.created_unix {
-            let stamp = crate::results::utc_timestamp(t);
-            let end = if secs { 19 } else { 16 };
-            label = format!(
-                "{label} {} {}",
-                &stamp[..10],
-                stamp[11..end].replace('-', ":")
-            );
+            label = format!("{label} {}", taken_at(t, secs));
         }
         label
     };

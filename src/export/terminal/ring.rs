@@ -1,33 +1,23 @@
 //! The ring table: ns per switch and full TLB flushes per switch against ring size, for
 //! processes and threads side by side, so the address-space-id cliff shows at a glance.
 
-use std::collections::BTreeMap;
-
-use crate::analysis::claims::why_not_counted;
+use super::side_by_side;
+use crate::analysis::counted::why_not_counted;
 use crate::counters::events::FULL_FLUSH;
 use crate::measure::Outcome;
-use crate::spec::Participants;
-
-fn cell(v: Option<f64>, digits: usize) -> String {
-    v.map_or_else(|| "-".to_string(), |x| format!("{x:.digits$}"))
-}
+use crate::units::fixed as cell;
 
 /// Renders the ring outcomes among `outcomes` as tables (one per mechanism); empty when
 /// there are none. A flush column shows `-` where the counter was not measured (missing
 /// or unsupported).
 pub fn render(outcomes: &[Outcome]) -> String {
     // mechanism -> n -> [process, thread]
-    let mut tables: BTreeMap<String, BTreeMap<u64, [Option<&Outcome>; 2]>> = BTreeMap::new();
-    for o in outcomes.iter().filter(|o| o.experiment == "ring") {
-        let (Some(n), Some(p)) = (o.parameter, o.participants) else {
-            continue;
-        };
-        let m = o
-            .mechanism
-            .map_or_else(|| "?".to_string(), |m| m.to_string());
-        let col = usize::from(p == Participants::Thread);
-        tables.entry(m).or_default().entry(n).or_default()[col] = Some(o);
-    }
+    let tables = side_by_side(outcomes, "ring", |o| {
+        Some(
+            o.mechanism
+                .map_or_else(|| "?".to_string(), |m| m.to_string()),
+        )
+    });
     // Pipe rings first: the classic lat_ctx ring.
     let mut order: Vec<&String> = tables.keys().collect();
     order.sort_by_key(|m| (m.as_str() != "pipe", m.as_str()));
@@ -78,31 +68,12 @@ pub fn render(outcomes: &[Outcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{outcome, CounterValue, OutcomeMeta, Samples, SwitchCount};
-    use crate::spec::{Mechanism, PlacementKind};
+    use crate::export::terminal::pipe_outcome;
+    use crate::measure::CounterValue;
+    use crate::spec::Participants;
 
     fn ring(p: Participants, n: u64, flush: Option<CounterValue>) -> Outcome {
-        let meta = OutcomeMeta {
-            id: format!("ring/{p}-pipe/{n}"),
-            experiment: "ring".into(),
-            participants: Some(p),
-            mechanism: Some(Mechanism::Pipe),
-            placement: Some(PlacementKind::SameCpu),
-            cpus: vec![0],
-            parameter: Some(n),
-            variant: None,
-        };
-        let count = SwitchCount {
-            iters: 10,
-            voluntary: 10 * n,
-            involuntary: 0,
-            per_iter: n as f64,
-        };
-        let samples = Samples {
-            iters_per_sample: 10,
-            ns_per_iter: vec![3000.0 * n as f64],
-        };
-        let mut o = outcome(meta, Some(n as f64), samples, count);
+        let mut o = pipe_outcome("ring", p, n, None, n, 3000.0 * n as f64);
         if let Some(f) = flush {
             o.counters.insert(FULL_FLUSH.into(), f);
         }

@@ -2,8 +2,8 @@
 //! over a parameter (ring size, working set). Plain SVG elements only (no script, no
 //! external reference); inline SVG in HTML5 needs no namespace attribute.
 
-use super::fmt_ns;
-use super::html::escape;
+use crate::export::escape::html as escape;
+use crate::units::ns as fmt_ns;
 
 /// Colours for runs, told apart also by people with the common colour-vision deficiencies.
 pub const PALETTE: [&str; 8] = [
@@ -94,6 +94,41 @@ fn legend(labels: &[String], y: f64) -> (String, f64) {
     (out, y + 12.0)
 }
 
+/// The height of one bar of a bar chart.
+const BAR_H: f64 = 13.0;
+
+/// Run `i`'s bar at height `by`: the median as a bar from `x0` (hollow when invalid),
+/// the p25-p75 whisker, and the value; `sx` maps a value to its x.
+fn bar(p: &Point, i: usize, x0: f64, by: f64, sx: &dyn Fn(f64) -> f64) -> String {
+    let w = (sx(p.median) - x0).max(1.0);
+    let mut out = format!(
+        r#"<rect x="{x0:.1}" y="{by:.1}" width="{w:.1}" height="{BAR_H}" fill="{}" fill-opacity="{}"{}/>"#,
+        colour(i),
+        if p.valid { "0.85" } else { "0.25" },
+        if p.valid {
+            String::new()
+        } else {
+            format!(r#" stroke="{}" stroke-dasharray="3 2""#, colour(i))
+        }
+    );
+    let (a, b) = (sx(p.p25), sx(p.p75));
+    let cy = by + BAR_H / 2.0;
+    out += &format!(
+        r#"<path d="M{a:.1} {cy:.1}H{b:.1}M{a:.1} {:.1}V{:.1}M{b:.1} {:.1}V{:.1}" class="whisker"/>"#,
+        by + 2.0,
+        by + BAR_H - 2.0,
+        by + 2.0,
+        by + BAR_H - 2.0
+    );
+    out + &format!(
+        r#"<text x="{:.1}" y="{:.1}" class="val">{}{}</text>"#,
+        sx(p.median).max(b) + 5.0,
+        by + BAR_H - 3.0,
+        fmt_ns(p.median),
+        if p.valid { "" } else { " invalid" }
+    )
+}
+
 /// A horizontal bar chart: one row per id, within it one bar per run (the median) with a
 /// whisker from p25 to p75. `rows` pairs each label with one optional point per run.
 pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point>>)]) -> String {
@@ -107,17 +142,10 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
     let label_w = label_w.min(320.0);
     let x0 = label_w;
     let plot_w = WIDTH - label_w - 120.0;
-    let max = rows
-        .iter()
-        .flat_map(|(_, ps)| ps.iter().flatten())
-        .map(|p| p.p75.max(p.median))
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    let ticks = nice_ticks(max);
+    let ticks = nice_ticks(max_of(rows.iter().flat_map(|(_, ps)| ps.iter())));
     let top = *ticks.last().unwrap_or(&1.0);
     let sx = |v: f64| x0 + (v / top).clamp(0.0, 1.0) * plot_w;
-    let bar_h = 13.0;
-    let row_h = runs.len().max(1) as f64 * (bar_h + 3.0) + 10.0;
+    let row_h = runs.len().max(1) as f64 * (BAR_H + 3.0) + 10.0;
     let y0 = 34.0;
     let plot_h = rows.len() as f64 * row_h;
     let mut body = String::new();
@@ -146,42 +174,15 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
             escape(label)
         );
         for (i, p) in points.iter().enumerate() {
-            let by = ry + i as f64 * (bar_h + 3.0);
-            let Some(p) = p else {
-                body += &format!(
+            let by = ry + i as f64 * (BAR_H + 3.0);
+            body += &match p {
+                Some(p) => bar(p, i, x0, by, &sx),
+                None => format!(
                     r#"<text x="{:.1}" y="{:.1}" class="na">not run</text>"#,
                     x0 + 4.0,
-                    by + bar_h - 3.0
-                );
-                continue;
+                    by + BAR_H - 3.0
+                ),
             };
-            let w = (sx(p.median) - x0).max(1.0);
-            body += &format!(
-                r#"<rect x="{x0:.1}" y="{by:.1}" width="{w:.1}" height="{bar_h}" fill="{}" fill-opacity="{}"{}/>"#,
-                colour(i),
-                if p.valid { "0.85" } else { "0.25" },
-                if p.valid {
-                    String::new()
-                } else {
-                    format!(r#" stroke="{}" stroke-dasharray="3 2""#, colour(i))
-                }
-            );
-            let (a, b) = (sx(p.p25), sx(p.p75));
-            let cy = by + bar_h / 2.0;
-            body += &format!(
-                r#"<path d="M{a:.1} {cy:.1}H{b:.1}M{a:.1} {:.1}V{:.1}M{b:.1} {:.1}V{:.1}" class="whisker"/>"#,
-                by + 2.0,
-                by + bar_h - 2.0,
-                by + 2.0,
-                by + bar_h - 2.0
-            );
-            body += &format!(
-                r#"<text x="{:.1}" y="{:.1}" class="val">{}{}</text>"#,
-                sx(p.median).max(b) + 5.0,
-                by + bar_h - 3.0,
-                fmt_ns(p.median),
-                if p.valid { "" } else { " invalid" }
-            );
         }
     }
     let (lg, lg_end) = legend(runs, y0 + plot_h + 40.0);
@@ -192,6 +193,22 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
         y0 + plot_h + 28.0,
         t = escape(title)
     )
+}
+
+/// Polylines in colour `c` joining the consecutive present points of one line (`x,y` each,
+/// `None` where the run has no point); a lone point gets none.
+fn segments(points: &[Option<String>], c: &str) -> String {
+    points
+        .split(Option::is_none)
+        .filter(|seg| seg.len() >= 2)
+        .map(|seg| {
+            let xy: Vec<&str> = seg.iter().flatten().map(String::as_str).collect();
+            format!(
+                r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2"/>"#,
+                xy.join(" ")
+            )
+        })
+        .collect()
 }
 
 /// A line chart over categorical x values (`xs`, in order), one line per run: median
@@ -235,24 +252,12 @@ pub fn line_chart(
     }
     for (r, pts) in lines.iter().enumerate() {
         let c = colour(r);
-        // Polyline segments over consecutive present points.
-        let mut seg: Vec<String> = Vec::new();
-        let flush = |seg: &mut Vec<String>, body: &mut String| {
-            if seg.len() >= 2 {
-                *body += &format!(
-                    r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2"/>"#,
-                    seg.join(" ")
-                );
-            }
-            seg.clear();
-        };
-        for (i, p) in pts.iter().enumerate() {
-            match p {
-                Some(p) => seg.push(format!("{:.1},{:.1}", sx(i), sy(p.median))),
-                None => flush(&mut seg, &mut body),
-            }
-        }
-        flush(&mut seg, &mut body);
+        let at: Vec<Option<String>> = pts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p.map(|p| format!("{:.1},{:.1}", sx(i), sy(p.median))))
+            .collect();
+        body += &segments(&at, c);
         for (i, p) in pts.iter().enumerate() {
             let Some(p) = p else { continue };
             let x = sx(i) + (r as f64 - (lines.len() as f64 - 1.0) / 2.0) * 3.0;

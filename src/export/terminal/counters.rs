@@ -9,23 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::counters::events::{self, Shown};
+use crate::counters::events::{self, Shown, CONTEXT_SWITCHES};
 use crate::measure::{CounterValue, Outcome};
-
-/// Formats a counter value for a narrow column.
-pub fn num(v: f64) -> String {
-    if !v.is_finite() {
-        "-".into()
-    } else if v == 0.0 {
-        "0".into()
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1.0 {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.4}")
-    }
-}
+use crate::units::count_column as num;
 
 /// Event names in catalogue order (unknown names last, sorted).
 fn ordered(names: impl Iterator<Item = String>) -> Vec<String> {
@@ -67,51 +53,64 @@ fn cell(v: Option<&CounterValue>, per_switch: bool) -> (String, bool) {
     }
 }
 
-/// Renders the counters table; empty when no outcome carries counters.
-pub fn render(outcomes: &[Outcome]) -> String {
-    let with: Vec<&Outcome> = outcomes.iter().filter(|o| !o.counters.is_empty()).collect();
-    if with.is_empty() {
-        return String::new();
+/// How the table shows event `n`: per switch or per round trip.
+fn shown(n: &str) -> Shown {
+    events::find(n).map_or(Shown::PerSwitch, |e| e.shown)
+}
+
+/// The column head of event `n`: its short name, with `/rt` when shown per round trip.
+fn header(n: &str) -> String {
+    let short = events::find(n).map_or(n, |e| e.short);
+    match shown(n) {
+        Shown::PerRoundTrip => format!("{short}/rt"),
+        Shown::PerSwitch => short.to_string(),
     }
+}
+
+/// The events that get a column (measured for some outcome), and those refused for every
+/// outcome, grouped by the reason of the first refusal.
+fn columns(with: &[&Outcome]) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
     let names = ordered(with.iter().flat_map(|o| o.counters.keys().cloned()));
     let measured_somewhere = |n: &String| {
         with.iter()
             .any(|o| matches!(o.counters.get(n), Some(CounterValue::Measured { .. })))
     };
+    let (measured, never): (Vec<String>, Vec<String>) =
+        names.into_iter().partition(measured_somewhere);
     // context-switches has its own per-round-trip column; per switch it is 1 by definition
     // on one CPU.
-    let counted: Vec<&String> = names
-        .iter()
-        .filter(|n| measured_somewhere(n) && n.as_str() != "context-switches")
+    let counted = measured
+        .into_iter()
+        .filter(|n| n != CONTEXT_SWITCHES)
         .collect();
-    // Refused everywhere: reason -> events, listed once.
-    let mut refused: BTreeMap<String, Vec<&String>> = BTreeMap::new();
-    for n in names.iter().filter(|n| !measured_somewhere(n)) {
+    let mut refused: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in never {
         let reason = with
             .iter()
-            .find_map(|o| match o.counters.get(n) {
+            .find_map(|o| match o.counters.get(&n) {
                 Some(CounterValue::Unsupported { unsupported }) => Some(unsupported.clone()),
                 _ => None,
             })
             .unwrap_or_default();
         refused.entry(reason).or_default().push(n);
     }
+    (counted, refused)
+}
 
+/// Renders the counters table; empty when no outcome carries counters.
+pub fn render(outcomes: &[Outcome]) -> String {
+    let with: Vec<&Outcome> = outcomes.iter().filter(|o| !o.counters.is_empty()).collect();
+    if with.is_empty() {
+        return String::new();
+    }
+    let (counted, refused) = columns(&with);
     let id_w = with.iter().map(|o| o.id.len()).max().unwrap_or(2).max(2);
-    let cs = "context-switches/rt";
+    let cs = header(CONTEXT_SWITCHES);
     let mut out = String::from(
         "\ncounters per switch (/rt: per round trip; task-clock in ns; where a round trip \
          has no fixed switch count, per measured switch)\n",
     );
     out += &format!("{:<id_w$}  {:>w$}", "id", cs, w = cs.len());
-    let shown = |n: &str| events::find(n).map_or(Shown::PerSwitch, |e| e.shown);
-    let header = |n: &str| {
-        let short = events::find(n).map_or(n, |e| e.short);
-        match shown(n) {
-            Shown::PerRoundTrip => format!("{short}/rt"),
-            Shown::PerSwitch => short.to_string(),
-        }
-    };
     let headers: Vec<String> = counted.iter().map(|n| header(n)).collect();
     let widths: Vec<usize> = headers.iter().map(|h| h.len().max(9)).collect();
     for (h, w) in headers.iter().zip(&widths) {
@@ -120,11 +119,11 @@ pub fn render(outcomes: &[Outcome]) -> String {
     out += "\n";
     let mut any_mux = false;
     for o in &with {
-        let (c, m) = cell(o.counters.get("context-switches"), false);
+        let (c, m) = cell(o.counters.get(CONTEXT_SWITCHES), false);
         any_mux |= m;
         out += &format!("{:<id_w$}  {:>w$}", o.id, c, w = cs.len());
         for (n, w) in counted.iter().zip(&widths) {
-            let (c, m) = cell(o.counters.get(*n), shown(n) == Shown::PerSwitch);
+            let (c, m) = cell(o.counters.get(n), shown(n) == Shown::PerSwitch);
             any_mux |= m;
             out += &format!("  {:>w$}", c, w = *w);
         }
@@ -133,7 +132,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
     let legend: Vec<String> = counted
         .iter()
         .zip(&headers)
-        .filter(|(n, h)| n.as_str() != h.as_str())
+        .filter(|(n, h)| n != h)
         .map(|(n, h)| format!("{h} = {n}"))
         .collect();
     if !legend.is_empty() {
@@ -143,8 +142,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
         out += "* multiplexed: scaled by time_enabled / time_running\n";
     }
     for (reason, names) in &refused {
-        let list: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-        out += &format!("unsupported: {}: {reason}\n", list.join(", "));
+        out += &format!("unsupported: {}: {reason}\n", names.join(", "));
     }
     out
 }
@@ -152,29 +150,12 @@ pub fn render(outcomes: &[Outcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{pingpong_outcome, Samples, SwitchCount};
-    use crate::spec::{Mechanism, Participants, PingPongSpec, Placement};
+    use crate::export::terminal::pipe_outcome;
+    use crate::spec::Participants;
 
     fn outcome(counters: &[(&str, CounterValue)]) -> Outcome {
-        let spec = PingPongSpec {
-            participants: Participants::Process,
-            mechanism: Mechanism::Pipe,
-            placement: Placement::SameCpu(0),
-        };
-        let mut o = pingpong_outcome(
-            &spec,
-            Some(2.0),
-            Samples {
-                iters_per_sample: 10,
-                ns_per_iter: vec![4000.0, 4100.0],
-            },
-            SwitchCount {
-                iters: 1000,
-                voluntary: 2000,
-                involuntary: 0,
-                per_iter: 2.0,
-            },
-        );
+        let mut o = pipe_outcome("pingpong", Participants::Process, 0, None, 2, 4000.0);
+        o.id = "pingpong/process-pipe/same-cpu".into();
         o.counters = counters
             .iter()
             .map(|(n, v)| (n.to_string(), v.clone()))

@@ -1,36 +1,27 @@
 //! The working-set table: per access variant and size, the time per switch and the
 //! indirect cost per switch, process against thread.
 
-use std::collections::BTreeMap;
-
-use crate::experiments::workset::format_size;
+use super::side_by_side;
+use crate::counters::events::{CACHE_MISSES, DTLB_LOAD_MISSES, FULL_FLUSH};
 use crate::measure::Outcome;
-use crate::spec::Participants;
+use crate::units::{fixed, format_size};
 
 fn cell(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".to_string(), |x| format!("{x:.0}"))
+    fixed(v, 0)
 }
 
 /// Counters shown per switch when any working-set outcome measured them (TLB and cache
 /// misses: what the indirect cost is made of).
-const COUNTERS: [&str; 3] = ["dTLB-load-misses", "cache-misses", "tlb:tlb_flush:full"];
+const COUNTERS: [&str; 3] = [DTLB_LOAD_MISSES, CACHE_MISSES, FULL_FLUSH];
 
 fn counter_cell(o: Option<&Outcome>, name: &str) -> String {
-    o.and_then(|o| o.counter_per_switch(name))
-        .map_or_else(|| "-".to_string(), |x| format!("{x:.2}"))
+    fixed(o.and_then(|o| o.counter_per_switch(name)), 2)
 }
 
 /// Renders the working-set outcomes among `outcomes`; empty when there are none.
 pub fn render(outcomes: &[Outcome]) -> String {
     // variant -> size -> [process, thread]
-    let mut table: BTreeMap<String, BTreeMap<u64, [Option<&Outcome>; 2]>> = BTreeMap::new();
-    for o in outcomes.iter().filter(|o| o.experiment == "workset") {
-        let (Some(b), Some(p), Some(v)) = (o.parameter, o.participants, o.variant.clone()) else {
-            continue;
-        };
-        let col = usize::from(p == Participants::Thread);
-        table.entry(v).or_default().entry(b).or_default()[col] = Some(o);
-    }
+    let table = side_by_side(outcomes, "workset", |o| o.variant.clone());
     let shown: Vec<&str> = COUNTERS
         .into_iter()
         .filter(|c| {
@@ -81,35 +72,16 @@ pub fn render(outcomes: &[Outcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{outcome, CounterValue, OutcomeMeta, Samples, SwitchCount};
-    use crate::spec::{Mechanism, PlacementKind};
+    use crate::export::terminal::pipe_outcome;
+    use crate::measure::CounterValue;
+    use crate::spec::Participants;
 
     fn ws(p: Participants, bytes: u64, misses: Option<f64>) -> Outcome {
-        let meta = OutcomeMeta {
-            id: format!("workset/{p}-pipe/{bytes}"),
-            experiment: "workset".into(),
-            participants: Some(p),
-            mechanism: Some(Mechanism::Pipe),
-            placement: Some(PlacementKind::SameCpu),
-            cpus: vec![0],
-            parameter: Some(bytes),
-            variant: Some("read".into()),
-        };
-        let count = SwitchCount {
-            iters: 10,
-            voluntary: 20,
-            involuntary: 0,
-            per_iter: 2.0,
-        };
-        let samples = Samples {
-            iters_per_sample: 10,
-            ns_per_iter: vec![5000.0],
-        };
-        let mut o = outcome(meta, Some(2.0), samples, count);
+        let mut o = pipe_outcome("workset", p, bytes, Some("read"), 2, 5000.0);
         o.indirect_ns_per_switch = Some(300.0);
         if let Some(m) = misses {
             o.counters.insert(
-                "cache-misses".into(),
+                CACHE_MISSES.into(),
                 CounterValue::Measured {
                     per_round_trip: 2.0 * m,
                     per_switch: Some(m),

@@ -1,17 +1,9 @@
-//! The terminal table of `ctxbench run`.
+//! The timing table of `ctxbench run`: one row per outcome, then the skipped ids and
+//! why each invalid, disturbed or measured-again outcome is so.
 
 use crate::measure::Outcome;
 use crate::results::Skipped;
-
-fn ns(v: f64) -> String {
-    if !v.is_finite() {
-        "-".into()
-    } else if v >= 100.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
+use crate::units::ns_column as ns;
 
 /// Renders outcomes as a fixed-width table, then the skipped ones and any invalid reasons.
 ///

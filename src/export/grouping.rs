@@ -1,0 +1,219 @@
+//! How a comparison groups ids, whatever the experiment: by their first segment
+//! (`pingpong`, `ring`, `workset`, `floor`, ...); an experiment whose ids all end in a
+//! number or a size (`ring/process-pipe/8`, `workset/thread-futex/256KiB`) is drawn as
+//! curves over that last segment, any other as bars grouped by the last segment. Process
+//! ids are set against their thread twins.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::inputs::Run;
+
+/// The first segment of an id: its experiment.
+pub fn experiment_of(id: &str) -> &str {
+    id.split('/').next().unwrap_or(id)
+}
+
+/// An id split at its last `/`: (series, parameter).
+pub fn split_last(id: &str) -> (&str, &str) {
+    id.rsplit_once('/').unwrap_or(("", id))
+}
+
+/// The numeric value of an x-axis parameter: `8` is 8, `256KiB` is 262144, `4k` is
+/// 4096, `1MiB` is 1048576.
+pub fn param_value(s: &str) -> Option<f64> {
+    let digits_end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(digits_end);
+    let n: f64 = num.parse().ok()?;
+    let mult = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+/// Ids in first-seen order across runs.
+pub fn all_ids(runs: &[Run]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut ids = Vec::new();
+    for r in runs {
+        for e in &r.entries {
+            if seen.insert(e.id.clone()) {
+                ids.push(e.id.clone());
+            }
+        }
+    }
+    ids
+}
+
+/// Experiments in first-seen order, each with its ids.
+pub fn experiments(runs: &[Run]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for id in all_ids(runs) {
+        let exp = experiment_of(&id).to_string();
+        match out.iter_mut().find(|(e, _)| *e == exp) {
+            Some((_, ids)) => ids.push(id),
+            None => out.push((exp, vec![id])),
+        }
+    }
+    out
+}
+
+/// True when an experiment's ids are curves over their last segment: every id has at
+/// least three segments, ends in a number or size, and some series has two points.
+pub fn is_curve(ids: &[String]) -> bool {
+    let mut per_series: BTreeMap<&str, usize> = BTreeMap::new();
+    for id in ids {
+        if id.split('/').count() < 3 || param_value(split_last(id).1).is_none() {
+            return false;
+        }
+        *per_series.entry(split_last(id).0).or_default() += 1;
+    }
+    per_series.values().any(|&n| n >= 2)
+}
+
+/// The series of a curve experiment, each with its (parameter, id) points sorted by the
+/// parameter's value.
+pub fn curve_series(ids: &[String]) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for id in ids {
+        let (series, param) = split_last(id);
+        let point = (param.to_string(), id.clone());
+        match out.iter_mut().find(|(s, _)| s == series) {
+            Some((_, pts)) => pts.push(point),
+            None => out.push((series.to_string(), vec![point])),
+        }
+    }
+    for (_, pts) in &mut out {
+        pts.sort_by(|a, b| {
+            param_value(&a.0)
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&param_value(&b.0).unwrap_or(f64::INFINITY))
+        });
+    }
+    out
+}
+
+/// Bar-chart groups of a non-curve experiment: ids with three or more segments grouped
+/// by their last segment (the placement, for ping-pong), others in one group.
+pub fn bar_groups(ids: &[String]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for id in ids {
+        let key = if id.split('/').count() >= 3 {
+            split_last(id).1.to_string()
+        } else {
+            String::new()
+        };
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(id.clone()),
+            None => out.push((key, vec![id.clone()])),
+        }
+    }
+    out
+}
+
+/// The thread twin of a process id (`pingpong/process-pipe/same-cpu` ->
+/// `pingpong/thread-pipe/same-cpu`), if the id names processes.
+pub fn thread_twin(id: &str) -> Option<String> {
+    let mut parts: Vec<&str> = id.split('/').collect();
+    let i = parts.iter().position(|p| p.starts_with("process-"))?;
+    let rest = parts[i].strip_prefix("process-")?.to_string();
+    let twin = format!("thread-{rest}");
+    parts[i] = &twin;
+    Some(parts.join("/"))
+}
+
+/// Process/thread ratios: for each process id with a thread twin in some run, the ratio
+/// of medians per run (`None` where either is missing or invalid).
+pub fn ratios(runs: &[Run], ids: &[String]) -> Vec<(String, String, Vec<Option<f64>>)> {
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(twin) = thread_twin(id) else {
+            continue;
+        };
+        let per_run: Vec<Option<f64>> = runs
+            .iter()
+            .map(|r| {
+                let p = r.entry(id).filter(|e| e.valid)?;
+                let t = r.entry(&twin).filter(|e| e.valid)?;
+                (t.summary.median > 0.0).then(|| p.summary.median / t.summary.median)
+            })
+            .collect();
+        if per_run.iter().any(Option::is_some) {
+            out.push((id.clone(), twin, per_run));
+        }
+    }
+    out
+}
+
+/// Counter names that appear for any of `ids` in any run, sorted.
+pub fn counter_names(runs: &[Run], ids: &[String]) -> Vec<String> {
+    let mut names = BTreeSet::new();
+    for r in runs {
+        for id in ids {
+            if let Some(e) = r.entry(id) {
+                names.extend(e.counters.keys().cloned());
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn params_and_curves() {
+        assert_eq!(param_value("8"), Some(8.0));
+        assert_eq!(param_value("256KiB"), Some(262_144.0));
+        assert_eq!(param_value("32MiB"), Some(33_554_432.0));
+        assert_eq!(param_value("4k"), Some(4096.0));
+        assert_eq!(param_value("same-cpu"), None);
+        assert_eq!(param_value("8x"), None);
+        let ring = ids(&[
+            "ring/process-pipe/8",
+            "ring/process-pipe/2",
+            "ring/thread-pipe/2",
+        ]);
+        assert!(is_curve(&ring));
+        let s = curve_series(&ring);
+        assert_eq!(s[0].0, "ring/process-pipe");
+        assert_eq!(s[0].1[0].0, "2");
+        assert!(!is_curve(&ids(&["pingpong/process-pipe/same-cpu"])));
+        assert!(!is_curve(&ids(&["floor/getppid", "floor/pipe"])));
+        assert!(!is_curve(&ids(&["ring/process-pipe/8"])));
+    }
+
+    #[test]
+    fn twins_and_groups() {
+        assert_eq!(
+            thread_twin("pingpong/process-pipe/same-cpu").as_deref(),
+            Some("pingpong/thread-pipe/same-cpu")
+        );
+        assert_eq!(
+            thread_twin("workset/process-futex/256KiB").as_deref(),
+            Some("workset/thread-futex/256KiB")
+        );
+        assert_eq!(thread_twin("pingpong/thread-pipe/same-cpu"), None);
+        assert_eq!(thread_twin("spawn/fork"), None);
+        let g = bar_groups(&ids(&[
+            "pingpong/process-pipe/same-cpu",
+            "pingpong/process-pipe/cross-cpu",
+            "pingpong/thread-pipe/same-cpu",
+        ]));
+        assert_eq!(g.len(), 2);
+        assert_eq!(g[0].0, "same-cpu");
+        assert_eq!(g[0].1.len(), 2);
+        let g = bar_groups(&ids(&["spawn/fork", "spawn/thread"]));
+        assert_eq!(g.len(), 1);
+    }
+}

@@ -1,0 +1,108 @@
+//! How every output writes numbers and sizes: nanoseconds, counter values, byte sizes.
+//!
+//! One module so that a table, a Markdown report and a chart write the same value the
+//! same way, and a change of style is made once. A value that is not a number (`NaN`,
+//! infinite) is written `-`, as a missing one is.
+//!
+//! ```
+//! use ctxbench::units;
+//! assert_eq!(units::ns(4123.4), "4123");
+//! assert_eq!(units::ns(45.23), "45.2");
+//! assert_eq!(units::format_size(256 << 10), "256KiB");
+//! ```
+
+/// `v` with the decimal places of the first `(bound, places)` step whose bound `size`
+/// reaches (steps run from the largest bound down), or `rest` places below them all.
+fn places(v: f64, size: f64, steps: &[(f64, usize)], rest: usize) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    let places = steps
+        .iter()
+        .find(|(bound, _)| size >= *bound)
+        .map_or(rest, |s| s.1);
+    format!("{v:.places$}")
+}
+
+/// Nanoseconds in a report or a chart: `4123`, `45.2`, `0.810`.
+pub fn ns(v: f64) -> String {
+    places(v, v.abs(), &[(100.0, 0), (1.0, 1)], 3)
+}
+
+/// Nanoseconds in a terminal table column: whole from 100 up, else one decimal (`4123`,
+/// `45.2`, `0.8`). The bound is on the value itself, so a negative direct cost keeps its
+/// decimal.
+pub fn ns_column(v: f64) -> String {
+    places(v, v, &[(100.0, 0)], 1)
+}
+
+/// A counter value in a report: `8123`, `45.2`, `0.810`.
+pub fn count(v: f64) -> String {
+    places(v, v.abs(), &[(1000.0, 0), (10.0, 1)], 3)
+}
+
+/// A counter value in a narrow terminal column: `0`, `8123`, `2.000`, `0.4400`.
+pub fn count_column(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    places(v, v.abs(), &[(100.0, 0), (1.0, 3)], 4)
+}
+
+/// A value with a fixed number of decimals, `-` when there is none.
+pub fn fixed(v: Option<f64>, decimals: usize) -> String {
+    v.map_or_else(|| "-".to_string(), |x| format!("{x:.decimals$}"))
+}
+
+/// A byte size as ids write it: `0B`, `4KiB`, `32MiB`, or plain bytes (`100B`).
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes % unit == 0 {
+            return format!("{}{name}", bytes / unit);
+        }
+    }
+    format!("{bytes}B")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nanoseconds() {
+        assert_eq!(ns(4123.4), "4123");
+        assert_eq!(ns(-150.0), "-150");
+        assert_eq!(ns(45.23), "45.2");
+        assert_eq!(ns(0.81), "0.810");
+        assert_eq!(ns(f64::NAN), "-");
+        assert_eq!(ns_column(4123.4), "4123");
+        assert_eq!(ns_column(0.81), "0.8");
+        assert_eq!(ns_column(-150.31), "-150.3");
+        assert_eq!(ns_column(f64::INFINITY), "-");
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(count(8123.4), "8123");
+        assert_eq!(count(45.23), "45.2");
+        assert_eq!(count(2.0), "2.000");
+        assert_eq!(count_column(0.0), "0");
+        assert_eq!(count_column(8123.4), "8123");
+        assert_eq!(count_column(2.0), "2.000");
+        assert_eq!(count_column(0.44), "0.4400");
+        assert_eq!(count_column(f64::NAN), "-");
+        assert_eq!(fixed(Some(1.0), 2), "1.00");
+        assert_eq!(fixed(None, 2), "-");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(format_size(0), "0B");
+        assert_eq!(format_size(100), "100B");
+        assert_eq!(format_size(4096), "4KiB");
+        assert_eq!(format_size(32 << 20), "32MiB");
+        assert_eq!(format_size(3 << 30), "3GiB");
+        assert_eq!(format_size(1025), "1025B");
+    }
+}
