@@ -5,9 +5,9 @@
 use super::evidence::Evidence;
 use super::select::{same_cpu_pingpong, valid};
 use super::{Claim, Finding, VerdictKind, NOISE};
-use crate::units::format_size;
 use crate::measure::Outcome;
 use crate::spec::{Mechanism, Participants};
+use crate::units::format_size;
 
 /// Claim 4 (see the module).
 pub struct Caches;

@@ -107,6 +107,42 @@ fn must_exist(p: &Path, what: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Runs, now, the ids the baseline has (or those the filter names), with every counter;
+/// saves the run with `--json`.
+fn measure_now(
+    args: &CheckArgs,
+    baseline: &ResultsFile,
+    baseline_path: &Path,
+) -> anyhow::Result<ResultsFile> {
+    let filter: Vec<String> = if args.select.filter.is_empty() {
+        baseline.results.iter().map(|o| o.id.clone()).collect()
+    } else {
+        args.select.filter.clone()
+    };
+    if filter.is_empty() {
+        return Err(Usage(format!(
+            "{}: the baseline has no results to check against",
+            baseline_path.display()
+        ))
+        .into());
+    }
+    let now = super::Selection {
+        filter,
+        ..args.select.clone()
+    };
+    let (file, _failed) = super::measure(
+        &now,
+        &now.plan_options(),
+        &ctxbench::measure::Counting::all(),
+    )?;
+    if let Some(p) = &args.json {
+        file.save(p)
+            .with_context(|| format!("saving the current run to {}", p.display()))?;
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(file)
+}
+
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     must_exist(&args.baseline, "baseline file or results directory")?;
     if let Some(c) = &args.current {
@@ -131,35 +167,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     eprintln!("baseline: {}", baseline_path.display());
     let mut current = match current_given {
         Some(c) => c,
-        None => {
-            let filter: Vec<String> = if args.select.filter.is_empty() {
-                baseline.results.iter().map(|o| o.id.clone()).collect()
-            } else {
-                args.select.filter.clone()
-            };
-            if filter.is_empty() {
-                return Err(Usage(format!(
-                    "{}: the baseline has no results to check against",
-                    baseline_path.display()
-                ))
-                .into());
-            }
-            let now = super::Selection {
-                filter,
-                ..args.select.clone()
-            };
-            let (file, _failed) = super::measure(
-                &now,
-                &now.plan_options(),
-                &ctxbench::measure::Counting::all(),
-            )?;
-            if let Some(p) = &args.json {
-                file.save(p)
-                    .with_context(|| format!("saving the current run to {}", p.display()))?;
-                eprintln!("wrote {}", p.display());
-            }
-            file
-        }
+        None => measure_now(&args, &baseline, &baseline_path)?,
     };
     keep(&mut current, &args.select.filter);
     if baseline.mode != current.mode {
