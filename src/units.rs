@@ -11,6 +11,8 @@
 //! assert_eq!(units::format_size(256 << 10), "256KiB");
 //! ```
 
+use crate::error::{Error, Result};
+
 /// `v` with the decimal places of the first `(bound, places)` step whose bound `size`
 /// reaches (steps run from the largest bound down), or `rest` places below them all.
 fn places(v: f64, size: f64, steps: &[(f64, usize)], rest: usize) -> String {
@@ -63,6 +65,30 @@ pub fn format_size(bytes: u64) -> String {
         }
     }
     format!("{bytes}B")
+}
+
+/// Parses one size: a whole number with an optional binary unit (`B`, `K`/`KiB`,
+/// `M`/`MiB`, `G`/`GiB`; case does not matter).
+pub fn parse_size(s: &str) -> Result<u64> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let bad = |why: &str| {
+        Error::InvalidInput(format!(
+            "working-set size {s:?} {why} (write sizes like 0, 4096, 64KiB or 1MiB)"
+        ))
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| bad("does not start with a whole number"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" | "kb" => 1 << 10,
+        "m" | "mib" | "mb" => 1 << 20,
+        "g" | "gib" | "gb" => 1 << 30,
+        _ => return Err(bad("has an unknown unit")),
+    };
+    n.checked_mul(mult).ok_or_else(|| bad("is too large"))
 }
 
 #[cfg(test)]

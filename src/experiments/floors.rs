@@ -22,54 +22,12 @@ use crate::measure::OutcomeMeta;
 use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
 use crate::sys::{futex_wait, futex_wake, FutexWait, SharedWords};
 
-/// One floor: a mechanism's own cost, without a switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FloorKind {
-    /// `getppid`: a null system call (glibc does not cache it).
-    Getppid,
-    /// Write one byte into a pipe and read it back, in one task.
-    Pipe,
-    /// `FUTEX_WAKE` (private) on a word nobody waits on, then a `FUTEX_WAIT` on it that
-    /// finds the word changed and returns at once: the two calls each side of
-    /// `thread-futex` makes, without the sleep.
-    Futex,
-    /// The same with the shared operations (`process-futex`, `thread-futex-shared`): the
-    /// wait computes the shared key through the memory map, as a sleeping one does.
-    FutexShared,
-    /// Lock, set, unlock and `notify_one` a `std` condvar nobody waits on, then lock and
-    /// check again: each side of the condvar ping-pong without the wait.
-    CondvarNotify,
-    /// Write 1 to an eventfd and read it back (the read finds data): what each side of
-    /// the eventfd ping-pong does besides switching.
-    Eventfd,
-}
-
-/// Every floor, in report order.
-pub const FLOORS: [FloorKind; 6] = [
-    FloorKind::Getppid,
-    FloorKind::Pipe,
-    FloorKind::Futex,
-    FloorKind::FutexShared,
-    FloorKind::CondvarNotify,
-    FloorKind::Eventfd,
-];
+pub use crate::spec::{FloorKind, FLOORS};
 
 impl FloorKind {
-    /// Its name in the id.
-    pub fn name(self) -> &'static str {
-        match self {
-            FloorKind::Getppid => "getppid",
-            FloorKind::Pipe => "pipe",
-            FloorKind::Futex => "futex",
-            FloorKind::FutexShared => "futex-shared",
-            FloorKind::CondvarNotify => "condvar-notify",
-            FloorKind::Eventfd => "eventfd",
-        }
-    }
-
     /// Its id, e.g. `floor/pipe`.
     pub fn id(self) -> String {
-        format!("floor/{}", self.name())
+        crate::spec::BenchId::Floor(self).to_string()
     }
 
     /// The mechanism it is the floor of, if any.

@@ -34,7 +34,12 @@ pub struct RingSpec {
 
 /// The id of a ring benchmark, e.g. `ring/process-pipe/8`.
 pub fn ring_id(p: Participants, m: Mechanism, n: usize) -> String {
-    format!("ring/{p}-{m}/{n}")
+    crate::spec::BenchId::Ring {
+        participants: p,
+        mechanism: m,
+        n,
+    }
+    .to_string()
 }
 
 impl RingSpec {

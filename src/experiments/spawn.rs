@@ -26,33 +26,12 @@ use crate::sys;
 /// The program `spawn/posix-spawn` starts.
 pub const TRUE_PROGRAM: &CStr = c"/bin/true";
 
-/// What gets created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SpawnKind {
-    /// fork + `_exit` + waitpid.
-    Fork,
-    /// posix_spawn of `/bin/true` + waitpid.
-    PosixSpawn,
-    /// Thread spawn + join.
-    Thread,
-}
-
-/// Every spawn benchmark, in report order.
-pub const SPAWNS: [SpawnKind; 3] = [SpawnKind::Fork, SpawnKind::PosixSpawn, SpawnKind::Thread];
+pub use crate::spec::{SpawnKind, SPAWNS};
 
 impl SpawnKind {
-    /// Its name in the id.
-    pub fn name(self) -> &'static str {
-        match self {
-            SpawnKind::Fork => "fork",
-            SpawnKind::PosixSpawn => "posix-spawn",
-            SpawnKind::Thread => "thread",
-        }
-    }
-
     /// Its id, e.g. `spawn/fork`.
     pub fn id(self) -> String {
-        format!("spawn/{}", self.name())
+        crate::spec::BenchId::Spawn(self).to_string()
     }
 
     /// What it creates.

@@ -24,7 +24,7 @@ use crate::harness::workset::{Access, TouchAlone, WorksetPingPong, ACCESSES};
 use crate::harness::{Harness, WARMUP_ROUND_TRIPS};
 use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Mechanism, Participants, PlacementKind};
-pub use crate::units::format_size;
+pub use crate::units::{format_size, parse_size};
 
 /// Sizes per side in a full run: 0 and 4 KiB to 16 MiB in powers of 4, then 32 MiB.
 pub const DEFAULT_SIZES: [u64; 9] = [
@@ -59,30 +59,6 @@ pub struct WorksetSpec {
     pub bytes: u64,
     /// The CPU both sides share.
     pub cpu: usize,
-}
-
-/// Parses one size: a whole number with an optional binary unit (`B`, `K`/`KiB`,
-/// `M`/`MiB`, `G`/`GiB`; case does not matter).
-pub fn parse_size(s: &str) -> Result<u64> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let bad = |why: &str| {
-        Error::InvalidInput(format!(
-            "working-set size {s:?} {why} (write sizes like 0, 4096, 64KiB or 1MiB)"
-        ))
-    };
-    let n: u64 = num
-        .parse()
-        .map_err(|_| bad("does not start with a whole number"))?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kib" | "kb" => 1 << 10,
-        "m" | "mib" | "mb" => 1 << 20,
-        "g" | "gib" | "gb" => 1 << 30,
-        _ => return Err(bad("has an unknown unit")),
-    };
-    n.checked_mul(mult).ok_or_else(|| bad("is too large"))
 }
 
 /// Parses a size list like `0,64KiB,1MiB` (duplicates dropped, order kept).
@@ -138,10 +114,12 @@ pub fn mem_available() -> Option<u64> {
 
 /// The id of a working-set benchmark.
 pub fn workset_id(p: Participants, access: Access, bytes: u64) -> String {
-    match access {
-        Access::Read => format!("workset/{p}-pipe/{}", format_size(bytes)),
-        a => format!("workset/{p}-pipe/{}/{}", a.name(), format_size(bytes)),
+    crate::spec::BenchId::Workset {
+        participants: p,
+        access,
+        bytes,
     }
+    .to_string()
 }
 
 /// Every working-set id for `sizes`, in report order.

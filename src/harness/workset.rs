@@ -25,19 +25,7 @@ pub const LINE: usize = 64;
 /// Bytes per page for the page-stride variant.
 pub const PAGE: usize = 4096;
 
-/// How a side touches its buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Access {
-    /// Read one byte per cache line.
-    Read,
-    /// Read and write back one byte per cache line (dirty lines must be written back).
-    Write,
-    /// Read one byte per 4 KiB page: TLB reach without much cache footprint.
-    PageStride,
-}
-
-/// Every access variant, in report order.
-pub const ACCESSES: [Access; 3] = [Access::Read, Access::Write, Access::PageStride];
+pub use crate::spec::{Access, ACCESSES};
 
 impl Access {
     /// The distance between two touches.
@@ -45,15 +33,6 @@ impl Access {
         match self {
             Access::Read | Access::Write => LINE,
             Access::PageStride => PAGE,
-        }
-    }
-
-    /// Its name in ids and outcomes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Access::Read => "read",
-            Access::Write => "write",
-            Access::PageStride => "page-stride",
         }
     }
 }

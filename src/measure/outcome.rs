@@ -133,6 +133,11 @@ impl OutcomeMeta {
 }
 
 impl Outcome {
+    /// Its typed id, where it parses (every id this version writes does).
+    pub fn bench_id(&self) -> Option<crate::spec::BenchId> {
+        self.id.parse().ok()
+    }
+
     /// The counter `name` per switch, when it was measured; `None` when it is missing,
     /// unsupported, or the iteration has no known switch count.
     pub fn counter_per_switch(&self, name: &str) -> Option<f64> {

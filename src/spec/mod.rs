@@ -7,6 +7,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod id;
+mod kinds;
+
+pub use id::BenchId;
+pub use kinds::{Access, FloorKind, SpawnKind, ACCESSES, FLOORS, SPAWNS};
+
 use crate::cpus::CpuChoice;
 use crate::error::Result;
 
@@ -187,7 +193,12 @@ impl PingPongSpec {
 
 /// The id of a ping-pong benchmark without building its placement.
 pub fn pingpong_id(p: Participants, m: Mechanism, k: PlacementKind) -> String {
-    format!("pingpong/{p}-{m}/{k}")
+    BenchId::PingPong {
+        participants: p,
+        mechanism: m,
+        placement: k,
+    }
+    .to_string()
 }
 
 /// Every ping-pong id, in report order (harness by harness, placement by placement).
