@@ -189,4 +189,29 @@ static inline void join_peer(pthread_t t)
     }
 }
 
+
+/* Starts the peer (for a process: a forked child, pinned to `cpu`, running `peer_loop`;
+ * for a thread: `peer_thread`, which pins itself), warms up, and times `loops` round
+ * trips of `round_trips`; returns the nanoseconds they took. */
+static inline uint64_t start_peer_and_time(int process, int cpu, long loops,
+                                           int (*peer_loop)(void),
+                                           void *(*peer_thread)(void *), pthread_t *peer,
+                                           void (*round_trips)(long))
+{
+    if (process) {
+        if (fork_peer() == 0) {
+            pin(cpu);
+            _exit(peer_loop());
+        }
+    } else {
+        int rc = pthread_create(peer, NULL, peer_thread, NULL);
+        if (rc != 0)
+            die_err("pthread_create", rc);
+    }
+    round_trips(WARMUP);
+    uint64_t start = now_ns();
+    round_trips(loops);
+    return now_ns() - start;
+}
+
 #endif

@@ -89,21 +89,8 @@ int main(int argc, char **argv)
     if (to_peer < 0 || from_peer < 0)
         die("eventfd");
 
-    if (a.mode == PROCESS) {
-        if (fork_peer() == 0) {
-            pin(cpu);
-            _exit(peer_loop());
-        }
-    } else {
-        int rc = pthread_create(&peer, NULL, peer_thread, NULL);
-        if (rc != 0)
-            die_err("pthread_create", rc);
-    }
-
-    round_trips(WARMUP);
-    uint64_t start = now_ns();
-    round_trips(a.loops);
-    uint64_t ns = now_ns() - start;
+    uint64_t ns = start_peer_and_time(a.mode == PROCESS, cpu, a.loops, peer_loop,
+                                      peer_thread, &peer, round_trips);
 
     if (a.mode == PROCESS)
         peer_may_leave();
