@@ -7,38 +7,50 @@ use crate::experiments::floors::{FloorBench, FloorKind, FLOORS};
 use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
-use crate::experiments::spawn::{SpawnKind, SPAWNS};
+use crate::experiments::spawn::SPAWNS;
 use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness::workset::ACCESSES;
 use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::Skipped;
 use crate::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 
-/// A benchmark ready to run.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Planned {
-    /// A floor: one task repeating a mechanism's operation without switching, on a CPU.
-    Floor(FloorKind, usize),
-    /// A ping-pong.
-    PingPong(PingPongSpec),
-    /// A working-set ping-pong.
-    Workset(WorksetSpec),
-    /// A ring of n participants on one CPU.
-    Ring(RingSpec),
-    /// Creating a process or thread.
-    Spawn(SpawnKind),
+/// What the loop needs of a benchmark: its id, and one attempt at measuring it.
+/// Every [`Bench`](crate::bench::Bench) is one.
+pub trait Runnable {
+    /// Its id.
+    fn id(&self) -> String;
+    /// Sets up, times, counts and tears down one attempt.
+    fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome>;
 }
 
+impl<B: crate::bench::Bench> Runnable for B {
+    fn id(&self) -> String {
+        crate::bench::Bench::id(self)
+    }
+
+    fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
+        measure_bench(self, cfg, counting)
+    }
+}
+
+/// A benchmark ready to run: any [`Runnable`].
+pub struct Planned(Box<dyn Runnable>);
+
 impl Planned {
+    /// Plans `b`.
+    pub fn new(b: impl Runnable + 'static) -> Self {
+        Planned(Box::new(b))
+    }
+
     /// Its id.
     pub fn id(&self) -> String {
-        match self {
-            Planned::Floor(k, _) => k.id(),
-            Planned::PingPong(s) => s.id(),
-            Planned::Workset(s) => s.id(),
-            Planned::Ring(s) => s.id(),
-            Planned::Spawn(k) => k.id(),
-        }
+        self.0.id()
+    }
+}
+
+impl std::fmt::Debug for Planned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id())
     }
 }
 
@@ -126,7 +138,7 @@ pub fn plan_with(
         SPAWNS
             .iter()
             .filter(|k| matches(&k.id(), filters))
-            .map(|&k| Planned::Spawn(k)),
+            .map(|&k| Planned::new(k)),
     );
     pingpongs(filters, cpus, &mut planned, &mut skipped);
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
@@ -160,7 +172,10 @@ fn floors_for(filters: &[String], cpu: usize) -> Vec<Planned> {
         }
     }
     wanted.sort();
-    wanted.into_iter().map(|f| Planned::Floor(f, cpu)).collect()
+    wanted
+        .into_iter()
+        .map(|kind| Planned::new(FloorBench { kind, cpu }))
+        .collect()
 }
 
 /// The ping-pongs `filters` name; those whose placement `cpus` cannot give are skipped.
@@ -177,7 +192,7 @@ fn pingpongs(
                 continue;
             }
             match Placement::from_kind(k, cpus) {
-                Ok(placement) => planned.push(Planned::PingPong(PingPongSpec {
+                Ok(placement) => planned.push(Planned::new(PingPongSpec {
                     participants: p,
                     mechanism: m,
                     placement,
@@ -196,7 +211,7 @@ fn worksets(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '
     ACCESSES.into_iter().flat_map(move |access| {
         WORKSET_PARTICIPANTS.iter().flat_map(move |&participants| {
             opts.workset_sizes.iter().map(move |&bytes| {
-                Planned::Workset(WorksetSpec {
+                Planned::new(WorksetSpec {
                     participants,
                     access,
                     bytes,
@@ -212,7 +227,7 @@ fn rings(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
     RING_MECHANISMS.into_iter().flat_map(move |mechanism| {
         RING_PARTICIPANTS.iter().flat_map(move |&participants| {
             opts.ring_sizes.iter().map(move |&n| {
-                Planned::Ring(RingSpec {
+                Planned::new(RingSpec {
                     participants,
                     mechanism,
                     n,
@@ -247,11 +262,14 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
         }
     }
     fl.sort();
-    v.extend(fl.into_iter().map(|f| Planned::Floor(f, cpu)));
+    v.extend(
+        fl.into_iter()
+            .map(|kind| Planned::new(FloorBench { kind, cpu })),
+    );
     // Spawns early, while this process is small (see `plan_with`).
-    v.extend(SPAWNS.iter().map(|&k| Planned::Spawn(k)));
+    v.extend(SPAWNS.iter().map(|&k| Planned::new(k)));
     for (p, m) in pairs {
-        v.push(Planned::PingPong(PingPongSpec {
+        v.push(Planned::new(PingPongSpec {
             participants: p,
             mechanism: m,
             placement: Placement::SameCpu(cpu),
@@ -259,7 +277,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     }
     for p in people {
         for bytes in [0, 64 << 10, 1 << 20, 4 << 20] {
-            v.push(Planned::Workset(WorksetSpec {
+            v.push(Planned::new(WorksetSpec {
                 participants: p,
                 access: Access::Read,
                 bytes,
@@ -269,7 +287,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     }
     for p in RING_PARTICIPANTS {
         for n in [2, 4, 6, 7, 8, 16] {
-            v.push(Planned::Ring(RingSpec {
+            v.push(Planned::new(RingSpec {
                 participants: p,
                 mechanism: Mechanism::Pipe,
                 n,
@@ -302,7 +320,7 @@ pub const MAX_ATTEMPTS: usize = 3;
 pub fn run_one_with(p: &Planned, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
     let mut tried: Vec<Outcome> = Vec::new();
     loop {
-        let o = attempt(p, cfg, counting)?;
+        let o = p.0.attempt(cfg, counting)?;
         let disturbed = o.disturbance.as_ref().is_some_and(|d| d.too_much());
         let harness_mistake = !o.valid && !disturbed;
         tried.push(o);
@@ -340,24 +358,6 @@ fn keep_least_disturbed_attempt(mut tried: Vec<Outcome>) -> Outcome {
     let mut kept = tried.swap_remove(best);
     kept.retries = lines;
     kept
-}
-
-/// One attempt at a planned benchmark: set up, time, count, tear down.
-fn attempt(p: &Planned, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
-    match p {
-        Planned::Floor(kind, cpu) => measure_bench(
-            &FloorBench {
-                kind: *kind,
-                cpu: *cpu,
-            },
-            cfg,
-            counting,
-        ),
-        Planned::PingPong(spec) => measure_bench(spec, cfg, counting),
-        Planned::Workset(spec) => measure_bench(spec, cfg, counting),
-        Planned::Ring(spec) => measure_bench(spec, cfg, counting),
-        Planned::Spawn(kind) => measure_bench(kind, cfg, counting),
-    }
 }
 
 #[cfg(test)]

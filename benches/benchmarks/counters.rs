@@ -26,8 +26,7 @@ use ctxbench::counters::{self, events, CounterSet};
 use ctxbench::cpus::CpuChoice;
 use ctxbench::harness;
 use ctxbench::measure;
-use ctxbench::runner::{self, Planned};
-use ctxbench::spec::PingPongSpec;
+use ctxbench::spec::{PingPongSpec, Placement, PlacementKind, PINGPONG_HARNESSES, PLACEMENTS};
 
 /// Round trips in each pilot batch, and how many batches.
 const PILOT_ITERS: u64 = 2000;
@@ -45,29 +44,28 @@ fn specs() -> Vec<PingPongSpec> {
             return Vec::new();
         }
     };
-    let filters: Vec<String> = if all {
-        vec!["pingpong/".into()]
+    let kinds: &[PlacementKind] = if all {
+        &PLACEMENTS
     } else {
-        vec!["same-cpu".into()]
+        &[PlacementKind::SameCpu]
     };
-    match runner::plan(&filters, &cpus) {
-        Ok((planned, skipped)) => {
-            for s in skipped {
-                eprintln!("counters: skipping {}: {}", s.id, s.reason);
+    let mut specs = Vec::new();
+    for &(participants, mechanism) in &PINGPONG_HARNESSES {
+        for &kind in kinds {
+            match Placement::from_kind(kind, &cpus) {
+                Ok(placement) => specs.push(PingPongSpec {
+                    participants,
+                    mechanism,
+                    placement,
+                }),
+                Err(e) => eprintln!(
+                    "counters: skipping {}: {e}",
+                    ctxbench::spec::pingpong_id(participants, mechanism, kind)
+                ),
             }
-            planned
-                .into_iter()
-                .filter_map(|p| match p {
-                    Planned::PingPong(s) => Some(s),
-                    _ => None,
-                })
-                .collect()
-        }
-        Err(e) => {
-            eprintln!("counters: {e}");
-            Vec::new()
         }
     }
+    specs
 }
 
 /// criterion options that take a value (so the next argument is not the filter).
