@@ -320,7 +320,16 @@ pub const MAX_ATTEMPTS: usize = 3;
 pub fn run_one_with(p: &Planned, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
     let mut tried: Vec<Outcome> = Vec::new();
     loop {
-        let o = p.0.attempt(cfg, counting)?;
+        let o = match p.0.attempt(cfg, counting) {
+            Ok(o) => o,
+            // A retry that fails keeps what the earlier attempts measured.
+            Err(e) if !tried.is_empty() => {
+                let mut kept = keep_least_disturbed_attempt(tried);
+                kept.retries.push(format!("a further attempt failed: {e}"));
+                return Ok(kept);
+            }
+            Err(e) => return Err(e),
+        };
         let disturbed = o.disturbance.as_ref().is_some_and(|d| d.too_much());
         let harness_mistake = !o.valid && !disturbed;
         tried.push(o);

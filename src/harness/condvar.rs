@@ -116,7 +116,14 @@ impl CondvarPingPong {
 fn round_trips(s: &Shared, iters: u64) -> std::result::Result<Duration, Stop> {
     let start = Instant::now();
     for _ in 0..iters {
-        *s.lock() = PEER;
+        {
+            // Between round trips the turn is the driver's, unless the waker poisoned it.
+            let mut g = s.lock();
+            if *g != DRIVER {
+                return Err(Stop::Poked);
+            }
+            *g = PEER;
+        }
         s.wake_peer.notify_one();
         let mut g = s.lock();
         while *g == PEER {
@@ -131,11 +138,9 @@ fn round_trips(s: &Shared, iters: u64) -> std::result::Result<Duration, Stop> {
 
 impl Harness for CondvarPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        // The waker's poison stays until the harness drops: a poisoned harness fails
-        // every batch.
-        let _alarm = self.watchdog.begin()?;
-        let r = round_trips(&self.shared, iters);
-        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
+        let shared = &self.shared;
+        let peers = std::slice::from_mut(&mut self.peer);
+        self.watchdog.guarded(peers, |_| round_trips(shared, iters))
     }
 
     fn driver(&self) -> &Driver {

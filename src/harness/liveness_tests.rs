@@ -183,3 +183,34 @@ fn the_thread_futex_twins_differ_in_their_futex_operations_only() {
     };
     assert!(super::build(&spec).err().is_some_and(|e| e.is_usage()));
 }
+
+#[test]
+fn a_peer_that_died_between_batches_fails_the_next_batch_and_nothing_hangs() {
+    let _x = super::exclusive();
+    super::set_stall_limit(STALL);
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Run in a thread of its own, so that a harness that hangs fails the test instead.
+    std::thread::spawn(move || {
+        for (id, build) in every_harness() {
+            let mut h = build();
+            h.run(100).unwrap();
+            let t = victim(h.as_ref());
+            if is_thread(h.as_ref(), t) {
+                end_thread(t.tid);
+            } else {
+                kill(Pid::from_raw(t.pid), Signal::SIGKILL).unwrap();
+            }
+            // Long enough for the watchdog to see the end while no batch runs.
+            std::thread::sleep(Duration::from_millis(300));
+            let e = h.run(1000).map(|_| ()).map_err(|e| e.to_string());
+            let _ = tx.send((id, e));
+        }
+    });
+    for _ in every_harness() {
+        let (id, e) = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a batch after a peer died hung");
+        let e = e.expect_err(&format!("{id}: a batch ran with a dead peer"));
+        assert!(e.contains("ended"), "{id}: {e}");
+    }
+}

@@ -49,7 +49,14 @@ impl Watch<'_> {
         let mut last = self.progress();
         let mut since = Instant::now();
         loop {
-            let ready = sys::poll_readable(fds, TICK).unwrap_or(None);
+            let ready = match sys::poll_readable(fds, TICK) {
+                Ok(r) => r,
+                Err(_) => {
+                    // Never spin: wait the tick a failed poll did not.
+                    std::thread::sleep(TICK);
+                    None
+                }
+            };
             let active = w[ACTIVE].load(Ordering::Acquire) != 0;
             if let Some(i) = ready {
                 // Poll that one no more; the first death is the one reported.

@@ -117,7 +117,7 @@ impl Watchdog {
         // Everything the child uses is prepared here: it must not allocate.
         let mut fds = [-1 as RawFd; MAX_PEERS];
         for (slot, fd) in fds.iter_mut().zip(&pidfds) {
-            *slot = fd.as_raw_fd();
+            *slot = fd.as_ref().map_or(-1, |f| f.as_raw_fd());
         }
         let mut kills = [0i32; MAX_PEERS];
         for (slot, t) in kills.iter_mut().zip(peers) {
@@ -125,7 +125,7 @@ impl Watchdog {
         }
         let n = peers.len();
         let (pin, set) = spare_cpu_set(driver);
-        let mut keep: Vec<RawFd> = pidfds.iter().map(|f| f.as_raw_fd()).collect();
+        let mut keep: Vec<RawFd> = pidfds.iter().flatten().map(|f| f.as_raw_fd()).collect();
         keep.push(progress.as_raw_fd());
         keep.extend(alarm_w.as_ref().map(|w| w.as_raw_fd()));
         let watch = Watch {
@@ -165,8 +165,13 @@ impl Watchdog {
 
     /// Marks a batch as running: checks that the watchdog is alive, and from now on a
     /// driver that makes no progress counts as stalled. End it with [`Watchdog::end`].
-    pub(crate) fn begin(&self) -> Result<Alarm<'_>> {
+    pub(crate) fn begin(&self, peers: &mut [Peer]) -> Result<Alarm<'_>> {
         self.alive()?;
+        // A peer that died or stalled since the last batch fails this one before it
+        // starts (a condvar harness's poison would be overwritten by its first turn).
+        if let Some(e) = self.fired(peers) {
+            return Err(e);
+        }
         self.words.words()[ACTIVE].store(1, Ordering::Release);
         Ok(Alarm(&self.words.words()[FIRED]))
     }
@@ -211,7 +216,7 @@ impl Watchdog {
         peers: &mut [Peer],
         f: impl FnOnce(Alarm<'_>) -> std::result::Result<Duration, Stop>,
     ) -> Result<Duration> {
-        let alarm = self.begin()?;
+        let alarm = self.begin(peers)?;
         let r = f(alarm);
         self.end(r, peers)
     }
@@ -273,28 +278,49 @@ impl Drop for Watchdog {
 
 /// The pidfd of every peer (a thread pidfd for a thread of the driver's process) and
 /// the driver thread's `schedstat`, opened before the fork for the watchdog to keep.
-fn open_watched(name: &str, me: &Task, peers: &[Task]) -> Result<(Vec<OwnedFd>, std::fs::File)> {
+fn open_watched(
+    name: &str,
+    me: &Task,
+    peers: &[Task],
+) -> Result<(Vec<Option<OwnedFd>>, std::fs::File)> {
     let pidfds = peers
         .iter()
         .map(|t| {
             let thread = t.pid == me.pid;
             let id = if thread { t.tid } else { t.pid };
-            sys::pidfd_open(id, thread)
-                .map_err(|e| Error::sys(format!("pidfd_open for the {name} (task {id})"), e))
+            match sys::pidfd_open(id, thread) {
+                Ok(fd) => Ok(Some(fd)),
+                // A kernel before 6.9 has no thread pidfds: such a peer's end is then seen
+                // through the stall limit (and a panic through its own guard).
+                Err(e) if thread && e.raw_os_error() == Some(libc::EINVAL) => Ok(None),
+                Err(e) => Err(Error::sys(
+                    format!("pidfd_open for the {name} (task {id})"),
+                    e,
+                )),
+            }
         })
-        .collect::<Result<Vec<OwnedFd>>>()?;
+        .collect::<Result<Vec<Option<OwnedFd>>>>()?;
     let progress = std::fs::File::open(format!("/proc/{}/task/{}/schedstat", me.pid, me.tid))
         .map_err(|e| Error::sys("opening the driver's /proc schedstat", e))?;
     Ok((pidfds, progress))
 }
 
 /// The CPUs the watchdog may use without disturbing the measured ones (this thread's mask
-/// before pinning, less the placement's), and whether there are any.
+/// before pinning, less the placement's; all of that mask when nothing is left), and
+/// whether there are any.
 fn spare_cpu_set(driver: &Driver) -> (bool, CpuSet) {
     let (allowed, avoid) = driver.spare_cpus();
+    let spare: Vec<usize> = allowed
+        .iter()
+        .copied()
+        .filter(|c| !avoid.contains(c))
+        .collect();
+    // With no spare CPU, anywhere the driver could run before it pinned itself, rather
+    // than the measured CPU its pinning would leave the watchdog on.
+    let cpus = if spare.is_empty() { allowed } else { spare };
     let mut set = CpuSet::new();
     let mut any = false;
-    for c in allowed.into_iter().filter(|c| !avoid.contains(c)) {
+    for c in cpus {
         any |= set.set(c).is_ok();
     }
     (any, set)

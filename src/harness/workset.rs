@@ -264,14 +264,15 @@ impl Harness for WorksetPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         let touching = self.touching();
         let (buf, access) = (&mut self.buf, self.access);
-        let alarm = self.watchdog.begin()?;
         let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
-        let r = pipe_round_trips(to, from, iters, alarm, || {
-            if touching {
-                touch(buf.as_mut_slice(), access);
-            }
-        });
-        self.watchdog.end(r, std::slice::from_mut(&mut self.peer))
+        let peers = std::slice::from_mut(&mut self.peer);
+        self.watchdog.guarded(peers, |alarm| {
+            pipe_round_trips(to, from, iters, alarm, || {
+                if touching {
+                    touch(buf.as_mut_slice(), access);
+                }
+            })
+        })
     }
 
     fn driver(&self) -> &Driver {

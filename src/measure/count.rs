@@ -93,7 +93,7 @@ pub(crate) fn loaded<T>(
     tasks: &[crate::harness::Task],
     f: impl FnOnce() -> Result<T>,
 ) -> Result<(T, Option<BatchLoad>)> {
-    let before = disturbance::read_tasks(tasks).ok();
+    let before = disturbance::read_tasks_before(tasks).ok();
     let wall = Instant::now();
     let out = f()?;
     let wall = wall.elapsed().as_nanos() as f64;

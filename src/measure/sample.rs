@@ -104,7 +104,7 @@ pub fn time_samples_loaded(
     let mut batches = Vec::with_capacity(cfg.samples);
     let before = switches::read_tasks(h.tasks()).ok();
     for _ in 0..cfg.samples.max(1) {
-        let ran_before = disturbance::read_tasks(h.tasks()).ok();
+        let ran_before = disturbance::read_tasks_before(h.tasks()).ok();
         let wall = Instant::now();
         let t = h.run(iters_per_sample)?;
         let wall = wall.elapsed();
