@@ -62,6 +62,17 @@ fn is_thread(h: &dyn Harness, t: Task) -> bool {
     t.pid == h.tasks()[0].pid
 }
 
+/// Ends the peer under test as it would die: SIGKILL for a process, a raw thread exit for
+/// a thread (a signal would end the whole process).
+fn end_victim(h: &dyn Harness) {
+    let t = victim(h);
+    if is_thread(h, t) {
+        end_thread(t.tid);
+    } else {
+        kill(Pid::from_raw(t.pid), Signal::SIGKILL).unwrap();
+    }
+}
+
 /// The watchdog: the child of the driving thread that is not a participant.
 fn watchdog_pid(h: &dyn Harness) -> i32 {
     let me = nix::unistd::gettid().as_raw();
@@ -87,12 +98,7 @@ fn a_killed_peer_is_an_error_within_a_second() {
         for _ in 0..3 {
             let mut h = build();
             h.run(100).unwrap();
-            let t = victim(h.as_ref());
-            if is_thread(h.as_ref(), t) {
-                end_thread(t.tid);
-            } else {
-                kill(Pid::from_raw(t.pid), Signal::SIGKILL).unwrap();
-            }
+            end_victim(h.as_ref());
             let start = Instant::now();
             let e = h.run(u64::MAX).unwrap_err();
             let took = start.elapsed();
@@ -194,12 +200,7 @@ fn a_peer_that_died_between_batches_fails_the_next_batch_and_nothing_hangs() {
         for (id, build) in every_harness() {
             let mut h = build();
             h.run(100).unwrap();
-            let t = victim(h.as_ref());
-            if is_thread(h.as_ref(), t) {
-                end_thread(t.tid);
-            } else {
-                kill(Pid::from_raw(t.pid), Signal::SIGKILL).unwrap();
-            }
+            end_victim(h.as_ref());
             // Long enough for the watchdog to see the end while no batch runs.
             std::thread::sleep(Duration::from_millis(300));
             let e = h.run(1000).map(|_| ()).map_err(|e| e.to_string());
