@@ -8,14 +8,14 @@
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::errno::Errno;
 use nix::sys::eventfd::{EfdFlags, EventFd};
 
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::watchdog::{Alarm, Stop, Watchdog};
-use super::{write_all, Driver, Harness, PeerHello};
+use super::watchdog::Watchdog;
+use super::{write_all, write_read_round_trips, Driver, Ends, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -151,46 +151,15 @@ impl Drop for EventfdPingPong {
     }
 }
 
-/// The driver's side of `iters` round trips: write 1 to `to`, read `from` (blocking).
-fn round_trips(
-    to: BorrowedFd<'_>,
-    from: BorrowedFd<'_>,
-    iters: u64,
-    alarm: Alarm<'_>,
-) -> std::result::Result<Duration, Stop> {
-    let one = 1u64.to_ne_bytes();
-    let mut b = [0u8; 8];
-    let from = from.as_raw_fd();
-    let start = Instant::now();
-    for _ in 0..iters {
-        loop {
-            match nix::unistd::write(to, &one) {
-                Ok(8) => break,
-                Ok(_) => return Err(Stop::Closed),
-                Err(Errno::EINTR) if alarm.keep_waiting() => continue,
-                Err(Errno::EINTR) => return Err(Stop::Poked),
-                Err(e) => return Err(Stop::Sys("write to an eventfd", e)),
-            }
-        }
-        loop {
-            match nix::unistd::read(from, &mut b) {
-                Ok(8) => break,
-                Ok(_) => return Err(Stop::Closed),
-                Err(Errno::EINTR) if alarm.keep_waiting() => continue,
-                Err(Errno::EINTR) => return Err(Stop::Poked),
-                Err(e) => return Err(Stop::Sys("read from an eventfd", e)),
-            }
-        }
-    }
-    Ok(start.elapsed())
-}
-
 impl Harness for EventfdPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
         let peers = std::slice::from_mut(&mut self.peer);
-        self.watchdog
-            .guarded(peers, |alarm| round_trips(to, from, iters, alarm))
+        self.watchdog.guarded(peers, |alarm| {
+            let names = ("write to an eventfd", "read from an eventfd");
+            let ends = Ends { to, from, names };
+            write_read_round_trips(ends, 1u64.to_ne_bytes(), iters, alarm, || {})
+        })
     }
 
     fn driver(&self) -> &Driver {
