@@ -13,8 +13,8 @@ use std::time::Duration;
 use nix::errno::Errno;
 use nix::sys::eventfd::{EfdFlags, EventFd};
 
+use super::link::{Joined, Link};
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::watchdog::Watchdog;
 use super::{write_all, write_read_round_trips, Driver, Ends, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
@@ -24,11 +24,7 @@ const STOP: u64 = 1 << 40;
 
 /// An eventfd ping-pong between the driver and a peer process or thread.
 pub struct EventfdPingPong {
-    to_peer: Arc<OwnedFd>,
-    from_peer: OwnedFd,
-    peer: Peer,
-    driver: Driver,
-    watchdog: Watchdog,
+    link: Link<Arc<OwnedFd>>,
 }
 
 /// A new eventfd (close-on-exec, blocking, counter mode).
@@ -84,7 +80,7 @@ fn peer_loop(
 impl EventfdPingPong {
     /// Sets up the peer and the two eventfds; the caller warms it up.
     pub fn new(participants: Participants, placement: Placement) -> Result<Self> {
-        let mut driver = Driver::pin(placement)?;
+        let driver = Driver::pin(placement)?;
         let to_peer = Arc::new(new_eventfd()?);
         let from_peer = new_eventfd()?;
         let (hello_r, hello_w) =
@@ -133,29 +129,26 @@ impl EventfdPingPong {
             }
         };
         drop(hello_w);
-        let watchdog = driver.welcome(&peer, &hello_r, &name)?;
-        Ok(Self {
+        let ends = Joined {
             to_peer,
             from_peer,
             peer,
-            driver,
-            watchdog,
-        })
+        };
+        let link = Link::welcome(ends, driver, Some(&hello_r), &name)?;
+        Ok(Self { link })
     }
 }
 
 impl Drop for EventfdPingPong {
     fn drop(&mut self) {
         // Ask a peer process to leave too; its guard kills it regardless.
-        let _ = signal(self.to_peer.as_fd(), STOP);
+        let _ = signal(self.link.to_peer(), STOP);
     }
 }
 
 impl Harness for EventfdPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
-        let peers = std::slice::from_mut(&mut self.peer);
-        self.watchdog.guarded(peers, |alarm| {
+        self.link.guarded(|to, from, alarm| {
             let names = ("write to an eventfd", "read from an eventfd");
             let ends = Ends { to, from, names };
             write_read_round_trips(ends, 1u64.to_ne_bytes(), iters, alarm, || {})
@@ -163,6 +156,6 @@ impl Harness for EventfdPingPong {
     }
 
     fn driver(&self) -> &Driver {
-        &self.driver
+        self.link.driver()
     }
 }

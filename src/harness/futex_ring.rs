@@ -15,12 +15,11 @@ use std::time::{Duration, Instant};
 
 use super::futex::{wait_until, wake};
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::policy::PolicyGuard;
-use super::ring::check_ring_size;
-use super::watchdog::{Stop, Watchdog};
+use super::ring::RingCore;
+use super::watchdog::Stop;
 use super::{Driver, Harness, PeerHello, HELLO_TIMEOUT};
 use crate::error::{Error, Result};
-use crate::spec::{Participants, Placement};
+use crate::spec::Participants;
 use crate::sys::{self, futex_wait, futex_wake, SharedWords};
 
 /// A participant's word while it waits.
@@ -39,12 +38,7 @@ fn hello_base(n: usize, k: usize) -> usize {
 pub struct FutexRing {
     words: Arc<SharedWords>,
     shared: bool,
-    peers: Vec<Peer>,
-    n: usize,
-    driver: Driver,
-    _policy: PolicyGuard,
-    // Started once every member has said hello.
-    watchdog: Option<Watchdog>,
+    core: RingCore,
 }
 
 /// Peer k's loop; allocation-free, so it may run in a forked child.
@@ -87,12 +81,8 @@ fn relay_loop(
 impl FutexRing {
     /// Sets up a ring of `n` participants pinned to `cpu`; the caller warms it up.
     pub fn new(participants: Participants, n: usize, cpu: usize) -> Result<Self> {
-        check_ring_size(n)?;
-        // A lap is n switches: every participant gives up the CPU once.
-        let driver = Driver::pin(Placement::SameCpu(cpu))?.expecting(Some(n as f64));
-        let policy = PolicyGuard::exact_hand_over()?;
+        let (driver, policy) = RingCore::start(n, cpu)?;
         let chosen = policy.chosen();
-        let driver = driver.under(chosen);
         let words =
             Arc::new(SharedWords::new(n + 3 * n).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
         let shared = participants == Participants::Process;
@@ -136,27 +126,24 @@ impl FutexRing {
         let mut me = Self {
             words,
             shared,
-            peers,
-            n,
-            driver,
-            _policy: policy,
-            watchdog: None,
+            core: RingCore::new(peers, n, driver, policy),
         };
         for k in 1..n {
             let hello = me.wait_hello(k, &name)?;
-            me.driver.add_peer(&me.peers[k - 1], hello, &name)?;
+            let core = &mut me.core;
+            core.driver.add_peer(&core.peers[k - 1], hello, &name)?;
         }
-        me.watchdog = Some(Watchdog::start(&name, &me.driver)?);
+        me.core.watch(&name)?;
         Ok(me)
     }
 
     fn wait_hello(&mut self, k: usize, name: &str) -> Result<PeerHello> {
         let start = Instant::now();
-        let h = hello_base(self.n, k);
+        let h = hello_base(self.core.n, k);
         let words = Arc::clone(&self.words);
         let w = words.words();
         while w[h + 2].load(Ordering::Acquire) == 0 {
-            self.peers[k - 1].check()?;
+            self.core.peers[k - 1].check()?;
             if start.elapsed() > HELLO_TIMEOUT {
                 return Err(Error::Stalled {
                     peer: format!("{name} {k}"),
@@ -175,7 +162,7 @@ impl FutexRing {
 impl Drop for FutexRing {
     fn drop(&mut self) {
         // Ask every peer to leave; process guards kill theirs regardless.
-        for w in &self.words.words()[..self.n] {
+        for w in &self.words.words()[..self.core.n] {
             w.store(STOP, Ordering::Release);
             let _ = futex_wake(w, 1, self.shared);
         }
@@ -203,15 +190,13 @@ fn laps(
 impl Harness for FutexRing {
     /// Runs `iters` laps of the token.
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let watchdog = self.watchdog.as_ref().expect("started in new");
         let (w, shared) = (self.words.words(), self.shared);
-        watchdog.guarded(&mut self.peers, |alarm| {
-            laps(&w[0], &w[1], shared, iters, alarm)
-        })
+        self.core
+            .guarded(|alarm| laps(&w[0], &w[1], shared, iters, alarm))
     }
 
     fn driver(&self) -> &Driver {
-        &self.driver
+        &self.core.driver
     }
 }
 
@@ -221,22 +206,8 @@ mod tests {
 
     #[test]
     fn a_lap_is_n_switches_and_a_dead_peer_is_reported() {
+        super::super::ring::tests::laps_are_n_switches("futex ring", FutexRing::new);
         let _x = crate::harness::exclusive();
-        for p in [Participants::Process, Participants::Thread] {
-            for n in [3, 8] {
-                crate::harness::retry_on_cpus(|cpu| {
-                    let mut h = FutexRing::new(p, n, cpu).unwrap();
-                    assert_eq!(h.tasks().len(), n);
-                    h.run(50).unwrap();
-                    let c = crate::measure::count_switches(&mut h, 200).unwrap();
-                    if (c.per_iter - n as f64).abs() <= 0.1 * n as f64 {
-                        Ok(())
-                    } else {
-                        Err(format!("{p} futex ring of {n}: {c:?} switches per lap"))
-                    }
-                });
-            }
-        }
         let cpu = crate::cpus::allowed_cpus().unwrap()[0];
         let mut h = FutexRing::new(Participants::Process, 4, cpu).unwrap();
         h.run(10).unwrap();

@@ -8,21 +8,15 @@
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Duration;
 
+use super::link::{Joined, Link};
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::watchdog::Watchdog;
 use super::{pipe, pipe_round_trips, relay_bytes, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
 /// Two pipes between the driver and a peer process or thread.
 pub struct PipePingPong {
-    // Field order matters: the pipe ends drop (close) before the peer guard joins a peer
-    // thread, which leaves its loop on end-of-file.
-    to_peer: OwnedFd,
-    from_peer: OwnedFd,
-    peer: Peer,
-    driver: Driver,
-    watchdog: Watchdog,
+    link: Link<OwnedFd>,
 }
 
 /// The peer's loop: say hello, then echo every byte until end-of-file. Allocation-free,
@@ -68,30 +62,23 @@ impl PipePingPong {
                 Peer::Thread(guard)
             }
         };
-        // Should the hello or the CPU check fail, the pipe ends drop before the peer
-        // guard: a peer thread sees end-of-file and the guard's join returns.
-        let (to_peer, from_peer, mut driver) = (p2c_w, c2p_r, driver);
-        let watchdog = driver.welcome(&peer, &from_peer, &name)?;
-        Ok(Self {
-            to_peer,
-            from_peer,
+        let ends = Joined {
+            to_peer: p2c_w,
+            from_peer: c2p_r,
             peer,
-            driver,
-            watchdog,
-        })
+        };
+        let link = Link::welcome(ends, driver, None, &name)?;
+        Ok(Self { link })
     }
 }
 
 impl Harness for PipePingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
-        let peers = std::slice::from_mut(&mut self.peer);
-        self.watchdog.guarded(peers, |alarm| {
-            pipe_round_trips(to, from, iters, alarm, || {})
-        })
+        self.link
+            .guarded(|to, from, alarm| pipe_round_trips(to, from, iters, alarm, || {}))
     }
 
     fn driver(&self) -> &Driver {
-        &self.driver
+        self.link.driver()
     }
 }

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
 use super::policy::PolicyGuard;
-use super::watchdog::Watchdog;
+use super::watchdog::{Alarm, Stop, Watchdog};
 use super::{pipe, pipe_round_trips, read_hello, relay_bytes, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
@@ -44,18 +44,61 @@ pub fn check_ring_size(n: usize) -> Result<()> {
     Ok(())
 }
 
+/// What every ring holds besides its channels: the peers, the driver, the exact
+/// hand-over policy and, once every member has said hello, the watchdog.
+pub(super) struct RingCore {
+    pub(super) peers: Vec<Peer>,
+    pub(super) n: usize,
+    pub(super) driver: Driver,
+    _policy: PolicyGuard,
+    watchdog: Option<Watchdog>,
+}
+
+impl RingCore {
+    /// Checks the size, pins the driver to `cpu` expecting n switches a lap (every
+    /// participant gives up the CPU once) and switches to the exact hand-over policy.
+    pub(super) fn start(n: usize, cpu: usize) -> Result<(Driver, PolicyGuard)> {
+        check_ring_size(n)?;
+        let driver = Driver::pin(Placement::SameCpu(cpu))?.expecting(Some(n as f64));
+        let policy = PolicyGuard::exact_hand_over()?;
+        let driver = driver.under(policy.chosen());
+        Ok((driver, policy))
+    }
+
+    /// The ring's members before the watchdog starts.
+    pub(super) fn new(peers: Vec<Peer>, n: usize, driver: Driver, policy: PolicyGuard) -> Self {
+        Self {
+            peers,
+            n,
+            driver,
+            _policy: policy,
+            watchdog: None,
+        }
+    }
+
+    /// Starts the watchdog, once every member has said hello.
+    pub(super) fn watch(&mut self, name: &str) -> Result<()> {
+        self.watchdog = Some(Watchdog::start(name, &self.driver)?);
+        Ok(())
+    }
+
+    /// Runs one timed batch under the watchdog.
+    pub(super) fn guarded(
+        &mut self,
+        f: impl FnOnce(Alarm<'_>) -> std::result::Result<Duration, Stop>,
+    ) -> Result<Duration> {
+        let watchdog = self.watchdog.as_ref().expect("started in new");
+        watchdog.guarded(&mut self.peers, f)
+    }
+}
+
 /// A ring of n participants (the driver and n-1 peers) on one CPU.
 pub struct PipeRing {
     // Field order matters: the pipe ends drop (close) before the peers are joined or
     // reaped, so peer threads leave on end-of-file.
     to_next: OwnedFd,
     from_last: OwnedFd,
-    peers: Vec<Peer>,
-    n: usize,
-    driver: Driver,
-    _policy: PolicyGuard,
-    // Started once every member has said hello.
-    watchdog: Option<Watchdog>,
+    core: RingCore,
 }
 
 /// A ring peer's loop: say hello, then pass every byte on until end-of-file.
@@ -143,13 +186,8 @@ impl Member<'_> {
 impl PipeRing {
     /// Sets up a ring of `n` participants pinned to `cpu`; the caller warms it up.
     pub fn new(participants: Participants, n: usize, cpu: usize) -> Result<Self> {
-        check_ring_size(n)?;
-        let placement = Placement::SameCpu(cpu);
-        // A lap is n switches: every participant gives up the CPU once.
-        let driver = Driver::pin(placement)?.expecting(Some(n as f64));
-        let policy = PolicyGuard::exact_hand_over()?;
+        let (driver, policy) = RingCore::start(n, cpu)?;
         let chosen = policy.chosen();
-        let driver = driver.under(chosen);
         // pipes[k] carries the token from participant k to participant k+1 (mod n).
         let mut reads: Vec<Option<OwnedFd>> = Vec::with_capacity(n);
         let mut writes: Vec<Option<OwnedFd>> = Vec::with_capacity(n);
@@ -195,11 +233,7 @@ impl PipeRing {
         let mut me = Self {
             to_next,
             from_last,
-            peers,
-            n,
-            driver,
-            _policy: policy,
-            watchdog: None,
+            core: RingCore::new(peers, n, driver, policy),
         };
         let pid = nix::unistd::getpid().as_raw();
         for _ in 1..n {
@@ -217,15 +251,15 @@ impl PipeRing {
                 }
                 Participants::Thread => Task { pid, tid },
             };
-            me.driver.add_task(task, hello, &name)?;
+            me.core.driver.add_task(task, hello, &name)?;
         }
-        me.watchdog = Some(Watchdog::start(&name, &me.driver)?);
+        me.core.watch(&name)?;
         Ok(me)
     }
 
     /// Participants in the ring, the driver included.
     pub fn len(&self) -> usize {
-        self.n
+        self.core.n
     }
 
     /// Always false: a ring has at least two participants.
@@ -235,27 +269,25 @@ impl PipeRing {
 
     /// The first peer found dead, if any.
     fn ring_broken(&mut self) -> Option<Error> {
-        self.peers.iter_mut().find_map(|p| p.check().err())
+        self.core.peers.iter_mut().find_map(|p| p.check().err())
     }
 }
 
 impl Harness for PipeRing {
     /// Runs `iters` laps of the token.
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        let watchdog = self.watchdog.as_ref().expect("started in new");
         let (to, from) = (self.to_next.as_fd(), self.from_last.as_fd());
-        watchdog.guarded(&mut self.peers, |alarm| {
-            pipe_round_trips(to, from, iters, alarm, || {})
-        })
+        self.core
+            .guarded(|alarm| pipe_round_trips(to, from, iters, alarm, || {}))
     }
 
     fn driver(&self) -> &Driver {
-        &self.driver
+        &self.core.driver
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::time::Instant;
 
@@ -275,11 +307,20 @@ mod tests {
 
     #[test]
     fn a_lap_is_n_switches() {
+        laps_are_n_switches("pipe ring", PipeRing::new);
+    }
+
+    /// Checks, for process and thread rings of 3 and 8 made by `new`, that every member
+    /// is pinned where asked and that a lap makes n switches.
+    pub(in crate::harness) fn laps_are_n_switches<H: Harness>(
+        what: &str,
+        new: impl Fn(Participants, usize, usize) -> Result<H>,
+    ) {
         let _x = crate::harness::exclusive();
         for p in [Participants::Process, Participants::Thread] {
             for n in [3, 8] {
                 crate::harness::retry_on_cpus(|cpu| {
-                    let mut h = PipeRing::new(p, n, cpu).unwrap();
+                    let mut h = new(p, n, cpu).unwrap();
                     assert_eq!(h.tasks().len(), n);
                     assert!(h.cpus_seen().iter().all(|c| *c == Some(cpu)));
                     assert_eq!(h.expected_switches_per_iter(), Some(n as f64));
@@ -288,7 +329,7 @@ mod tests {
                     if (c.per_iter - n as f64).abs() <= 0.1 * n as f64 {
                         Ok(())
                     } else {
-                        Err(format!("{p} ring of {n}: {c:?} switches per lap"))
+                        Err(format!("{p} {what} of {n}: {c:?} switches per lap"))
                     }
                 });
             }

@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::link::{Joined, Link};
 use super::peer::{ChildGuard, Peer, Task, ThreadGuard};
 use super::policy::PolicyGuard;
-use super::watchdog::Watchdog;
 use super::{pipe, pipe_round_trips, relay_bytes, Driver, Harness, PeerHello};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
@@ -90,15 +90,10 @@ const TOUCHING: usize = 0;
 
 /// A pipe ping-pong on one CPU with a private buffer per side.
 pub struct WorksetPingPong {
-    // Field order matters: the pipe ends close before a peer thread is joined.
-    to_peer: OwnedFd,
-    from_peer: OwnedFd,
-    peer: Peer,
+    link: Link<OwnedFd>,
     buf: PrivateBuffer,
     access: Access,
     control: Arc<SharedWords>,
-    driver: Driver,
-    watchdog: Watchdog,
     _policy: PolicyGuard,
 }
 
@@ -223,18 +218,17 @@ impl WorksetPingPong {
                 return Err(e);
             }
         };
-        // Should the hello or the CPU check fail, the pipe ends drop before the peer.
-        let (to_peer, from_peer, mut driver) = (p2c_w, c2p_r, driver);
-        let watchdog = driver.welcome(&peer, &from_peer, &name)?;
-        Ok(Self {
-            to_peer,
-            from_peer,
+        let ends = Joined {
+            to_peer: p2c_w,
+            from_peer: c2p_r,
             peer,
+        };
+        let link = Link::welcome(ends, driver, None, &name)?;
+        Ok(Self {
+            link,
             buf,
             access,
             control,
-            driver,
-            watchdog,
             _policy: policy,
         })
     }
@@ -264,9 +258,7 @@ impl Harness for WorksetPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         let touching = self.touching();
         let (buf, access) = (&mut self.buf, self.access);
-        let (to, from) = (self.to_peer.as_fd(), self.from_peer.as_fd());
-        let peers = std::slice::from_mut(&mut self.peer);
-        self.watchdog.guarded(peers, |alarm| {
+        self.link.guarded(|to, from, alarm| {
             pipe_round_trips(to, from, iters, alarm, || {
                 if touching {
                     touch(buf.as_mut_slice(), access);
@@ -276,7 +268,7 @@ impl Harness for WorksetPingPong {
     }
 
     fn driver(&self) -> &Driver {
-        &self.driver
+        self.link.driver()
     }
 }
 
@@ -290,15 +282,15 @@ impl Harness for TouchAlone<'_> {
     }
 
     fn driver(&self) -> &Driver {
-        &self.0.driver
+        self.0.link.driver()
     }
 
     fn tasks(&self) -> &[Task] {
-        &self.0.driver.tasks[..1]
+        &self.0.link.driver().tasks[..1]
     }
 
     fn cpus_seen(&self) -> &[Option<usize>] {
-        &self.0.driver.cpus_seen[..1]
+        &self.0.link.driver().cpus_seen[..1]
     }
 
     fn expected_switches_per_iter(&self) -> Option<f64> {
