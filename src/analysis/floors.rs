@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::experiments::floors::FloorKind;
 use crate::measure::Outcome;
+use crate::spec::Experiment;
 use crate::spec::PlacementKind;
 
 /// Fills `direct_ns_per_switch` and `floor_used` of every same-cpu ping-pong among
@@ -15,10 +16,10 @@ use crate::spec::PlacementKind;
 pub fn apply(outcomes: &mut [Outcome]) {
     let floors: BTreeMap<String, f64> = outcomes
         .iter()
-        .filter(|o| o.experiment == "floor" && o.valid)
+        .filter(|o| o.is(Experiment::Floor) && o.valid)
         .map(|o| (o.id.clone(), o.ns_per_round_trip.median))
         .collect();
-    for o in outcomes.iter_mut().filter(|o| o.experiment == "pingpong") {
+    for o in outcomes.iter_mut().filter(|o| o.is(Experiment::PingPong)) {
         let (Some(p), Some(m), Some(PlacementKind::SameCpu)) =
             (o.participants, o.mechanism, o.placement)
         else {

@@ -61,7 +61,7 @@ impl FloorKind {
     pub fn meta(self, cpu: usize) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: "floor".into(),
+            experiment: crate::spec::Experiment::Floor.to_string(),
             participants: None,
             mechanism: self.mechanism(),
             placement: Some(PlacementKind::SameCpu),

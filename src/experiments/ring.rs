@@ -52,7 +52,7 @@ impl RingSpec {
     pub fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: "ring".into(),
+            experiment: crate::spec::Experiment::Ring.to_string(),
             participants: Some(self.participants),
             mechanism: Some(self.mechanism),
             placement: Some(PlacementKind::SameCpu),

@@ -46,7 +46,7 @@ impl SpawnKind {
     pub fn meta(self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: "spawn".into(),
+            experiment: crate::spec::Experiment::Spawn.to_string(),
             participants: Some(self.participants()),
             mechanism: None,
             placement: None,

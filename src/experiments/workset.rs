@@ -143,7 +143,7 @@ impl WorksetSpec {
     pub fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: "workset".into(),
+            experiment: crate::spec::Experiment::Workset.to_string(),
             participants: Some(self.participants),
             mechanism: Some(Mechanism::Pipe),
             placement: Some(PlacementKind::SameCpu),

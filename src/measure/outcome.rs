@@ -121,7 +121,7 @@ impl OutcomeMeta {
     pub fn pingpong(spec: &PingPongSpec) -> Self {
         Self {
             id: spec.id(),
-            experiment: "pingpong".into(),
+            experiment: crate::spec::Experiment::PingPong.to_string(),
             participants: Some(spec.participants),
             mechanism: Some(spec.mechanism),
             placement: Some(spec.placement.kind()),
@@ -136,6 +136,11 @@ impl Outcome {
     /// Its typed id, where it parses (every id this version writes does).
     pub fn bench_id(&self) -> Option<crate::spec::BenchId> {
         self.id.parse().ok()
+    }
+
+    /// Whether it is an outcome of `e`.
+    pub fn is(&self, e: crate::spec::Experiment) -> bool {
+        self.experiment == e.name()
     }
 
     /// The counter `name` per switch, when it was measured; `None` when it is missing,

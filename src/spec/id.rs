@@ -47,16 +47,49 @@ pub enum BenchId {
     Spawn(SpawnKind),
 }
 
-impl BenchId {
-    /// The experiment's name, the id's first part: `pingpong`, `floor`, `workset`,
-    /// `ring` or `spawn`.
-    pub fn experiment(&self) -> &'static str {
+/// An experiment: the first part of its ids, and the `experiment` of its outcomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Experiment {
+    /// `pingpong/...`
+    PingPong,
+    /// `floor/...`
+    Floor,
+    /// `workset/...`
+    Workset,
+    /// `ring/...`
+    Ring,
+    /// `spawn/...`
+    Spawn,
+}
+
+impl Experiment {
+    /// Its name, as ids and results files spell it.
+    pub fn name(self) -> &'static str {
         match self {
-            BenchId::PingPong { .. } => "pingpong",
-            BenchId::Floor(_) => "floor",
-            BenchId::Workset { .. } => "workset",
-            BenchId::Ring { .. } => "ring",
-            BenchId::Spawn(_) => "spawn",
+            Experiment::PingPong => "pingpong",
+            Experiment::Floor => "floor",
+            Experiment::Workset => "workset",
+            Experiment::Ring => "ring",
+            Experiment::Spawn => "spawn",
+        }
+    }
+}
+
+impl fmt::Display for Experiment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl BenchId {
+    /// The experiment, the id's first part.
+    pub fn experiment(&self) -> Experiment {
+        match self {
+            BenchId::PingPong { .. } => Experiment::PingPong,
+            BenchId::Floor(_) => Experiment::Floor,
+            BenchId::Workset { .. } => Experiment::Workset,
+            BenchId::Ring { .. } => Experiment::Ring,
+            BenchId::Spawn(_) => Experiment::Spawn,
         }
     }
 }
@@ -181,7 +214,7 @@ mod tests {
         for id in &ids {
             let parsed: BenchId = id.parse().unwrap();
             assert_eq!(&parsed.to_string(), id);
-            assert_eq!(id.split('/').next(), Some(parsed.experiment()));
+            assert_eq!(id.split('/').next(), Some(parsed.experiment().name()));
         }
     }
 

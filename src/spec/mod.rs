@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 mod id;
 mod kinds;
 
-pub use id::BenchId;
+pub use id::{BenchId, Experiment};
 pub use kinds::{Access, FloorKind, SpawnKind, ACCESSES, FLOORS, SPAWNS};
 
 use crate::cpus::CpuChoice;

@@ -6,6 +6,7 @@ use super::evidence::Evidence;
 use super::select::{same_cpu_pingpong, valid};
 use super::{Claim, Finding, VerdictKind, NOISE};
 use crate::measure::Outcome;
+use crate::spec::Experiment;
 use crate::spec::{Mechanism, Participants};
 use crate::units::format_size;
 
@@ -68,7 +69,7 @@ impl Claim for Caches {
     }
 
     fn judge(&self, outcomes: &[Outcome]) -> Finding {
-        let ws: Vec<&Outcome> = valid(outcomes, "workset")
+        let ws: Vec<&Outcome> = valid(outcomes, Experiment::Workset)
             .filter(|o| o.variant.as_deref() == Some("read") && o.indirect_ns_per_switch.is_some())
             .collect();
         let Some(base) = direct_cost(outcomes, &ws) else {

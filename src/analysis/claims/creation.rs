@@ -5,6 +5,7 @@ use super::evidence::Evidence;
 use super::select::valid;
 use super::{Claim, Finding, VerdictKind, NOISE};
 use crate::measure::Outcome;
+use crate::spec::Experiment;
 
 /// Claim 5 (see the module).
 pub struct Creation;
@@ -19,10 +20,12 @@ struct Spawn {
 
 impl Spawn {
     fn find(outcomes: &[Outcome], id: &str) -> Option<Self> {
-        valid(outcomes, "spawn").find(|o| o.id == id).map(|o| Self {
-            ns: o.ns_per_round_trip.median,
-            child_faults: o.extra.get("minor_faults_child_per_iter").copied(),
-        })
+        valid(outcomes, Experiment::Spawn)
+            .find(|o| o.id == id)
+            .map(|o| Self {
+                ns: o.ns_per_round_trip.median,
+                child_faults: o.extra.get("minor_faults_child_per_iter").copied(),
+            })
     }
 
     fn us(&self) -> f64 {

@@ -1,21 +1,16 @@
 //! Picking the outcomes a claim rests on: only valid ones count.
 
 use crate::measure::Outcome;
-use crate::spec::{Mechanism, Participants, PlacementKind};
+use crate::spec::{Experiment, Mechanism, Participants, PlacementKind};
 
-/// The valid outcomes of `experiment` (`pingpong`, `ring`, `workset`, `spawn`).
-pub fn valid<'a>(
-    outcomes: &'a [Outcome],
-    experiment: &'a str,
-) -> impl Iterator<Item = &'a Outcome> {
-    outcomes
-        .iter()
-        .filter(move |o| o.experiment == experiment && o.valid)
+/// The valid outcomes of `experiment`.
+pub fn valid(outcomes: &[Outcome], experiment: Experiment) -> impl Iterator<Item = &Outcome> {
+    outcomes.iter().filter(move |o| o.is(experiment) && o.valid)
 }
 
 /// The valid same-cpu ping-pong of `p` over `m` that has a time per switch.
 pub fn same_cpu_pingpong(outcomes: &[Outcome], p: Participants, m: Mechanism) -> Option<&Outcome> {
-    valid(outcomes, "pingpong").find(|o| {
+    valid(outcomes, Experiment::PingPong).find(|o| {
         o.participants == Some(p)
             && o.mechanism == Some(m)
             && o.placement == Some(PlacementKind::SameCpu)

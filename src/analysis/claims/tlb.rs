@@ -8,6 +8,7 @@ use super::{Claim, Finding, VerdictKind};
 use crate::analysis::counted::why_not_counted;
 use crate::counters::events::FULL_FLUSH;
 use crate::measure::Outcome;
+use crate::spec::Experiment;
 use crate::spec::{Mechanism, Participants};
 
 /// The per-CPU address-space ids x86 Linux keeps (`TLB_NR_DYN_ASIDS`): quoted in the
@@ -52,8 +53,9 @@ struct Rings(Vec<Ring>);
 
 impl Rings {
     fn of(outcomes: &[Outcome], p: Participants) -> Self {
-        let has_pipe = valid(outcomes, "ring").any(|o| o.mechanism == Some(Mechanism::Pipe));
-        let mut v: Vec<Ring> = valid(outcomes, "ring")
+        let has_pipe =
+            valid(outcomes, Experiment::Ring).any(|o| o.mechanism == Some(Mechanism::Pipe));
+        let mut v: Vec<Ring> = valid(outcomes, Experiment::Ring)
             .filter(|o| o.participants == Some(p))
             .filter(|o| !has_pipe || o.mechanism == Some(Mechanism::Pipe))
             .filter_map(|o| {
@@ -111,7 +113,7 @@ fn min(v: &[f64]) -> f64 {
 
 /// Nothing counted: why, and the times that were measured.
 fn not_counted(outcomes: &[Outcome], procs: &Rings) -> Finding {
-    let rings: Vec<&Outcome> = valid(outcomes, "ring").collect();
+    let rings: Vec<&Outcome> = valid(outcomes, Experiment::Ring).collect();
     let mut evidence = Evidence::new(format!(
         "full TLB flushes were not counted: {}",
         why_not_counted(&rings)

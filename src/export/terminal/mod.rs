@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use super::Exporter;
 use crate::measure::Outcome;
 use crate::results::ResultsFile;
+use crate::spec::Experiment;
 use crate::spec::Participants;
 
 /// One table of a results file.
@@ -72,11 +73,11 @@ type SideBySide<'a> = BTreeMap<String, BTreeMap<u64, [Option<&'a Outcome>; 2]>>;
 /// those it gives none), then by parameter (ring size, bytes): `[process, thread]`.
 fn side_by_side<'a>(
     outcomes: &'a [Outcome],
-    experiment: &str,
+    experiment: Experiment,
     key: impl Fn(&Outcome) -> Option<String>,
 ) -> SideBySide<'a> {
     let mut out = SideBySide::new();
-    for o in outcomes.iter().filter(|o| o.experiment == experiment) {
+    for o in outcomes.iter().filter(|o| o.is(experiment)) {
         let (Some(n), Some(p), Some(k)) = (o.parameter, o.participants, key(o)) else {
             continue;
         };

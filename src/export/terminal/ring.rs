@@ -5,6 +5,7 @@ use super::side_by_side;
 use crate::analysis::counted::why_not_counted;
 use crate::counters::events::FULL_FLUSH;
 use crate::measure::Outcome;
+use crate::spec::Experiment;
 use crate::units::fixed as cell;
 
 /// Renders the ring outcomes among `outcomes` as tables (one per mechanism); empty when
@@ -12,7 +13,7 @@ use crate::units::fixed as cell;
 /// or unsupported).
 pub fn render(outcomes: &[Outcome]) -> String {
     // mechanism -> n -> [process, thread]
-    let tables = side_by_side(outcomes, "ring", |o| {
+    let tables = side_by_side(outcomes, Experiment::Ring, |o| {
         Some(
             o.mechanism
                 .map_or_else(|| "?".to_string(), |m| m.to_string()),

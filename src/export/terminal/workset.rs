@@ -4,6 +4,7 @@
 use super::side_by_side;
 use crate::counters::events::{CACHE_MISSES, DTLB_LOAD_MISSES, FULL_FLUSH};
 use crate::measure::Outcome;
+use crate::spec::Experiment;
 use crate::units::{fixed, format_size};
 
 fn cell(v: Option<f64>) -> String {
@@ -21,13 +22,13 @@ fn counter_cell(o: Option<&Outcome>, name: &str) -> String {
 /// Renders the working-set outcomes among `outcomes`; empty when there are none.
 pub fn render(outcomes: &[Outcome]) -> String {
     // variant -> size -> [process, thread]
-    let table = side_by_side(outcomes, "workset", |o| o.variant.clone());
+    let table = side_by_side(outcomes, Experiment::Workset, |o| o.variant.clone());
     let shown: Vec<&str> = COUNTERS
         .into_iter()
         .filter(|c| {
             outcomes
                 .iter()
-                .filter(|o| o.experiment == "workset")
+                .filter(|o| o.is(Experiment::Workset))
                 .any(|o| o.counter_per_switch(c).is_some())
         })
         .collect();
