@@ -15,6 +15,11 @@
 //! that counted zero in all of them is printed with its value instead; a benchmark whose
 //! samples held a zero, or that hit the comparison panic, is printed with what it
 //! counted (the baseline run's report stands for the identical case).
+//!
+//! criterion's filter chooses what runs: a benchmark is set up (harness built, counter
+//! attached, pilot counted) only when criterion first calls it, so ids the filter leaves
+//! out cost nothing. Why a benchmark has no report is recorded where it happens (set-up,
+//! pilot, a failed batch), never read back from a panic's message.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
@@ -68,53 +73,6 @@ fn specs() -> Vec<PingPongSpec> {
     specs
 }
 
-/// criterion options that take a value (so the next argument is not the filter).
-const VALUE_OPTIONS: [&str; 18] = [
-    "-c",
-    "--color",
-    "-s",
-    "--save-baseline",
-    "-b",
-    "--baseline",
-    "--baseline-lenient",
-    "--format",
-    "--profile-time",
-    "--load-baseline",
-    "--sample-size",
-    "--warm-up-time",
-    "--measurement-time",
-    "--nresamples",
-    "--noise-threshold",
-    "--confidence-level",
-    "--significance-level",
-    "--plotting-backend",
-];
-
-/// Whether criterion's command-line filter can select `id`, so that ids filtered out are
-/// not set up and piloted for nothing. A filter with regex syntax is left to criterion.
-fn wanted(id: &str, args: &[String]) -> bool {
-    let mut filter = None;
-    let mut exact = false;
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        if a == "--exact" {
-            exact = true;
-        } else if VALUE_OPTIONS.contains(&a) || a == "--output-format" {
-            i += 1;
-        } else if !a.starts_with('-') && filter.is_none() {
-            filter = Some(a);
-        }
-        i += 1;
-    }
-    match filter {
-        None => true,
-        Some(f) if f.contains(|c: char| "\\.^$*+?()[]{}|".contains(c)) => true,
-        Some(f) if exact => id == f,
-        Some(f) => id.contains(f),
-    }
-}
-
 fn criterion_for(m: EventCount) -> Criterion<EventCount> {
     Criterion::default()
         .with_measurement(m)
@@ -123,16 +81,6 @@ fn criterion_for(m: EventCount) -> Criterion<EventCount> {
         .measurement_time(Duration::from_millis(300))
         .nresamples(10_000)
         .configure_from_args()
-}
-
-/// Per-round-trip counts of `PILOT_BATCHES` batches.
-fn pilot(m: &EventCount, h: &mut dyn harness::Harness) -> ctxbench::Result<Vec<f64>> {
-    (0..PILOT_BATCHES)
-        .map(|_| {
-            m.count(|| h.run(PILOT_ITERS))
-                .map(|(_, n)| n / PILOT_ITERS as f64)
-        })
-        .collect()
 }
 
 /// Runs `f`; if it panics, returns the panic message instead of printing it (the panic
@@ -150,7 +98,9 @@ fn quiet_catch(f: impl FnOnce()) -> Option<String> {
     })
 }
 
-/// Benchmarks every event that opens here over the chosen ping-pong ids.
+/// Benchmarks every event that opens here over the chosen ping-pong ids. criterion's own
+/// filter decides which run: a benchmark's harness is set up only when criterion first
+/// calls it.
 pub fn benches(_c: &mut Criterion) {
     let status = counters::machine_status(&events::all());
     let refused: Vec<String> = status
@@ -164,9 +114,6 @@ pub fn benches(_c: &mut Criterion) {
         );
     }
     let specs = specs();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    // `--test` runs each benchmark once and `--list` none: criterion analyses nothing.
-    let analysed = !args.iter().any(|a| a == "--test" || a == "--list");
     let mut notes = Vec::new();
     for (def, _) in status.iter().filter(|(_, why)| why.is_none()) {
         for spec in &specs {
@@ -176,10 +123,7 @@ pub fn benches(_c: &mut Criterion) {
                 spec.harness_name(),
                 spec.placement.kind()
             );
-            if wanted(&id, &args) {
-                let _x = harness::exclusive();
-                bench_one(def, spec, &id, analysed, &mut notes);
-            }
+            notes.extend(bench_one(def, spec, &id));
         }
     }
     if !notes.is_empty() {
@@ -190,32 +134,28 @@ pub fn benches(_c: &mut Criterion) {
     }
 }
 
-/// Sets up `spec` counted by `def`, pilots it, and hands it to criterion unless the pilot
-/// counted nothing; what criterion cannot report goes to `notes`.
-fn bench_one(
-    def: &'static counters::EventDef,
-    spec: &PingPongSpec,
-    id: &str,
-    analysed: bool,
-    notes: &mut Vec<String>,
-) {
-    // Open first, then build (the peer inherits the counter), then attach the per-CPU
-    // events to the harness's tasks.
-    let mut set = CounterSet::open(&[def]);
-    let mut h = match harness::build(spec) {
-        Ok(h) => h,
-        Err(e) => return notes.push(format!("{id}: failed to set up: {e}")),
-    };
-    set.attach_harness(h.as_ref());
-    let m = match EventCount::new(set) {
-        Ok(m) => m,
-        Err(why) => return notes.push(format!("{id}: not benchmarked: {why}")),
-    };
-    let values = match pilot(&m, h.as_mut()) {
-        Ok(v) => v,
-        Err(e) => return notes.push(format!("{id}: failed: {e}")),
-    };
-    if def.name == "context-switches" {
+/// A counted harness, set up when criterion first calls its benchmark.
+struct Counted {
+    h: Box<dyn harness::Harness>,
+    _exclusive: std::sync::MutexGuard<'static, ()>,
+}
+
+/// Builds `spec` (after the counter opened, so a peer inherits it), attaches the counter
+/// and pilots it. `Err` says why criterion gets no samples: the set-up failed, the
+/// harness is INVALID, or the pilot counted nothing (criterion refuses zero samples).
+fn set_up(m: &EventCount, spec: &PingPongSpec, id: &str) -> Result<Counted, String> {
+    let _exclusive = harness::exclusive();
+    let mut h = harness::build(spec).map_err(|e| format!("{id}: failed to set up: {e}"))?;
+    m.attach(h.as_ref())
+        .map_err(|why| format!("{id}: not benchmarked: {why}"))?;
+    let values = (0..PILOT_BATCHES)
+        .map(|_| {
+            m.try_count(|| h.run(PILOT_ITERS))
+                .map(|(_, n)| n / PILOT_ITERS as f64)
+        })
+        .collect::<Result<Vec<f64>, String>>()
+        .map_err(|e| format!("{id}: {e}"))?;
+    if m.event().name == events::CONTEXT_SWITCHES {
         let median = match classify(&values) {
             Pilot::Zero => 0.0,
             Pilot::Constant(v) | Pilot::Varies(v) => v,
@@ -223,49 +163,71 @@ fn bench_one(
         let v = measure::judge(h.expected_switches_per_iter(), median);
         if !v.is_valid() {
             eprintln!("{id}: INVALID: {}", v.message());
-            notes.push(format!("{id}: INVALID: {}", v.message()));
+            return Err(format!("{id}: INVALID: {}", v.message()));
         }
     }
     if classify(&values) == Pilot::Zero {
-        return notes.push(format!(
+        return Err(format!(
             "{id}: 0 per round trip in every pilot batch ({} round trips); criterion \
              refuses samples of zero",
             PILOT_ITERS * PILOT_BATCHES as u64
         ));
     }
+    Ok(Counted { h, _exclusive })
+}
+
+/// Hands `spec` counted by `def` to criterion; returns what criterion could not report.
+fn bench_one(def: &'static counters::EventDef, spec: &PingPongSpec, id: &str) -> Option<String> {
+    let m = match EventCount::new(CounterSet::open(&[def])) {
+        Ok(m) => m,
+        Err(why) => return Some(format!("{id}: not benchmarked: {why}")),
+    };
     let counter = m.clone();
+    let mut counted: Option<Result<Counted, String>> = None;
+    let mut failed: Option<String> = None;
     let mut seen: Vec<f64> = Vec::new();
     let panicked = quiet_catch(|| {
-        let mut c = criterion_for(m);
-        c.bench_function(id, |b| {
-            b.iter_custom(|iters| {
-                let (_, n) = counter
-                    .count(|| h.run(iters))
-                    .unwrap_or_else(|e| panic!("{id}: the harness failed: {e}"));
-                seen.push(n / iters.max(1) as f64);
-                n
+        criterion_for(m).bench_function(id, |b| {
+            let Ok(c) = counted.get_or_insert_with(|| set_up(&counter, spec, id)) else {
+                // No iteration: criterion stops this benchmark (with a panic caught
+                // above), and the reason set up gave stands.
+                return;
+            };
+            b.iter_custom(|iters| match counter.try_count(|| c.h.run(iters)) {
+                Ok((_, n)) => {
+                    seen.push(n / iters.max(1) as f64);
+                    n
+                }
+                Err(e) => {
+                    let why = format!("{id}: {e}");
+                    failed = Some(why.clone());
+                    panic!("{why}")
+                }
             })
         });
     });
-    notes.extend(unreported(id, &seen, panicked, analysed));
+    if let Some(Err(why)) = counted {
+        return Some(why);
+    }
+    failed.or_else(|| unreported(id, &seen, panicked))
 }
 
-/// Why criterion gave no report for `id`, if it did not: it panicked (a failed harness,
-/// or its comparison of identical samples), or some samples were zero.
-fn unreported(id: &str, seen: &[f64], panicked: Option<String>, analysed: bool) -> Option<String> {
+/// Why criterion gave no report for `id` that ran, if it did not: its comparison of
+/// samples identical to the saved baseline's panicked, or some samples were zero. A
+/// benchmark criterion called once (`--test`) has nothing analysed.
+fn unreported(id: &str, seen: &[f64], panicked: Option<String>) -> Option<String> {
     let (lo, hi) = seen
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
+    let analysed = seen.len() > 1;
     match panicked {
-        Some(msg) if msg.contains("the harness failed") || msg.contains("could not be counted") => {
-            Some(msg)
-        }
         Some(msg) => {
-            // criterion's comparison with a saved baseline has no finite t statistic when
-            // both runs are one identical value, and plotting it panics. The report of the
-            // run that saved the baseline stands.
+            // Our own failures are recorded before they panic, so this is criterion's:
+            // its comparison with a saved baseline has no finite t statistic when both
+            // runs are one identical value, and plotting it panics. The report of the run
+            // that saved the baseline stands.
             let value = if lo == hi {
                 format!("{lo}")
             } else {

@@ -59,15 +59,19 @@ pub struct EventCount {
 }
 
 impl EventCount {
-    /// Wraps a set holding exactly one event that opened; otherwise returns the reason.
+    /// Wraps a set holding exactly one event that opened, or that waits for a harness to
+    /// be attached (see [`attach`](Self::attach)); otherwise returns the reason.
     pub fn new(set: CounterSet) -> Result<Self, String> {
         let status = set.status();
-        let [(def, None)] = status.as_slice() else {
-            return Err(match status.as_slice() {
-                [(_, Some(why))] => why.to_string(),
-                _ => format!("an EventCount counts one event, not {}", status.len()),
-            });
+        let [(def, why)] = status.as_slice() else {
+            return Err(format!(
+                "an EventCount counts one event, not {}",
+                status.len()
+            ));
         };
+        if let (Some(why), false) = (why, set.pending()) {
+            return Err(why.to_string());
+        }
         let def = *def;
         Ok(Self {
             def,
@@ -76,12 +80,26 @@ impl EventCount {
         })
     }
 
+    /// Attaches the per-CPU events to `h`'s tasks; the reason if the event is still not
+    /// open after that.
+    pub fn attach(&self, h: &dyn crate::harness::Harness) -> Result<(), String> {
+        let mut set = self.set.borrow_mut();
+        set.attach_harness(h);
+        match set.status()[0].1 {
+            None => Ok(()),
+            Some(why) => Err(why.to_string()),
+        }
+    }
+
     /// The event counted.
     pub fn event(&self) -> &'static EventDef {
         self.def
     }
 
     /// Runs `f` with the counter enabled and returns its result with the count.
+    ///
+    /// # Panics
+    /// When the counter could not be read (see [`try_count`](Self::try_count)).
     pub fn count<T, E>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<(T, f64), E> {
         let started = self.set.borrow_mut().start();
         let out = f();
@@ -89,18 +107,35 @@ impl EventCount {
         out.map(|t| (t, value))
     }
 
-    fn finish(&self, started: Started) -> f64 {
+    /// [`count`](Self::count) that says why instead of panicking: `f` failed, or the
+    /// counter could not be read.
+    pub fn try_count<T, E: std::fmt::Display>(
+        &self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<(T, f64), String> {
+        let started = self.set.borrow_mut().start();
+        let out = f().map_err(|e| format!("the harness failed: {e}"));
+        let value = self.reading(started);
+        Ok((out?, value?))
+    }
+
+    /// The count since `started`, or why there is none: the counter opened and was
+    /// enabled, but the kernel never scheduled it (a PMU taken by another user) or its
+    /// read failed.
+    fn reading(&self, started: Started) -> Result<f64, String> {
         let readings = self.set.borrow_mut().stop(started);
         match &readings[0].1 {
-            EventReading::Counted(r) => r.scaled,
-            // The counter opened and was enabled, but the kernel never scheduled it (a PMU
-            // taken by another user) or its read failed. criterion's `end` cannot fail and a
-            // zero would be a lie, so this panics with a message the counter benches catch
-            // per benchmark (`benches/benchmarks/counters.rs`) and report as not counted.
+            EventReading::Counted(r) => Ok(r.scaled),
             EventReading::Refused(why) => {
-                panic!("{} could not be counted: {why}", self.def.name)
+                Err(format!("{} could not be counted: {why}", self.def.name))
             }
         }
+    }
+
+    fn finish(&self, started: Started) -> f64 {
+        // criterion's `end` cannot fail and a zero would be a lie: this panics with the
+        // reason instead (the counter benches use `try_count`, which says it).
+        self.reading(started).unwrap_or_else(|why| panic!("{why}"))
     }
 }
 

@@ -118,6 +118,11 @@ impl CounterSet {
             .collect()
     }
 
+    /// Whether an event waits for a harness to be attached (the per-CPU events).
+    pub fn pending(&self) -> bool {
+        self.slots.iter().any(|s| matches!(s.state, State::Pending))
+    }
+
     /// How many events opened.
     pub fn open_count(&self) -> usize {
         self.slots
