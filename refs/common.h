@@ -190,21 +190,42 @@ static inline void join_peer(pthread_t t)
 }
 
 
-/* Starts the peer (for a process: a forked child, pinned to `cpu`, running `peer_loop`;
- * for a thread: `peer_thread`, which pins itself), warms up, and times `loops` round
- * trips of `round_trips`; returns the nanoseconds they took. */
-static inline uint64_t start_peer_and_time(int process, int cpu, long loops,
-                                           int (*peer_loop)(void),
-                                           void *(*peer_thread)(void *), pthread_t *peer,
-                                           void (*round_trips)(long))
+/* The peer thread's entry: pins itself to the CPU it is given, then runs the loop. */
+struct peer_start {
+    int cpu;
+    int (*loop)(void);
+};
+
+static inline void *peer_thread_entry(void *arg)
 {
+    const struct peer_start *s = arg;
+    pin(s->cpu);
+    return (void *)(intptr_t)s->loop();
+}
+
+/* A peer process or thread running `peer_loop` on `cpu`. */
+struct peer {
+    int process;
+    pthread_t thread;
+    struct peer_start start;
+};
+
+/* Starts the peer (a forked child or a thread, pinned to `cpu`, running `peer_loop`),
+ * warms up, and times `loops` round trips of `round_trips`; returns the nanoseconds they
+ * took. */
+static inline uint64_t start_peer_and_time(struct peer *p, int process, int cpu, long loops,
+                                           int (*peer_loop)(void), void (*round_trips)(long))
+{
+    p->process = process;
+    p->start.cpu = cpu;
+    p->start.loop = peer_loop;
     if (process) {
         if (fork_peer() == 0) {
             pin(cpu);
             _exit(peer_loop());
         }
     } else {
-        int rc = pthread_create(peer, NULL, peer_thread, NULL);
+        int rc = pthread_create(&p->thread, NULL, peer_thread_entry, &p->start);
         if (rc != 0)
             die_err("pthread_create", rc);
     }
@@ -212,6 +233,18 @@ static inline uint64_t start_peer_and_time(int process, int cpu, long loops,
     uint64_t start = now_ns();
     round_trips(loops);
     return now_ns() - start;
+}
+
+/* Tells the peer to stop with `stop` and waits for it to leave cleanly. */
+static inline void stop_peer(struct peer *p, void (*stop)(void))
+{
+    if (p->process)
+        peer_may_leave();
+    stop();
+    if (p->process)
+        reap_peer();
+    else
+        join_peer(p->thread);
 }
 
 #endif

@@ -69,18 +69,17 @@ static int peer_loop(void)
     }
 }
 
-static void *peer_thread(void *arg)
+static void stop(void)
 {
-    (void)arg;
-    pin(cpu);
-    return (void *)(intptr_t)peer_loop();
+    if (put(to_peer, STOP) != 0)
+        die("write to_peer (stop)");
 }
 
 int main(int argc, char **argv)
 {
     static const char *const modes[] = { "thread", "process", NULL };
     struct args a = parse_args(argc, argv, "ref-eventfd", modes, "thread|process");
-    pthread_t peer;
+    struct peer peer;
     cpu = a.cpu;
     pin(cpu);
 
@@ -89,17 +88,9 @@ int main(int argc, char **argv)
     if (to_peer < 0 || from_peer < 0)
         die("eventfd");
 
-    uint64_t ns = start_peer_and_time(a.mode == PROCESS, cpu, a.loops, peer_loop,
-                                      peer_thread, &peer, round_trips);
-
-    if (a.mode == PROCESS)
-        peer_may_leave();
-    if (put(to_peer, STOP) != 0)
-        die("write to_peer (stop)");
-    if (a.mode == PROCESS)
-        reap_peer();
-    else
-        join_peer(peer);
+    uint64_t ns = start_peer_and_time(&peer, a.mode == PROCESS, cpu, a.loops, peer_loop,
+                                      round_trips);
+    stop_peer(&peer, stop);
     report(modes[a.mode], a.loops, cpu, ns);
     return 0;
 }

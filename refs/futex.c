@@ -65,18 +65,18 @@ static int peer_loop(void)
     }
 }
 
-static void *peer_thread(void *arg)
+static void stop(void)
 {
-    (void)arg;
-    pin(cpu);
-    return (void *)(intptr_t)peer_loop();
+    atomic_store_explicit(turn, STOP, memory_order_release);
+    if (futex(wake_op, 1) < 0)
+        die("FUTEX_WAKE (stop)");
 }
 
 int main(int argc, char **argv)
 {
     static const char *const modes[] = { "thread", "thread-shared", "process", NULL };
     struct args a = parse_args(argc, argv, "ref-futex", modes, "thread|thread-shared|process");
-    pthread_t peer;
+    struct peer peer;
     cpu = a.cpu;
     pin(cpu);
 
@@ -88,18 +88,9 @@ int main(int argc, char **argv)
     wait_op = a.mode == THREAD ? FUTEX_WAIT_PRIVATE : FUTEX_WAIT;
     wake_op = a.mode == THREAD ? FUTEX_WAKE_PRIVATE : FUTEX_WAKE;
 
-    uint64_t ns = start_peer_and_time(a.mode == PROCESS, cpu, a.loops, peer_loop,
-                                      peer_thread, &peer, round_trips);
-
-    if (a.mode == PROCESS)
-        peer_may_leave();
-    atomic_store_explicit(turn, STOP, memory_order_release);
-    if (futex(wake_op, 1) < 0)
-        die("FUTEX_WAKE (stop)");
-    if (a.mode == PROCESS)
-        reap_peer();
-    else
-        join_peer(peer);
+    uint64_t ns = start_peer_and_time(&peer, a.mode == PROCESS, cpu, a.loops, peer_loop,
+                                      round_trips);
+    stop_peer(&peer, stop);
     report(modes[a.mode], a.loops, cpu, ns);
     return 0;
 }
