@@ -310,6 +310,21 @@ pub(super) mod tests {
         laps_are_n_switches("pipe ring", PipeRing::new);
     }
 
+    /// Kills the third member of a running process ring `h` and checks that the next run
+    /// fails at once, saying the member ended.
+    pub(in crate::harness) fn a_dead_member_ends_the_run(h: &mut impl Harness) {
+        let victim = nix::unistd::Pid::from_raw(h.tasks()[2].pid);
+        nix::sys::signal::kill(victim, nix::sys::signal::Signal::SIGKILL).unwrap();
+        let t = Instant::now();
+        let e = h.run(1_000_000).unwrap_err();
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "took {:?}",
+            t.elapsed()
+        );
+        assert!(e.to_string().contains("ended during the run"), "{e}");
+    }
+
     /// Checks, for process and thread rings of 3 and 8 made by `new`, that every member
     /// is pinned where asked and that a lap makes n switches.
     pub(in crate::harness) fn laps_are_n_switches<H: Harness>(
@@ -344,20 +359,7 @@ pub(super) mod tests {
         h.run(10).unwrap();
         // Four ring members and the watchdog.
         assert_eq!(crate::harness::children_of_me(), before + 5);
-        let victim = h.tasks()[2].pid;
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(victim),
-            nix::sys::signal::Signal::SIGKILL,
-        )
-        .unwrap();
-        let t = Instant::now();
-        let e = h.run(1_000_000).unwrap_err();
-        assert!(
-            t.elapsed() < Duration::from_secs(2),
-            "took {:?}",
-            t.elapsed()
-        );
-        assert!(e.to_string().contains("ended during the run"), "{e}");
+        a_dead_member_ends_the_run(&mut h);
         drop(h);
         assert_eq!(crate::harness::children_of_me(), before);
         // Threads leave too when the ring drops.
