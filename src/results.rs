@@ -254,10 +254,10 @@ mod tests {
         assert_eq!(
             p,
             dir.path()
-                .join("test-cpu-9000-box/2026-12-27T06-30-00Z.json")
+                .join("test-9000-box/2026-12-27T06-30-00Z.json")
         );
         let again = f.save_in(dir.path()).unwrap();
-        assert!(again.ends_with("test-cpu-9000-box/2026-12-27T06-30-00Z-2.json"));
+        assert!(again.ends_with("test-9000-box/2026-12-27T06-30-00Z-2.json"));
         let back = ResultsFile::load(&p).unwrap();
         assert_eq!(back, f);
         assert_eq!(back.machine.cpu_model, "Test CPU <9000>");
