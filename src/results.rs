@@ -268,8 +268,7 @@ mod tests {
         let p = f.save_in(dir.path()).unwrap();
         assert_eq!(
             p,
-            dir.path()
-                .join("test-9000-box/2026-12-27T06-30-00Z.json")
+            dir.path().join("test-9000-box/2026-12-27T06-30-00Z.json")
         );
         let again = f.save_in(dir.path()).unwrap();
         assert!(again.ends_with("test-9000-box/2026-12-27T06-30-00Z-2.json"));
