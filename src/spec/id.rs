@@ -1,7 +1,8 @@
 //! The typed id of a benchmark, the one place ids are built and taken apart. The same
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
-//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`.
+//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
+//! `footprint/thread/64`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -45,11 +46,18 @@ pub enum BenchId {
     },
     /// `spawn/<name>`.
     Spawn(SpawnKind),
+    /// `footprint/<participants>/<n>`: the memory of n idle tasks.
+    Footprint {
+        /// Processes or threads.
+        participants: Participants,
+        /// How many idle tasks.
+        tasks: usize,
+    },
 }
 
 impl BenchId {
     /// The experiment's name, the id's first part: `pingpong`, `floor`, `workset`,
-    /// `ring` or `spawn`.
+    /// `ring`, `spawn` or `footprint`.
     pub fn experiment(&self) -> &'static str {
         match self {
             BenchId::PingPong { .. } => "pingpong",
@@ -57,6 +65,7 @@ impl BenchId {
             BenchId::Workset { .. } => "workset",
             BenchId::Ring { .. } => "ring",
             BenchId::Spawn(_) => "spawn",
+            BenchId::Footprint { .. } => "footprint",
         }
     }
 }
@@ -91,6 +100,10 @@ impl fmt::Display for BenchId {
                 n,
             } => write!(f, "ring/{participants}-{mechanism}/{n}"),
             BenchId::Spawn(k) => write!(f, "spawn/{}", k.name()),
+            BenchId::Footprint {
+                participants,
+                tasks,
+            } => write!(f, "footprint/{participants}/{tasks}"),
         }
     }
 }
@@ -100,12 +113,17 @@ fn named<T: Copy>(all: &[T], name: &str, show: impl Fn(T) -> String) -> Option<T
     all.iter().copied().find(|&t| show(t) == name)
 }
 
+/// `process` or `thread`.
+fn participants(s: &str) -> Option<Participants> {
+    named(&[Participants::Process, Participants::Thread], s, |p| {
+        p.to_string()
+    })
+}
+
 /// `<participants>-<mechanism>`, e.g. `thread-futex-shared`.
 fn harness(s: &str) -> Option<(Participants, Mechanism)> {
     let (p, m) = s.split_once('-')?;
-    let p = named(&[Participants::Process, Participants::Thread], p, |p| {
-        p.to_string()
-    })?;
+    let p = participants(p)?;
     let mechanisms = [
         Mechanism::Pipe,
         Mechanism::Futex,
@@ -137,6 +155,10 @@ fn parse(s: &str) -> Option<BenchId> {
                 n: n.parse().ok()?,
             }
         }
+        ["footprint", p, n] => BenchId::Footprint {
+            participants: participants(p)?,
+            tasks: n.parse().ok()?,
+        },
         ["workset", h, rest @ ..] => {
             let (participants, Mechanism::Pipe) = harness(h)? else {
                 return None;
@@ -220,6 +242,8 @@ mod tests {
             "workset/process-futex/4KiB",
             "workset/process-pipe/read/4KiB",
             "spawn/fork/again",
+            "footprint/process-pipe/8",
+            "footprint/thread/many",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(
