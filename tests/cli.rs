@@ -144,3 +144,52 @@ fn no_process_outlives_a_run_or_ctrl_c() {
     assert!(forked, "the run never forked a peer");
     assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
 }
+
+#[test]
+fn no_idle_child_outlives_a_footprint_run_or_ctrl_c() {
+    let _x = exclusive();
+    let tag = format!("{}-{}", std::process::id(), line!());
+    let o = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+        .args(["run", "--quick", "--filter", "footprint/process/"])
+        .env("CTXBENCH_TEST_TAG", &tag)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("KiB per idle task"), "{out}");
+    assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
+
+    // Interrupt a run while its 64 idle children are there. A footprint takes well under
+    // a second, so try a few runs until one is caught with its children.
+    let mut caught = false;
+    for attempt in 0..5 {
+        let tag = format!("{}-{}-{attempt}", std::process::id(), line!());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+            .args(["run", "--filter", "footprint/process/64"])
+            .env("CTXBENCH_TEST_TAG", &tag)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let mut ended = false;
+        while !caught && !ended && start.elapsed() < Duration::from_secs(20) {
+            caught = tagged_processes(&tag).len() >= 10;
+            ended = child.try_wait().unwrap().is_some();
+        }
+        if !ended {
+            nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGINT,
+            )
+            .unwrap();
+        }
+        // Reaped already when it ended by itself; waited for here otherwise.
+        let _ = child.wait();
+        assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
+        if caught {
+            break;
+        }
+    }
+    assert!(caught, "no run was caught with its idle children");
+}
