@@ -7,9 +7,11 @@
 //! machine's `KernelStack`. Subtracting the same figures read just before the tasks
 //! started gives what the n tasks added. The measurement is repeated (3 times in a quick
 //! run, 8 in a full one) and the median of each figure kept in `extra`, in bytes:
-//! `pss_bytes`, `page_table_bytes`, `kernel_stack_bytes`, `rss_bytes` (and `tasks`, the n
-//! tasks seen parked). The bytes per task are the slope of these over n, fitted by least
-//! squares in [`crate::analysis::footprint`].
+//! `pss_bytes`, `page_table_bytes`, `kernel_stack_bytes`, `rss_bytes` (n is the outcome's
+//! `parameter`). The bytes per task are the slope of these over n, fitted by least
+//! squares in [`crate::analysis::footprint`]. Idle threads get large stacks, so that none
+//! reuses a stack an earlier thread left resident (see
+//! [`crate::harness::idle::IDLE_THREAD_STACK`]).
 //!
 //! There is no timed loop. The time fields hold what starting the tasks took, per task
 //! (from the first fork or spawn until the last task said hello; one sample per
@@ -175,15 +177,15 @@ impl FootprintSpec {
         let started_in = idle.started_in();
         drop(idle);
         wait_gone(proc, &tasks)?;
-        let added = |f: fn(&ProcessMemory) -> u64| f(&after) as f64 - f(&before) as f64;
+        let grew = |f: fn(&ProcessMemory) -> u64| f(&after) as f64 - f(&before) as f64;
         Ok(Reading {
             start_ns_per_task: started_in.as_nanos() as f64 / self.tasks as f64,
-            added: [
-                added(|m| m.pss),
-                added(|m| m.page_tables),
-                stacks_after as f64 - stacks_before as f64,
-                added(|m| m.rss),
-            ],
+            added: QUANTITIES.map(|q| match q {
+                Quantity::Pss => grew(|m| m.pss),
+                Quantity::PageTables => grew(|m| m.page_tables),
+                Quantity::KernelStacks => stacks_after as f64 - stacks_before as f64,
+                Quantity::Rss => grew(|m| m.rss),
+            }),
             switched: TaskSwitches {
                 voluntary: switches_after.voluntary - switches_before.voluntary,
                 involuntary: switches_after.involuntary - switches_before.involuntary,
@@ -219,7 +221,6 @@ impl FootprintSpec {
             o.extra
                 .insert(q.key().into(), crate::stats::quantile(&v, 0.5));
         }
-        o.extra.insert("tasks".into(), self.tasks as f64);
         let refreshed = readings.iter().all(|r| r.refreshed);
         self.validity(readings.len(), switched, refreshed)
             .record(&mut o);
@@ -354,7 +355,7 @@ mod tests {
             };
             let o = spec.measure(2).unwrap();
             assert!(o.valid, "{}", o.validity);
-            assert_eq!(o.extra["tasks"], 4.0);
+            assert_eq!(o.parameter, Some(4));
             assert_eq!(o.samples_ns_per_round_trip.len(), 2);
             assert_eq!(o.switch_count.iters, 8);
             assert_eq!(o.switches_per_round_trip, 0.0);

@@ -141,13 +141,10 @@ mod tests {
         );
         assert_eq!(rows[0][1..], ["100.0 ±0.0", "20.0 ±0.0", "+80.0"]);
         assert_eq!(rows[3][1..], ["300.0", "60.0", "+240.0"]);
+        // Invalid results do not count.
         let mut none = run("b", 1.0, 1.0);
         none.entries.iter_mut().for_each(|e| e.valid = false);
-        assert!(rows_of(&none).is_empty());
-    }
-
-    fn rows_of(r: &Run) -> Vec<[String; 4]> {
-        rows(&of_run(r))
+        assert!(super::rows(&of_run(&none)).is_empty());
     }
 
     #[test]

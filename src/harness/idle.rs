@@ -206,6 +206,11 @@ mod tests {
             let ours: Vec<i32> = idle.tasks().iter().map(|t| t.tid).collect();
             drop(idle);
             assert_eq!(super::super::children_of_me(), kids, "{p:?}");
+            // A joined thread may take a moment more to leave procfs.
+            let deadline = Instant::now() + Duration::from_secs(1);
+            while ours.iter().any(|t| threads_of_me().contains(t)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
             let left = threads_of_me();
             assert!(ours.iter().all(|t| !left.contains(t)), "{p:?}: {ours:?}");
         }
