@@ -3,10 +3,12 @@
 //! - [`floors`]: the direct cost of a same-CPU switch, the mechanism's floor subtracted;
 //! - [`claims`]: the textbook claims about context switches, one file each, judged on the
 //!   outcomes with the figures they rest on;
+//! - [`footprint`]: memory per task, process and thread, by least squares over n;
 //! - [`counted`]: why a count is missing;
 //! - [`regress`]: the regression statistics (a run against a baseline).
 
 pub mod claims;
 pub mod counted;
 pub mod floors;
+pub mod footprint;
 pub mod regress;

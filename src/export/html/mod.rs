@@ -5,6 +5,7 @@ pub mod svg;
 mod tables;
 
 use super::escape::html as escape;
+use super::footprint;
 use super::grouping::{bar_groups, curve_series, experiments, is_curve};
 use super::inputs::{Problem, Run, SourceKind, CRITERION_NOTE};
 use super::Exporter;
@@ -97,6 +98,38 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
     s + "</section>"
 }
 
+/// Each run's memory per idle task, process against thread (the footprint experiment);
+/// empty when no run has it.
+fn memory_section(runs: &[Run]) -> String {
+    let mut tables = String::new();
+    for r in runs {
+        let rows = footprint::rows(&footprint::of_run(r));
+        if rows.is_empty() {
+            continue;
+        }
+        tables += &format!("<h3>{}</h3><table><tr>", escape(&r.label));
+        for h in footprint::HEAD {
+            tables += &format!("<th>{}</th>", escape(h));
+        }
+        tables += "</tr>";
+        for [label, cells @ ..] in rows {
+            tables += &format!("<tr><td>{}</td>", escape(&label));
+            for c in cells {
+                tables += &format!(r#"<td class="num">{}</td>"#, escape(&c));
+            }
+            tables += "</tr>";
+        }
+        tables += "</table>";
+    }
+    if tables.is_empty() {
+        return tables;
+    }
+    format!(
+        r#"<section id="memory"><h2>Memory per task</h2><p class="note">{}</p>{tables}</section>"#,
+        escape(footprint::NOTE)
+    )
+}
+
 fn verdicts_section(runs: &[Run]) -> String {
     if runs.iter().all(|r| r.verdicts.is_empty()) {
         return String::new();
@@ -151,6 +184,10 @@ impl Exporter for Html {
         for (e, _) in &exps {
             nav += &format!(r##"<a href="#exp-{}">{}</a>"##, sanitise(e), escape(e));
         }
+        let memory = memory_section(runs);
+        if !memory.is_empty() {
+            nav += r##"<a href="#memory">memory</a>"##;
+        }
         if runs.iter().any(|r| !r.verdicts.is_empty()) {
             nav += r##"<a href="#verdicts">verdicts</a>"##;
         }
@@ -174,6 +211,7 @@ impl Exporter for Html {
         for (e, ids) in &exps {
             body += &experiment_section(runs, e, ids);
         }
+        body += &memory;
         body += &verdicts_section(runs);
         body += &notes_section(runs);
         format!(

@@ -40,6 +40,8 @@ pub struct Entry {
     pub switches_per_iter: Option<f64>,
     /// Counter readings by event name.
     pub counters: BTreeMap<String, CounterValue>,
+    /// The outcome's secondary figures by name (empty for criterion output).
+    pub extra: BTreeMap<String, f64>,
 }
 
 impl Entry {
@@ -55,6 +57,7 @@ impl Entry {
             ns_per_switch: o.ns_per_switch,
             switches_per_iter: Some(o.switches_per_round_trip),
             counters: o.counters.clone(),
+            extra: o.extra.clone(),
         }
     }
 }
