@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::link::{Joined, Link};
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::{pipe, pipe_round_trips, relay_bytes, Driver, Harness, PeerHello};
+use super::{pipe, pipe_round_trips, relay_bytes, Driver, Harness, PeerHello, Stamps};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -70,12 +70,21 @@ impl PipePingPong {
         let link = Link::welcome(ends, driver, None, &name)?;
         Ok(Self { link })
     }
+
+    /// `iters` round trips under the watchdog, running `each` before each one.
+    fn guarded_round_trips(&mut self, iters: u64, each: impl FnMut()) -> Result<Duration> {
+        self.link
+            .guarded(|to, from, alarm| pipe_round_trips(to, from, iters, alarm, each))
+    }
 }
 
 impl Harness for PipePingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        self.link
-            .guarded(|to, from, alarm| pipe_round_trips(to, from, iters, alarm, || {}))
+        self.guarded_round_trips(iters, || {})
+    }
+
+    fn run_stamped(&mut self, iters: u64, stamps: &mut Stamps) -> Result<()> {
+        self.guarded_round_trips(iters, || stamps.mark()).map(drop)
     }
 
     fn driver(&self) -> &Driver {
