@@ -129,5 +129,6 @@ pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
         ns_per_switch: None,
         switches_per_iter: None,
         counters: BTreeMap::new(),
+        latency: None,
     })
 }

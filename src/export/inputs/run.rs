@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::fingerprint::Fingerprint;
-use crate::measure::{CounterValue, Outcome};
+use crate::measure::{CounterValue, Latency, Outcome};
 use crate::results::Skipped;
 use crate::stats::Summary;
 
@@ -40,6 +40,9 @@ pub struct Entry {
     pub switches_per_iter: Option<f64>,
     /// Counter readings by event name.
     pub counters: BTreeMap<String, CounterValue>,
+    /// Percentiles of single round trips, where the run timed them (cross-CPU and
+    /// unpinned ping-pongs).
+    pub latency: Option<Latency>,
 }
 
 impl Entry {
@@ -55,6 +58,7 @@ impl Entry {
             ns_per_switch: o.ns_per_switch,
             switches_per_iter: Some(o.switches_per_round_trip),
             counters: o.counters.clone(),
+            latency: o.latency,
         }
     }
 }
