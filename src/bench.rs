@@ -57,6 +57,14 @@ impl Bench for crate::spec::PingPongSpec {
     fn build(&self) -> Result<Box<dyn Harness>> {
         crate::harness::build(self)
     }
+
+    /// Off one CPU: the latency percentiles, from a pass of single round trips.
+    fn finish(&self, h: &mut Box<dyn Harness>, o: &mut Outcome, cfg: &SampleConfig) -> Result<()> {
+        if crate::measure::tails::has_tails(self.placement.kind()) {
+            o.latency = crate::measure::tails::measure_tails(h.as_mut(), cfg.tail_round_trips)?;
+        }
+        Ok(())
+    }
 }
 
 /// What the run loop needs of a benchmark: its id, and one attempt at measuring it.

@@ -284,6 +284,7 @@ fn outcome_takes_switches_from_the_counter_and_reports_every_event() {
         warmup: std::time::Duration::from_millis(10),
         samples: 3,
         sample_time: std::time::Duration::from_millis(5),
+        tail_round_trips: 0,
     };
     let o = measure::measure_pingpong(&spec, h.as_mut(), &cfg).unwrap();
     assert_eq!(o.counters.len(), events::EVENTS.len());

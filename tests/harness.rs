@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use ctxbench::cpus::allowed_cpus;
-use ctxbench::harness::{self, exclusive, Task};
+use ctxbench::harness::{self, exclusive, Harness, Stamps, Task};
 use ctxbench::measure::count_switches;
 use ctxbench::measure::switches::{last_cpu, read_task};
 use ctxbench::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES};
@@ -27,6 +27,29 @@ fn process_gone(pid: i32) -> bool {
     )
 }
 
+/// Asserts that each side of `h` (on one CPU) gives the CPU up once per round trip while
+/// `go` makes `n` of them.
+fn one_switch_per_side(
+    h: &mut Box<dyn Harness>,
+    n: u64,
+    id: &str,
+    go: impl FnOnce(&mut Box<dyn Harness>),
+) {
+    let root = std::path::Path::new("/proc");
+    let tasks = h.tasks().to_vec();
+    let read = || -> Vec<_> { tasks.iter().map(|t| read_task(root, t).unwrap()).collect() };
+    let before = read();
+    go(h);
+    let after = read();
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        let d = (a.total() - b.total()) as f64 / n as f64;
+        assert!(
+            (0.9..=1.1).contains(&d),
+            "{id} side {i}: {d} switches per round trip"
+        );
+    }
+}
+
 #[test]
 fn same_cpu_round_trips_are_two_switches_on_the_asked_cpu() {
     let _x = exclusive();
@@ -39,26 +62,15 @@ fn same_cpu_round_trips_are_two_switches_on_the_asked_cpu() {
 
         // N round trips: each side gives up the CPU once per round trip.
         let n = 5_000;
-        let root = std::path::Path::new("/proc");
-        let before: Vec<_> = h
-            .tasks()
-            .iter()
-            .map(|t| read_task(root, t).unwrap())
-            .collect();
-        h.run(n).unwrap();
-        let after: Vec<_> = h
-            .tasks()
-            .iter()
-            .map(|t| read_task(root, t).unwrap())
-            .collect();
-        for (i, (b, a)) in before.iter().zip(&after).enumerate() {
-            let d = (a.total() - b.total()) as f64 / n as f64;
-            assert!(
-                (0.9..=1.1).contains(&d),
-                "{} side {i}: {d} switches per round trip",
-                s.id()
-            );
-        }
+        one_switch_per_side(&mut h, n, &s.id(), |h| {
+            h.run(n).unwrap();
+        });
+        // The same in the latency-tails pass, with a clock mark before each round trip.
+        let mut stamps = Stamps::with_capacity(n as usize);
+        one_switch_per_side(&mut h, n, &s.id(), |h| {
+            h.run_stamped(n, &mut stamps).unwrap();
+        });
+        assert_eq!(stamps.len(), n as usize, "{}: a mark a round trip", s.id());
         let c = count_switches(h.as_mut(), n).unwrap();
         assert!(
             (1.8..=2.2).contains(&c.per_iter),

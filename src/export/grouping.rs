@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::inputs::Run;
+use crate::measure::tails::COLUMNS;
+use crate::measure::Latency;
 
 /// The first segment of an id: its experiment.
 pub fn experiment_of(id: &str) -> &str {
@@ -163,9 +165,95 @@ pub fn counter_names(runs: &[Run], ids: &[String]) -> Vec<String> {
     names.into_iter().collect()
 }
 
+/// The ids among `ids` that carry latency percentiles in some run (the cross-CPU and
+/// unpinned ping-pongs), in order, each with every run's percentiles (`None` where a run
+/// has none).
+pub fn latency_rows<'a>(
+    runs: &'a [Run],
+    ids: &[String],
+) -> Vec<(String, Vec<Option<&'a Latency>>)> {
+    ids.iter()
+        .map(|id| {
+            let per_run = runs
+                .iter()
+                .map(|r| r.entry(id).and_then(|e| e.latency.as_ref()))
+                .collect();
+            (id.clone(), per_run)
+        })
+        .filter(|(_, per_run): &(String, Vec<Option<&Latency>>)| {
+            per_run.iter().any(Option::is_some)
+        })
+        .collect()
+}
+
+/// What a latency cell shows, as its head says: `p50 / p90 / p99 / p99.9 / max`.
+pub fn latency_head() -> String {
+    COLUMNS.join(" / ")
+}
+
+/// One run's latency percentiles in a table cell, in ns, in the order of
+/// [`latency_head`]; `-` where the run has none.
+pub fn latency_cell(l: Option<&Latency>) -> String {
+    l.map_or_else(
+        || "-".to_string(),
+        |l| l.values().map(|v| crate::units::ns(v as f64)).join(" / "),
+    )
+}
+
+/// A run for the latency tables' tests, labelled `label`: a same-CPU entry, and a
+/// cross-CPU one with `latency`.
+#[cfg(test)]
+pub(crate) fn tails_run(label: &str, latency: Option<Latency>) -> Run {
+    use super::inputs::{Entry, SourceKind};
+    let entry = |id: &str, latency| Entry {
+        id: id.into(),
+        summary: crate::stats::Summary::of(&[50_000.0]).unwrap(),
+        valid: true,
+        validity: "ok".into(),
+        ns_per_switch: None,
+        switches_per_iter: Some(2.0),
+        counters: BTreeMap::new(),
+        extra: BTreeMap::new(),
+        latency,
+    };
+    Run {
+        label: label.into(),
+        source: "r.json".into(),
+        kind: SourceKind::ResultsFile,
+        machine: Default::default(),
+        mode: "quick".into(),
+        created_unix: None,
+        entries: vec![
+            entry("pingpong/thread-pipe/same-cpu", None),
+            entry("pingpong/thread-pipe/cross-cpu", latency),
+        ],
+        skipped: Vec::new(),
+        verdicts: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::measure::tails::EXAMPLE;
+
+    #[test]
+    fn latency_rows_are_the_ids_some_run_timed_one_by_one() {
+        let runs = [tails_run("a", Some(EXAMPLE)), tails_run("b", None)];
+        let ids: Vec<String> = runs[0].entries.iter().map(|e| e.id.clone()).collect();
+        let rows = latency_rows(&runs, &ids);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].0, "pingpong/thread-pipe/cross-cpu");
+        assert_eq!(rows[0].1, vec![Some(&EXAMPLE), None]);
+        assert_eq!(latency_head(), "p50 / p90 / p99 / p99.9 / max");
+        assert_eq!(
+            latency_cell(rows[0].1[0]),
+            "51200 / 60100 / 81000 / 140000 / 2310000"
+        );
+        assert_eq!(latency_cell(None), "-");
+        assert!(latency_rows(&runs[1..], &ids).is_empty());
+    }
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()

@@ -2,7 +2,9 @@
 
 use super::escape::markdown_cell as cell;
 use super::footprint;
-use super::grouping::{counter_names, experiments, ratios};
+use super::grouping::{
+    counter_names, experiments, latency_cell, latency_head, latency_rows, ratios,
+};
 use super::inputs::{Problem, Run, SourceKind, CRITERION_NOTE};
 use super::machine::machine_rows;
 use super::Exporter;
@@ -23,6 +25,7 @@ impl Exporter for Markdown {
             s += &format!("\n## {}\n\n", cell(&exp));
             s += &numbers(runs, &ids);
             s += &process_thread(runs, &ids);
+            s += &latency(runs, &ids);
             s += &counters(runs, &ids);
         }
         s += &memory(runs);
@@ -140,6 +143,24 @@ fn process_thread(runs: &[Run], ids: &[String]) -> String {
     s
 }
 
+/// Percentiles of single round trips (the tails pass), one row per id that has them.
+fn latency(runs: &[Run], ids: &[String]) -> String {
+    let rows = latency_rows(runs, ids);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "\nWake-up latency, single round trips timed one by one ({}, ns):\n\n",
+        latency_head()
+    );
+    s += &header(&["id"], runs);
+    for (id, per_run) in rows {
+        let cells: Vec<String> = per_run.into_iter().map(latency_cell).collect();
+        s += &format!("| {} | {} |\n", cell(&id), cells.join(" | "));
+    }
+    s
+}
+
 fn counter_cell(v: Option<&CounterValue>) -> String {
     match v {
         None => "-".into(),
@@ -251,6 +272,21 @@ fn notes(runs: &[Run]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cross_cpu_ids_get_a_latency_table() {
+        use crate::export::grouping::tails_run;
+        use crate::measure::tails::EXAMPLE;
+        let runs = [tails_run("a", Some(EXAMPLE)), tails_run("b", None)];
+        let md = Markdown.render(&runs);
+        let table = md.split("Wake-up latency").nth(1).expect("a latency table");
+        assert!(
+            table.contains("| pingpong/thread-pipe/cross-cpu | 51200 / 60100"),
+            "{md}"
+        );
+        assert!(!table.contains("same-cpu |"), "{md}");
+        assert!(!Markdown.render(&runs[1..]).contains("Wake-up latency"));
+    }
 
     #[test]
     fn long_facts_are_shortened() {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::peer::{Peer, ThreadGuard};
 use super::watchdog::{Stop, Watchdog};
-use super::{read_hello_channel, Driver, Harness};
+use super::{read_hello_channel, Driver, Harness, Stamps};
 use crate::error::{Error, Result};
 use crate::spec::Placement;
 
@@ -112,10 +112,16 @@ impl CondvarPingPong {
     }
 }
 
-/// The driver's side of `iters` round trips.
-fn round_trips(s: &Shared, iters: u64) -> std::result::Result<Duration, Stop> {
+/// The driver's side of `iters` round trips, running `each` before each one (nothing in
+/// a timed batch: it compiles away).
+fn round_trips(
+    s: &Shared,
+    iters: u64,
+    mut each: impl FnMut(),
+) -> std::result::Result<Duration, Stop> {
     let start = Instant::now();
     for _ in 0..iters {
+        each();
         {
             // Between round trips the turn is the driver's, unless the waker poisoned it.
             let mut g = s.lock();
@@ -136,11 +142,23 @@ fn round_trips(s: &Shared, iters: u64) -> std::result::Result<Duration, Stop> {
     Ok(start.elapsed())
 }
 
-impl Harness for CondvarPingPong {
-    fn run(&mut self, iters: u64) -> Result<Duration> {
+impl CondvarPingPong {
+    /// `iters` round trips under the watchdog, running `each` before each one.
+    fn guarded_round_trips(&mut self, iters: u64, each: impl FnMut()) -> Result<Duration> {
         let shared = &self.shared;
         let peers = std::slice::from_mut(&mut self.peer);
-        self.watchdog.guarded(peers, |_| round_trips(shared, iters))
+        self.watchdog
+            .guarded(peers, |_| round_trips(shared, iters, each))
+    }
+}
+
+impl Harness for CondvarPingPong {
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        self.guarded_round_trips(iters, || {})
+    }
+
+    fn run_stamped(&mut self, iters: u64, stamps: &mut Stamps) -> Result<()> {
+        self.guarded_round_trips(iters, || stamps.mark()).map(drop)
     }
 
     fn driver(&self) -> &Driver {

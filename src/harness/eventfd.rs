@@ -15,7 +15,7 @@ use nix::sys::eventfd::{EfdFlags, EventFd};
 
 use super::link::{Joined, Link};
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::{write_all, write_read_round_trips, Driver, Ends, Harness, PeerHello};
+use super::{write_all, write_read_round_trips, Driver, Ends, Harness, PeerHello, Stamps};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -137,6 +137,15 @@ impl EventfdPingPong {
         let link = Link::welcome(ends, driver, Some(&hello_r), &name)?;
         Ok(Self { link })
     }
+
+    /// `iters` round trips under the watchdog, running `each` before each one.
+    fn guarded_round_trips(&mut self, iters: u64, each: impl FnMut()) -> Result<Duration> {
+        self.link.guarded(|to, from, alarm| {
+            let names = ("write to an eventfd", "read from an eventfd");
+            let ends = Ends { to, from, names };
+            write_read_round_trips(ends, 1u64.to_ne_bytes(), iters, alarm, each)
+        })
+    }
 }
 
 impl Drop for EventfdPingPong {
@@ -148,11 +157,11 @@ impl Drop for EventfdPingPong {
 
 impl Harness for EventfdPingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        self.link.guarded(|to, from, alarm| {
-            let names = ("write to an eventfd", "read from an eventfd");
-            let ends = Ends { to, from, names };
-            write_read_round_trips(ends, 1u64.to_ne_bytes(), iters, alarm, || {})
-        })
+        self.guarded_round_trips(iters, || {})
+    }
+
+    fn run_stamped(&mut self, iters: u64, stamps: &mut Stamps) -> Result<()> {
+        self.guarded_round_trips(iters, || stamps.mark()).map(drop)
     }
 
     fn driver(&self) -> &Driver {

@@ -19,7 +19,7 @@ use nix::errno::Errno;
 
 use super::peer::{ChildGuard, Peer, ThreadGuard};
 use super::watchdog::{Alarm, Stop, Watchdog};
-use super::{Driver, Harness, PeerHello, HELLO_TIMEOUT};
+use super::{Driver, Harness, PeerHello, Stamps, HELLO_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 use crate::sys::{futex_wait, futex_wake, FutexWait, SharedWords};
@@ -72,15 +72,18 @@ fn peer_loop(words: &[AtomicU32], shared: bool, cpu: Option<usize>) -> i32 {
     }
 }
 
-/// The driver's side of `iters` round trips over `turn`.
+/// The driver's side of `iters` round trips over `turn`, running `each` before each one
+/// (nothing in a timed batch: it compiles away).
 fn round_trips(
     turn: &AtomicU32,
     shared: bool,
     iters: u64,
     alarm: Alarm<'_>,
+    mut each: impl FnMut(),
 ) -> std::result::Result<Duration, Stop> {
     let start = Instant::now();
     for _ in 0..iters {
+        each();
         turn.store(PEER, Ordering::Release);
         wake(turn, shared)?;
         wait_until(turn, DRIVER, PEER, shared, alarm)?;
@@ -210,12 +213,23 @@ impl Drop for FutexPingPong {
     }
 }
 
-impl Harness for FutexPingPong {
-    fn run(&mut self, iters: u64) -> Result<Duration> {
+impl FutexPingPong {
+    /// `iters` round trips under the watchdog, running `each` before each one.
+    fn guarded_round_trips(&mut self, iters: u64, each: impl FnMut()) -> Result<Duration> {
         let (turn, shared) = (&self.words.words()[TURN], self.shared);
         let peers = std::slice::from_mut(&mut self.peer);
         self.watchdog
-            .guarded(peers, |alarm| round_trips(turn, shared, iters, alarm))
+            .guarded(peers, |alarm| round_trips(turn, shared, iters, alarm, each))
+    }
+}
+
+impl Harness for FutexPingPong {
+    fn run(&mut self, iters: u64) -> Result<Duration> {
+        self.guarded_round_trips(iters, || {})
+    }
+
+    fn run_stamped(&mut self, iters: u64, stamps: &mut Stamps) -> Result<()> {
+        self.guarded_round_trips(iters, || stamps.mark()).map(drop)
     }
 
     fn driver(&self) -> &Driver {

@@ -28,6 +28,7 @@ pub mod peer;
 pub mod pipe;
 pub mod policy;
 pub mod ring;
+mod stamps;
 mod waker;
 mod watch;
 pub mod watchdog;
@@ -42,6 +43,7 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 
 pub use peer::{Peer, Task};
+pub use stamps::Stamps;
 
 use crate::cpus::{pin_raw, AffinityGuard};
 use crate::error::{Error, Result};
@@ -63,6 +65,20 @@ pub const WARMUP_ROUND_TRIPS: u64 = 200;
 pub trait Harness {
     /// Runs `iters` iterations (round trips) and returns the wall time (CLOCK_MONOTONIC).
     fn run(&mut self, iters: u64) -> Result<Duration>;
+
+    /// Runs `iters` iterations, marking `stamps` right before each: the latency-tails
+    /// pass, where each round trip is timed alone (see [`crate::measure::tails`]). This
+    /// loop reads the clock once per iteration, which the batches of
+    /// [`run`](Harness::run) never do, so the two are separate passes. The default calls
+    /// `run(1)` per iteration, which adds a call and the watchdog's batch marks to each;
+    /// the ping-pong harnesses run their own loop with the mark inside instead.
+    fn run_stamped(&mut self, iters: u64, stamps: &mut Stamps) -> Result<()> {
+        for _ in 0..iters {
+            stamps.mark();
+            self.run(1)?;
+        }
+        Ok(())
+    }
 
     /// The driving side: the participants, where they run, and the switches an iteration
     /// makes.
@@ -95,6 +111,10 @@ pub trait Harness {
 impl<H: Harness + ?Sized> Harness for Box<H> {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         (**self).run(iters)
+    }
+
+    fn run_stamped(&mut self, iters: u64, stamps: &mut Stamps) -> Result<()> {
+        (**self).run_stamped(iters, stamps)
     }
 
     fn driver(&self) -> &Driver {

@@ -3,14 +3,15 @@
 //! The classic lmbench `lat_ctx` / `perf bench sched pipe` method: the timed loop is a
 //! `write` and a `read` per side, the same for a process and a thread peer. A dead peer
 //! closes its pipe ends, so the driver's read returns end-of-file at once; a peer that
-//! stops answering is caught by the [`Watchdog`](super::watchdog::Watchdog) after the stall limit.
+//! stops answering is caught by the [`Watchdog`](super::watchdog::Watchdog) after the
+//! stall limit.
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Duration;
 
 use super::link::{Joined, Link};
 use super::peer::{ChildGuard, Peer, ThreadGuard};
-use super::{pipe, pipe_round_trips, relay_bytes, Driver, Harness, PeerHello};
+use super::{pipe, pipe_round_trips, relay_bytes, Driver, Harness, PeerHello, Stamps};
 use crate::error::{Error, Result};
 use crate::spec::{Participants, Placement};
 
@@ -70,12 +71,21 @@ impl PipePingPong {
         let link = Link::welcome(ends, driver, None, &name)?;
         Ok(Self { link })
     }
+
+    /// `iters` round trips under the watchdog, running `each` before each one.
+    fn guarded_round_trips(&mut self, iters: u64, each: impl FnMut()) -> Result<Duration> {
+        self.link
+            .guarded(|to, from, alarm| pipe_round_trips(to, from, iters, alarm, each))
+    }
 }
 
 impl Harness for PipePingPong {
     fn run(&mut self, iters: u64) -> Result<Duration> {
-        self.link
-            .guarded(|to, from, alarm| pipe_round_trips(to, from, iters, alarm, || {}))
+        self.guarded_round_trips(iters, || {})
+    }
+
+    fn run_stamped(&mut self, iters: u64, stamps: &mut Stamps) -> Result<()> {
+        self.guarded_round_trips(iters, || stamps.mark()).map(drop)
     }
 
     fn driver(&self) -> &Driver {

@@ -10,11 +10,13 @@ pub mod memory;
 mod outcome;
 mod sample;
 pub mod switches;
+pub mod tails;
 mod validity;
 
 pub use count::*;
 pub use outcome::*;
 pub use sample::*;
+pub use tails::Latency;
 pub use validity::*;
 
 use count::loaded;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::disturbance::Disturbance;
-use super::{judge, Samples, SwitchCount};
+use super::{judge, Latency, Samples, SwitchCount};
 use crate::counters::CounterValue;
 use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
 use crate::stats::Summary;
@@ -92,6 +92,11 @@ pub struct Outcome {
     /// each saying how; empty when the first attempt was kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retries: Vec<String>,
+    /// Wake-up latency: percentiles of single round trips from a pass of their own after
+    /// the timed batches (cross-CPU and unpinned ping-pongs; see
+    /// [`tails`](super::tails)). Absent elsewhere, and in files written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Latency>,
     /// Secondary figures by name (documented where each experiment sets them, e.g.
     /// `touch_ns_per_round_trip`, `idle_ns_per_round_trip`, `minor_faults_per_iter`,
     /// the footprint's `pss_bytes`).
@@ -217,6 +222,7 @@ pub fn outcome(
         policy: None,
         disturbance: None,
         retries: Vec::new(),
+        latency: None,
         extra: BTreeMap::new(),
     }
 }

@@ -18,24 +18,31 @@ pub struct SampleConfig {
     pub samples: usize,
     /// The target wall time of one sample.
     pub sample_time: Duration,
+    /// Round trips timed one by one after the batches, for the latency percentiles of
+    /// cross-CPU and unpinned ping-pongs (see [`super::tails`]); 0 for none.
+    pub tail_round_trips: u64,
 }
 
 impl SampleConfig {
-    /// About half a second per benchmark.
+    /// About half a second per benchmark, and 5 000 single round trips off one CPU
+    /// (about a quarter of a second at 50 us each).
     pub fn quick() -> Self {
         Self {
             warmup: Duration::from_millis(50),
             samples: 15,
             sample_time: Duration::from_millis(20),
+            tail_round_trips: 5_000,
         }
     }
 
-    /// About three seconds per benchmark.
+    /// About three seconds per benchmark, and 20 000 single round trips off one CPU
+    /// (about a second at 50 us each).
     pub fn full() -> Self {
         Self {
             warmup: Duration::from_millis(300),
             samples: 40,
             sample_time: Duration::from_millis(60),
+            tail_round_trips: 20_000,
         }
     }
 }

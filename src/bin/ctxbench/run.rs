@@ -121,6 +121,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     print!("{}", table::render(&file.results, &file.skipped));
     print!("{}", counters_table::render(&file.results));
     for section in [
+        ctxbench::export::terminal::tails::render(&file.results),
         ctxbench::export::terminal::workset::render(&file.results),
         ctxbench::export::terminal::ring::render(&file.results),
         ctxbench::export::terminal::footprint::render(&file.results),

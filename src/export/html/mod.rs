@@ -94,6 +94,7 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
           ns per switch and switches per iteration where known.</p>";
     s += &tables::numbers_table(runs, ids);
     s += &tables::ratio_table(runs, ids);
+    s += &tables::latency_table(runs, ids);
     s += &tables::counter_table(runs, ids);
     s + "</section>"
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::svg;
 use crate::export::escape::html as escape;
-use crate::export::grouping::{counter_names, ratios};
+use crate::export::grouping::{counter_names, latency_cell, latency_head, latency_rows, ratios};
 use crate::export::inputs::Run;
 use crate::export::machine::machine_rows;
 use crate::measure::CounterValue;
@@ -119,6 +119,33 @@ pub fn ratio_table(runs: &[Run], ids: &[String]) -> String {
                 Some(v) => format!(r#"<td class="num">{v:.2}&times;</td>"#),
                 None => r#"<td class="num"><small>-</small></td>"#.to_string(),
             };
+        }
+        s += "</tr>";
+    }
+    s + "</table>"
+}
+
+/// Percentiles of single round trips (the tails pass of cross-CPU and unpinned
+/// ping-pongs), one row per id that has them; empty when none has.
+pub fn latency_table(runs: &[Run], ids: &[String]) -> String {
+    let rows = latency_rows(runs, ids);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "<h3>Wake-up latency</h3><p class=\"note\">Off one CPU a round trip is two wake-ups \
+         of another CPU, and single round trips vary far more than batch medians show: a \
+         pass of its own times each round trip alone. {} in ns.</p><table><tr><th>id</th>",
+        latency_head()
+    );
+    for r in runs {
+        s += &format!("<th>{}</th>", escape(&r.label));
+    }
+    s += "</tr>";
+    for (id, per_run) in rows {
+        s += &format!("<tr><td>{}</td>", escape(&id));
+        for l in per_run {
+            s += &format!(r#"<td class="num">{}</td>"#, latency_cell(l));
         }
         s += "</tr>";
     }
@@ -263,5 +290,25 @@ fn counter_cell(v: Option<&CounterValue>, notes: &mut BTreeMap<String, usize>) -
             let k = *notes.entry(unsupported.clone()).or_insert(next);
             format!(r#"<td class="unsupported">unsupported [{k}]</td>"#)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::grouping::tails_run;
+    use crate::measure::tails::EXAMPLE;
+
+    #[test]
+    fn the_latency_table_has_the_ids_timed_one_by_one() {
+        let runs = [tails_run("a <1>", Some(EXAMPLE))];
+        let ids: Vec<String> = runs[0].entries.iter().map(|e| e.id.clone()).collect();
+        let t = latency_table(&runs, &ids);
+        assert!(t.contains("<th>a &lt;1&gt;</th>"), "{t}");
+        assert!(t.contains("<td>pingpong/thread-pipe/cross-cpu</td>"), "{t}");
+        assert!(t.contains("2310000</td>") && !t.contains("same-cpu"), "{t}");
+        assert_eq!(latency_table(&[tails_run("b", None)], &ids), "");
+        let page = crate::export::Exporter::render(&crate::export::html::Html, &runs[..]);
+        assert!(page.contains("<h3>Wake-up latency</h3>"));
     }
 }

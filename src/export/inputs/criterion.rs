@@ -130,5 +130,6 @@ pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
         switches_per_iter: None,
         counters: BTreeMap::new(),
         extra: BTreeMap::new(),
+        latency: None,
     })
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::fingerprint::Fingerprint;
-use crate::measure::{CounterValue, Outcome};
+use crate::measure::{CounterValue, Latency, Outcome};
 use crate::results::Skipped;
 use crate::stats::Summary;
 
@@ -42,6 +42,9 @@ pub struct Entry {
     pub counters: BTreeMap<String, CounterValue>,
     /// The outcome's secondary figures by name (empty for criterion output).
     pub extra: BTreeMap<String, f64>,
+    /// Percentiles of single round trips, where the run timed them (cross-CPU and
+    /// unpinned ping-pongs).
+    pub latency: Option<Latency>,
 }
 
 impl Entry {
@@ -58,6 +61,7 @@ impl Entry {
             switches_per_iter: Some(o.switches_per_round_trip),
             counters: o.counters.clone(),
             extra: o.extra.clone(),
+            latency: o.latency,
         }
     }
 }

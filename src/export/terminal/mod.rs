@@ -1,12 +1,13 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
-//! [`counters`], [`workset`], [`ring`], [`footprint`]: [`RUN_TABLES`]) and what `ctxbench check` shows
-//! ([`check`]). Fixed-width text, one row per benchmark id.
+//! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`]: [`RUN_TABLES`]) and what
+//! `ctxbench check` shows ([`check`]). Fixed-width text, one row per benchmark id.
 
 pub mod check;
 pub mod counters;
 pub mod footprint;
 pub mod ring;
 pub mod run;
+pub mod tails;
 pub mod workset;
 
 use std::collections::BTreeMap;
@@ -34,7 +35,7 @@ impl Exporter for Table {
 }
 
 /// The tables `ctxbench run` prints, in order: a line registers a table.
-pub const RUN_TABLES: [Table; 5] = [
+pub const RUN_TABLES: [Table; 6] = [
     Table {
         render: |f| run::render(&f.results, &f.skipped),
         spaced: false,
@@ -42,6 +43,10 @@ pub const RUN_TABLES: [Table; 5] = [
     Table {
         render: |f| counters::render(&f.results),
         spaced: false,
+    },
+    Table {
+        render: |f| tails::render(&f.results),
+        spaced: true,
     },
     Table {
         render: |f| workset::render(&f.results),
