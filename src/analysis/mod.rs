@@ -4,9 +4,13 @@
 //! - [`claims`]: the textbook claims about context switches, one file each, judged on the
 //!   outcomes with the figures they rest on;
 //! - [`counted`]: why a count is missing;
+//! - [`spread`]: whether a result's samples spread too wide for its median to mean much;
+//! - [`headline`]: the figures a comparison opens with, one set per run;
 //! - [`regress`]: the regression statistics (a run against a baseline).
 
 pub mod claims;
 pub mod counted;
 pub mod floors;
+pub mod headline;
 pub mod regress;
+pub mod spread;
