@@ -390,14 +390,18 @@ mod tests {
         let mut cross = crate::analysis::claims::fixtures::pp(Thread, Mechanism::Pipe, 50_000.0);
         cross.placement = Some(PlacementKind::CrossCpu);
         cross.samples_ns_per_round_trip = vec![40_000.0, 50_000.0, 60_000.0];
-        cross.ns_per_round_trip = crate::stats::Summary::of(&cross.samples_ns_per_round_trip).unwrap();
+        cross.ns_per_round_trip =
+            crate::stats::Summary::of(&cross.samples_ns_per_round_trip).unwrap();
         v.push(cross);
         let h = Headline::of(&v);
         assert_eq!(h.creation.fork.unwrap().ns, 120_000.0);
         assert_eq!(h.creation.thread.unwrap().id, "spawn/thread");
         assert!(h.creation.posix_spawn.is_none());
         let r = h.refill.unwrap();
-        assert_eq!((r.bytes, r.process, r.thread), (REFILL_BYTES, Some(1500.0), Some(1400.0)));
+        assert_eq!(
+            (r.bytes, r.process, r.thread),
+            (REFILL_BYTES, Some(1500.0), Some(1400.0))
+        );
         assert_eq!(r.peak, Some((90_000.0, 16 << 20)));
         assert_eq!(r.switch_ns, Some(2000.0));
         let w = h.wakeup.unwrap();

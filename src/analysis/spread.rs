@@ -121,7 +121,11 @@ mod tests {
         let mut v: Vec<f64> = (0..40).map(|i| 1000.0 + i as f64).collect();
         assert_eq!(stability(&v), Stability::Stable);
         v[3] = 60_000.0;
-        assert_eq!(stability(&v), Stability::Stable, "one outlier is not a mode");
+        assert_eq!(
+            stability(&v),
+            Stability::Stable,
+            "one outlier is not a mode"
+        );
         assert_eq!(stability(&[]), Stability::Stable);
         assert_eq!(stability(&[5.0]), Stability::Stable);
         assert_eq!(stability(&[1.0, f64::NAN]), Stability::Stable);
@@ -154,7 +158,9 @@ mod tests {
             Stability::Wide { ratio } => assert!((ratio - 3.25 / 1.75).abs() < 1e-9),
             s => panic!("{s:?}"),
         }
-        assert!(stability(&v).to_string().starts_with("unstable: p75/p25 = 1.9x"));
+        assert!(stability(&v)
+            .to_string()
+            .starts_with("unstable: p75/p25 = 1.9x"));
         // Few samples: only the spread is judged.
         assert!(matches!(
             stability(&[1.0, 1.0, 5.0, 5.0]),

@@ -54,6 +54,11 @@ fn header(first: &[&str], runs: &[Run]) -> String {
     s + "\n"
 }
 
+/// A table head whose columns are all left-aligned text.
+fn text_header(first: &str, runs: &[Run]) -> String {
+    header(&[first], runs).replace("---:|", "---|")
+}
+
 fn intro(runs: &[Run]) -> String {
     let mut s = format!(
         "# ctxbench: {} run{} compared\n\nMedian ns per iteration over the kept samples \
@@ -83,7 +88,7 @@ fn summary(runs: &[Run]) -> String {
         return String::new();
     }
     let mut s = String::from("## Summary\n\n");
-    s += &header(&["figure"], runs).replace("---:|", "---|");
+    s += &text_header("figure", runs);
     for row in rows {
         let cells: Vec<String> = row
             .cells
@@ -105,7 +110,7 @@ fn summary(runs: &[Run]) -> String {
 
 /// The machine table, rows that differ between runs in bold.
 fn machines(runs: &[Run]) -> String {
-    let mut s = header(&[""], runs).replace("---:|", "---|");
+    let mut s = text_header("", runs);
     for (name, vals) in machine_rows(runs) {
         let differs = vals.windows(2).any(|w| w[0] != w[1]) && name != "source" && name != "taken";
         let name = if differs {
@@ -250,7 +255,7 @@ fn verdicts(runs: &[Run]) -> String {
         return String::new();
     }
     let mut s = String::from("\n## Claims and verdicts\n\n");
-    s += &header(&["claim"], runs).replace("---:|", "---|");
+    s += &text_header("claim", runs);
     for (i, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .cells
@@ -260,7 +265,12 @@ fn verdicts(runs: &[Run]) -> String {
                 None => "not judged".into(),
             })
             .collect();
-        s += &format!("| {}. {} | {} |\n", i + 1, cell(&row.claim), cells.join(" | "));
+        s += &format!(
+            "| {}. {} | {} |\n",
+            i + 1,
+            cell(&row.claim),
+            cells.join(" | ")
+        );
     }
     s += "\nThe evidence in full:\n";
     for (i, row) in rows.iter().enumerate() {

@@ -180,6 +180,9 @@ fn cliff_cell(r: &Run, h: &Headline) -> Cell {
 
 fn flush_cost_cell(r: &Run, h: &Headline) -> Cell {
     match &h.cliff {
+        None if r.outcomes.iter().any(|o| o.is(Experiment::Ring) && o.valid) => {
+            Cell::missing("full flushes not counted")
+        }
         None => not_counted(r),
         Some(Cliff::Step {
             last_clean,
@@ -296,7 +299,7 @@ const KEY_MAX: usize = 110;
 /// The first figure of an evidence string, short enough for a table cell: its first
 /// clause (up to a `; ` outside parentheses), without parenthesised asides longer than a
 /// short figure (`(+23%)` stays), without leading descriptions when it is still long, and
-/// cut at a word with `…` past [`KEY_MAX`] characters.
+/// cut at a word with `…` past 110 characters.
 pub fn key_figure(evidence: &str) -> String {
     let mut clause = String::new();
     let (mut depth, mut aside) = (0usize, String::new());
@@ -361,10 +364,7 @@ mod tests {
         let c = "indirect cost, reading one byte per cache line of a private buffer between \
                  switches: processes: up to 408835 ns extra per switch (at 32MiB per side); \
                  threads: up to 1 ns";
-        assert_eq!(
-            key_figure(c),
-            "processes: up to 408835 ns extra per switch"
-        );
+        assert_eq!(key_figure(c), "processes: up to 408835 ns extra per switch");
         let t = "full TLB flushes per switch, rings of processes: n=2: 0.00, n=3: 0.00, n=4: \
                  0.00, n=6: 0.00, n=7: 1.00, n=8: 1.00, n=12: 1.00; rings of threads";
         let k = key_figure(t);
@@ -372,6 +372,56 @@ mod tests {
         assert!(k.ends_with(" …") && k.chars().count() <= KEY_MAX + 2, "{k}");
         assert_eq!(key_figure(""), "");
         assert_eq!(key_figure("unbalanced (paren"), "unbalanced");
+    }
+
+    fn run(label: &str, verdicts: serde_json::Value) -> Run {
+        Run {
+            label: label.into(),
+            source: "x.json".into(),
+            kind: crate::export::inputs::SourceKind::ResultsFile,
+            machine: Default::default(),
+            mode: "full".into(),
+            created_unix: None,
+            entries: Vec::new(),
+            outcomes: Vec::new(),
+            skipped: Vec::new(),
+            verdicts: verdicts.as_array().unwrap().clone(),
+        }
+    }
+
+    #[test]
+    fn the_matrix_matches_claims_by_statement_across_runs() {
+        let a = run(
+            "a",
+            serde_json::json!([
+                {"claim": "One.", "verdict": "holds", "evidence": "1 ns; 2 ns"},
+                {"claim": "Two.", "verdict": "does-not-hold", "evidence": "3 ns"}
+            ]),
+        );
+        // Another order, a claim of its own, a verdict this version does not know.
+        let b = run(
+            "b",
+            serde_json::json!([
+                {"claim": "Three.", "verdict": "confirmed", "evidence": "x"},
+                {"claim": "One.", "verdict": "holds-partly", "evidence": "4 ns"}
+            ]),
+        );
+        let m = claim_matrix(&[a, b]);
+        let claims: Vec<&str> = m.iter().map(|r| r.claim.as_str()).collect();
+        assert_eq!(claims, ["One.", "Two.", "Three."]);
+        let one = &m[0].cells;
+        assert_eq!(one[0].as_ref().unwrap().kind, VerdictKind::Holds);
+        assert_eq!(one[0].as_ref().unwrap().key, "1 ns");
+        assert_eq!(one[0].as_ref().unwrap().evidence, "1 ns; 2 ns");
+        assert_eq!(one[1].as_ref().unwrap().kind, VerdictKind::HoldsPartly);
+        assert!(m[1].cells[1].is_none(), "b did not judge Two.");
+        assert_eq!(
+            m[2].cells[1].as_ref().unwrap().kind,
+            VerdictKind::Other("confirmed".into())
+        );
+        assert!(claim_matrix(&[]).is_empty());
+        // No outcomes, no headline.
+        assert!(headline_rows(&[run("c", serde_json::json!([]))]).is_empty());
     }
 
     #[test]

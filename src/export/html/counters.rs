@@ -39,23 +39,20 @@ fn all_per_switch(runs: &[Run], ids: &[String], names: &[String]) -> bool {
 
 /// One run's value: per switch or per iteration, `x` where refused, `-` where missing.
 fn value(v: Option<&CounterValue>, per_switch: bool) -> String {
-    match v {
-        None => "-".into(),
-        Some(CounterValue::Unsupported { .. }) => "x".into(),
-        Some(CounterValue::Measured {
-            per_round_trip,
-            per_switch: ps,
-            multiplexed,
-            ..
-        }) => {
-            let v = if per_switch {
-                ps.unwrap_or(*per_round_trip)
-            } else {
-                *per_round_trip
-            };
-            format!("{}{}", short(v), if *multiplexed { "*" } else { "" })
-        }
-    }
+    let Some(v) = v else {
+        return "-".into();
+    };
+    let CounterValue::Measured {
+        per_round_trip: it,
+        per_switch: ps,
+        multiplexed,
+        ..
+    } = v
+    else {
+        return "x".into();
+    };
+    let shown = if per_switch { ps.unwrap_or(*it) } else { *it };
+    format!("{}{}", short(shown), if *multiplexed { "*" } else { "" })
 }
 
 /// A counter name that may wrap after its colons.
@@ -158,7 +155,10 @@ mod tests {
         assert_eq!(short(0.634), "0.63");
         assert_eq!(short(45.23), "45.2");
         assert_eq!(short(8906.2), "8906");
-        assert_eq!(wrapping("tlb:tlb_flush:full"), "tlb:<wbr>tlb_flush:<wbr>full");
+        assert_eq!(
+            wrapping("tlb:tlb_flush:full"),
+            "tlb:<wbr>tlb_flush:<wbr>full"
+        );
         assert_eq!(value(None, true), "-");
     }
 }

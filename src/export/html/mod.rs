@@ -1,6 +1,7 @@
 //! The comparison as one self-contained HTML page: inline CSS and SVG, no script, no
 //! font or image from anywhere else. Every string that came from an input file is escaped.
 
+mod axis;
 mod counters;
 pub mod plot;
 mod ring;

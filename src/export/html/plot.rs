@@ -12,88 +12,13 @@ use crate::export::escape::html as escape;
 use crate::export::inputs::Entry;
 use crate::units::time;
 
+pub use super::axis::Axis;
+
 /// The width of one chart (two fit side by side on the page).
 pub const WIDTH: f64 = 540.0;
 const LEFT: f64 = 58.0;
 const TOP: f64 = 40.0;
 const PLOT_H: f64 = 210.0;
-
-/// An axis: its range, whether logarithmic, its ticks (value, label) and its title.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Axis {
-    /// The lowest value shown (positive on a log axis).
-    pub min: f64,
-    /// The highest value shown.
-    pub max: f64,
-    /// Logarithmic.
-    pub log: bool,
-    /// Ticks: value and label.
-    pub ticks: Vec<(f64, String)>,
-    /// What the axis measures.
-    pub title: String,
-}
-
-impl Axis {
-    /// Where `v` falls, 0 (min) to 1 (max), clamped.
-    fn frac(&self, v: f64) -> f64 {
-        let f = if self.log {
-            (v.max(self.min).ln() - self.min.ln()) / (self.max.ln() - self.min.ln())
-        } else {
-            (v - self.min) / (self.max - self.min)
-        };
-        if f.is_finite() {
-            f.clamp(0.0, 1.0)
-        } else {
-            0.0
-        }
-    }
-
-    /// A log axis over powers of ten covering `lo..=hi` (ns), ticks labelled as times.
-    pub fn log_time(lo: f64, hi: f64, title: &str) -> Self {
-        let lo = 10f64.powf(lo.max(1e-3).log10().floor());
-        let hi = 10f64.powf(hi.max(lo * 10.0).log10().ceil());
-        let mut ticks = Vec::new();
-        let mut t = lo;
-        while t <= hi * 1.000_001 {
-            ticks.push((t, time_tick(t)));
-            t *= 10.0;
-        }
-        Self {
-            min: lo,
-            max: hi,
-            log: true,
-            ticks,
-            title: title.into(),
-        }
-    }
-
-    /// A linear axis from 0 covering `hi` (ns), about five ticks labelled as times.
-    pub fn linear_time(hi: f64, title: &str) -> Self {
-        let ticks = super::svg::nice_ticks(hi);
-        let max = *ticks.last().unwrap_or(&1.0);
-        Self {
-            min: 0.0,
-            max,
-            log: false,
-            ticks: ticks.into_iter().map(|t| (t, time_tick(t))).collect(),
-            title: title.into(),
-        }
-    }
-}
-
-/// A tick label: `0`, `500 ns`, `1 us`, `1.5 us`, `100 us`, `1 ms`.
-fn time_tick(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let (x, unit) = match v.abs() {
-        a if a >= 1e6 => (v / 1e6, "ms"),
-        a if a >= 1e3 => (v / 1e3, "us"),
-        _ => (v, "ns"),
-    };
-    let s = format!("{x:.2}");
-    format!("{} {unit}", s.trim_end_matches('0').trim_end_matches('.'))
-}
 
 /// One point of a line: the median, its p25-p75 range, whether the result is unstable,
 /// and a tooltip.
@@ -179,28 +104,17 @@ impl Chart {
 
     fn axes(&self) -> String {
         let (x1, bottom) = (WIDTH - self.right(), TOP + PLOT_H);
-        let mut grid = String::new();
-        let mut labels = String::new();
+        let (mut grid, mut labels) = (String::new(), String::new());
         for (v, label) in &self.y.ticks {
             let y = self.sy(*v);
             grid += &format!("M{LEFT} {y:.0}H{x1:.0}");
-            labels += &format!(
-                r#"<text x="{:.0}" y="{:.0}">{}</text>"#,
-                LEFT - 5.0,
-                y + 4.0,
-                escape(label)
-            );
+            labels += &text_at(LEFT - 5.0, y + 4.0, label);
         }
-        let mut xlabels = String::new();
-        let mut xticks = String::new();
+        let (mut xticks, mut xlabels) = (String::new(), String::new());
         for (v, label) in &self.x.ticks {
             let x = self.sx(*v);
             xticks += &format!("M{x:.0} {bottom}v4");
-            xlabels += &format!(
-                r#"<text x="{x:.0}" y="{:.0}">{}</text>"#,
-                bottom + 16.0,
-                escape(label)
-            );
+            xlabels += &text_at(x, bottom + 16.0, label);
         }
         format!(
             r#"<path d="{grid}" class="grid"/><path d="M{LEFT} {bottom}H{x1:.0}{xticks}" class="axis"/><g class="tick" text-anchor="end">{labels}</g><g class="tick" text-anchor="middle">{xlabels}<text x="{:.0}" y="{:.0}">{}</text></g><text x="{LEFT}" y="{:.0}" class="tick">{}</text>"#,
@@ -220,12 +134,7 @@ impl Chart {
         let mut s = String::from(r#"<g class="tick">"#);
         for (v, label) in &b.axis.ticks {
             let y = bottom - b.axis.frac(*v) * PLOT_H;
-            s += &format!(
-                r#"<text x="{:.0}" y="{:.0}">{}</text>"#,
-                x1 + 5.0,
-                y + 4.0,
-                escape(label)
-            );
+            s += &text_at(x1 + 5.0, y + 4.0, label);
         }
         s += &format!(
             r#"<text x="{x1:.0}" y="{:.0}" text-anchor="end">{}</text></g><g fill="{}" fill-opacity="0.28">"#,
@@ -351,10 +260,7 @@ impl Chart {
                 )
             });
         }
-        (
-            format!(r#"<g class="lg">{}</g>"#, items.concat()),
-            y + 8.0,
-        )
+        (format!(r#"<g class="lg">{}</g>"#, items.concat()), y + 8.0)
     }
 
     /// The chart as one `<svg>` element.
@@ -372,6 +278,11 @@ impl Chart {
             t = escape(&self.title)
         )
     }
+}
+
+/// A plain `<text>` at (x, y), escaped.
+fn text_at(x: f64, y: f64, text: &str) -> String {
+    format!(r#"<text x="{x:.0}" y="{y:.0}">{}</text>"#, escape(text))
 }
 
 /// The `stroke-dasharray` attribute of a dash pattern (nothing for solid).
@@ -426,23 +337,6 @@ mod tests {
     }
 
     #[test]
-    fn axes_map_and_label() {
-        let a = Axis::log_time(3.0, 40_000.0, "ns");
-        assert_eq!((a.min, a.max), (1.0, 100_000.0));
-        let labels: Vec<&str> = a.ticks.iter().map(|t| t.1.as_str()).collect();
-        assert_eq!(
-            labels,
-            ["1 ns", "10 ns", "100 ns", "1 us", "10 us", "100 us"]
-        );
-        assert!((a.frac(1000.0) - 0.6).abs() < 1e-9);
-        assert_eq!(a.frac(-5.0), 0.0, "below a log axis sits on it");
-        let l = Axis::linear_time(1800.0, "ns");
-        assert_eq!(l.max, 2000.0);
-        assert_eq!(l.ticks[1].1, "500 ns");
-        assert_eq!(time_tick(1500.0), "1.5 us");
-    }
-
-    #[test]
     fn unstable_points_are_ranges_and_break_the_line() {
         let c = Chart {
             title: "t&".into(),
@@ -474,7 +368,10 @@ mod tests {
         assert_eq!(s.matches("<polyline").count(), 1, "{s}");
         assert_eq!(s.matches("class=\"unstable\"").count(), 1);
         assert_eq!(s.matches("<circle").count(), 3);
-        assert!(s.contains(r##"r="3" fill="#fff""##), "the invalid one is hollow");
+        assert!(
+            s.contains(r##"r="3" fill="#fff""##),
+            "the invalid one is hollow"
+        );
         assert!(s.contains("z\" fill=\"#fff\""), "the value below the axis");
         assert!(s.contains("class=\"ref\""), "the reference line");
         assert!(s.contains("t&amp;") && s.contains("&lt;3&gt;"));

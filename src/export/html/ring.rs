@@ -33,11 +33,14 @@ pub fn style(series: &str) -> (&'static str, &'static str) {
     (colour, dash)
 }
 
+/// Picks the ids a chart draws: from an id's segments, the series and the x value.
+pub type Keep<'a> = &'a dyn Fn(&[&str]) -> Option<(String, f64)>;
+
 /// Lines of a run's entries of `experiment` grouped by series (the id's second segment),
 /// sorted pipe first, process before thread; `point` gives a mark for an entry at x.
 pub fn lines_of(
     run: &Run,
-    keep: &dyn Fn(&[&str]) -> Option<(String, f64)>,
+    keep: Keep<'_>,
     point: &dyn Fn(&Entry, &str, f64) -> Option<Mark>,
 ) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
@@ -65,7 +68,13 @@ pub fn lines_of(
     for l in &mut lines {
         l.marks.sort_by(|a, b| a.x.total_cmp(&b.x));
     }
-    let rank = |n: &str| (!n.ends_with("-pipe"), n.starts_with("thread"), n.to_string());
+    let rank = |n: &str| {
+        (
+            !n.ends_with("-pipe"),
+            n.starts_with("thread"),
+            n.to_string(),
+        )
+    };
     lines.sort_by_key(|l| rank(&l.name));
     lines
 }
@@ -108,7 +117,9 @@ fn flushes(run: &Run, lines: &[Line]) -> Vec<(f64, f64)> {
         .filter_map(|e| {
             let (s, n) = ring_series(&e.id.split('/').collect::<Vec<_>>())?;
             match (s == series, e.counters.get(FULL_FLUSH)) {
-                (true, Some(CounterValue::Measured { per_switch, .. })) => Some((n, (*per_switch)?)),
+                (true, Some(CounterValue::Measured { per_switch, .. })) => {
+                    Some((n, (*per_switch)?))
+                }
                 _ => None,
             }
         })
@@ -182,7 +193,7 @@ pub fn ring_charts(runs: &[Run]) -> String {
         ticks: ns.iter().map(|n| (*n, format!("{n}"))).collect(),
         title: "n: tasks taking turns on one CPU".into(),
     };
-    let mut s = String::from(r#"<div class="grid">"#);
+    let mut s = String::from(r#"<div class="grid" id="ring-charts">"#);
     for (r, lines) in runs.iter().zip(per_run) {
         if !lines.is_empty() {
             s += &format!(
@@ -203,7 +214,10 @@ mod tests {
         assert_eq!(style("process-pipe"), (PROCESS, ""));
         assert_eq!(style("thread-futex"), (THREAD, "6 4"));
         assert_eq!(style("thread-eventfd"), (THREAD, "2 3"));
-        assert_eq!(ring_series(&["ring", "process-pipe", "8"]), Some(("process-pipe".into(), 8.0)));
+        assert_eq!(
+            ring_series(&["ring", "process-pipe", "8"]),
+            Some(("process-pipe".into(), 8.0))
+        );
         assert_eq!(ring_series(&["pingpong", "process-pipe", "same-cpu"]), None);
     }
 }

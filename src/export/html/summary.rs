@@ -83,7 +83,11 @@ fn matrix(runs: &[Run], rows: &[ClaimRow]) -> String {
         s += &format!("<tr><td>{}. {}</td>", i + 1, escape(&row.claim));
         for c in &row.cells {
             s += &match c {
-                Some(c) => format!("<td>{}<small>{}</small></td>", badge(&c.kind), escape(&c.key)),
+                Some(c) => format!(
+                    "<td>{}<small>{}</small></td>",
+                    badge(&c.kind),
+                    escape(&c.key)
+                ),
                 None => r#"<td><span class="v v-na">not judged</span></td>"#.to_string(),
             };
         }

@@ -53,7 +53,10 @@ pub fn unstable_tag(e: &Entry) -> String {
 
 /// The sample count shared by every entry of `run` among `ids`, if they share one.
 fn common_n(run: &Run, ids: &[String]) -> Option<usize> {
-    let mut ns = ids.iter().filter_map(|id| run.entry(id)).map(|e| e.summary.n);
+    let mut ns = ids
+        .iter()
+        .filter_map(|id| run.entry(id))
+        .map(|e| e.summary.n);
     let first = ns.next()?;
     ns.all(|n| n == first).then_some(first)
 }
@@ -61,7 +64,7 @@ fn common_n(run: &Run, ids: &[String]) -> Option<usize> {
 /// One run's cell of the numbers table; `first` is the first run's median, for the ratio.
 fn number_cell(e: &Entry, first: Option<f64>, show_n: bool) -> String {
     let rel = match first {
-        Some(f) if f > 0.0 => format!(" <small class=\"rel\">{:.2}&times;</small>", e.summary.median / f),
+        Some(f) if f > 0.0 => format!(" <i>{:.2}&times;</i>", e.summary.median / f),
         _ => String::new(),
     };
     let mut details = vec![format!("{}-{}", ns(e.summary.p25), ns(e.summary.p75))];

@@ -15,7 +15,10 @@ use crate::units::{format_size, time};
 pub const VARIANTS: [(&str, &str); 3] = [
     ("read", "reads a byte per cache line"),
     ("write", "writes a byte per cache line"),
-    ("page-stride", "reads a byte per page: TLB reach, few cache lines"),
+    (
+        "page-stride",
+        "reads a byte per page: TLB reach, few cache lines",
+    ),
 ];
 
 /// `workset/<series>/<size>` (read) or `workset/<series>/<variant>/<size>`: the series
@@ -126,7 +129,11 @@ mod tests {
             f("read", "workset/process-pipe/16KiB"),
             Some(("process-pipe".into(), 16384.0))
         );
-        assert_eq!(f("read", "workset/process-pipe/0B"), None, "0 B is the baseline");
+        assert_eq!(
+            f("read", "workset/process-pipe/0B"),
+            None,
+            "0 B is the baseline"
+        );
         assert_eq!(f("read", "workset/thread-pipe/write/4KiB"), None);
         assert_eq!(
             f("write", "workset/thread-pipe/write/4KiB"),

@@ -8,8 +8,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::run::{Entry, Run, SourceKind};
-use crate::error::{Error, Result};
 use crate::analysis::spread::{stability, Stability};
+use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::stats::Summary;
 

@@ -121,11 +121,13 @@ impl Run {
     pub fn claim_verdicts(&self) -> Vec<ClaimVerdict> {
         self.verdicts
             .iter()
-            .map(|v| serde_json::from_value(v.clone()).unwrap_or_else(|_| ClaimVerdict {
-                claim: verdict_field(v, "claim").unwrap_or_default().to_string(),
-                verdict: VerdictKind::default(),
-                evidence: verdict_field(v, "evidence").unwrap_or_default().to_string(),
-            }))
+            .map(|v| {
+                serde_json::from_value(v.clone()).unwrap_or_else(|_| ClaimVerdict {
+                    claim: verdict_field(v, "claim").unwrap_or_default().to_string(),
+                    verdict: VerdictKind::default(),
+                    evidence: verdict_field(v, "evidence").unwrap_or_default().to_string(),
+                })
+            })
             .collect()
     }
 
