@@ -111,10 +111,16 @@ impl Chart {
             labels += &text_at(LEFT - 5.0, y + 4.0, label);
         }
         let (mut xticks, mut xlabels) = (String::new(), String::new());
+        // A label that would run into the last one drawn is left out (its tick stays).
+        let mut last: Option<(f64, usize)> = None;
         for (v, label) in &self.x.ticks {
             let x = self.sx(*v);
             xticks += &format!("M{x:.0} {bottom}v4");
-            xlabels += &text_at(x, bottom + 16.0, label);
+            let w = label.chars().count();
+            if last.is_none_or(|(lx, lw)| x - lx >= (lw + w) as f64 * 3.3 + 6.0) {
+                xlabels += &text_at(x, bottom + 16.0, label);
+                last = Some((x, w));
+            }
         }
         format!(
             r#"<path d="{grid}" class="grid"/><path d="M{LEFT} {bottom}H{x1:.0}{xticks}" class="axis"/><g class="tick" text-anchor="end">{labels}</g><g class="tick" text-anchor="middle">{xlabels}<text x="{:.0}" y="{:.0}">{}</text></g><text x="{LEFT}" y="{:.0}" class="tick">{}</text>"#,
