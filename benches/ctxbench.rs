@@ -21,6 +21,7 @@ criterion_group! {
     targets =
         benchmarks::floors::benches,
         benchmarks::spawn::benches,
+        benchmarks::footprint::benches,
         benchmarks::pingpong::benches,
         benchmarks::ring::benches,
         benchmarks::workset::benches,

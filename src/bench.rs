@@ -3,7 +3,8 @@
 //! harness).
 //!
 //! Adding an experiment is a type that implements [`Bench`], and a line in the plan
-//! ([`crate::runner`]) that lists it.
+//! ([`crate::runner`]) that lists it. An experiment that has no timed loop (the memory
+//! footprint of idle tasks) implements [`Runnable`], what the plan runs, directly.
 
 use crate::error::Result;
 use crate::harness::Harness;
@@ -55,5 +56,25 @@ impl Bench for crate::spec::PingPongSpec {
 
     fn build(&self) -> Result<Box<dyn Harness>> {
         crate::harness::build(self)
+    }
+}
+
+/// What the run loop needs of a benchmark: its id, and one attempt at measuring it.
+/// Every [`Bench`] is one, measured by [`measure_bench`]; an experiment with no timed loop
+/// ([`crate::experiments::footprint`], which reads memory) implements it directly.
+pub trait Runnable {
+    /// Its id.
+    fn id(&self) -> String;
+    /// Sets up, measures and tears down one attempt.
+    fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome>;
+}
+
+impl<B: Bench> Runnable for B {
+    fn id(&self) -> String {
+        Bench::id(self)
+    }
+
+    fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
+        measure_bench(self, cfg, counting)
     }
 }

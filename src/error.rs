@@ -73,6 +73,17 @@ pub enum Error {
         /// The CPU it reported.
         actual: usize,
     },
+    /// An output file could not be written after the run, though its path passed the
+    /// checks before it; what it held went to a fallback file where one could be written.
+    #[error("could not write {}: {cause}; {}", .path.display(), fallback_note(.fallback.as_deref()))]
+    NotSaved {
+        /// The path asked for.
+        path: std::path::PathBuf,
+        /// Why writing it failed.
+        cause: String,
+        /// Where the contents went instead, if anywhere.
+        fallback: Option<std::path::PathBuf>,
+    },
     /// A system call failed.
     #[error("{op} failed: {source}")]
     Sys {
@@ -101,6 +112,19 @@ impl Error {
                 | Error::NotEnoughCpus { .. }
                 | Error::InvalidInput(_)
         )
+    }
+}
+
+/// The second half of [`Error::NotSaved`]'s message: where the contents are now.
+fn fallback_note(fallback: Option<&std::path::Path>) -> String {
+    match fallback {
+        Some(p) => format!(
+            "nothing is lost: the same contents were written to {} instead",
+            p.display()
+        ),
+        None => "no fallback file could be written either (temporary directory and current \
+                 directory refused it)"
+            .to_string(),
     }
 }
 

@@ -18,8 +18,11 @@ use serde::{Deserialize, Serialize};
 /// What the fingerprint says when a fact could not be read.
 pub const UNKNOWN: &str = "unknown";
 
-/// The longest slug [`Fingerprint::slug`] returns.
-pub const SLUG_MAX: usize = 60;
+pub mod cmdline;
+pub mod slug;
+
+pub use cmdline::CmdlineDetail;
+pub use slug::{sanitise, SLUG_MAX};
 
 /// Facts about the machine and the build behind a results file.
 ///
@@ -51,8 +54,14 @@ pub struct Fingerprint {
     pub cpus_used: Vec<usize>,
     /// `/proc/sys/kernel/osrelease`.
     pub kernel_release: String,
-    /// `/proc/cmdline`: mitigation and isolation switches change switch costs.
+    /// `/proc/cmdline`: mitigation, isolation, idle and preemption switches change switch
+    /// costs. Only those parameters are kept (see [`cmdline::SWITCH_PARAMS`]) unless the
+    /// run asked for the whole line; an empty string when none is set.
     pub kernel_cmdline: String,
+    /// How many words of `/proc/cmdline` [`Fingerprint::kernel_cmdline`] leaves out
+    /// (boot image, root device, console, init arguments, ...); `None` when it holds the
+    /// whole line (`ctxbench run --full-cmdline`, and files written before the filter).
+    pub kernel_cmdline_dropped: Option<usize>,
     /// Every `/sys/devices/system/cpu/vulnerabilities/*` file: name to its line.
     pub vulnerabilities: BTreeMap<String, String>,
     /// The `pcid` CPU flag: switches can keep TLB entries tagged by address space.
@@ -98,6 +107,7 @@ impl Default for Fingerprint {
             cpus_used: Vec::new(),
             kernel_release: u(),
             kernel_cmdline: u(),
+            kernel_cmdline_dropped: None,
             vulnerabilities: BTreeMap::new(),
             pcid: None,
             invpcid: None,
@@ -152,10 +162,17 @@ fn parse_cpuinfo(text: &str) -> Vec<CpuBlock> {
 }
 
 impl Fingerprint {
-    /// Reads the machine facts under `root` (`/` for this machine). Never fails: what
-    /// cannot be read is [`UNKNOWN`]. The build facts (rustc, version, commit) come from
-    /// this binary; the run facts (`cpus_used`, `counter_families`) start empty.
+    /// Reads the machine facts under `root` (`/` for this machine), the kernel command
+    /// line reduced to what changes switch costs. Never fails: what cannot be read is
+    /// [`UNKNOWN`]. The build facts (rustc, version, commit) come from this binary; the
+    /// run facts (`cpus_used`, `counter_families`) start empty.
     pub fn read_from(root: &Path) -> Self {
+        Self::read_with(root, CmdlineDetail::SwitchRelevant)
+    }
+
+    /// [`Fingerprint::read_from`], keeping as much of the kernel command line as
+    /// `cmdline` says.
+    pub fn read_with(root: &Path, cmdline: CmdlineDetail) -> Self {
         let mut fp = Fingerprint {
             rustc_version: env!("CTXBENCH_RUSTC_VERSION").to_string(),
             ctxbench_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -174,7 +191,7 @@ impl Fingerprint {
             },
         };
         fp.kernel_release = or_unknown(read_trim(&proc_.join("sys/kernel/osrelease")));
-        fp.kernel_cmdline = or_unknown(read_trim(&proc_.join("cmdline")));
+        fp.read_cmdline(&proc_, cmdline);
         fp.perf_event_paranoid =
             or_unknown(read_trim(&proc_.join("sys/kernel/perf_event_paranoid")));
         fp.hostname = or_unknown(read_trim(&proc_.join("sys/kernel/hostname")));
@@ -266,22 +283,12 @@ impl Fingerprint {
         }
     }
 
-    /// This machine's fingerprint (`/`), with the CPUs the run uses.
-    pub fn this_machine(cpus_used: &[usize]) -> Self {
+    /// This machine's fingerprint (`/`), with the CPUs the run uses and as much of the
+    /// kernel command line as `cmdline` says.
+    pub fn this_machine(cpus_used: &[usize], cmdline: CmdlineDetail) -> Self {
         Fingerprint {
             cpus_used: cpus_used.to_vec(),
-            ..Self::read_from(Path::new("/"))
-        }
-    }
-
-    /// A short name for the machine's results folder: CPU model and host name, lower
-    /// case, every run of other characters one `-`, at most [`SLUG_MAX`] characters.
-    pub fn slug(&self) -> String {
-        let s = sanitise(&format!("{} {}", self.cpu_model, self.hostname));
-        if s.is_empty() {
-            "unknown".into()
-        } else {
-            s
+            ..Self::read_with(Path::new("/"), cmdline)
         }
     }
 
@@ -339,6 +346,7 @@ impl Fingerprint {
             freq,
             self.perf_event_paranoid
         );
+        out += &format!("  kernel command line: {}\n", self.cmdline_summary());
         out += &format!(
             "  vulnerabilities: {} mitigated, vulnerable: {}\n",
             mitigated,
@@ -356,59 +364,9 @@ impl Fingerprint {
     }
 }
 
-/// Lower-cases `s`, turns every run of non-alphanumeric characters into one `-`, trims
-/// `-` from both ends, and cuts to [`SLUG_MAX`] characters (at a `-` where possible).
-pub fn sanitise(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    if out.len() > SLUG_MAX {
-        out.truncate(SLUG_MAX);
-        if let Some(cut) = out.rfind('-').filter(|&i| i >= SLUG_MAX / 2) {
-            out.truncate(cut);
-        }
-        while out.ends_with('-') {
-            out.pop();
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitiser_collapses_and_bounds() {
-        assert_eq!(
-            sanitise("Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz box-1"),
-            "intel-r-core-tm-i7-8650u-cpu-1-90ghz-box-1"
-        );
-        assert_eq!(sanitise("  AMD EPYC   "), "amd-epyc");
-        assert_eq!(
-            sanitise("<script>alert(1)</script>"),
-            "script-alert-1-script"
-        );
-        assert_eq!(sanitise("../../etc/passwd"), "etc-passwd");
-        assert_eq!(sanitise("Ünïcödé"), "n-c-d");
-        assert_eq!(sanitise("---"), "");
-        let long = sanitise(&"word ".repeat(40));
-        assert!(long.len() <= SLUG_MAX, "{long}");
-        assert!(
-            long.starts_with("word-word") && long.ends_with("word"),
-            "{long}"
-        );
-        let no_dash = sanitise(&"x".repeat(200));
-        assert_eq!(no_dash.len(), SLUG_MAX);
-    }
 
     #[test]
     fn slug_of_unknown_machine() {
@@ -419,6 +377,49 @@ mod tests {
             ..Fingerprint::default()
         };
         assert_eq!(fp.slug(), "unknown");
+    }
+
+    #[test]
+    fn slugs_of_the_two_project_machines_and_their_older_names() {
+        let vm = |model: &str| Fingerprint {
+            cpu_model: model.into(),
+            hostname: "vm".into(),
+            ..Fingerprint::default()
+        };
+        let intel = vm("Intel(R) Xeon(R) Processor");
+        assert_eq!(intel.slug(), "intel-xeon-vm");
+        assert_eq!(intel.legacy_slug(), "intel-r-xeon-r-processor-vm");
+        // The committed folder of the AMD machine keeps its name.
+        let amd = vm("AMD EPYC");
+        assert_eq!(
+            (amd.slug(), amd.legacy_slug()),
+            ("amd-epyc-vm".into(), "amd-epyc-vm".into())
+        );
+        assert_eq!(
+            vm("AMD EPYC 7B13 64-Core Processor").slug(),
+            "amd-epyc-7b13-vm"
+        );
+    }
+
+    #[test]
+    fn the_command_line_summary_says_what_was_left_out() {
+        let mut fp = Fingerprint {
+            kernel_cmdline: "mitigations=off".into(),
+            kernel_cmdline_dropped: Some(3),
+            ..Fingerprint::default()
+        };
+        assert_eq!(
+            fp.cmdline_summary(),
+            "mitigations=off (3 other words left out)"
+        );
+        fp.kernel_cmdline_dropped = None;
+        assert_eq!(fp.cmdline_summary(), "mitigations=off");
+        fp.kernel_cmdline = String::new();
+        fp.kernel_cmdline_dropped = Some(1);
+        assert_eq!(
+            fp.cmdline_summary(),
+            "no parameter that changes switch costs (1 other word left out)"
+        );
     }
 
     #[test]

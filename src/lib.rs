@@ -16,7 +16,7 @@
 //!
 //! - [`spec`]: participants, mechanism, placement, and the ids that name them.
 //! - [`harness`]: the mechanisms (pipe, futex, condvar, eventfd ping-pongs; rings;
-//!   working sets), their peers (forked or spawned, pinned, reaped), and the watchdog
+//!   working sets; the footprint's idle tasks), their peers (forked or spawned, pinned, reaped), and the watchdog
 //!   that keeps liveness out of the timed loops.
 //! - [`bench`](mod@bench): what every experiment is (a [`bench::Bench`]: an id, a harness, what it
 //!   adds to its outcome), and [`measure`]: the one measuring path (timed batches read

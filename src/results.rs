@@ -1,4 +1,5 @@
-//! The results file: schema-versioned JSON, written atomically.
+//! The results file: schema-versioned JSON, written atomically, its path checked before
+//! the run and a fallback file written when the save still fails.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::measure::Outcome;
+
+mod output;
+pub use output::{check_dir_target, check_file_target, free_name, write_or_fallback};
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -69,26 +73,37 @@ impl ResultsFile {
         self
     }
 
-    /// Saves under `dir/<machine slug>/<UTC timestamp>.json` (a `-2`, `-3`, ... suffix if
-    /// that name is taken) and returns the path written.
+    /// Saves under [`ResultsFile::path_in`] `dir` and returns the path written.
     pub fn save_in(&self, dir: &Path) -> Result<std::path::PathBuf> {
-        let folder = dir.join(self.machine.slug());
-        let stamp = utc_timestamp(self.created_unix);
-        let mut path = folder.join(format!("{stamp}.json"));
-        let mut n = 2;
-        while path.exists() {
-            path = folder.join(format!("{stamp}-{n}.json"));
-            n += 1;
-        }
+        let path = self.path_in(dir);
         self.save(&path)?;
         Ok(path)
     }
 
+    /// Where [`ResultsFile::save_in`] puts the file: `dir/<machine slug>/<UTC
+    /// timestamp>.json`, with a `-2`, `-3`, ... suffix if that name is taken.
+    pub fn path_in(&self, dir: &Path) -> std::path::PathBuf {
+        free_name(
+            &dir.join(self.machine.slug()),
+            &utc_timestamp(self.created_unix),
+            "json",
+        )
+    }
+
     /// Writes the file atomically (see [`write_atomic`]).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::InvalidInput(format!("cannot serialise results: {e}")))?;
-        write_atomic(path, &json)
+        write_atomic(path, &self.to_json()?)
+    }
+
+    /// [`ResultsFile::save`], and when that fails the same bytes in a fallback file that
+    /// the error names (see [`write_or_fallback`]).
+    pub fn save_or_fallback(&self, path: &Path) -> Result<()> {
+        write_or_fallback(path, &self.to_json()?)
+    }
+
+    fn to_json(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::InvalidInput(format!("cannot serialise results: {e}")))
     }
 
     /// Reads and checks a results file, naming the file and the problem on failure.
@@ -253,11 +268,10 @@ mod tests {
         let p = f.save_in(dir.path()).unwrap();
         assert_eq!(
             p,
-            dir.path()
-                .join("test-cpu-9000-box/2026-12-27T06-30-00Z.json")
+            dir.path().join("test-9000-box/2026-12-27T06-30-00Z.json")
         );
         let again = f.save_in(dir.path()).unwrap();
-        assert!(again.ends_with("test-cpu-9000-box/2026-12-27T06-30-00Z-2.json"));
+        assert!(again.ends_with("test-9000-box/2026-12-27T06-30-00Z-2.json"));
         let back = ResultsFile::load(&p).unwrap();
         assert_eq!(back, f);
         assert_eq!(back.machine.cpu_model, "Test CPU <9000>");

@@ -1,9 +1,9 @@
 //! Choosing benchmarks by id and running them: what the CLI's `run` does.
 
-use crate::bench::measure_bench;
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::experiments::floors::{FloorBench, FloorKind, FLOORS};
+use crate::experiments::footprint;
 use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
@@ -14,24 +14,7 @@ use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::Skipped;
 use crate::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 
-/// What the loop needs of a benchmark: its id, and one attempt at measuring it.
-/// Every [`Bench`](crate::bench::Bench) is one.
-pub trait Runnable {
-    /// Its id.
-    fn id(&self) -> String;
-    /// Sets up, times, counts and tears down one attempt.
-    fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome>;
-}
-
-impl<B: crate::bench::Bench> Runnable for B {
-    fn id(&self) -> String {
-        crate::bench::Bench::id(self)
-    }
-
-    fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
-        measure_bench(self, cfg, counting)
-    }
-}
+pub use crate::bench::Runnable;
 
 /// A benchmark ready to run: any [`Runnable`].
 pub struct Planned(Box<dyn Runnable>);
@@ -61,6 +44,8 @@ pub struct PlanOptions {
     pub ring_sizes: Vec<usize>,
     /// Working-set sizes (bytes per side).
     pub workset_sizes: Vec<u64>,
+    /// Footprint task counts (idle tasks per measurement).
+    pub footprint_tasks: Vec<usize>,
 }
 
 impl Default for PlanOptions {
@@ -69,15 +54,17 @@ impl Default for PlanOptions {
         Self {
             ring_sizes: DEFAULT_RING_SIZES.to_vec(),
             workset_sizes: workset::DEFAULT_SIZES.to_vec(),
+            footprint_tasks: footprint::DEFAULT_TASKS.to_vec(),
         }
     }
 }
 
 impl PlanOptions {
-    /// The sizes of a quick run: fewer working-set sizes.
+    /// The sizes of a quick run: fewer working-set sizes and footprint task counts.
     pub fn quick() -> Self {
         Self {
             workset_sizes: workset::QUICK_SIZES.to_vec(),
+            footprint_tasks: footprint::QUICK_TASKS.to_vec(),
             ..Self::default()
         }
     }
@@ -87,6 +74,9 @@ impl PlanOptions {
         workset::check_sizes(&self.workset_sizes, workset::mem_available())?;
         for &n in &self.ring_sizes {
             crate::harness::ring::check_ring_size(n)?;
+        }
+        for &n in &self.footprint_tasks {
+            footprint::check_task_count(n)?;
         }
         Ok(())
     }
@@ -101,6 +91,7 @@ pub fn all_ids() -> Vec<String> {
 pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
     let mut ids: Vec<String> = FLOORS.iter().map(|f| f.id()).collect();
     ids.extend(SPAWNS.iter().map(|k| k.id()));
+    ids.extend(footprint::all_ids(&opts.footprint_tasks));
     ids.extend(crate::spec::all_pingpong_ids());
     ids.extend(workset::all_ids(&opts.workset_sizes));
     for m in RING_MECHANISMS {
@@ -139,6 +130,12 @@ pub fn plan_with(
             .iter()
             .filter(|k| matches(&k.id(), filters))
             .map(|&k| Planned::new(k)),
+    );
+    // Footprints too: a forked child's page tables copy the parent's.
+    planned.extend(
+        footprint::specs(&opts.footprint_tasks)
+            .filter(|s| matches(&s.id(), filters))
+            .map(Planned::new),
     );
     pingpongs(filters, cpus, &mut planned, &mut skipped);
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
@@ -240,7 +237,7 @@ fn rings(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
 
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
 /// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
-/// few working-set sizes; the three spawns).
+/// few working-set sizes; the three spawns; the quick footprints).
 pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     use crate::harness::workset::Access;
     use crate::spec::Mechanism;
@@ -268,6 +265,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     );
     // Spawns early, while this process is small (see `plan_with`).
     v.extend(SPAWNS.iter().map(|&k| Planned::new(k)));
+    v.extend(footprint::specs(&footprint::QUICK_TASKS).map(Planned::new));
     for (p, m) in pairs {
         v.push(Planned::new(PingPongSpec {
             participants: p,
@@ -430,12 +428,15 @@ mod tests {
             "workset/thread-pipe/0B",
             "spawn/fork",
             "spawn/thread",
+            "footprint/process/64",
+            "footprint/thread/1",
         ] {
             assert!(ids.iter().any(|i| i == needed), "{needed} missing");
         }
         // Every id it runs is one `ctxbench list` knows.
         let all = all_ids_with(&PlanOptions {
             workset_sizes: vec![0, 64 << 10, 1 << 20, 4 << 20],
+            footprint_tasks: footprint::QUICK_TASKS.to_vec(),
             ..PlanOptions::default()
         });
         assert!(ids.iter().all(|i| all.contains(i)));
@@ -505,6 +506,27 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn footprints_follow_the_spawns_and_bad_counts_are_refused() {
+        let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
+        let (p, _) = plan(&["spawn/".into(), "footprint/".into()], &cpus).unwrap();
+        let ids: Vec<String> = p.iter().map(|x| x.id()).collect();
+        assert_eq!(ids.len(), 3 + 2 * footprint::DEFAULT_TASKS.len());
+        assert!(ids[..3].iter().all(|i| i.starts_with("spawn/")), "{ids:?}");
+        assert_eq!(ids[3], "footprint/process/1");
+        let (q, _) = plan_with(&["footprint/".into()], &cpus, &PlanOptions::quick()).unwrap();
+        assert_eq!(q.len(), 2 * footprint::QUICK_TASKS.len());
+        let opts = PlanOptions {
+            footprint_tasks: vec![4, 65],
+            ..PlanOptions::default()
+        };
+        let e = plan_with(&["footprint".into()], &cpus, &opts).unwrap_err();
+        assert!(
+            e.is_usage() && e.to_string().contains("between 1 and 64"),
+            "{e}"
+        );
     }
 
     #[test]

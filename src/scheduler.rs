@@ -24,7 +24,7 @@
 use crate::analysis::claims as verdict;
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
-use crate::fingerprint::Fingerprint;
+use crate::fingerprint::{CmdlineDetail, Fingerprint};
 use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::{ResultsFile, Skipped};
 use crate::runner::{self, PlanOptions, Planned};
@@ -82,6 +82,7 @@ pub struct Schedule {
     mode: Mode,
     counting: Counting,
     judge_claims: bool,
+    cmdline: CmdlineDetail,
 }
 
 /// What the loop reports as it goes, for a caller to print.
@@ -130,6 +131,7 @@ impl Schedule {
             mode,
             counting,
             judge_claims: filters.is_empty(),
+            cmdline: CmdlineDetail::default(),
         })
     }
 
@@ -143,7 +145,15 @@ impl Schedule {
             mode: Mode::Quick,
             counting: Counting::all(),
             judge_claims: true,
+            cmdline: CmdlineDetail::default(),
         }
+    }
+
+    /// The same schedule, its results file keeping as much of the kernel command line as
+    /// `cmdline` says (by default only what changes switch costs).
+    pub fn with_cmdline(mut self, cmdline: CmdlineDetail) -> Self {
+        self.cmdline = cmdline;
+        self
     }
 
     /// How many benchmarks will run.
@@ -159,7 +169,7 @@ impl Schedule {
     /// This machine as the results file will describe it: the CPUs used and which
     /// counter families open.
     pub fn machine(&self) -> Fingerprint {
-        let mut machine = Fingerprint::this_machine(&self.cpus.cpus);
+        let mut machine = Fingerprint::this_machine(&self.cpus.cpus, self.cmdline);
         machine.counter_families = match self.counting {
             Counting::Off => {
                 [("all".to_string(), "not counted (--no-counters)".to_string())].into()

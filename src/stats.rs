@@ -1,4 +1,4 @@
-//! Summary statistics over samples.
+//! Summary statistics over samples, and a straight line fitted by least squares.
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +62,49 @@ impl Summary {
     }
 }
 
+/// A straight line `y = intercept + slope × x` fitted by ordinary least squares.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LineFit {
+    /// The change in y per unit of x.
+    pub slope: f64,
+    /// y at x = 0.
+    pub intercept: f64,
+    /// The standard error of the slope (`None` with two points: a line through two points
+    /// leaves nothing to judge it by).
+    pub slope_stderr: Option<f64>,
+    /// How many points it was fitted to.
+    pub points: usize,
+}
+
+/// The least-squares line through `points` (x, y); `None` with fewer than two points, a
+/// value that is not finite, or every x the same.
+pub fn least_squares(points: &[(f64, f64)]) -> Option<LineFit> {
+    let n = points.len();
+    if n < 2 || points.iter().any(|(x, y)| !x.is_finite() || !y.is_finite()) {
+        return None;
+    }
+    let mean = |f: fn(&(f64, f64)) -> f64| points.iter().map(f).sum::<f64>() / n as f64;
+    let (mx, my) = (mean(|p| p.0), mean(|p| p.1));
+    let sxx: f64 = points.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let slope = sxy / sxx;
+    let intercept = my - slope * mx;
+    let residuals: f64 = points
+        .iter()
+        .map(|(x, y)| (y - intercept - slope * x).powi(2))
+        .sum();
+    let slope_stderr = (n > 2).then(|| (residuals / (n - 2) as f64 / sxx).sqrt());
+    Some(LineFit {
+        slope,
+        intercept,
+        slope_stderr,
+        points: n,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +126,39 @@ mod tests {
     fn empty_or_nan_has_no_summary() {
         assert!(Summary::of(&[]).is_none());
         assert!(Summary::of(&[1.0, f64::NAN]).is_none());
+    }
+
+    #[test]
+    fn a_line_is_recovered_and_its_noise_measured() {
+        // y = 4096 + 16384 x exactly: the slope and intercept come back, with no error.
+        let exact: Vec<(f64, f64)> = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]
+            .iter()
+            .map(|&x| (x, 4096.0 + 16384.0 * x))
+            .collect();
+        let f = least_squares(&exact).unwrap();
+        assert!((f.slope - 16384.0).abs() < 1e-9 && (f.intercept - 4096.0).abs() < 1e-6);
+        assert_eq!(f.slope_stderr, Some(0.0));
+        assert_eq!(f.points, 7);
+        // Noise of +-1000 around the line moves the slope a little and shows in its error.
+        let noisy: Vec<(f64, f64)> = exact
+            .iter()
+            .enumerate()
+            .map(|(i, &(x, y))| (x, y + if i % 2 == 0 { 1000.0 } else { -1000.0 }))
+            .collect();
+        let g = least_squares(&noisy).unwrap();
+        assert!((g.slope - 16384.0).abs() < 100.0, "{g:?}");
+        let se = g.slope_stderr.unwrap();
+        assert!(se > 1.0 && se < 100.0, "{g:?}");
+        // Two points: a line, but no error to give.
+        let two = least_squares(&[(1.0, 10.0), (3.0, 30.0)]).unwrap();
+        assert_eq!((two.slope, two.slope_stderr), (10.0, None));
+    }
+
+    #[test]
+    fn no_line_without_two_distinct_xs() {
+        assert!(least_squares(&[]).is_none());
+        assert!(least_squares(&[(1.0, 2.0)]).is_none());
+        assert!(least_squares(&[(2.0, 1.0), (2.0, 5.0)]).is_none());
+        assert!(least_squares(&[(1.0, 1.0), (2.0, f64::NAN)]).is_none());
     }
 }

@@ -65,6 +65,12 @@ pub fn count_column(v: f64) -> String {
     places(v, v.abs(), &[(100.0, 0), (1.0, 3)], 4)
 }
 
+/// Bytes as KiB with one decimal: `48.4`, `-0.5` (memory per task, in tables and
+/// verdicts; the unit goes in the heading or after the number).
+pub fn kib(bytes: f64) -> String {
+    places(bytes / 1024.0, 0.0, &[], 1)
+}
+
 /// A value with a fixed number of decimals, `-` when there is none.
 pub fn fixed(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(|| "-".to_string(), |x| format!("{x:.decimals$}"))
@@ -141,6 +147,9 @@ mod tests {
         assert_eq!(count_column(f64::NAN), "-");
         assert_eq!(fixed(Some(1.0), 2), "1.00");
         assert_eq!(fixed(None, 2), "-");
+        assert_eq!(kib(49_561.6), "48.4");
+        assert_eq!(kib(-512.0), "-0.5");
+        assert_eq!(kib(f64::NAN), "-");
     }
 
     #[test]

@@ -106,27 +106,39 @@ fn wait_until_none(tag: &str) -> Vec<i32> {
     }
 }
 
-#[test]
-fn no_process_outlives_a_run_or_ctrl_c() {
-    let _x = exclusive();
-    let tag = format!("{}-{}", std::process::id(), line!());
+/// Runs `ctxbench <args>` to its end with a tag of its own in its environment, checks
+/// that it succeeded and that no process of it is left, and returns its output.
+fn run_to_the_end_tagged(args: &[&str]) -> String {
+    let tag = format!("{}-{}", std::process::id(), args.join(" "));
     let o = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-        .args(["run", "--quick", "--filter", "process-pipe/same-cpu"])
+        .args(args)
         .env("CTXBENCH_TEST_TAG", &tag)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
 
-    // Interrupt a full run while a child process is ping-ponging.
-    let tag = format!("{}-{}", std::process::id(), line!());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-        .args(["run", "--filter", "process-"])
-        .env("CTXBENCH_TEST_TAG", &tag)
+/// Starts `ctxbench <args>` with `tag` in its environment, its output discarded.
+fn start_tagged(tag: &str, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+        .args(args)
+        .env("CTXBENCH_TEST_TAG", tag)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn no_process_outlives_a_run_or_ctrl_c() {
+    let _x = exclusive();
+    run_to_the_end_tagged(&["run", "--quick", "--filter", "process-pipe/same-cpu"]);
+
+    // Interrupt a full run while a child process is ping-ponging.
+    let tag = format!("{}-{}", std::process::id(), line!());
+    let mut child = start_tagged(&tag, &["run", "--filter", "process-"]);
     let start = Instant::now();
     // Floors come first, and on a loaded machine each may be measured three times.
     while tagged_processes(&tag).len() < 2 && start.elapsed() < Duration::from_secs(90) {
@@ -143,4 +155,39 @@ fn no_process_outlives_a_run_or_ctrl_c() {
     let _ = child.wait();
     assert!(forked, "the run never forked a peer");
     assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
+}
+
+#[test]
+fn no_idle_child_outlives_a_footprint_run_or_ctrl_c() {
+    let _x = exclusive();
+    let out = run_to_the_end_tagged(&["run", "--quick", "--filter", "footprint/process/"]);
+    assert!(out.contains("KiB per idle task"), "{out}");
+
+    // Interrupt a run while its 64 idle children are there. A footprint takes well under
+    // a second, so try a few runs until one is caught with its children.
+    let mut caught = false;
+    for attempt in 0..5 {
+        let tag = format!("{}-{}-{attempt}", std::process::id(), line!());
+        let mut child = start_tagged(&tag, &["run", "--filter", "footprint/process/64"]);
+        let start = Instant::now();
+        let mut ended = false;
+        while !caught && !ended && start.elapsed() < Duration::from_secs(20) {
+            caught = tagged_processes(&tag).len() >= 10;
+            ended = child.try_wait().unwrap().is_some();
+        }
+        if !ended {
+            nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGINT,
+            )
+            .unwrap();
+        }
+        // Reaped already when it ended by itself; waited for here otherwise.
+        let _ = child.wait();
+        assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
+        if caught {
+            break;
+        }
+    }
+    assert!(caught, "no run was caught with its idle children");
 }

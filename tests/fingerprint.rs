@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ctxbench::fingerprint::{Fingerprint, UNKNOWN};
+use ctxbench::fingerprint::{CmdlineDetail, Fingerprint, UNKNOWN};
 
 fn tree(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,7 +32,9 @@ fn intel_laptop_with_smt_and_cpufreq() {
         (Some(true), Some(true), Some(false))
     );
     assert_eq!(fp.kernel_release, "6.8.0-45-generic");
-    assert!(fp.kernel_cmdline.contains("mitigations=auto"));
+    // Boot image, root UUID, ro, quiet, splash: left out.
+    assert_eq!(fp.kernel_cmdline, "mitigations=auto");
+    assert_eq!(fp.kernel_cmdline_dropped, Some(5));
     assert_eq!(fp.vulnerabilities.len(), 6);
     assert_eq!(fp.vulnerabilities["meltdown"], "Mitigation: PTI");
     assert!(fp.vulnerabilities["mds"].contains("SMT vulnerable"));
@@ -41,7 +43,11 @@ fn intel_laptop_with_smt_and_cpufreq() {
     assert_eq!(fp.frequency_source, "cpufreq scaling_cur_freq");
     assert_eq!(fp.perf_event_paranoid, "4");
     assert_eq!(fp.hostname, "laptop-01");
-    assert_eq!(fp.slug(), "intel-r-core-tm-i7-8650u-cpu-1-90ghz-laptop-01");
+    assert_eq!(fp.slug(), "intel-core-i7-8650u-laptop-01");
+    assert_eq!(
+        fp.legacy_slug(),
+        "intel-r-core-tm-i7-8650u-cpu-1-90ghz-laptop-01"
+    );
     // Build facts come from this binary; run facts start empty.
     assert_eq!(fp.ctxbench_version, env!("CARGO_PKG_VERSION"));
     assert!(fp.rustc_version.starts_with("rustc ") || fp.rustc_version == UNKNOWN);
@@ -75,8 +81,9 @@ fn amd_desktop_without_smt_control() {
         "Mitigation: Safe RET"
     );
     assert_eq!(fp.perf_event_paranoid, "1");
-    assert!(fp.kernel_cmdline.contains("isolcpus=1"));
-    assert_eq!(fp.slug(), "amd-ryzen-5-3600-6-core-processor-desk-top-home");
+    assert_eq!(fp.kernel_cmdline, "isolcpus=1 nohz_full=1");
+    assert_eq!(fp.kernel_cmdline_dropped, Some(3));
+    assert_eq!(fp.slug(), "amd-ryzen-5-3600-desk-top-home");
 }
 
 #[test]
@@ -95,6 +102,14 @@ fn vm_with_hypervisor_flag_and_no_cpufreq() {
     assert!(fp.vulnerabilities["mds"].starts_with("Vulnerable"));
     assert!(fp.summary().contains("vulnerable: mds"));
     assert_eq!(fp.hostname, "ci-runner-07");
+    // Nothing on its line changes switch costs, and the summary says so.
+    assert_eq!(
+        (fp.kernel_cmdline.as_str(), fp.kernel_cmdline_dropped),
+        ("", Some(2))
+    );
+    assert!(fp.summary().contains(
+        "kernel command line: no parameter that changes switch costs (2 other words left out)"
+    ));
 }
 
 #[test]
@@ -127,6 +142,26 @@ fn missing_sys_is_unknown_not_an_error() {
 }
 
 #[test]
+fn full_cmdline_keeps_the_whole_line() {
+    let fp = Fingerprint::read_with(&tree("intel"), CmdlineDetail::Full);
+    assert_eq!(
+        fp.kernel_cmdline,
+        "BOOT_IMAGE=/vmlinuz-6.8.0-45-generic root=UUID=1234 ro quiet splash mitigations=auto"
+    );
+    assert_eq!(fp.kernel_cmdline_dropped, None);
+    let filtered = Fingerprint::read_from(&tree("intel"));
+    assert_eq!(
+        Fingerprint {
+            kernel_cmdline: fp.kernel_cmdline.clone(),
+            kernel_cmdline_dropped: None,
+            ..filtered
+        },
+        fp,
+        "only the command line differs"
+    );
+}
+
+#[test]
 fn fingerprint_round_trips_through_json() {
     let fp = Fingerprint::read_from(&tree("intel"));
     let json = serde_json::to_string(&fp).unwrap();
@@ -136,4 +171,44 @@ fn fingerprint_round_trips_through_json() {
     let partial: Fingerprint = serde_json::from_str(r#"{"cpu_model":"X"}"#).unwrap();
     assert_eq!(partial.cpu_model, "X");
     assert_eq!(partial.hostname, UNKNOWN);
+    assert_eq!(
+        partial.kernel_cmdline_dropped, None,
+        "older files: the whole line"
+    );
+}
+
+/// Every results file under `dir`, recursively.
+fn results_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            results_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn committed_results_files_hold_no_kernel_parameter_outside_the_list() {
+    use ctxbench::fingerprint::cmdline::{is_switch_param, param_name, words};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    results_files(&root.join("results"), &mut files);
+    results_files(&root.join("tests/data/results"), &mut files);
+    assert!(files.len() >= 4, "{files:?}");
+    for f in &files {
+        let machine = ctxbench::results::ResultsFile::load(f).unwrap().machine;
+        assert!(
+            machine.kernel_cmdline_dropped.is_some(),
+            "{}: says it was filtered",
+            f.display()
+        );
+        for w in words(&machine.kernel_cmdline) {
+            assert!(is_switch_param(param_name(w)), "{}: {w}", f.display());
+        }
+        // Folder names carry no (R) noise.
+        let slug = machine.slug();
+        assert!(!slug.contains("-r-") && !slug.contains("-tm-"), "{slug}");
+    }
 }

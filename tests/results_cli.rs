@@ -308,3 +308,28 @@ fn check_picks_the_newest_file_for_this_machine() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("2026-06-01T00-00-00Z.json"), "{err}");
 }
+
+#[test]
+fn check_finds_a_baseline_in_the_folder_an_older_version_named() {
+    // machine-b's model is an Intel one with (R) marks: its folder used to carry them.
+    let current = fixture("machine-b.json");
+    let machine = ctxbench::results::ResultsFile::load(&current)
+        .unwrap()
+        .machine;
+    assert_ne!(machine.slug(), machine.legacy_slug());
+    assert!(machine.legacy_slug().starts_with("intel-r-xeon-r-"));
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join(machine.legacy_slug());
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::copy(&current, old.join("2026-06-01T00-00-00Z.json")).unwrap();
+    let (code, _, err) = run(bin()
+        .args(["check", "--baseline"])
+        .arg(dir.path())
+        .arg("--current")
+        .arg(&current));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("older name") && err.contains(&machine.slug()),
+        "{err}"
+    );
+}

@@ -2,6 +2,7 @@
 
 pub mod counters;
 pub mod floors;
+pub mod footprint;
 pub mod pingpong;
 pub mod ring;
 pub mod spawn;

@@ -3,6 +3,7 @@
 //! - [`floors`]: the direct cost of a same-CPU switch, the mechanism's floor subtracted;
 //! - [`claims`]: the textbook claims about context switches, one file each, judged on the
 //!   outcomes with the figures they rest on;
+//! - [`footprint`]: memory per task, process and thread, by least squares over n;
 //! - [`counted`]: why a count is missing;
 //! - [`spread`]: whether a result's samples spread too wide for its median to mean much;
 //! - [`headline`]: the figures a comparison opens with, one set per run;
@@ -11,6 +12,7 @@
 pub mod claims;
 pub mod counted;
 pub mod floors;
+pub mod footprint;
 pub mod headline;
 pub mod regress;
 pub mod spread;

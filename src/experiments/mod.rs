@@ -7,9 +7,12 @@
 //!   switches (`workset/<participants>-pipe/<size>`);
 //! - [`ring`]: n participants on one CPU (`ring/<participants>-pipe/<n>`), which exposes
 //!   the per-CPU limit on address-space ids (full TLB flushes past it);
-//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`).
+//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`);
+//! - [`footprint`]: what n idle processes or threads cost in memory
+//!   (`footprint/<participants>/<n>`).
 
 pub mod floors;
+pub mod footprint;
 pub mod ring;
 pub mod spawn;
 pub mod workset;

@@ -53,7 +53,7 @@ pub fn machine_rows(runs: &[Run]) -> Vec<(String, Vec<String>)> {
         None => "unknown".into(),
     });
     row("kernel", &|r| r.machine.kernel_release.clone());
-    row("kernel command line", &|r| r.machine.kernel_cmdline.clone());
+    row("kernel command line", &|r| r.machine.cmdline_summary());
     row("perf_event_paranoid", &|r| {
         r.machine.perf_event_paranoid.clone()
     });

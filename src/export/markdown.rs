@@ -1,6 +1,7 @@
 //! The comparison as GitHub-flavoured Markdown: for a terminal or a pull request.
 
 use super::escape::markdown_cell as cell;
+use super::footprint;
 use super::grouping::{experiments, ratios, refused_by_reason, split_counters};
 use super::inputs::{Entry, Problem, Run, SourceKind, CRITERION_NOTE};
 use super::machine::machine_rows;
@@ -28,6 +29,7 @@ impl Exporter for Markdown {
             s += &process_thread(runs, &ids);
             s += &counters(runs, &ids);
         }
+        s += &memory(runs);
         s + &notes(runs)
     }
 }
@@ -245,6 +247,30 @@ fn counters(runs: &[Run], ids: &[String]) -> String {
         );
     }
     s
+}
+
+/// Each run's memory per idle task, process against thread (the footprint experiment).
+fn memory(runs: &[Run]) -> String {
+    let mut s = String::new();
+    for r in runs {
+        let rows = footprint::rows(&footprint::of_run(r));
+        if rows.is_empty() {
+            continue;
+        }
+        let head = footprint::HEAD.map(cell);
+        s += &format!(
+            "\n### {}\n\n| {} |\n|---|---:|---:|---:|\n",
+            cell(&r.label),
+            head.join(" | ")
+        );
+        for row in rows {
+            s += &format!("| {} |\n", row.map(|c| cell(&c)).join(" | "));
+        }
+    }
+    if s.is_empty() {
+        return s;
+    }
+    format!("\n## Memory per task\n\n{}\n{s}", footprint::NOTE)
 }
 
 /// The claims x runs matrix: each claim's verdict and key figure per run, then the

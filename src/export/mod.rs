@@ -9,7 +9,8 @@
 //!
 //! The inputs of a comparison (results files, directories of them, criterion's output) are
 //! read by [`inputs`]; [`summary`] (the headline figures and the claims matrix),
-//! [`grouping`] and [`machine`] are what the comparison formats share;
+//! [`grouping`] and [`machine`] are what the comparison formats share, and [`footprint`]
+//! the memory-per-task table every output shows;
 //! [`escape`] makes text from input files safe in each markup. Numbers are written by
 //! [`crate::units`]. A new output is one file here with an [`Exporter`], plus a line that
 //! registers it ([`Format::exporter`] for a comparison format).
@@ -24,6 +25,7 @@
 
 pub mod benchmark_action;
 pub mod escape;
+pub mod footprint;
 pub mod grouping;
 pub mod html;
 pub mod inputs;

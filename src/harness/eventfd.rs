@@ -4,7 +4,7 @@
 //! a blocking `read`: two system calls per side and nothing else, the same for threads and
 //! processes (the eventfd floor, `floor/eventfd`, makes the same two calls without a
 //! switch). An eventfd has no end-of-file, so a dead or stalled peer is caught by the
-//! [`Watchdog`], which interrupts the driver's `read`.
+//! [`Watchdog`](super::watchdog::Watchdog), which interrupts the driver's `read`.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 //! Participant k sleeps on its own word while it holds 0; whoever passes it the token
 //! stores 1 there and wakes it; it stores 0 back, passes the token to k+1 the same way and
 //! sleeps again. `STOP` in a word ends that participant. No wait has a timeout: the
-//! [`Watchdog`] notices a member that died or stalled and interrupts the driver's wait.
+//! [`Watchdog`](super::watchdog::Watchdog) notices a member that died or stalled and interrupts the driver's wait.
 //! Participants run under the exact hand-over policy, as in the pipe ring, so a lap is
 //! exactly n switches.
 

@@ -22,6 +22,7 @@ pub mod condvar;
 pub mod eventfd;
 pub mod futex;
 pub mod futex_ring;
+pub mod idle;
 mod link;
 pub mod peer;
 pub mod pipe;

@@ -3,7 +3,7 @@
 //! The classic lmbench `lat_ctx` / `perf bench sched pipe` method: the timed loop is a
 //! `write` and a `read` per side, the same for a process and a thread peer. A dead peer
 //! closes its pipe ends, so the driver's read returns end-of-file at once; a peer that
-//! stops answering is caught by the [`Watchdog`] after the stall limit.
+//! stops answering is caught by the [`Watchdog`](super::watchdog::Watchdog) after the stall limit.
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Duration;

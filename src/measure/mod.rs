@@ -6,6 +6,7 @@
 
 mod count;
 pub mod disturbance;
+pub mod memory;
 mod outcome;
 mod sample;
 pub mod switches;

@@ -10,15 +10,18 @@ use crate::counters::CounterValue;
 use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
 use crate::stats::Summary;
 
-/// The result of one benchmark (a ping-pong, a floor, a working set, a ring or a spawn).
+/// The result of one benchmark (a ping-pong, a floor, a working set, a ring, a spawn or a
+/// footprint).
 ///
 /// One *iteration* is a round trip for a ping-pong, one lap for a ring, one operation for
-/// a floor, one creation for a spawn; the `*_round_trip` fields hold per-iteration values.
+/// a floor, one creation for a spawn, one idle task for a footprint (its time is the time
+/// to start the task, its switches those it made while its memory was read, and the
+/// memory itself is in `extra`); the `*_round_trip` fields hold per-iteration values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     /// The id, e.g. `pingpong/process-pipe/same-cpu`.
     pub id: String,
-    /// The experiment: `pingpong`, `floor`, `workset`, `ring` or `spawn`.
+    /// The experiment: `pingpong`, `floor`, `workset`, `ring`, `spawn` or `footprint`.
     pub experiment: String,
     /// Processes or threads (`None` for a floor, where one task runs alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,7 +93,8 @@ pub struct Outcome {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retries: Vec<String>,
     /// Secondary figures by name (documented where each experiment sets them, e.g.
-    /// `touch_ns_per_round_trip`, `idle_ns_per_round_trip`, `minor_faults_per_iter`).
+    /// `touch_ns_per_round_trip`, `idle_ns_per_round_trip`, `minor_faults_per_iter`,
+    /// the footprint's `pss_bytes`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, f64>,
 }

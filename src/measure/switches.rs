@@ -69,20 +69,38 @@ pub fn read_tasks(tasks: &[Task]) -> Result<TaskSwitches> {
     Ok(sum)
 }
 
-/// The CPU a task last ran on (field 39 of `/proc/<pid>/task/<tid>/stat`).
-pub fn last_cpu(task: &Task) -> Result<usize> {
-    let path = format!("/proc/{}/task/{}/stat", task.pid, task.tid);
+/// The fields of `<proc_root>/<pid>/task/<tid>/stat` from field 3 on (the command name,
+/// field 2, may hold spaces; the fields after its closing `)` are plain), with the path
+/// for messages.
+fn stat_fields(proc_root: &Path, task: &Task) -> Result<(String, Vec<String>)> {
+    let path = proc_root.join(format!("{}/task/{}/stat", task.pid, task.tid));
+    let path = path.display().to_string();
     let text =
         std::fs::read_to_string(&path).map_err(|e| Error::sys(format!("reading {path}"), e))?;
-    // The command name (field 2) may hold spaces; fields after its closing ')' are plain.
     let rest = text
         .rsplit_once(')')
         .map(|(_, r)| r)
         .ok_or_else(|| Error::InvalidInput(format!("{path} has no command field")))?;
-    rest.split_whitespace()
-        .nth(36) // field 39, counting from field 3 right after ')'
+    Ok((path, rest.split_whitespace().map(str::to_string).collect()))
+}
+
+/// The CPU a task last ran on (field 39 of `/proc/<pid>/task/<tid>/stat`).
+pub fn last_cpu(task: &Task) -> Result<usize> {
+    let (path, fields) = stat_fields(Path::new("/proc"), task)?;
+    fields
+        .get(36) // field 39, counting from field 3 right after ')'
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| Error::InvalidInput(format!("{path} has no processor field")))
+}
+
+/// A task's state letter (field 3 of its `stat`): `R` running, `S` sleeping (blocked, for
+/// instance in a `read`), `D` in uninterruptible wait, `T` stopped, `Z` a zombie, ...
+pub fn state(proc_root: &Path, task: &Task) -> Result<char> {
+    let (path, fields) = stat_fields(proc_root, task)?;
+    fields
+        .first()
+        .and_then(|v| v.chars().next())
+        .ok_or_else(|| Error::InvalidInput(format!("{path} has no state field")))
 }
 
 #[cfg(test)]
@@ -115,5 +133,7 @@ mod tests {
             "sleeping must count a voluntary switch"
         );
         assert!(last_cpu(&me).is_ok());
+        // Reading its own stat, a thread is running.
+        assert_eq!(state(Path::new("/proc"), &me).unwrap(), 'R');
     }
 }

@@ -1,7 +1,8 @@
 //! The typed id of a benchmark, the one place ids are built and taken apart. The same
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
-//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`.
+//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
+//! `footprint/thread/64`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -45,6 +46,13 @@ pub enum BenchId {
     },
     /// `spawn/<name>`.
     Spawn(SpawnKind),
+    /// `footprint/<participants>/<n>`: the memory of n idle tasks.
+    Footprint {
+        /// Processes or threads.
+        participants: Participants,
+        /// How many idle tasks.
+        tasks: usize,
+    },
 }
 
 /// An experiment: the first part of its ids, and the `experiment` of its outcomes.
@@ -60,6 +68,8 @@ pub enum Experiment {
     Ring,
     /// `spawn/...`
     Spawn,
+    /// `footprint/...`
+    Footprint,
 }
 
 impl Experiment {
@@ -71,6 +81,7 @@ impl Experiment {
             Experiment::Workset => "workset",
             Experiment::Ring => "ring",
             Experiment::Spawn => "spawn",
+            Experiment::Footprint => "footprint",
         }
     }
 }
@@ -90,6 +101,7 @@ impl BenchId {
             BenchId::Workset { .. } => Experiment::Workset,
             BenchId::Ring { .. } => Experiment::Ring,
             BenchId::Spawn(_) => Experiment::Spawn,
+            BenchId::Footprint { .. } => Experiment::Footprint,
         }
     }
 }
@@ -124,6 +136,10 @@ impl fmt::Display for BenchId {
                 n,
             } => write!(f, "ring/{participants}-{mechanism}/{n}"),
             BenchId::Spawn(k) => write!(f, "spawn/{}", k.name()),
+            BenchId::Footprint {
+                participants,
+                tasks,
+            } => write!(f, "footprint/{participants}/{tasks}"),
         }
     }
 }
@@ -133,12 +149,17 @@ fn named<T: Copy>(all: &[T], name: &str, show: impl Fn(T) -> String) -> Option<T
     all.iter().copied().find(|&t| show(t) == name)
 }
 
+/// `process` or `thread`.
+fn participants(s: &str) -> Option<Participants> {
+    named(&[Participants::Process, Participants::Thread], s, |p| {
+        p.to_string()
+    })
+}
+
 /// `<participants>-<mechanism>`, e.g. `thread-futex-shared`.
 fn harness(s: &str) -> Option<(Participants, Mechanism)> {
     let (p, m) = s.split_once('-')?;
-    let p = named(&[Participants::Process, Participants::Thread], p, |p| {
-        p.to_string()
-    })?;
+    let p = participants(p)?;
     let mechanisms = [
         Mechanism::Pipe,
         Mechanism::Futex,
@@ -170,6 +191,10 @@ fn parse(s: &str) -> Option<BenchId> {
                 n: n.parse().ok()?,
             }
         }
+        ["footprint", p, n] => BenchId::Footprint {
+            participants: participants(p)?,
+            tasks: n.parse().ok()?,
+        },
         ["workset", h, rest @ ..] => {
             let (participants, Mechanism::Pipe) = harness(h)? else {
                 return None;
@@ -253,6 +278,8 @@ mod tests {
             "workset/process-futex/4KiB",
             "workset/process-pipe/read/4KiB",
             "spawn/fork/again",
+            "footprint/process-pipe/8",
+            "footprint/thread/many",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(

@@ -105,6 +105,29 @@ pub fn spawn(id: &str, ns: f64) -> Outcome {
     s
 }
 
+/// Footprints of `p` at 1, 4, 16 and 64 idle tasks, each task adding `per` bytes of
+/// every quantity (in `QUANTITIES` order) on top of a fixed 100 KiB.
+pub fn footprints(p: Participants, per: [f64; 4]) -> Vec<Outcome> {
+    use crate::experiments::footprint::{FootprintSpec, QUANTITIES};
+    [1, 4, 16, 64]
+        .into_iter()
+        .map(|tasks| {
+            let spec = FootprintSpec {
+                participants: p,
+                tasks,
+            };
+            let mut f = o(&spec.id(), "footprint", Some(p), None, None, 1e5, Some(0.0));
+            f.placement = None;
+            f.parameter = Some(tasks as u64);
+            for (q, b) in QUANTITIES.iter().zip(per) {
+                f.extra
+                    .insert(q.key().into(), 100.0 * 1024.0 + b * tasks as f64);
+            }
+            f
+        })
+        .collect()
+}
+
 /// Judges `claim` on `outcomes`, checks that it fared as `kind` and that its evidence
 /// contains each of `parts`, and returns the evidence.
 pub fn judged(

@@ -12,7 +12,7 @@
 //!
 //! // Nothing measured: every claim is "not measured", with what it needs.
 //! let verdicts = judge_all(&[]);
-//! assert_eq!(verdicts.len(), 5);
+//! assert_eq!(verdicts.len(), 6);
 //! assert!(verdicts.iter().all(|v| v.verdict == VerdictKind::NotMeasured));
 //! assert!(render(&verdicts).contains("1. A thread switch is cheaper"));
 //! ```
@@ -22,6 +22,7 @@ pub(crate) mod caches;
 mod creation;
 mod evidence;
 pub(crate) mod select;
+mod shared_memory;
 mod thread_cheaper;
 pub(crate) mod tlb;
 mod verdict;
@@ -33,6 +34,7 @@ pub use address_space::AddressSpace;
 pub use caches::Caches;
 pub use creation::Creation;
 pub use evidence::Evidence;
+pub use shared_memory::SharedMemory;
 pub use thread_cheaper::ThreadCheaper;
 pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
 pub use verdict::{ClaimVerdict, VerdictKind};
@@ -83,7 +85,14 @@ pub trait Claim {
 }
 
 /// Every claim, in the order they are numbered and shown: one line registers a claim.
-pub const CLAIMS: &[&dyn Claim] = &[&ThreadCheaper, &AddressSpace, &Tlb, &Caches, &Creation];
+pub const CLAIMS: &[&dyn Claim] = &[
+    &ThreadCheaper,
+    &AddressSpace,
+    &Tlb,
+    &Caches,
+    &Creation,
+    &SharedMemory,
+];
 
 /// Judges every claim on `outcomes`.
 pub fn judge_all(outcomes: &[Outcome]) -> Vec<ClaimVerdict> {
@@ -122,6 +131,10 @@ mod tests {
         assert!(r.contains("NOT MEASURED"), "{r}");
         assert!(
             r.contains("5. Processes are costlier to create than threads.\n"),
+            "{r}"
+        );
+        assert!(
+            r.contains("6. Threads share memory; each process keeps its own.\n"),
             "{r}"
         );
     }

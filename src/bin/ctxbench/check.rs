@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 
 use ctxbench::analysis::regress::{self, Change, Side};
@@ -82,6 +81,24 @@ fn newest_for(dir: &Path, slug: &str) -> anyhow::Result<PathBuf> {
     })
 }
 
+/// The newest results file for `machine` under `dir`: in its folder, or else in the
+/// folder older ctxbench versions named it (`intel-r-xeon-r-processor-vm`).
+fn baseline_in(dir: &Path, machine: &Fingerprint) -> anyhow::Result<PathBuf> {
+    let found = newest_for(dir, &machine.slug());
+    let legacy = machine.legacy_slug();
+    if found.is_err() && legacy != machine.slug() {
+        if let Ok(old) = newest_for(dir, &legacy) {
+            eprintln!(
+                "note: using {} from the folder's older name; move it to {}",
+                old.display(),
+                dir.join(machine.slug()).display()
+            );
+            return Ok(old);
+        }
+    }
+    found
+}
+
 /// What the regression rule reads of a results file.
 fn side(file: &ResultsFile) -> Side<'_> {
     let skipped = file
@@ -134,16 +151,19 @@ fn measure_now(
         &now,
         &now.plan_options(),
         &ctxbench::measure::Counting::all(),
+        ctxbench::fingerprint::CmdlineDetail::SwitchRelevant,
     )?;
     if let Some(p) = &args.json {
-        file.save(p)
-            .with_context(|| format!("saving the current run to {}", p.display()))?;
-        eprintln!("wrote {}", p.display());
+        super::save_all(&file, &[("wrote", p.clone())])?;
     }
     Ok(file)
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    super::check_output_files(&[
+        ("--json", args.json.as_deref()),
+        ("--output-json", args.output_json.as_deref()),
+    ])?;
     must_exist(&args.baseline, "baseline file or results directory")?;
     if let Some(c) = &args.current {
         must_exist(c, "results file")?;
@@ -153,12 +173,12 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Some(p) => Some(ResultsFile::load(p)?),
         None => None,
     };
-    let slug = match &current_given {
-        Some(c) => c.machine.slug(),
-        None => Fingerprint::read_from(Path::new("/")).slug(),
+    let machine = match &current_given {
+        Some(c) => c.machine.clone(),
+        None => Fingerprint::read_from(Path::new("/")),
     };
     let baseline_path = if args.baseline.is_dir() {
-        newest_for(&args.baseline, &slug)?
+        baseline_in(&args.baseline, &machine)?
     } else {
         args.baseline.clone()
     };
@@ -196,8 +216,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(p) = &args.output_json {
         let json = BenchmarkAction.render(&current);
-        ctxbench::results::write_atomic(p, json.as_bytes())
-            .with_context(|| format!("writing {}", p.display()))?;
+        ctxbench::results::write_or_fallback(p, json.as_bytes())?;
         eprintln!("wrote {}", p.display());
     }
     if report.regressed() {

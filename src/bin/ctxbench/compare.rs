@@ -42,6 +42,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
         (None, Some(_)) => Format::Html,
         (None, None) => Format::Markdown,
     };
+    super::check_output_files(&[("--output", args.output.as_deref())])?;
     let loaded = inputs::load_inputs(&args.inputs)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");

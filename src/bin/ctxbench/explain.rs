@@ -1,18 +1,16 @@
 //! `ctxbench explain`: the textbook claims about context switches, judged on this
 //! machine, each with the figures it rests on.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 
 use ctxbench::analysis::claims as verdict;
 use ctxbench::cpus::CpuChoice;
 use ctxbench::export::terminal;
 use ctxbench::results::ResultsFile;
-use ctxbench::scheduler::{Schedule, Step};
+use ctxbench::scheduler::Schedule;
 
 /// Options of `ctxbench explain`.
 #[derive(Args)]
@@ -23,31 +21,23 @@ pub struct ExplainArgs {
     /// CPUs to use (the first one for everything pinned), e.g. `1`.
     #[arg(long, value_parser = super::parse_cpus)]
     cpus: Option<super::List<usize>>,
-    /// Also write the results and verdicts as JSON to this file (atomically).
+    /// Also write the results and verdicts as JSON to this file (atomically; checked
+    /// before anything runs).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 }
 
 pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    super::check_output_files(&[("--json", args.json.as_deref())])?;
     let file = match &args.from {
         Some(path) => ResultsFile::load(path)?,
         None => {
             let cpus = CpuChoice::resolve(args.cpus.as_ref().map(|c| c.0.as_slice()))?;
-            let schedule = Schedule::explain(cpus);
-            let total = schedule.len();
             // The same loop and the same results file as `ctxbench run`.
-            schedule
-                .run(|step| match step {
-                    Step::Start { index, id, .. } => {
-                        eprint!("[{}/{total}] {id} ... ", index + 1);
-                        let _ = std::io::stderr().flush();
-                    }
-                    Step::Done(o) => {
-                        eprintln!("{}", if o.valid { "ok" } else { "invalid (not used)" })
-                    }
-                    Step::Failed(e) => eprintln!("failed: {e}"),
-                })
-                .file
+            super::run_with_progress(Schedule::explain(cpus), |o| {
+                if o.valid { "ok" } else { "invalid (not used)" }.to_string()
+            })
+            .file
         }
     };
     let verdicts = verdict::judge_all(&file.results);
@@ -62,9 +52,7 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.json {
         let mut file = file;
         file.verdicts = verdicts;
-        file.save(path)
-            .with_context(|| format!("saving results to {}", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        super::save_all(&file, &[("wrote", path.clone())])?;
     }
     Ok(ExitCode::SUCCESS)
 }

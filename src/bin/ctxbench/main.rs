@@ -2,14 +2,17 @@
 //!
 //! Exit codes: 0 success, 1 a benchmark failed or was invalid, 2 bad input.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 mod check;
 mod compare;
 mod counters;
 mod explain;
+mod progress;
 mod run;
 
 /// Measures what a context switch costs on this machine.
@@ -161,12 +164,14 @@ pub fn tracefs_note() -> Option<String> {
 }
 
 /// Runs the benchmarks `select` names, printing the machine and progress to stderr.
-/// Returns the results file (stamped with the machine, and with the claims judged when no
-/// filter narrowed the run) and whether any benchmark failed or was invalid.
+/// Returns the results file (stamped with the machine, its kernel command line as
+/// `cmdline` says, and with the claims judged when no filter narrowed the run) and
+/// whether any benchmark failed or was invalid.
 pub fn measure(
     select: &Selection,
     options: &ctxbench::runner::PlanOptions,
     counting: &ctxbench::measure::Counting,
+    cmdline: ctxbench::fingerprint::CmdlineDetail,
 ) -> anyhow::Result<(ctxbench::results::ResultsFile, bool)> {
     let cpus = ctxbench::cpus::CpuChoice::resolve(select.cpus())?;
     let schedule = ctxbench::scheduler::Schedule::select(
@@ -175,27 +180,60 @@ pub fn measure(
         select.mode(),
         Some(options.clone()),
         counting.clone(),
-    )?;
+    )?
+    .with_cmdline(cmdline);
     eprint!("{}", schedule.machine().summary());
     if let Some(note) = tracefs_note() {
         eprintln!("{note}");
     }
-    let run = schedule.run(print_progress);
+    let run = run_with_progress(schedule, |o| {
+        format!("{:.0} ns/iteration", o.ns_per_round_trip.median)
+    });
     Ok((run.file, run.failed))
 }
 
-/// Prints a benchmark's start and end to stderr, one line each.
-pub fn print_progress(step: ctxbench::scheduler::Step<'_>) {
-    use ctxbench::scheduler::Step;
-    use std::io::Write;
-    match step {
-        Step::Start { id, .. } => {
-            eprint!("running {id} ... ");
-            let _ = std::io::stderr().flush();
+/// Runs `schedule`, reporting its progress on stderr (see [`progress`]); `describe` says
+/// what each finished benchmark measured.
+pub fn run_with_progress(
+    schedule: ctxbench::scheduler::Schedule,
+    describe: fn(&ctxbench::measure::Outcome) -> String,
+) -> ctxbench::scheduler::Run {
+    let mut progress = progress::Progress::new(schedule.len(), describe);
+    let run = schedule.run(|step| progress.on(step));
+    progress.finish();
+    run
+}
+
+/// Checks, before anything runs, that each output file (`(flag, path)`) can be written:
+/// bad input (exit 2) naming the flag, the path and the fix.
+pub fn check_output_files(files: &[(&str, Option<&Path>)]) -> anyhow::Result<()> {
+    for (flag, path) in files {
+        if let Some(p) = path {
+            ctxbench::results::check_file_target(p).with_context(|| flag.to_string())?;
         }
-        Step::Done(o) => eprintln!("{:.0} ns/iteration", o.ns_per_round_trip.median),
-        Step::Failed(e) => eprintln!("failed: {e}"),
     }
+    Ok(())
+}
+
+/// Saves `file` at every `(verb, path)` given, printing `verb PATH` for each (`wrote`,
+/// `saved`). A save that fails has written a fallback file, which its error names; every
+/// path is tried, the other errors are printed and the last is returned.
+pub fn save_all(
+    file: &ctxbench::results::ResultsFile,
+    paths: &[(&str, PathBuf)],
+) -> anyhow::Result<()> {
+    let mut last = None;
+    for (verb, path) in paths {
+        match file.save_or_fallback(path) {
+            Ok(()) => eprintln!("{verb} {}", path.display()),
+            Err(e) => {
+                if let Some(prev) = last.replace(e) {
+                    eprintln!("Error: {prev}");
+                }
+            }
+        }
+    }
+    last.map_or(Ok(()), |e| Err(e.into()))
 }
 
 #[cfg(test)]

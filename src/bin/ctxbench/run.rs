@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use ctxbench::fingerprint::{CmdlineDetail, Fingerprint};
+
 use ctxbench::analysis::claims as verdict;
 use ctxbench::counters::{events, EventDef};
 use ctxbench::export::terminal::{counters as counters_table, run as table};
@@ -17,7 +19,7 @@ use ctxbench::runner::PlanOptions;
 pub struct RunArgs {
     #[command(flatten)]
     select: super::Selection,
-    /// Also write the results as JSON to this file (atomically).
+    /// Also write the results as JSON to this file (atomically; checked before the run).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Save the results as `<results-dir>/<machine>/<UTC time>.json` and print the path.
@@ -40,6 +42,10 @@ pub struct RunArgs {
     /// Default: 0, 4KiB to 16MiB in powers of 4, and 32MiB (quick: 0,16KiB,256KiB,4MiB,32MiB).
     #[arg(long, value_name = "LIST", value_parser = parse_sizes)]
     sizes: Option<super::List<u64>>,
+    /// Keep the whole kernel command line in the results (boot image, root device,
+    /// console, ...). Default: only the parameters that change switch costs.
+    #[arg(long)]
+    full_cmdline: bool,
 }
 
 /// The events of one `--events` list.
@@ -74,6 +80,27 @@ impl RunArgs {
         o
     }
 
+    fn cmdline(&self) -> CmdlineDetail {
+        if self.full_cmdline {
+            CmdlineDetail::Full
+        } else {
+            CmdlineDetail::SwitchRelevant
+        }
+    }
+
+    /// Checks every output path before anything runs: `--json FILE`, and the machine's
+    /// folder under `--results-dir` with `--save`.
+    fn check_outputs(&self) -> anyhow::Result<()> {
+        super::check_output_files(&[("--json", self.json.as_deref())])?;
+        if self.save {
+            let folder = self
+                .results_dir
+                .join(Fingerprint::read_from(std::path::Path::new("/")).slug());
+            ctxbench::results::check_dir_target(&folder).context("--results-dir")?;
+        }
+        Ok(())
+    }
+
     fn counting(&self) -> Counting {
         match (self.no_counters, &self.events) {
             (true, _) => Counting::Off,
@@ -84,12 +111,19 @@ impl RunArgs {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let (file, failed) = super::measure(&args.select, &args.plan_options(), &args.counting())?;
+    args.check_outputs()?;
+    let (file, failed) = super::measure(
+        &args.select,
+        &args.plan_options(),
+        &args.counting(),
+        args.cmdline(),
+    )?;
     print!("{}", table::render(&file.results, &file.skipped));
     print!("{}", counters_table::render(&file.results));
     for section in [
         ctxbench::export::terminal::workset::render(&file.results),
         ctxbench::export::terminal::ring::render(&file.results),
+        ctxbench::export::terminal::footprint::render(&file.results),
     ] {
         if !section.is_empty() {
             print!("\n{section}");
@@ -98,17 +132,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !file.verdicts.is_empty() {
         print!("\n{}", verdict::render(&file.verdicts));
     }
+    let mut outputs = Vec::new();
     if let Some(path) = &args.json {
-        file.save(path)
-            .with_context(|| format!("saving results to {}", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        outputs.push(("wrote", path.clone()));
     }
     if args.save {
-        let path = file
-            .save_in(&args.results_dir)
-            .with_context(|| format!("saving results under {}", args.results_dir.display()))?;
-        eprintln!("saved {}", path.display());
+        outputs.push(("saved", file.path_in(&args.results_dir)));
     }
+    super::save_all(&file, &outputs)?;
     Ok(if failed {
         ExitCode::FAILURE
     } else {

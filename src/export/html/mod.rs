@@ -11,6 +11,7 @@ mod tables;
 mod workset;
 
 use super::escape::html as escape;
+use super::footprint;
 use super::grouping::{bar_groups, curve_series, experiments, is_curve};
 use super::inputs::{Problem, Run, SourceKind, CRITERION_NOTE};
 use super::Exporter;
@@ -106,6 +107,38 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
     s + "</section>"
 }
 
+/// Each run's memory per idle task, process against thread (the footprint experiment);
+/// empty when no run has it.
+fn memory_section(runs: &[Run]) -> String {
+    let mut tables = String::new();
+    for r in runs {
+        let rows = footprint::rows(&footprint::of_run(r));
+        if rows.is_empty() {
+            continue;
+        }
+        tables += &format!("<h3>{}</h3><table><tr>", escape(&r.label));
+        for h in footprint::HEAD {
+            tables += &format!("<th>{}</th>", escape(h));
+        }
+        tables += "</tr>";
+        for [label, cells @ ..] in rows {
+            tables += &format!("<tr><td>{}</td>", escape(&label));
+            for c in cells {
+                tables += &format!(r#"<td class="num">{}</td>"#, escape(&c));
+            }
+            tables += "</tr>";
+        }
+        tables += "</table>";
+    }
+    if tables.is_empty() {
+        return tables;
+    }
+    format!(
+        r#"<section id="memory"><h2>Memory per task</h2><p class="note">{}</p>{tables}</section>"#,
+        escape(footprint::NOTE)
+    )
+}
+
 /// The experiments charted under findings rather than in their own section.
 const FINDINGS: [&str; 2] = ["ring", "workset"];
 
@@ -182,6 +215,10 @@ impl Exporter for Html {
         for (e, _) in &exps {
             nav += &format!(r##"<a href="#exp-{}">{}</a>"##, sanitise(e), escape(e));
         }
+        let memory = memory_section(runs);
+        if !memory.is_empty() {
+            nav += r##"<a href="#memory">memory</a>"##;
+        }
         nav += "</nav>";
         let mut body = format!(
             "<h1>ctxbench: {} run{} compared</h1><p class=\"lead\">What a context switch costs on \
@@ -206,6 +243,7 @@ impl Exporter for Html {
         for (e, ids) in &exps {
             body += &experiment_section(runs, e, ids);
         }
+        body += &memory;
         body += &notes_section(runs);
         format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

@@ -135,5 +135,6 @@ pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
         counters: BTreeMap::new(),
         stability: spread,
         indirect_ns_per_switch: None,
+        extra: BTreeMap::new(),
     })
 }

@@ -46,6 +46,8 @@ pub struct Entry {
     pub stability: Stability,
     /// Working sets: what the switch costs beyond the direct cost, ns per switch.
     pub indirect_ns_per_switch: Option<f64>,
+    /// The outcome's secondary figures by name (empty for criterion output).
+    pub extra: BTreeMap<String, f64>,
 }
 
 impl Entry {
@@ -63,6 +65,7 @@ impl Entry {
             counters: o.counters.clone(),
             stability: stability(&o.samples_ns_per_round_trip),
             indirect_ns_per_switch: o.indirect_ns_per_switch,
+            extra: o.extra.clone(),
         }
     }
 }
