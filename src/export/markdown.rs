@@ -89,8 +89,7 @@ fn summary(runs: &[Run]) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let mut s = String::from("## Summary\n\n");
-    s += &text_header("figure", runs);
+    let mut s = format!("## Summary\n\n{}", text_header("figure", runs));
     for row in rows {
         let cells: Vec<String> = row
             .cells
@@ -280,8 +279,8 @@ fn verdicts(runs: &[Run]) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let mut s = String::from("\n## Claims and verdicts\n\n");
-    s += &text_header("claim", runs);
+    let head = text_header("claim", runs);
+    let mut s = format!("\n## Claims and verdicts\n\n{head}");
     for (i, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .cells
