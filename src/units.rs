@@ -31,6 +31,20 @@ pub fn ns(v: f64) -> String {
     places(v, v.abs(), &[(100.0, 0), (1.0, 1)], 3)
 }
 
+/// A duration for people, in three significant figures of ns, us or ms: `905 ns`,
+/// `1.56 us`, `54.1 us`, `2.95 ms`, `-14.0 ns`.
+pub fn time(ns: f64) -> String {
+    if !ns.is_finite() {
+        return "-".into();
+    }
+    let (v, unit) = match ns.abs() {
+        a if a >= 1e6 => (ns / 1e6, "ms"),
+        a if a >= 1e3 => (ns / 1e3, "us"),
+        _ => (ns, "ns"),
+    };
+    format!("{} {unit}", places(v, v.abs(), &[(100.0, 0), (10.0, 1)], 2))
+}
+
 /// Nanoseconds in a terminal table column: whole from 100 up, else one decimal (`4123`,
 /// `45.2`, `0.8`). The bound is on the value itself, so a negative direct cost keeps its
 /// decimal.
@@ -112,6 +126,13 @@ mod tests {
         assert_eq!(ns_column(0.81), "0.8");
         assert_eq!(ns_column(-150.31), "-150.3");
         assert_eq!(ns_column(f64::INFINITY), "-");
+        assert_eq!(time(905.4), "905 ns");
+        assert_eq!(time(-14.0), "-14.0 ns");
+        assert_eq!(time(1558.9), "1.56 us");
+        assert_eq!(time(54_096.0), "54.1 us");
+        assert_eq!(time(214_904.0), "215 us");
+        assert_eq!(time(2_945_520.0), "2.95 ms");
+        assert_eq!(time(f64::NAN), "-");
     }
 
     #[test]

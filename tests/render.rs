@@ -48,6 +48,52 @@ fn chromium(page: &Path, profile: &Path, args: &[&str]) -> (String, String) {
     )
 }
 
+/// Copies the fixtures into `dir`, giving every process ring a full-flush count (none up
+/// to 4 processes, one at every switch from 8), its size and its time per switch, so the
+/// page has a cliff to draw.
+fn fixtures_with_flushes(dir: &Path) -> PathBuf {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/results");
+    let out = dir.join("fixtures");
+    std::fs::create_dir_all(&out).unwrap();
+    for name in ["machine-a.json", "machine-b.json"] {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(src.join(name)).unwrap()).unwrap();
+        for o in v["results"].as_array_mut().unwrap() {
+            let id = o["id"].as_str().unwrap().to_string();
+            if !id.starts_with("ring/process-") {
+                continue;
+            }
+            let n: f64 = id.rsplit('/').next().unwrap().parse().unwrap();
+            let f = if n >= 8.0 { 1.0 } else { 0.0 };
+            // As results files of this version have them: the size and ns per switch.
+            o["parameter"] = serde_json::json!(n as u64);
+            o["ns_per_switch"] =
+                serde_json::json!(o["ns_per_round_trip"]["median"].as_f64().unwrap() / n);
+            o["counters"]["tlb:tlb_flush:full"] = serde_json::json!({
+                "per_round_trip": f * n, "per_switch": f, "total": f * n * 1000.0,
+                "multiplexed": false
+            });
+        }
+        std::fs::write(out.join(name), serde_json::to_vec(&v).unwrap()).unwrap();
+    }
+    out
+}
+
+/// The part of `dom` from the element with `id` to the end of its section or the next
+/// `<h3>` heading, whichever comes first.
+fn part<'a>(dom: &'a str, id: &str) -> &'a str {
+    let start = dom
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no #{id} in the page"));
+    let rest = &dom[start..];
+    let end = ["</section>", "<h3"]
+        .iter()
+        .filter_map(|m| rest.find(m))
+        .min()
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
 fn console_lines(stderr: &str) -> Vec<&str> {
     stderr.lines().filter(|l| l.contains(":CONSOLE")).collect()
 }
@@ -65,7 +111,7 @@ fn report_renders_in_headless_chromium() {
     }
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.html");
-    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/results");
+    let fixtures = fixtures_with_flushes(dir.path());
     let status = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
         .arg("compare")
         .arg(&fixtures)
@@ -99,6 +145,44 @@ fn report_renders_in_headless_chromium() {
         source.matches("<polyline").count()
     );
     assert!(dom.contains("&lt;script&gt;alert"));
+
+    // The summary comes first: the headline figures, then the claims matrix.
+    let summary = part(&dom, "summary");
+    assert!(summary.contains(r#"class="summary""#), "the headline table");
+    assert!(dom.find(r#"id="summary""#) < dom.find(r#"id="machines""#));
+    for row in [
+        "Switch on one CPU",
+        "Address-space switch",
+        "Full TLB flushes start at",
+        "One full flush costs",
+        "Cross-CPU round trip",
+        "Creation",
+        "Cache refill after a switch",
+    ] {
+        assert!(
+            summary.contains(row),
+            "{row} in the summary: {summary:.2000}"
+        );
+    }
+    assert!(summary.contains("n = 8"), "the cliff in the headline");
+    let summary = &dom[dom.find(r#"id="summary""#).unwrap()..dom.find(r#"id="findings""#).unwrap()];
+    let claims = &summary[summary
+        .find(r#"class="claims""#)
+        .expect("the claims matrix")..];
+    assert!(claims.contains("1. A process switch costs more than a thread switch"));
+    assert!(claims.contains("2. Missing fields are shown as a dash"));
+    assert!(claims.contains("not judged"), "machine-b judged no claim");
+
+    // The ring chart: per switch, one per run, flushes as bars, the cliff marked.
+    let ring = part(&dom, "ring-charts");
+    assert_eq!(ring.matches("<svg").count(), 2, "{ring:.3000}");
+    assert!(ring.contains("ns per switch"));
+    assert!(
+        ring.matches("<polyline").count() >= 4,
+        "process and thread lines"
+    );
+    assert_eq!(ring.matches("full flushes from n = 8").count(), 2);
+    assert!(ring.contains("full TLB flushes per process switch"));
 
     let shot = dir.path().join("shot.png");
     chromium(

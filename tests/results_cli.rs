@@ -112,6 +112,9 @@ fn markdown_report_and_directories() {
     assert!(md.contains("unsupported: no hardware PMU"));
     assert!(md.contains("| ring/process-pipe/8 |"));
     assert!(md.contains("## Claims and verdicts"));
+    assert!(md.contains("## Summary"));
+    assert!(md.contains("| Switch on one CPU<br>"));
+    assert!(md.contains("| 1. A process switch costs more than a thread switch | **"));
 }
 
 #[test]

@@ -5,10 +5,14 @@
 //!   outcomes with the figures they rest on;
 //! - [`footprint`]: memory per task, process and thread, by least squares over n;
 //! - [`counted`]: why a count is missing;
+//! - [`spread`]: whether a result's samples spread too wide for its median to mean much;
+//! - [`headline`]: the figures a comparison opens with, one set per run;
 //! - [`regress`]: the regression statistics (a run against a baseline).
 
 pub mod claims;
 pub mod counted;
 pub mod floors;
 pub mod footprint;
+pub mod headline;
 pub mod regress;
+pub mod spread;

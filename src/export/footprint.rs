@@ -120,6 +120,7 @@ mod tests {
             mode: "quick".into(),
             created_unix: None,
             entries,
+            outcomes: vec![],
             skipped: vec![],
             verdicts: vec![],
         }

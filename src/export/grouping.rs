@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::inputs::Run;
+use crate::counters::events::FULL_FLUSH;
 use crate::measure::tails::COLUMNS;
+use crate::measure::CounterValue;
 use crate::measure::Latency;
 
 /// The first segment of an id: its experiment.
@@ -215,6 +217,8 @@ pub(crate) fn tails_run(label: &str, latency: Option<Latency>) -> Run {
         counters: BTreeMap::new(),
         extra: BTreeMap::new(),
         latency,
+        stability: crate::analysis::spread::Stability::Stable,
+        indirect_ns_per_switch: None,
     };
     Run {
         label: label.into(),
@@ -229,7 +233,101 @@ pub(crate) fn tails_run(label: &str, latency: Option<Latency>) -> Run {
         ],
         skipped: Vec::new(),
         verdicts: Vec::new(),
+        outcomes: Vec::new(),
     }
+}
+
+/// Counters a claim reads: shown even where they read zero.
+pub const CLAIM_COUNTERS: [&str; 1] = [FULL_FLUSH];
+
+/// Below this a counter value (per iteration and per switch) reads as zero at the two
+/// decimals reports show.
+pub const ZERO: f64 = 0.005;
+
+/// The counters of some ids sorted by what a report does with them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CounterSplit {
+    /// Measured somewhere and not zero everywhere, or read by a claim: shown.
+    pub shown: Vec<String>,
+    /// Measured, and zero for every id in every run that measured it: folded away.
+    pub zero: Vec<String>,
+    /// Refused in every run: each with its reasons (and the runs, where they differ).
+    pub refused: Vec<(String, Vec<String>)>,
+}
+
+/// Whether a measured value reads as zero.
+fn is_zero(v: &CounterValue) -> bool {
+    match v {
+        CounterValue::Measured {
+            per_round_trip,
+            per_switch,
+            ..
+        } => per_round_trip.abs() < ZERO && per_switch.is_none_or(|p| p.abs() < ZERO),
+        CounterValue::Unsupported { .. } => true,
+    }
+}
+
+/// Sorts the counters of `ids` into shown, zero and refused.
+pub fn split_counters(runs: &[Run], ids: &[String]) -> CounterSplit {
+    let mut out = CounterSplit::default();
+    for n in counter_names(runs, ids) {
+        let values: Vec<&CounterValue> = runs
+            .iter()
+            .flat_map(|r| ids.iter().filter_map(|id| r.entry(id)?.counters.get(&n)))
+            .collect();
+        let measured = values
+            .iter()
+            .any(|v| matches!(v, CounterValue::Measured { .. }));
+        if !measured {
+            let reasons = refusals(runs, ids, &n);
+            out.refused.push((n, reasons));
+        } else if CLAIM_COUNTERS.contains(&n.as_str()) || !values.iter().all(|v| is_zero(v)) {
+            out.shown.push(n);
+        } else {
+            out.zero.push(n);
+        }
+    }
+    out
+}
+
+/// The refused counters of a [`CounterSplit`] grouped by reason: each reason once, with
+/// every counter refused for it.
+pub fn refused_by_reason(refused: &[(String, Vec<String>)]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (n, reasons) in refused {
+        let why = reasons.join("; ");
+        match out.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, names)) => names.push(n.clone()),
+            None => out.push((why, vec![n.clone()])),
+        }
+    }
+    out
+}
+
+/// Each distinct reason counter `n` was refused for one of `ids`, with the runs that gave
+/// it where the runs disagree.
+fn refusals(runs: &[Run], ids: &[String], n: &str) -> Vec<String> {
+    let mut reasons: Vec<(String, Vec<String>)> = Vec::new();
+    for r in runs {
+        for id in ids {
+            if let Some(CounterValue::Unsupported { unsupported }) =
+                r.entry(id).and_then(|e| e.counters.get(n))
+            {
+                match reasons.iter_mut().find(|(why, _)| why == unsupported) {
+                    Some((_, who)) if who.contains(&r.label) => {}
+                    Some((_, who)) => who.push(r.label.clone()),
+                    None => reasons.push((unsupported.clone(), vec![r.label.clone()])),
+                }
+            }
+        }
+    }
+    if reasons.len() == 1 {
+        return vec![reasons.remove(0).0];
+    }
+    reasons
+        .into_iter()
+        .map(|(why, who)| format!("{why} ({})", who.join(", ")))
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,23 +3,28 @@
 use super::escape::markdown_cell as cell;
 use super::footprint;
 use super::grouping::{
-    counter_names, experiments, latency_cell, latency_head, latency_rows, ratios,
+    experiments, latency_cell, latency_head, latency_rows, ratios, refused_by_reason,
+    split_counters,
 };
-use super::inputs::{Problem, Run, SourceKind, CRITERION_NOTE};
+use super::inputs::{Entry, Problem, Run, SourceKind, CRITERION_NOTE};
 use super::machine::machine_rows;
+use super::summary::{claim_matrix, headline_rows};
 use super::Exporter;
 use crate::measure::CounterValue;
 use crate::units::{count, ns};
 
-/// Runs side by side as Markdown tables: machines, then per experiment the medians, the
-/// process/thread ratios and the counters, then the claims and what was invalid or
-/// skipped.
+/// Runs side by side as Markdown tables: the headline figures and the claims matrix,
+/// the machines, then per experiment the medians, the process/thread ratios and the
+/// counters, then what was invalid or skipped.
 pub struct Markdown;
 
 impl Exporter for Markdown {
     type Input = [Run];
     fn render(&self, runs: &[Run]) -> String {
         let mut s = intro(runs);
+        s += &summary(runs);
+        s += &verdicts(runs);
+        s += "\n## Machines\n\n";
         s += &machines(runs);
         for (exp, ids) in experiments(runs) {
             s += &format!("\n## {}\n\n", cell(&exp));
@@ -29,7 +34,6 @@ impl Exporter for Markdown {
             s += &counters(runs, &ids);
         }
         s += &memory(runs);
-        s += &verdicts(runs);
         s + &notes(runs)
     }
 }
@@ -56,6 +60,11 @@ fn header(first: &[&str], runs: &[Run]) -> String {
     s + "\n"
 }
 
+/// A table head whose columns are all left-aligned text.
+fn text_header(first: &str, runs: &[Run]) -> String {
+    header(&[first], runs).replace("---:|", "---|")
+}
+
 fn intro(runs: &[Run]) -> String {
     let mut s = format!(
         "# ctxbench: {} run{} compared\n\nMedian ns per iteration over the kept samples \
@@ -66,12 +75,47 @@ fn intro(runs: &[Run]) -> String {
     if runs.iter().any(|r| r.kind == SourceKind::Criterion) {
         s += &format!("{CRITERION_NOTE}\n\n");
     }
-    s + "## Machines\n\n"
+    s
+}
+
+/// ` (unstable)` for an unstable entry.
+fn unstable(e: &Entry) -> &'static str {
+    if e.stability.is_unstable() {
+        " (unstable)"
+    } else {
+        ""
+    }
+}
+
+/// The headline figures, a column per run.
+fn summary(runs: &[Run]) -> String {
+    let rows = headline_rows(runs);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("## Summary\n\n{}", text_header("figure", runs));
+    for row in rows {
+        let cells: Vec<String> = row
+            .cells
+            .iter()
+            .map(|c| {
+                let flag = if c.unstable { " (unstable)" } else { "" };
+                format!("**{}**{flag}<br>{}", cell(&c.main), cell(&c.detail))
+            })
+            .collect();
+        s += &format!(
+            "| {}<br>{} | {} |\n",
+            cell(row.what),
+            cell(row.how),
+            cells.join(" | ")
+        );
+    }
+    s
 }
 
 /// The machine table, rows that differ between runs in bold.
 fn machines(runs: &[Run]) -> String {
-    let mut s = header(&[""], runs).replace("---:|", "---|");
+    let mut s = text_header("", runs);
     for (name, vals) in machine_rows(runs) {
         let differs = vals.windows(2).any(|w| w[0] != w[1]) && name != "source" && name != "taken";
         let name = if differs {
@@ -111,10 +155,11 @@ fn numbers(runs: &[Run], ids: &[String]) -> String {
                         _ => String::new(),
                     };
                     format!(
-                        "{}{rel} [{}-{}]{}",
+                        "{}{rel} [{}-{}]{}{}",
                         ns(e.summary.median),
                         ns(e.summary.p25),
                         ns(e.summary.p75),
+                        unstable(e),
                         if e.valid { "" } else { " **invalid**" }
                     )
                 }
@@ -133,10 +178,18 @@ fn process_thread(runs: &[Run], ids: &[String]) -> String {
     }
     let mut s = String::from("\nProcess / thread (median over median of the thread twin):\n\n");
     s += &header(&["process id"], runs);
-    for (p, _, vals) in rs {
-        let cells: Vec<String> = vals
+    for (p, twin, vals) in rs {
+        let cells: Vec<String> = runs
             .iter()
-            .map(|v| v.map_or("-".into(), |v| format!("{v:.2}x")))
+            .zip(vals)
+            .map(|(r, v)| {
+                let shaky = [&p, &twin]
+                    .iter()
+                    .filter_map(|id| r.entry(id))
+                    .find(|e| e.stability.is_unstable())
+                    .map_or("", unstable);
+                v.map_or("-".into(), |v| format!("{v:.2}x{shaky}"))
+            })
             .collect();
         s += &format!("| {} | {} |\n", cell(&p), cells.join(" | "));
     }
@@ -179,16 +232,17 @@ fn counter_cell(v: Option<&CounterValue>) -> String {
     }
 }
 
-/// Counter values per iteration and per switch, one row per id and counter.
+/// Counter values per iteration and per switch, one row per id and counter that reads
+/// something (or that a claim reads); the others named once below.
 fn counters(runs: &[Run], ids: &[String]) -> String {
-    let names = counter_names(runs, ids);
-    if names.is_empty() {
-        return String::new();
+    let split = split_counters(runs, ids);
+    let mut s = String::new();
+    if !split.shown.is_empty() {
+        s += "\nCounters (per iteration / per switch):\n\n";
+        s += &header(&["id", "counter"], runs);
     }
-    let mut s = String::from("\nCounters (per iteration / per switch):\n\n");
-    s += &header(&["id", "counter"], runs);
     for id in ids {
-        for n in &names {
+        for n in &split.shown {
             let vals: Vec<Option<&CounterValue>> = runs
                 .iter()
                 .map(|r| r.entry(id).and_then(|e| e.counters.get(n)))
@@ -199,6 +253,19 @@ fn counters(runs: &[Run], ids: &[String]) -> String {
             let cells: Vec<String> = vals.into_iter().map(counter_cell).collect();
             s += &format!("| {} | {} | {} |\n", cell(id), cell(n), cells.join(" | "));
         }
+    }
+    if !split.zero.is_empty() {
+        s += &format!(
+            "\nRead 0 for every id in every run: {}.\n",
+            cell(&split.zero.join(", "))
+        );
+    }
+    for (why, names) in refused_by_reason(&split.refused) {
+        s += &format!(
+            "\nNot counted: {} (unsupported: {}).\n",
+            cell(&names.join(", ")),
+            cell(&why)
+        );
     }
     s
 }
@@ -227,20 +294,43 @@ fn memory(runs: &[Run]) -> String {
     format!("\n## Memory per task\n\n{}\n{s}", footprint::NOTE)
 }
 
-/// Each run's verdicts on the textbook claims.
+/// The claims x runs matrix: each claim's verdict and key figure per run, then the
+/// evidence in full, claim by claim.
 fn verdicts(runs: &[Run]) -> String {
-    let with_verdicts: Vec<&Run> = runs.iter().filter(|r| !r.verdicts.is_empty()).collect();
-    if with_verdicts.is_empty() {
+    let rows = claim_matrix(runs);
+    if rows.is_empty() {
         return String::new();
     }
-    let mut s = String::from("\n## Claims and verdicts\n");
-    for r in with_verdicts {
+    let head = text_header("claim", runs);
+    let mut s = format!("\n## Claims and verdicts\n\n{head}");
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .cells
+            .iter()
+            .map(|c| match c {
+                Some(c) => format!("**{}**: {}", cell(&c.kind.to_string()), cell(&c.key)),
+                None => "not judged".into(),
+            })
+            .collect();
         s += &format!(
-            "\n### {}\n\n| claim | verdict | evidence |\n|---|---|---|\n",
-            cell(&r.label)
+            "| {}. {} | {} |\n",
+            i + 1,
+            cell(&row.claim),
+            cells.join(" | ")
         );
-        for [claim, verdict, evidence] in r.verdict_rows().map(|row| row.map(cell)) {
-            s += &format!("| {claim} | **{verdict}** | {evidence} |\n");
+    }
+    s += "\nThe evidence in full:\n";
+    for (i, row) in rows.iter().enumerate() {
+        s += &format!("\n{}. {}\n", i + 1, cell(&row.claim));
+        for (r, c) in runs.iter().zip(&row.cells) {
+            if let Some(c) = c {
+                s += &format!(
+                    "   - {}: **{}**: {}\n",
+                    cell(&r.label),
+                    cell(&c.kind.to_string()),
+                    cell(&c.evidence)
+                );
+            }
         }
     }
     s

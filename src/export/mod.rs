@@ -8,8 +8,9 @@
 //!   actions read, `ctxbench check --output-json`.
 //!
 //! The inputs of a comparison (results files, directories of them, criterion's output) are
-//! read by [`inputs`]; [`grouping`] and [`machine`] are what the comparison formats share,
-//! and [`footprint`] the memory-per-task table every output shows;
+//! read by [`inputs`]; [`summary`] (the headline figures and the claims matrix),
+//! [`grouping`] and [`machine`] are what the comparison formats share, and [`footprint`]
+//! the memory-per-task table every output shows;
 //! [`escape`] makes text from input files safe in each markup. Numbers are written by
 //! [`crate::units`]. A new output is one file here with an [`Exporter`], plus a line that
 //! registers it ([`Format::exporter`] for a comparison format).
@@ -30,6 +31,7 @@ pub mod html;
 pub mod inputs;
 pub mod machine;
 pub mod markdown;
+pub mod summary;
 pub mod terminal;
 
 use inputs::Run;

@@ -47,20 +47,24 @@ impl Gap {
     }
 }
 
-/// The futex comparison: process against its thread twin, ns per switch.
-struct FutexPair {
-    process_ns: f64,
-    thread_ns: f64,
+/// The futex comparison: process against its thread twin, ns per switch (the direct cost
+/// where both floors were measured).
+pub(crate) struct FutexPair {
+    /// The process side.
+    pub(crate) process_ns: f64,
+    /// The thread side.
+    pub(crate) thread_ns: f64,
     /// The twin's name, e.g. `thread-futex-shared`.
-    twin: String,
+    pub(crate) twin: String,
     /// Whether floors were subtracted.
-    how: &'static str,
+    pub(crate) how: &'static str,
     /// Which calls the two sides make.
     pairing: &'static str,
 }
 
 impl FutexPair {
-    fn find(outcomes: &[Outcome]) -> Option<Self> {
+    /// The pair among valid `outcomes`, if both sides were measured.
+    pub(crate) fn find(outcomes: &[Outcome]) -> Option<Self> {
         let p = same_cpu_pingpong(outcomes, Participants::Process, Mechanism::Futex)?;
         let (t, pairing) = futex_twin(outcomes)?;
         let (process_ns, thread_ns, how) = match (p.direct_ns_per_switch, t.direct_ns_per_switch) {
@@ -81,7 +85,7 @@ impl FutexPair {
     }
 
     /// What the address-space switch costs: process minus thread.
-    fn gap(&self) -> f64 {
+    pub(crate) fn gap(&self) -> f64 {
         self.process_ns - self.thread_ns
     }
 

@@ -15,11 +15,11 @@ pub struct Caches;
 
 /// The largest indirect cost measured for one kind of participant.
 #[derive(Clone, Copy)]
-struct Peak {
+pub(crate) struct Peak {
     /// Extra ns per switch.
-    ns: f64,
+    pub(crate) ns: f64,
     /// At this many bytes per side.
-    bytes: u64,
+    pub(crate) bytes: u64,
 }
 
 /// `processes: up to ... ns extra per switch (at ... per side)`.
@@ -35,7 +35,7 @@ fn peak_clause(who: &str, peak: Option<Peak>) -> String {
 
 /// What a switch costs without a working set: the cheapest 0-byte working set, else a
 /// same-cpu pipe ping-pong (threads first).
-fn direct_cost(outcomes: &[Outcome], ws: &[&Outcome]) -> Option<f64> {
+pub(crate) fn direct_cost(outcomes: &[Outcome], ws: &[&Outcome]) -> Option<f64> {
     let base = ws
         .iter()
         .filter(|o| o.parameter == Some(0))
@@ -50,8 +50,15 @@ fn direct_cost(outcomes: &[Outcome], ws: &[&Outcome]) -> Option<f64> {
     }
 }
 
+/// The valid working sets that read one byte per cache line and have an indirect cost.
+pub(crate) fn read_sets(outcomes: &[Outcome]) -> Vec<&Outcome> {
+    valid(outcomes, Experiment::Workset)
+        .filter(|o| o.variant.as_deref() == Some("read") && o.indirect_ns_per_switch.is_some())
+        .collect()
+}
+
 /// The peak indirect cost of `p` above 0 bytes.
-fn peak(ws: &[&Outcome], p: Participants) -> Option<Peak> {
+pub(crate) fn peak(ws: &[&Outcome], p: Participants) -> Option<Peak> {
     ws.iter()
         .filter(|o| o.participants == Some(p) && o.parameter != Some(0))
         .filter_map(|o| {
@@ -69,9 +76,7 @@ impl Claim for Caches {
     }
 
     fn judge(&self, outcomes: &[Outcome]) -> Finding {
-        let ws: Vec<&Outcome> = valid(outcomes, Experiment::Workset)
-            .filter(|o| o.variant.as_deref() == Some("read") && o.indirect_ns_per_switch.is_some())
-            .collect();
+        let ws = read_sets(outcomes);
         let Some(base) = direct_cost(outcomes, &ws) else {
             return Finding::not_measured(
                 "needs valid working-set outcomes (workset/...) and a direct cost to compare",

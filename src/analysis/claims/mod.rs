@@ -17,18 +17,18 @@
 //! assert!(render(&verdicts).contains("1. A thread switch is cheaper"));
 //! ```
 
-mod address_space;
-mod caches;
+pub(crate) mod address_space;
+pub(crate) mod caches;
 mod creation;
 mod evidence;
-mod select;
+pub(crate) mod select;
 mod shared_memory;
 mod thread_cheaper;
-mod tlb;
+pub(crate) mod tlb;
 mod verdict;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 pub use address_space::AddressSpace;
 pub use caches::Caches;

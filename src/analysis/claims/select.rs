@@ -36,6 +36,17 @@ pub fn futex_twin(outcomes: &[Outcome]) -> Option<(&Outcome, &'static str)> {
         })
 }
 
+/// The valid same-cpu process ping-pong over `m` and its thread twin, (process, thread):
+/// over the futex the twin [`futex_twin`] picks, elsewhere the thread ping-pong over `m`.
+pub fn twins(outcomes: &[Outcome], m: Mechanism) -> Option<(&Outcome, &Outcome)> {
+    let thread = match m {
+        Mechanism::Futex => futex_twin(outcomes).map(|(t, _)| t),
+        _ => same_cpu_pingpong(outcomes, Participants::Thread, m),
+    }?;
+    let process = same_cpu_pingpong(outcomes, Participants::Process, m)?;
+    Some((process, thread))
+}
+
 /// How much larger `a` is than `b`, in percent.
 pub fn pct(a: f64, b: f64) -> f64 {
     (a / b - 1.0) * 100.0

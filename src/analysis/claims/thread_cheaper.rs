@@ -2,10 +2,10 @@
 //! switch, process against thread, mechanism by mechanism.
 
 use super::evidence::Evidence;
-use super::select::{futex_twin, pct, same_cpu_pingpong};
+use super::select::{pct, twins};
 use super::{Claim, Finding, VerdictKind, NOISE};
 use crate::measure::Outcome;
-use crate::spec::{Mechanism, Participants};
+use crate::spec::Mechanism;
 
 /// Claim 1 (see the module).
 pub struct ThreadCheaper;
@@ -20,11 +20,7 @@ struct Pair {
 
 impl Pair {
     fn find(outcomes: &[Outcome], m: Mechanism) -> Option<Self> {
-        let thread = match m {
-            Mechanism::Futex => futex_twin(outcomes).map(|(t, _)| t),
-            _ => same_cpu_pingpong(outcomes, Participants::Thread, m),
-        }?;
-        let process = same_cpu_pingpong(outcomes, Participants::Process, m)?;
+        let (process, thread) = twins(outcomes, m)?;
         Some(Self {
             name: thread
                 .mechanism

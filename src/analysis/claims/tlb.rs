@@ -41,18 +41,22 @@ impl Band {
 }
 
 /// One ring: its size, full flushes per switch where counted, ns per switch.
-struct Ring {
-    n: u64,
-    flushes: Option<f64>,
-    ns: f64,
+pub(crate) struct Ring {
+    /// Participants.
+    pub(crate) n: u64,
+    /// Full TLB flushes per switch, where counted.
+    pub(crate) flushes: Option<f64>,
+    /// Median ns per switch.
+    pub(crate) ns: f64,
 }
 
 /// The rings of one kind of participant, smallest first: pipe rings where there are any
 /// (the classic ring), else the futex rings.
-struct Rings(Vec<Ring>);
+pub(crate) struct Rings(pub(crate) Vec<Ring>);
 
 impl Rings {
-    fn of(outcomes: &[Outcome], p: Participants) -> Self {
+    /// The valid rings of `p` among `outcomes`.
+    pub(crate) fn of(outcomes: &[Outcome], p: Participants) -> Self {
         let has_pipe =
             valid(outcomes, Experiment::Ring).any(|o| o.mechanism == Some(Mechanism::Pipe));
         let mut v: Vec<Ring> = valid(outcomes, Experiment::Ring)
@@ -94,7 +98,7 @@ impl Rings {
     }
 
     /// The largest ring that hardly flushes and the smallest that flushes at every switch.
-    fn step(&self) -> (Option<u64>, Option<u64>) {
+    pub(crate) fn step(&self) -> (Option<u64>, Option<u64>) {
         let sizes = |keep: fn(f64) -> bool| {
             let v = self.0.iter().filter(move |r| r.flushes.is_some_and(keep));
             v.map(|r| r.n)

@@ -1,8 +1,14 @@
 //! The comparison as one self-contained HTML page: inline CSS and SVG, no script, no
 //! font or image from anywhere else. Every string that came from an input file is escaped.
 
+mod axis;
+mod counters;
+pub mod plot;
+mod ring;
+mod summary;
 pub mod svg;
 mod tables;
+mod workset;
 
 use super::escape::html as escape;
 use super::footprint;
@@ -22,6 +28,7 @@ fn point(run: &Run, id: &str) -> Option<Point> {
         p25: e.summary.p25,
         p75: e.summary.p75,
         valid: e.valid,
+        unstable: e.stability.is_unstable(),
     })
 }
 
@@ -44,7 +51,9 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
         sanitise(exp),
         escape(exp)
     );
-    if is_curve(ids) {
+    if FINDINGS.contains(&exp) {
+        s += r##"<p class="note">Its curves are under <a href="#findings">findings</a>.</p>"##;
+    } else if is_curve(ids) {
         // One chart per series, all on the experiment's scale so they compare by eye.
         let all: Vec<Option<Point>> = ids
             .iter()
@@ -90,12 +99,12 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
         }
     }
     s += "<h3>Numbers</h3><p class=\"note\">Median ns per iteration (round trip, lap or \
-          call) and its ratio to the first run; below, the p25-p75 range, the sample count, \
-          ns per switch and switches per iteration where known.</p>";
+          call) and its ratio to the first run; below, the p25-p75 range, ns per switch and \
+          the indirect cost per switch where known.</p>";
     s += &tables::numbers_table(runs, ids);
     s += &tables::ratio_table(runs, ids);
     s += &tables::latency_table(runs, ids);
-    s += &tables::counter_table(runs, ids);
+    s += &counters::counter_table(runs, ids);
     s + "</section>"
 }
 
@@ -131,20 +140,32 @@ fn memory_section(runs: &[Run]) -> String {
     )
 }
 
-fn verdicts_section(runs: &[Run]) -> String {
-    if runs.iter().all(|r| r.verdicts.is_empty()) {
+/// The experiments charted under findings rather than in their own section.
+const FINDINGS: [&str; 2] = ["ring", "workset"];
+
+/// The curves that show the findings: ns per switch by ring size with the full flushes,
+/// and the indirect cost by working-set size on log axes.
+fn findings_section(runs: &[Run]) -> String {
+    let ring = ring::ring_charts(runs);
+    let ws = workset::workset_charts(runs);
+    if ring.is_empty() && ws.is_empty() {
         return String::new();
     }
-    let mut s = String::from(r#"<section id="verdicts"><h2>Claims and verdicts</h2>"#);
-    for r in runs.iter().filter(|r| !r.verdicts.is_empty()) {
-        s += &format!(
-            "<h3>{}</h3><table><tr><th>claim</th><th>verdict</th><th>evidence</th></tr>",
-            escape(&r.label)
-        );
-        for [claim, verdict, evidence] in r.verdict_rows().map(|row| row.map(escape)) {
-            s += &format!("<tr><td>{claim}</td><td><b>{verdict}</b></td><td>{evidence}</td></tr>");
-        }
-        s += "</table>";
+    let mut s = String::from(r#"<section id="findings"><h2>Findings</h2>"#);
+    if !ring.is_empty() {
+        s += "<h3>Rings: where the TLB is flushed</h3><p class=\"note\">n processes (red) or \
+              threads (blue) pass a token round a ring on one CPU; solid: pipe, dashed: futex. \
+              Each process keeps its address-space id, and so its TLB entries, while n fits the \
+              CPU's slots; past them every switch flushes the TLB (bars, right axis), and each \
+              switch costs more.</p>";
+        s += &ring;
+    }
+    if !ws.is_empty() {
+        s += "<h3>Working sets: what refilling the caches costs</h3><p class=\"note\">Each \
+              side touches its own buffer between switches; the indirect cost is what those \
+              touches cost more than the same touches made without switching, per switch. Both \
+              axes are logarithmic; the dashed line is what one switch costs by itself.</p>";
+        s += &ws;
     }
     s + "</section>"
 }
@@ -173,15 +194,25 @@ fn notes_section(runs: &[Run]) -> String {
     }
 }
 
-/// The whole page: machines, then per experiment its charts and tables, then the claims
-/// and what was invalid or skipped.
+/// The whole page: the summary (headline figures, claims matrix), the findings' curves,
+/// the machines, then per experiment its charts and tables, then what was invalid or
+/// skipped.
 pub struct Html;
 
 impl Exporter for Html {
     type Input = [Run];
     fn render(&self, runs: &[Run]) -> String {
         let exps = experiments(runs);
-        let mut nav = String::from(r##"<nav><a href="#machines">machines</a>"##);
+        let summary = summary::summary_section(runs);
+        let findings = findings_section(runs);
+        let mut nav = String::from("<nav>");
+        if !summary.is_empty() {
+            nav += r##"<a href="#summary">summary</a>"##;
+        }
+        if !findings.is_empty() {
+            nav += r##"<a href="#findings">findings</a>"##;
+        }
+        nav += r##"<a href="#machines">machines</a>"##;
         for (e, _) in &exps {
             nav += &format!(r##"<a href="#exp-{}">{}</a>"##, sanitise(e), escape(e));
         }
@@ -189,16 +220,15 @@ impl Exporter for Html {
         if !memory.is_empty() {
             nav += r##"<a href="#memory">memory</a>"##;
         }
-        if runs.iter().any(|r| !r.verdicts.is_empty()) {
-            nav += r##"<a href="#verdicts">verdicts</a>"##;
-        }
         nav += "</nav>";
         let mut body = format!(
             "<h1>ctxbench: {} run{} compared</h1><p class=\"lead\">What a context switch costs on \
-             each machine: ping-pong round trips between two processes or two threads, and the \
-             other experiments, in nanoseconds per iteration (lower is better). Bars show the \
-             median of the kept samples with a whisker from the 25th to the 75th percentile; \
-             highlighted machine rows differ between runs.</p>{nav}{}",
+             each machine: first the figures each run comes down to and the verdict on each \
+             textbook claim, then the curves that show the findings, then every experiment's \
+             numbers (ns per iteration: round trip, lap or call; lower is better). Figures are \
+             medians of the kept samples, whiskers span the 25th to the 75th percentile; a \
+             result whose samples spread wide or fall in two groups is flagged unstable and \
+             drawn as its range. Highlighted machine rows differ between runs.</p>{nav}{}",
             runs.len(),
             if runs.len() == 1 { "" } else { "s" },
             legend(runs)
@@ -206,6 +236,8 @@ impl Exporter for Html {
         if runs.iter().any(|r| r.kind == SourceKind::Criterion) {
             body += &format!(r#"<p class="note">{}</p>"#, escape(CRITERION_NOTE));
         }
+        body += &summary;
+        body += &findings;
         body += r#"<section id="machines"><h2>Machines</h2>"#;
         body += &tables::machine_table(runs);
         body += "</section>";
@@ -213,7 +245,6 @@ impl Exporter for Html {
             body += &experiment_section(runs, e, ids);
         }
         body += &memory;
-        body += &verdicts_section(runs);
         body += &notes_section(runs);
         format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

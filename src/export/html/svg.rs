@@ -26,6 +26,9 @@ pub struct Point {
     pub p75: f64,
     /// False draws the point hollow and says "invalid".
     pub valid: bool,
+    /// True draws the p25-p75 range alone, no median: the samples spread too wide (or fall
+    /// in two groups) for the median to mean much.
+    pub unstable: bool,
 }
 
 /// The largest p75 (or median) of `points`, 0 when there is none.
@@ -82,7 +85,7 @@ fn legend(labels: &[String], y: f64) -> (String, f64) {
             y += 18.0;
         }
         out += &format!(
-            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}"/><text x="{:.1}" y="{:.1}" class="lg">{}</text>"#,
+            r#"<rect x="{x:.0}" y="{:.0}" width="12" height="12" fill="{}"/><text x="{:.0}" y="{:.0}" class="lg">{}</text>"#,
             y - 10.0,
             colour(i),
             x + 17.0,
@@ -100,9 +103,12 @@ const BAR_H: f64 = 13.0;
 /// Run `i`'s bar at height `by`: the median as a bar from `x0` (hollow when invalid),
 /// the p25-p75 whisker, and the value; `sx` maps a value to its x.
 fn bar(p: &Point, i: usize, x0: f64, by: f64, sx: &dyn Fn(f64) -> f64) -> String {
+    if p.unstable {
+        return unstable_bar(p, i, by, sx);
+    }
     let w = (sx(p.median) - x0).max(1.0);
     let mut out = format!(
-        r#"<rect x="{x0:.1}" y="{by:.1}" width="{w:.1}" height="{BAR_H}" fill="{}" fill-opacity="{}"{}/>"#,
+        r#"<rect x="{x0:.0}" y="{by:.0}" width="{w:.0}" height="{BAR_H}" fill="{}" fill-opacity="{}"{}/>"#,
         colour(i),
         if p.valid { "0.85" } else { "0.25" },
         if p.valid {
@@ -113,19 +119,32 @@ fn bar(p: &Point, i: usize, x0: f64, by: f64, sx: &dyn Fn(f64) -> f64) -> String
     );
     let (a, b) = (sx(p.p25), sx(p.p75));
     let cy = by + BAR_H / 2.0;
+    let h = BAR_H - 4.0;
     out += &format!(
-        r#"<path d="M{a:.1} {cy:.1}H{b:.1}M{a:.1} {:.1}V{:.1}M{b:.1} {:.1}V{:.1}" class="whisker"/>"#,
+        r#"<path d="M{a:.0} {cy:.0}H{b:.0}M{a:.0} {:.0}v{h}M{b:.0} {:.0}v{h}" class="whisker"/>"#,
         by + 2.0,
-        by + BAR_H - 2.0,
         by + 2.0,
-        by + BAR_H - 2.0
     );
     out + &format!(
-        r#"<text x="{:.1}" y="{:.1}" class="val">{}{}</text>"#,
+        r#"<text x="{:.0}" y="{:.0}" class="val">{}{}</text>"#,
         sx(p.median).max(b) + 5.0,
         by + BAR_H - 3.0,
         fmt_ns(p.median),
         if p.valid { "" } else { " invalid" }
+    )
+}
+
+/// Run `i`'s unstable result at height `by`: its p25-p75 range as a hollow box, no bar.
+fn unstable_bar(p: &Point, i: usize, by: f64, sx: &dyn Fn(f64) -> f64) -> String {
+    let (a, b) = (sx(p.p25), sx(p.p75));
+    format!(
+        r#"<rect x="{a:.0}" y="{by:.0}" width="{:.0}" height="{BAR_H}" class="unstable" stroke="{}"/><text x="{:.0}" y="{:.0}" class="val">unstable: {}-{}</text>"#,
+        (b - a).max(2.0),
+        colour(i),
+        b + 5.0,
+        by + BAR_H - 3.0,
+        fmt_ns(p.p25),
+        fmt_ns(p.p75)
     )
 }
 
@@ -152,7 +171,7 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
     for (k, t) in ticks.iter().enumerate() {
         let x = sx(*t);
         body += &format!(
-            r#"<line x1="{x:.1}" y1="{y0:.1}" x2="{x:.1}" y2="{:.1}" class="{}"/><text x="{x:.1}" y="{:.1}" class="tick" text-anchor="middle">{}</text>"#,
+            r#"<line x1="{x:.0}" y1="{y0:.0}" x2="{x:.0}" y2="{:.0}" class="{}"/><text x="{x:.0}" y="{:.0}" class="tick" text-anchor="middle">{}</text>"#,
             y0 + plot_h,
             if k == 0 { "axis" } else { "grid" },
             y0 + plot_h + 14.0,
@@ -163,12 +182,12 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
         let ry = y0 + r as f64 * row_h + 5.0;
         if r % 2 == 1 {
             body += &format!(
-                r#"<rect x="0" y="{:.1}" width="{WIDTH}" height="{row_h:.1}" class="band"/>"#,
+                r#"<rect x="0" y="{:.0}" width="{WIDTH}" height="{row_h:.0}" class="band"/>"#,
                 ry - 5.0
             );
         }
         body += &format!(
-            r#"<text x="{:.1}" y="{:.1}" class="rl" text-anchor="end">{}</text>"#,
+            r#"<text x="{:.0}" y="{:.0}" class="rl" text-anchor="end">{}</text>"#,
             x0 - 6.0,
             ry + row_h / 2.0,
             escape(label)
@@ -178,7 +197,7 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
             body += &match p {
                 Some(p) => bar(p, i, x0, by, &sx),
                 None => format!(
-                    r#"<text x="{:.1}" y="{:.1}" class="na">not run</text>"#,
+                    r#"<text x="{:.0}" y="{:.0}" class="na">not run</text>"#,
                     x0 + 4.0,
                     by + BAR_H - 3.0
                 ),
@@ -188,7 +207,7 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
     let (lg, lg_end) = legend(runs, y0 + plot_h + 40.0);
     let height = lg_end + 8.0;
     format!(
-        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">ns per iteration (median, whisker p25-p75)</text>{body}{lg}</svg>"#,
+        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{:.0}" y="{:.0}" class="tick" text-anchor="end">ns per iteration (median, whisker p25-p75; box alone = unstable)</text>{body}{lg}</svg>"#,
         WIDTH - 10.0,
         y0 + plot_h + 28.0,
         t = escape(title)
@@ -234,7 +253,7 @@ pub fn line_chart(
     for (k, t) in ticks.iter().enumerate() {
         let y = sy(*t);
         body += &format!(
-            r#"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="{}"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text>"#,
+            r#"<line x1="{left}" y1="{y:.0}" x2="{:.0}" y2="{y:.0}" class="{}"/><text x="{:.0}" y="{:.0}" class="tick" text-anchor="end">{}</text>"#,
             left + plot_w,
             if k == 0 { "axis" } else { "grid" },
             left - 6.0,
@@ -244,7 +263,7 @@ pub fn line_chart(
     }
     for (i, x) in xs.iter().enumerate() {
         body += &format!(
-            r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="middle">{}</text>"#,
+            r#"<text x="{:.0}" y="{:.0}" class="tick" text-anchor="middle">{}</text>"#,
             sx(i),
             top_m + plot_h + 16.0,
             escape(x)
@@ -255,19 +274,19 @@ pub fn line_chart(
         let at: Vec<Option<String>> = pts
             .iter()
             .enumerate()
-            .map(|(i, p)| p.map(|p| format!("{:.1},{:.1}", sx(i), sy(p.median))))
+            .map(|(i, p)| p.map(|p| format!("{:.0},{:.0}", sx(i), sy(p.median))))
             .collect();
         body += &segments(&at, c);
         for (i, p) in pts.iter().enumerate() {
             let Some(p) = p else { continue };
             let x = sx(i) + (r as f64 - (lines.len() as f64 - 1.0) / 2.0) * 3.0;
             body += &format!(
-                r#"<path d="M{x:.1} {:.1}V{:.1}" stroke="{c}" stroke-width="1.2"/><circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}" stroke="{c}" stroke-width="1.5"><title>{}</title></circle>"#,
+                r#"<path d="M{x:.0} {:.0}V{:.0}" stroke="{c}" stroke-width="1.2"/><circle cx="{:.0}" cy="{:.0}" r="3.5" fill="{}" stroke="{c}" stroke-width="1.5"><title>{}</title></circle>"#,
                 sy(p.p25),
                 sy(p.p75),
                 sx(i),
                 sy(p.median),
-                if p.valid { c } else { "#ffffff" },
+                if p.valid && !p.unstable { c } else { "#ffffff" },
                 escape(&format!(
                     "{}: {} ns{}",
                     runs.get(r).map(String::as_str).unwrap_or(""),
@@ -280,7 +299,7 @@ pub fn line_chart(
     let (lg, lg_end) = legend(runs, top_m + plot_h + 48.0);
     let height = lg_end + 8.0;
     format!(
-        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{left}" y="{:.1}" class="tick">ns per iteration (median, whisker p25-p75; hollow = invalid)</text>{body}{lg}</svg>"#,
+        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{left}" y="{:.0}" class="tick">ns per iteration (median, whisker p25-p75; hollow = invalid or unstable)</text>{body}{lg}</svg>"#,
         34.0,
         t = escape(title)
     )
@@ -319,6 +338,7 @@ mod tests {
             p25: 9.0,
             p75: 11.0,
             valid: true,
+            unstable: false,
         };
         let p = Some(good);
         let bad = Some(Point {

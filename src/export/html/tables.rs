@@ -1,15 +1,12 @@
-//! The tables of the comparison page: machines, medians, process/thread ratios and
-//! counters.
-
-use std::collections::BTreeMap;
+//! The tables of the comparison page: machines, medians and process/thread ratios (the
+//! counters are in [`super::counters`]).
 
 use super::svg;
 use crate::export::escape::html as escape;
-use crate::export::grouping::{counter_names, latency_cell, latency_head, latency_rows, ratios};
-use crate::export::inputs::Run;
+use crate::export::grouping::{latency_cell, latency_head, latency_rows, ratios};
+use crate::export::inputs::{Entry, Run};
 use crate::export::machine::machine_rows;
-use crate::measure::CounterValue;
-use crate::units::{count, ns};
+use crate::units::ns;
 
 /// The machine table: a column per run, rows that differ between runs highlighted.
 pub fn machine_table(runs: &[Run]) -> String {
@@ -42,12 +39,73 @@ pub fn machine_table(runs: &[Run]) -> String {
     s + "</table>"
 }
 
+/// The flag of an unstable result, its reason on hover.
+pub fn unstable_tag(e: &Entry) -> String {
+    if e.stability.is_unstable() {
+        format!(
+            r#" <span class="unst-tag" title="{}">unstable</span>"#,
+            escape(&e.stability.to_string())
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// The sample count shared by every entry of `run` among `ids`, if they share one.
+fn common_n(run: &Run, ids: &[String]) -> Option<usize> {
+    let mut ns = ids
+        .iter()
+        .filter_map(|id| run.entry(id))
+        .map(|e| e.summary.n);
+    let first = ns.next()?;
+    ns.all(|n| n == first).then_some(first)
+}
+
+/// One run's cell of the numbers table; `first` is the first run's median, for the ratio.
+fn number_cell(e: &Entry, first: Option<f64>, show_n: bool) -> String {
+    let rel = match first {
+        Some(f) if f > 0.0 => format!(" <i>{:.2}&times;</i>", e.summary.median / f),
+        _ => String::new(),
+    };
+    let mut details = vec![format!("{}-{}", ns(e.summary.p25), ns(e.summary.p75))];
+    if show_n {
+        details.push(format!("n={}", e.summary.n));
+    }
+    if let Some(ps) = e.ns_per_switch {
+        details.push(format!("{} /switch", ns(ps)));
+    }
+    if let Some(ind) = e.indirect_ns_per_switch {
+        details.push(format!("indirect {}", ns(ind)));
+    }
+    let mut class = String::from("num");
+    if e.stability.is_unstable() {
+        class += " unst";
+    }
+    let mut extra = unstable_tag(e);
+    if !e.valid {
+        class += " invalid";
+        extra += &format!(
+            r#" <span class="invalid" title="{}">invalid</span>"#,
+            escape(&e.validity)
+        );
+    }
+    format!(
+        r#"<td class="{class}">{}{rel}{extra}<small>{}</small></td>"#,
+        ns(e.summary.median),
+        details.join(" · ")
+    )
+}
+
 /// Medians with the ratio to the first run; below each, the p25-p75 range, the sample
-/// count, ns per switch and switches per iteration where known.
+/// count (in the head when a run's are all the same), ns per switch and the indirect
+/// cost per switch where known.
+/// Unstable and invalid results are flagged.
 pub fn numbers_table(runs: &[Run], ids: &[String]) -> String {
     let mut s = String::from("<table><tr><th>id</th>");
-    for r in runs {
-        s += &format!("<th>{}</th>", escape(&r.label));
+    let shared: Vec<Option<usize>> = runs.iter().map(|r| common_n(r, ids)).collect();
+    for (r, n) in runs.iter().zip(&shared) {
+        let n = n.map_or_else(String::new, |n| format!(" <small>n={n}</small>"));
+        s += &format!("<th>{}{n}</th>", escape(&r.label));
     }
     s += "</tr>";
     for id in ids {
@@ -56,47 +114,19 @@ pub fn numbers_table(runs: &[Run], ids: &[String]) -> String {
             .first()
             .and_then(|r| r.entry(id))
             .map(|e| e.summary.median);
-        for (i, r) in runs.iter().enumerate() {
-            match r.entry(id) {
-                None => s += r#"<td class="num"><small>not run</small></td>"#,
-                Some(e) => {
-                    let rel = match first {
-                        Some(f) if i > 0 && f > 0.0 => {
-                            format!(" <small>{:.2}&times;</small>", e.summary.median / f)
-                        }
-                        _ => String::new(),
-                    };
-                    let mut details = vec![
-                        format!("{}-{}", ns(e.summary.p25), ns(e.summary.p75)),
-                        format!("n={}", e.summary.n),
-                    ];
-                    if let Some(ps) = e.ns_per_switch {
-                        details.push(format!("{} ns/switch", ns(ps)));
-                    }
-                    if let Some(sw) = e.switches_per_iter {
-                        details.push(format!("{sw:.2} sw/iter"));
-                    }
-                    let mut extra = format!("<br><small>{}</small>", details.join(" · "));
-                    if !e.valid {
-                        extra += &format!(
-                            r#"<br><span class="invalid" title="{}">invalid</span>"#,
-                            escape(&e.validity)
-                        );
-                    }
-                    s += &format!(
-                        r#"<td class="num{}">{}{rel}{extra}</td>"#,
-                        if e.valid { "" } else { " invalid" },
-                        ns(e.summary.median)
-                    );
-                }
-            }
+        for (i, (r, n)) in runs.iter().zip(&shared).enumerate() {
+            s += &match r.entry(id) {
+                None => r#"<td class="num"><small>not run</small></td>"#.to_string(),
+                Some(e) => number_cell(e, first.filter(|_| i > 0), n.is_none()),
+            };
         }
         s += "</tr>";
     }
     s + "</table>"
 }
 
-/// Process over thread medians, where an id has a thread twin; empty when none has.
+/// Process over thread medians, where an id has a thread twin; empty when none has. A
+/// ratio with an unstable side is greyed and flagged: its medians mean little.
 pub fn ratio_table(runs: &[Run], ids: &[String]) -> String {
     let rows = ratios(runs, ids);
     if rows.is_empty() {
@@ -112,12 +142,20 @@ pub fn ratio_table(runs: &[Run], ids: &[String]) -> String {
         s += &format!("<th>{}</th>", escape(&r.label));
     }
     s += "</tr>";
-    for (p, _, vals) in rows {
+    for (p, twin, vals) in rows {
         s += &format!("<tr><td>{}</td>", escape(&p));
-        for v in vals {
-            s += &match v {
-                Some(v) => format!(r#"<td class="num">{v:.2}&times;</td>"#),
-                None => r#"<td class="num"><small>-</small></td>"#.to_string(),
+        for (r, v) in runs.iter().zip(vals) {
+            let unstable = [&p, &twin]
+                .iter()
+                .filter_map(|id| r.entry(id))
+                .find(|e| e.stability.is_unstable());
+            s += &match (v, unstable) {
+                (Some(v), Some(e)) => format!(
+                    r#"<td class="num unst">{v:.2}&times;{}</td>"#,
+                    unstable_tag(e)
+                ),
+                (Some(v), None) => format!(r#"<td class="num">{v:.2}&times;</td>"#),
+                (None, _) => r#"<td class="num"><small>-</small></td>"#.to_string(),
             };
         }
         s += "</tr>";
@@ -150,147 +188,6 @@ pub fn latency_table(runs: &[Run], ids: &[String]) -> String {
         s += "</tr>";
     }
     s + "</table>"
-}
-
-/// Whether some run measured counter `n` for one of `ids`, and each distinct reason it was
-/// refused (with the runs that gave it, where the runs disagree).
-fn refusals(runs: &[Run], ids: &[String], n: &str) -> (bool, Vec<String>) {
-    let mut reasons: Vec<(String, Vec<String>)> = Vec::new();
-    let mut any = false;
-    for r in runs {
-        for id in ids {
-            match r.entry(id).and_then(|e| e.counters.get(n)) {
-                Some(CounterValue::Measured { .. }) => any = true,
-                Some(CounterValue::Unsupported { unsupported }) => {
-                    match reasons.iter_mut().find(|(why, _)| why == unsupported) {
-                        Some((_, who)) if who.contains(&r.label) => {}
-                        Some((_, who)) => who.push(r.label.clone()),
-                        None => reasons.push((unsupported.clone(), vec![r.label.clone()])),
-                    }
-                }
-                None => {}
-            }
-        }
-    }
-    let reasons = if reasons.len() == 1 {
-        vec![reasons[0].0.clone()]
-    } else {
-        reasons
-            .into_iter()
-            .map(|(why, who)| format!("{why} ({})", who.join(", ")))
-            .collect()
-    };
-    (any, reasons)
-}
-
-/// Counter tables: counters that some run measured get rows (id x counter, one column per
-/// run); counters no run could open are listed once with their reasons.
-pub fn counter_table(runs: &[Run], ids: &[String]) -> String {
-    let names = counter_names(runs, ids);
-    if names.is_empty() {
-        return String::new();
-    }
-    let mut never: Vec<(String, Vec<String>)> = Vec::new();
-    let mut measured = Vec::new();
-    for n in &names {
-        match refusals(runs, ids, n) {
-            (true, _) => measured.push(n.clone()),
-            (false, reasons) => never.push((n.clone(), reasons)),
-        }
-    }
-    let mut s = String::from("<h3>Counters</h3>");
-    if !measured.is_empty() {
-        s += &measured_table(runs, ids, &measured);
-    }
-    if !never.is_empty() {
-        s += "<p class=\"note\">Not counted in any run:</p><ul>";
-        for (n, reasons) in never {
-            s += &format!(
-                r#"<li><span class="unsupported">{}: unsupported</span> <small>{}</small></li>"#,
-                escape(&n),
-                escape(&reasons.join("; "))
-            );
-        }
-        s += "</ul>";
-    }
-    s
-}
-
-/// The rows of the counters some run measured, then the refusal reasons the cells
-/// point to by number.
-fn measured_table(runs: &[Run], ids: &[String], measured: &[String]) -> String {
-    let mut s = String::from(
-        "<p class=\"note\">Events per iteration, and per context switch where the \
-         iteration has a known switch count; counted in a run of their own.</p>\
-         <table><tr><th>id</th><th>counter</th>",
-    );
-    for r in runs {
-        s += &format!("<th>{}</th>", escape(&r.label));
-    }
-    s += "</tr>";
-    let mut notes: BTreeMap<String, usize> = BTreeMap::new();
-    for id in ids {
-        let present: Vec<&String> = measured
-            .iter()
-            .filter(|n| {
-                runs.iter()
-                    .any(|r| r.entry(id).is_some_and(|e| e.counters.contains_key(*n)))
-            })
-            .collect();
-        for (k, n) in present.iter().enumerate() {
-            s += "<tr>";
-            if k == 0 {
-                s += &format!(r#"<td rowspan="{}">{}</td>"#, present.len(), escape(id));
-            }
-            s += &format!(r#"<td class="nowrap">{}</td>"#, escape(n));
-            for r in runs {
-                s += &counter_cell(r.entry(id).and_then(|e| e.counters.get(*n)), &mut notes);
-            }
-            s += "</tr>";
-        }
-    }
-    s += "</table>";
-    if !notes.is_empty() {
-        let mut by_num: Vec<(usize, String)> = notes.into_iter().map(|(r, k)| (k, r)).collect();
-        by_num.sort();
-        s += "<ol class=\"note\">";
-        for (_, reason) in by_num {
-            s += &format!("<li><small>{}</small></li>", escape(&reason));
-        }
-        s += "</ol>";
-    }
-    s
-}
-
-/// One run's cell of a counter: per iteration and per switch, or a numbered pointer to
-/// the reason it was refused (numbered in `notes` in order of first use).
-fn counter_cell(v: Option<&CounterValue>, notes: &mut BTreeMap<String, usize>) -> String {
-    match v {
-        None => r#"<td class="num"><small>-</small></td>"#.to_string(),
-        Some(CounterValue::Measured {
-            per_round_trip,
-            per_switch,
-            multiplexed,
-            ..
-        }) => format!(
-            r#"<td class="num">{}<small>/iter</small>{}{}</td>"#,
-            count(*per_round_trip),
-            per_switch.map_or(String::new(), |p| format!(
-                "<br>{}<small>/switch</small>",
-                count(p)
-            )),
-            if *multiplexed {
-                "<br><small>multiplexed</small>"
-            } else {
-                ""
-            }
-        ),
-        Some(CounterValue::Unsupported { unsupported }) => {
-            let next = notes.len() + 1;
-            let k = *notes.entry(unsupported.clone()).or_insert(next);
-            format!(r#"<td class="unsupported">unsupported [{k}]</td>"#)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::run::{Entry, Run, SourceKind};
+use crate::analysis::spread::{stability, Stability};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::stats::Summary;
@@ -53,6 +54,7 @@ pub(super) fn run(dir: &Path, mut entries: Vec<Entry>) -> Run {
         mode: "criterion".into(),
         created_unix: None,
         entries,
+        outcomes: Vec::new(),
         skipped: Vec::new(),
         verdicts: Vec::new(),
     }
@@ -96,6 +98,7 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
 pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
     let b: CriterionBenchmark = read_json(&new_dir.join("benchmark.json"))?;
     let sample_path = new_dir.join("sample.json");
+    let mut spread = Stability::Stable;
     let summary = if sample_path.is_file() {
         let s: CriterionSample = read_json(&sample_path)?;
         let per_iter: Vec<f64> = s
@@ -105,6 +108,7 @@ pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
             .filter(|(_, &n)| n > 0.0)
             .map(|(t, n)| t / n)
             .collect();
+        spread = stability(&per_iter);
         Summary::of(&per_iter)
     } else {
         None
@@ -129,6 +133,8 @@ pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
         ns_per_switch: None,
         switches_per_iter: None,
         counters: BTreeMap::new(),
+        stability: spread,
+        indirect_ns_per_switch: None,
         extra: BTreeMap::new(),
         latency: None,
     })

@@ -76,6 +76,7 @@ pub fn load_results_run(path: &Path) -> Result<Run> {
         source: path.to_path_buf(),
         kind: SourceKind::ResultsFile,
         entries: file.results.iter().map(Entry::from_outcome).collect(),
+        outcomes: file.results,
         machine: file.machine,
         mode: file.mode,
         created_unix: Some(file.created_unix),

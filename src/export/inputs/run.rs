@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::analysis::claims::{ClaimVerdict, VerdictKind};
+use crate::analysis::spread::{stability, Stability};
 use crate::fingerprint::Fingerprint;
 use crate::measure::{CounterValue, Latency, Outcome};
 use crate::results::Skipped;
@@ -40,6 +42,10 @@ pub struct Entry {
     pub switches_per_iter: Option<f64>,
     /// Counter readings by event name.
     pub counters: BTreeMap<String, CounterValue>,
+    /// How the samples spread: an unstable result is drawn as its range.
+    pub stability: Stability,
+    /// Working sets: what the switch costs beyond the direct cost, ns per switch.
+    pub indirect_ns_per_switch: Option<f64>,
     /// The outcome's secondary figures by name (empty for criterion output).
     pub extra: BTreeMap<String, f64>,
     /// Percentiles of single round trips, where the run timed them (cross-CPU and
@@ -60,6 +66,8 @@ impl Entry {
             ns_per_switch: o.ns_per_switch,
             switches_per_iter: Some(o.switches_per_round_trip),
             counters: o.counters.clone(),
+            stability: stability(&o.samples_ns_per_round_trip),
+            indirect_ns_per_switch: o.indirect_ns_per_switch,
             extra: o.extra.clone(),
             latency: o.latency,
         }
@@ -83,6 +91,9 @@ pub struct Run {
     pub created_unix: Option<u64>,
     /// The benchmarks, in the run's order.
     pub entries: Vec<Entry>,
+    /// The outcomes of a results file, as written (empty for criterion output): what the
+    /// headline figures are computed from.
+    pub outcomes: Vec<Outcome>,
     /// Benchmarks the run skipped, with the reason.
     pub skipped: Vec<Skipped>,
     /// The run's verdicts on textbook claims, as found in the file (objects with
@@ -111,6 +122,20 @@ impl Run {
             why: &s.reason,
         });
         invalid.chain(skipped)
+    }
+
+    /// The run's verdicts, typed (a field a verdict lacks reads as empty).
+    pub fn claim_verdicts(&self) -> Vec<ClaimVerdict> {
+        self.verdicts
+            .iter()
+            .map(|v| {
+                serde_json::from_value(v.clone()).unwrap_or_else(|_| ClaimVerdict {
+                    claim: verdict_field(v, "claim").unwrap_or_default().to_string(),
+                    verdict: VerdictKind::default(),
+                    evidence: verdict_field(v, "evidence").unwrap_or_default().to_string(),
+                })
+            })
+            .collect()
     }
 
     /// The run's verdicts on the claims as `[claim, verdict, evidence]`, `-` for a field
