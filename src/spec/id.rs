@@ -1,13 +1,14 @@
 //! The typed id of a benchmark, the one place ids are built and taken apart. The same
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
-//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`.
+//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
+//! `regs/thread-futex/avx512`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, SpawnKind};
-use super::{ACCESSES, FLOORS, PLACEMENTS, SPAWNS};
+use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, RegState, SpawnKind};
+use super::{ACCESSES, FLOORS, PLACEMENTS, REG_STATES, SPAWNS};
 use crate::error::{Error, Result};
 use crate::units::{format_size, parse_size};
 
@@ -45,11 +46,19 @@ pub enum BenchId {
     },
     /// `spawn/<name>`.
     Spawn(SpawnKind),
+    /// `regs/<participants>-futex/<state>`: a futex ping-pong whose sides make `state`
+    /// live before every hand-over.
+    Regs {
+        /// Processes or threads.
+        participants: Participants,
+        /// The register state each side writes.
+        state: RegState,
+    },
 }
 
 impl BenchId {
     /// The experiment's name, the id's first part: `pingpong`, `floor`, `workset`,
-    /// `ring` or `spawn`.
+    /// `ring`, `spawn` or `regs`.
     pub fn experiment(&self) -> &'static str {
         match self {
             BenchId::PingPong { .. } => "pingpong",
@@ -57,6 +66,7 @@ impl BenchId {
             BenchId::Workset { .. } => "workset",
             BenchId::Ring { .. } => "ring",
             BenchId::Spawn(_) => "spawn",
+            BenchId::Regs { .. } => "regs",
         }
     }
 }
@@ -91,6 +101,10 @@ impl fmt::Display for BenchId {
                 n,
             } => write!(f, "ring/{participants}-{mechanism}/{n}"),
             BenchId::Spawn(k) => write!(f, "spawn/{}", k.name()),
+            BenchId::Regs {
+                participants,
+                state,
+            } => write!(f, "regs/{participants}-futex/{}", state.name()),
         }
     }
 }
@@ -135,6 +149,15 @@ fn parse(s: &str) -> Option<BenchId> {
                 participants,
                 mechanism,
                 n: n.parse().ok()?,
+            }
+        }
+        ["regs", h, state] => {
+            let (participants, Mechanism::Futex) = harness(h)? else {
+                return None;
+            };
+            BenchId::Regs {
+                participants,
+                state: named(&REG_STATES, state, |s| s.name().into())?,
             }
         }
         ["workset", h, rest @ ..] => {
@@ -207,6 +230,13 @@ mod tests {
                 placement: PlacementKind::CrossCpu,
             }
         );
+        assert_eq!(
+            "regs/process-futex/amx".parse::<BenchId>().unwrap(),
+            BenchId::Regs {
+                participants: Participants::Process,
+                state: RegState::Amx,
+            }
+        );
     }
 
     #[test]
@@ -220,6 +250,8 @@ mod tests {
             "workset/process-futex/4KiB",
             "workset/process-pipe/read/4KiB",
             "spawn/fork/again",
+            "regs/thread-pipe/avx",
+            "regs/process-futex/mmx",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(
