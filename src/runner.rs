@@ -108,6 +108,7 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
             ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, m, n)));
         }
     }
+    ids.extend(crate::experiments::regs::all_ids());
     ids
 }
 
@@ -143,6 +144,10 @@ pub fn plan_with(
     pingpongs(filters, cpus, &mut planned, &mut skipped);
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
+    // Register states last: AMX asks the kernel for the tiles, once for the process.
+    let (regs, refused) = regs_plan(filters, cpus.first());
+    planned.extend(regs);
+    skipped.extend(refused);
     if planned.is_empty() && skipped.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no benchmark id matches {}; `ctxbench list` prints the ids",
@@ -238,9 +243,21 @@ fn rings(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
     })
 }
 
+/// The register-state benchmarks `filters` name on `cpu`, and those this machine does not
+/// offer, skipped with the reason.
+pub fn regs_plan(filters: &[String], cpu: usize) -> (Vec<Planned>, Vec<Skipped>) {
+    let (planned, refused) = crate::experiments::regs::plan(cpu, |id| matches(id, filters));
+    let skipped = refused
+        .into_iter()
+        .map(|(id, reason)| Skipped { id, reason })
+        .collect();
+    (planned.into_iter().map(Planned::new).collect(), skipped)
+}
+
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
 /// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
-/// few working-set sizes; the three spawns).
+/// few working-set sizes; the three spawns; the register states this machine offers,
+/// see [`regs_plan`] for the others).
 pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     use crate::harness::workset::Access;
     use crate::spec::Mechanism;
@@ -295,6 +312,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             }));
         }
     }
+    v.extend(regs_plan(&[], cpu).0);
     v
 }
 
@@ -386,8 +404,12 @@ mod tests {
             .all(|x| x.id().starts_with("pingpong/thread-")));
         let (p, _) = plan(&["pingpong/process-pipe/cross".into()], &cpus).unwrap();
         assert_eq!(p.len(), 1, "a cross-cpu ping-pong needs no floor");
-        let (p, _) = plan(&[], &cpus).unwrap();
-        assert_eq!(p.len(), all_ids().len());
+        let (p, s) = plan(&[], &cpus).unwrap();
+        assert_eq!(
+            p.len() + s.len(),
+            all_ids().len(),
+            "register states not offered are skipped"
+        );
         let (p, _) = plan(&["ring/process".into()], &cpus).unwrap();
         assert_eq!(
             p.len(),

@@ -7,9 +7,12 @@
 //!   switches (`workset/<participants>-pipe/<size>`);
 //! - [`ring`]: n participants on one CPU (`ring/<participants>-pipe/<n>`), which exposes
 //!   the per-CPU limit on address-space ids (full TLB flushes past it);
-//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`).
+//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`);
+//! - [`regs`]: what live register state adds to a switch, for the kernel to save and
+//!   restore (`regs/<participants>-futex/<state>`).
 
 pub mod floors;
+pub mod regs;
 pub mod ring;
 pub mod spawn;
 pub mod workset;

@@ -25,6 +25,7 @@ pub mod futex_ring;
 pub mod peer;
 pub mod pipe;
 pub mod policy;
+pub mod regs;
 pub mod ring;
 mod waker;
 mod watch;

@@ -16,7 +16,7 @@ pub use outcome::*;
 pub use sample::*;
 pub use validity::*;
 
-use count::loaded;
+pub(crate) use count::loaded;
 use validity::excuse_disturbed_count;
 
 pub use crate::counters::CounterValue;

@@ -236,14 +236,18 @@ impl Live {
     /// Returns every vector register (and, for AMX, the tiles) of this thread to its
     /// initial configuration (`XRSTOR` with their components requested and absent from
     /// the header), so XINUSE clears and a switch no longer saves them, whatever wrote
-    /// them (this state's writes, or glibc). MXCSR keeps its value. Allocation-free.
+    /// them (this state's writes, or glibc). MXCSR keeps its control bits; its exception
+    /// flags, which only record that some earlier operation was inexact (no Rust code
+    /// reads them) and keep the SSE component in use while set, are cleared.
+    /// Allocation-free.
     pub fn release(&self) {
         #[cfg(target_arch = "x86_64")]
         if self.release != 0 {
             // SAFETY: the kernel enabled XSAVE and every component of the mask (`offered`
             // read XCR0; tiles only once the kernel granted them); `XRSTOR` initialises
             // those components, changes only caller-saved registers, and reloads MXCSR
-            // with the value it just stored.
+            // with the control bits it had (only the sticky exception flags are cleared;
+            // the compiler assumes nothing about them).
             unsafe { x86::ctxbench_xstate_release(self.release) }
         }
     }
@@ -286,6 +290,7 @@ pub fn xinuse() -> Option<u64> {
 }
 
 /// This machine's facts (CPUID and XCR0); all zero off x86-64.
+#[cfg(test)]
 pub fn facts() -> Facts {
     #[cfg(target_arch = "x86_64")]
     return x86::read_facts();

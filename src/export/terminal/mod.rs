@@ -1,9 +1,10 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
-//! [`counters`], [`workset`], [`ring`]: [`RUN_TABLES`]) and what `ctxbench check` shows
+//! [`counters`], [`workset`], [`ring`], [`regs`]: [`RUN_TABLES`]) and what `ctxbench check` shows
 //! ([`check`]). Fixed-width text, one row per benchmark id.
 
 pub mod check;
 pub mod counters;
+pub mod regs;
 pub mod ring;
 pub mod run;
 pub mod workset;
@@ -32,7 +33,7 @@ impl Exporter for Table {
 }
 
 /// The tables `ctxbench run` prints, in order: a line registers a table.
-pub const RUN_TABLES: [Table; 4] = [
+pub const RUN_TABLES: [Table; 5] = [
     Table {
         render: |f| run::render(&f.results, &f.skipped),
         spaced: false,
@@ -47,6 +48,10 @@ pub const RUN_TABLES: [Table; 4] = [
     },
     Table {
         render: |f| ring::render(&f.results),
+        spaced: true,
+    },
+    Table {
+        render: |f| regs::render(&f.results),
         spaced: true,
     },
 ];

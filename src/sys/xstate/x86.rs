@@ -86,7 +86,8 @@ global_asm!(
     // release(mask): XRSTOR (standard form) from a 64-byte aligned area on the stack
     // whose header is all zero, so every requested component (EDX:EAX = mask) is set to
     // its initial configuration; the legacy area is read only for MXCSR, which holds the
-    // value just stored.
+    // value just stored less its exception flags (bits 0-5, sticky: one inexact division
+    // sets one for good, and a set flag keeps the SSE component in use).
     ".p2align 4",
     ".globl ctxbench_xstate_release",
     ".hidden ctxbench_xstate_release",
@@ -100,6 +101,7 @@ global_asm!(
     "mov qword ptr [rsp + \\off], rax",
     ".endr",
     "stmxcsr dword ptr [rsp + 24]",
+    "and dword ptr [rsp + 24], 0xffffffc0",
     "mov rax, rdi",
     "mov rdx, rdi",
     "shr rdx, 32",
