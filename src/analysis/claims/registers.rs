@@ -27,19 +27,15 @@ impl Cost {
         self.extra.iter().map(|e| e.1).sum::<f64>() / self.extra.len() as f64
     }
 
-    /// `avx512 (2112 B): process +35 ns, thread +41 ns`.
+    /// `avx512 (2112 B): process +35 / thread +41 ns`.
     fn clause(&self) -> String {
         let each: Vec<String> = self
             .extra
             .iter()
-            .map(|(who, ns)| format!("{who} {ns:+.0} ns"))
+            .map(|(who, ns)| format!("{who} {ns:+.0}"))
             .collect();
-        format!(
-            "{} ({} B): {}",
-            self.state.name(),
-            self.bytes,
-            each.join(", ")
-        )
+        let each = each.join(" / ");
+        format!("{} ({} B): {each} ns", self.state.name(), self.bytes)
     }
 }
 
@@ -205,7 +201,7 @@ mod tests {
         assert_eq!(v.kind, DoesNotHold, "{}", v.evidence);
         let e = v.evidence.to_string();
         for part in [
-            "avx512 (2112 B): process +35 ns, thread +35 ns",
+            "avx512 (2112 B): process +35 / thread +35 ns",
             &format!("amx: not measured: {NO_AMX}"),
             "a switch with nothing live costs 2000 ns",
             "every state measured is within 5% of a switch (100 ns)",
@@ -217,7 +213,12 @@ mod tests {
         for p in [Participants::Process, Participants::Thread] {
             xeon.push(regs(p, RegState::Amx, 8256, Some(475.0)));
         }
-        let e = judged(&Registers, &xeon, Holds, &["amx (8256 B): process +475 ns"]);
+        let e = judged(
+            &Registers,
+            &xeon,
+            Holds,
+            &["amx (8256 B): process +475 / thread +475 ns"],
+        );
         assert!(
             e.contains("adds 24% to a switch")
                 && e.contains("within 5% of a switch: sse, avx, avx512"),
