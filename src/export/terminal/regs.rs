@@ -61,31 +61,12 @@ pub fn render(outcomes: &[Outcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{outcome, OutcomeMeta, Samples, SwitchCount};
-    use crate::spec::{Mechanism, Participants, PlacementKind};
+    use crate::export::terminal::pipe_outcome;
+    use crate::spec::Participants;
 
+    /// A row of the table: the outcome's id does not matter to it.
     fn regs(p: Participants, state: &str, bytes: u64, extra: Option<f64>) -> Outcome {
-        let meta = OutcomeMeta {
-            id: format!("regs/{p}-futex/{state}"),
-            experiment: "regs".into(),
-            participants: Some(p),
-            mechanism: Some(Mechanism::Futex),
-            placement: Some(PlacementKind::SameCpu),
-            cpus: vec![0],
-            parameter: Some(bytes),
-            variant: Some(state.into()),
-        };
-        let count = SwitchCount {
-            iters: 10,
-            voluntary: 20,
-            involuntary: 0,
-            per_iter: 2.0,
-        };
-        let samples = Samples {
-            iters_per_sample: 10,
-            ns_per_iter: vec![4321.0],
-        };
-        let mut o = outcome(meta, Some(2.0), samples, count);
+        let mut o = pipe_outcome("regs", p, bytes, Some(state), 2, 4321.0);
         o.extra.insert("floor_ns".into(), 560.0);
         o.extra.insert("floor_off_ns".into(), 550.0);
         if let Some(e) = extra {
