@@ -455,6 +455,12 @@ mod tests {
         ] {
             assert!(ids.iter().any(|i| i == needed), "{needed} missing");
         }
+        // Every register state, run where offered, else skipped with the reason.
+        let (_, refused) = regs_plan(&[], 0);
+        for id in crate::experiments::regs::all_ids() {
+            let skipped = refused.iter().any(|s| s.id == id && !s.reason.is_empty());
+            assert!(ids.contains(&id) != skipped, "{id}");
+        }
         // Every id it runs is one `ctxbench list` knows.
         let all = all_ids_with(&PlanOptions {
             workset_sizes: vec![0, 64 << 10, 1 << 20, 4 << 20],

@@ -137,7 +137,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// Rounds of the four batches, `iters` iterations each, writes on first in even rounds
 /// and off first in odd ones (load that drifts cancels within a round), until `want`
 /// rounds were quiet (no batch in which other tasks took more than 1% of the CPU, read
-/// from procfs around each batch) or `3 × want` were taken. Returns the quiet rounds
+/// from procfs around each batch) or `2 × want` were taken. Returns the quiet rounds
 /// (every round where none was quiet), how many were quiet and how many were taken;
 /// leaves the writes on.
 fn interleaved(
@@ -147,7 +147,7 @@ fn interleaved(
 ) -> Result<(Vec<Round>, usize, usize)> {
     let per = |d: std::time::Duration| d.as_nanos() as f64 / iters as f64;
     let (mut quiet, mut all) = (Vec::new(), Vec::new());
-    while quiet.len() < want && all.len() < 3 * want {
+    while quiet.len() < want && all.len() < 2 * want {
         let mut r = Round {
             on: 0.0,
             off: 0.0,
@@ -250,7 +250,9 @@ mod tests {
             let s = REG_STATES.iter().find(|s| s.name() == state).unwrap();
             assert_eq!(offered(*s).unwrap_err(), *why);
         }
-        assert!(planned.iter().any(|s| s.state == RegState::None));
+        if cfg!(target_arch = "x86_64") {
+            assert!(planned.iter().any(|s| s.state == RegState::None));
+        }
         let (planned, refused) = plan(0, |id| id.ends_with("/none"));
         assert_eq!((planned.len(), refused.len()), (2, 0));
     }
