@@ -49,6 +49,13 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl Skipped {
+    /// `(id, reason)`, as the claims take it.
+    pub fn pair(&self) -> (&str, &str) {
+        (&self.id, &self.reason)
+    }
+}
+
 impl ResultsFile {
     /// A file for `results` taken now.
     pub fn new(mode: &str, results: Vec<Outcome>, skipped: Vec<Skipped>) -> Self {

@@ -99,6 +99,7 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
             ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, m, n)));
         }
     }
+    ids.extend(crate::experiments::regs::all_ids());
     ids
 }
 
@@ -140,6 +141,10 @@ pub fn plan_with(
     pingpongs(filters, cpus, &mut planned, &mut skipped);
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
+    // Register states last: AMX asks the kernel for the tiles, once for the process.
+    let (regs, refused) = regs_plan(filters, cpus.first());
+    planned.extend(regs);
+    skipped.extend(refused);
     if planned.is_empty() && skipped.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no benchmark id matches {}; `ctxbench list` prints the ids",
@@ -235,9 +240,21 @@ fn rings(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
     })
 }
 
+/// The register-state benchmarks `filters` name on `cpu`, and those this machine does not
+/// offer, skipped with the reason.
+pub fn regs_plan(filters: &[String], cpu: usize) -> (Vec<Planned>, Vec<Skipped>) {
+    let (planned, refused) = crate::experiments::regs::plan(cpu, |id| matches(id, filters));
+    let skipped = refused
+        .into_iter()
+        .map(|(id, reason)| Skipped { id, reason })
+        .collect();
+    (planned.into_iter().map(Planned::new).collect(), skipped)
+}
+
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
 /// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
-/// few working-set sizes; the three spawns; the quick footprints).
+/// few working-set sizes; the three spawns; the quick footprints; the register states
+/// this machine offers, see [`regs_plan`] for the others).
 pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     use crate::harness::workset::Access;
     use crate::spec::Mechanism;
@@ -293,6 +310,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             }));
         }
     }
+    v.extend(regs_plan(&[], cpu).0);
     v
 }
 
@@ -384,8 +402,12 @@ mod tests {
             .all(|x| x.id().starts_with("pingpong/thread-")));
         let (p, _) = plan(&["pingpong/process-pipe/cross".into()], &cpus).unwrap();
         assert_eq!(p.len(), 1, "a cross-cpu ping-pong needs no floor");
-        let (p, _) = plan(&[], &cpus).unwrap();
-        assert_eq!(p.len(), all_ids().len());
+        let (p, s) = plan(&[], &cpus).unwrap();
+        assert_eq!(
+            p.len() + s.len(),
+            all_ids().len(),
+            "register states not offered are skipped"
+        );
         let (p, _) = plan(&["ring/process".into()], &cpus).unwrap();
         assert_eq!(
             p.len(),
@@ -432,6 +454,12 @@ mod tests {
             "footprint/thread/1",
         ] {
             assert!(ids.iter().any(|i| i == needed), "{needed} missing");
+        }
+        // Every register state, run where offered, else skipped with the reason.
+        let (_, refused) = regs_plan(&[], 0);
+        for id in crate::experiments::regs::all_ids() {
+            let skipped = refused.iter().any(|s| s.id == id && !s.reason.is_empty());
+            assert!(ids.contains(&id) != skipped, "{id}");
         }
         // Every id it runs is one `ctxbench list` knows.
         let all = all_ids_with(&PlanOptions {

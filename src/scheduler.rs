@@ -140,7 +140,7 @@ impl Schedule {
     pub fn explain(cpus: CpuChoice) -> Self {
         Self {
             planned: runner::explain_plan(&cpus),
-            skipped: Vec::new(),
+            skipped: runner::regs_plan(&[], cpus.first()).1,
             cpus,
             mode: Mode::Quick,
             counting: Counting::all(),
@@ -214,7 +214,8 @@ impl Schedule {
         }
         runner::finish(&mut outcomes);
         let verdicts = if self.judge_claims {
-            verdict::judge_all(&outcomes)
+            let not_run: Vec<(&str, &str)> = skipped.iter().map(Skipped::pair).collect();
+            verdict::judge_all_with_skipped(&outcomes, &not_run)
         } else {
             Vec::new()
         };

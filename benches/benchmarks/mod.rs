@@ -4,6 +4,7 @@ pub mod counters;
 pub mod floors;
 pub mod footprint;
 pub mod pingpong;
+pub mod regs;
 pub mod ring;
 pub mod spawn;
 pub mod workset;

@@ -17,10 +17,11 @@ use nix::errno::Errno;
 
 use crate::error::{Error, Result};
 use crate::harness::eventfd::{new_eventfd, signal, take};
+use crate::harness::futex::{wake_and_wait_alone, Plain};
 use crate::harness::{write_all, Driver, Harness};
 use crate::measure::OutcomeMeta;
 use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
-use crate::sys::{futex_wait, futex_wake, FutexWait, SharedWords};
+use crate::sys::SharedWords;
 
 pub use crate::spec::{FloorKind, FLOORS};
 
@@ -149,21 +150,8 @@ impl Harness for FloorHarness {
                 }
             }
             State::Futex(words, shared) => {
-                // The word holds 0; waiting for 1 returns at once (EAGAIN), after the
-                // kernel has computed the key and read the word.
-                let word = futex_word(words);
-                for _ in 0..iters {
-                    futex_wake(word, 1, *shared).map_err(|e| Error::sys("FUTEX_WAKE", e))?;
-                    match futex_wait(word, 1, None, *shared) {
-                        Ok(FutexWait::Mismatch) => {}
-                        Ok(other) => {
-                            return Err(Error::InvalidInput(format!(
-                                "the futex floor's wait should return at once, got {other:?}"
-                            )))
-                        }
-                        Err(e) => return Err(Error::sys("FUTEX_WAIT", e)),
-                    }
-                }
+                // Timed by the loop shared with the register-state floors.
+                return wake_and_wait_alone(futex_word(words), *shared, iters, &Plain);
             }
             State::Condvar(m, cv) => {
                 for i in 0..iters {

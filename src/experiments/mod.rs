@@ -9,10 +9,13 @@
 //!   the per-CPU limit on address-space ids (full TLB flushes past it);
 //! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`);
 //! - [`footprint`]: what n idle processes or threads cost in memory
-//!   (`footprint/<participants>/<n>`).
+//!   (`footprint/<participants>/<n>`);
+//! - [`regs`]: what live register state adds to a switch, for the kernel to save and
+//!   restore (`regs/<participants>-futex/<state>`).
 
 pub mod floors;
 pub mod footprint;
+pub mod regs;
 pub mod ring;
 pub mod spawn;
 pub mod workset;

@@ -10,6 +10,10 @@
 //!
 //! No wait has a timeout: the [`Watchdog`] notices a peer that died or stalled and
 //! interrupts the driver's wait.
+//!
+//! The same ping-pong carries the `regs/...` experiment: a [`BeforeHandOver`] runs on
+//! each side right before it hands over. The plain ping-pong's is [`Plain`], which
+//! compiles to nothing: its timed loops are the instructions they were without it.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -37,18 +41,48 @@ const HELLO_CPU: usize = 1;
 const HELLO_TID: usize = 2;
 const HELLO_READY: usize = 3;
 
-/// A futex ping-pong between the driver and a peer process or thread.
-pub struct FutexPingPong {
+/// What each side of a futex ping-pong does right before it hands over (stores the
+/// other's turn and wakes it): the same on both sides, for threads and processes.
+pub trait BeforeHandOver: Clone + Send + Sync + 'static {
+    /// Runs on the driver before each wake, and on the peer before each wake back.
+    /// Allocation-free: it runs in forked children too.
+    fn before_hand_over(&self);
+
+    /// Runs on the driver right before a timed batch starts (before the clock is read).
+    fn before_batch(&self) {}
+}
+
+/// Nothing before a hand-over: the plain ping-pong.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plain;
+
+impl BeforeHandOver for Plain {
+    #[inline(always)]
+    fn before_hand_over(&self) {}
+
+    #[inline(always)]
+    fn before_batch(&self) {}
+}
+
+/// A futex ping-pong between the driver and a peer process or thread, each side running
+/// `W` before it hands over.
+pub struct FutexPingPong<W: BeforeHandOver = Plain> {
     words: Arc<SharedWords>,
     shared: bool,
     peer: Peer,
     driver: Driver,
     watchdog: Watchdog,
+    work: W,
 }
 
 /// The peer's loop; allocation-free, so it may run in a forked child. Returns the exit
 /// code.
-fn peer_loop(words: &[AtomicU32], shared: bool, cpu: Option<usize>) -> i32 {
+fn peer_loop<W: BeforeHandOver>(
+    words: &[AtomicU32],
+    shared: bool,
+    cpu: Option<usize>,
+    work: &W,
+) -> i32 {
     let hello = PeerHello::pin(cpu);
     words[HELLO_CPU].store(hello.cpu, Ordering::Relaxed);
     words[HELLO_TID].store(hello.tid, Ordering::Relaxed);
@@ -57,6 +91,7 @@ fn peer_loop(words: &[AtomicU32], shared: bool, cpu: Option<usize>) -> i32 {
     loop {
         match turn.load(Ordering::Acquire) {
             PEER => {
+                work.before_hand_over();
                 turn.store(DRIVER, Ordering::Release);
                 if futex_wake(turn, 1, shared).is_err() {
                     return 2;
@@ -72,18 +107,21 @@ fn peer_loop(words: &[AtomicU32], shared: bool, cpu: Option<usize>) -> i32 {
     }
 }
 
-/// The driver's side of `iters` round trips over `turn`, running `each` before each one
-/// (nothing in a timed batch: it compiles away).
-fn round_trips(
+/// The driver's side of `iters` round trips over `turn`, running `each` (nothing in a
+/// timed batch: it compiles away) and `work` before each one.
+fn round_trips<W: BeforeHandOver>(
     turn: &AtomicU32,
     shared: bool,
     iters: u64,
     alarm: Alarm<'_>,
+    work: &W,
     mut each: impl FnMut(),
 ) -> std::result::Result<Duration, Stop> {
+    work.before_batch();
     let start = Instant::now();
     for _ in 0..iters {
         each();
+        work.before_hand_over();
         turn.store(PEER, Ordering::Release);
         wake(turn, shared)?;
         wait_until(turn, DRIVER, PEER, shared, alarm)?;
@@ -117,15 +155,57 @@ pub(crate) fn wait_until(
     Ok(())
 }
 
+/// One side's futex calls of a round trip without the sleep, `iters` times on `word`
+/// (which must hold 0), running `work` before each: `FUTEX_WAKE` with nobody waiting,
+/// then a `FUTEX_WAIT` for 1 that finds 0 and returns at once (after the kernel has
+/// computed the key and read the word); the wall time. The futex floors (`floor/futex`,
+/// `floor/futex-shared`) with [`Plain`], and the register-state floors.
+pub(crate) fn wake_and_wait_alone<W: BeforeHandOver>(
+    word: &AtomicU32,
+    shared: bool,
+    iters: u64,
+    work: &W,
+) -> Result<Duration> {
+    work.before_batch();
+    let start = Instant::now();
+    for _ in 0..iters {
+        work.before_hand_over();
+        futex_wake(word, 1, shared).map_err(|e| Error::sys("FUTEX_WAKE", e))?;
+        match futex_wait(word, 1, None, shared) {
+            Ok(FutexWait::Mismatch) => {}
+            Ok(other) => {
+                return Err(Error::InvalidInput(format!(
+                    "the futex floor's wait should return at once, got {other:?}"
+                )))
+            }
+            Err(e) => return Err(Error::sys("FUTEX_WAIT", e)),
+        }
+    }
+    Ok(start.elapsed())
+}
+
 fn errno(e: std::io::Error) -> Errno {
     Errno::from_raw(e.raw_os_error().unwrap_or(0))
 }
 
-impl FutexPingPong {
+impl FutexPingPong<Plain> {
     /// Sets up the peer; the caller (see [`super::build`]) warms it up. Processes always
     /// use the shared futex operations; threads use them when `shared_ops` is set
     /// (`thread-futex-shared`), else the private ones.
     pub fn new(participants: Participants, shared_ops: bool, placement: Placement) -> Result<Self> {
+        Self::with_work(participants, shared_ops, placement, Plain)
+    }
+}
+
+impl<W: BeforeHandOver> FutexPingPong<W> {
+    /// [`FutexPingPong::new`], with `work` run on each side before every hand-over (the
+    /// peer gets a clone; a forked peer, its copy).
+    pub fn with_work(
+        participants: Participants,
+        shared_ops: bool,
+        placement: Placement,
+        work: W,
+    ) -> Result<Self> {
         let driver = Driver::pin(placement)?;
         let words = Arc::new(SharedWords::new(4).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?);
         let shared = shared_ops || participants == Participants::Process;
@@ -136,20 +216,22 @@ impl FutexPingPong {
         };
         let peer = match participants {
             Participants::Process => {
-                let w = words.words();
+                let (w, work) = (words.words(), &work);
                 // SAFETY: `peer_loop` works on a shared mapping made before the fork, which
-                // it borrows, with futex calls and atomics only.
+                // it borrows, with futex calls and atomics only; `W` is allocation-free
+                // (the trait's contract).
                 #[allow(unsafe_code)]
-                let child =
-                    unsafe { ChildGuard::spawn(&name, &[], || peer_loop(w, true, peer_cpu)) }?;
+                let child = unsafe {
+                    ChildGuard::spawn(&name, &[], || peer_loop(w, true, peer_cpu, work))
+                }?;
                 Peer::Process(child)
             }
             Participants::Thread => {
-                let w = Arc::clone(&words);
+                let (w, work) = (Arc::clone(&words), work.clone());
                 let handle = std::thread::Builder::new()
                     .name("ctxbench-futex-peer".into())
                     .spawn(move || {
-                        peer_loop(w.words(), shared, peer_cpu);
+                        peer_loop(w.words(), shared, peer_cpu, &work);
                     })
                     .map_err(|e| Error::sys("spawning the peer thread", e))?;
                 let w = Arc::clone(&words);
@@ -175,7 +257,13 @@ impl FutexPingPong {
             peer,
             driver,
             watchdog,
+            work,
         })
+    }
+
+    /// What each side runs before a hand-over (the driver's copy).
+    pub fn work(&self) -> &W {
+        &self.work
     }
 }
 
@@ -206,24 +294,38 @@ fn wait_hello(words: &SharedWords, peer: &mut Peer, name: &str) -> Result<PeerHe
     })
 }
 
-impl Drop for FutexPingPong {
+impl<W: BeforeHandOver> Drop for FutexPingPong<W> {
     fn drop(&mut self) {
         // Ask a peer process to leave too; the guard kills it regardless.
         stop_peer(&self.words, self.shared);
     }
 }
 
-impl FutexPingPong {
-    /// `iters` round trips under the watchdog, running `each` before each one.
-    fn guarded_round_trips(&mut self, iters: u64, each: impl FnMut()) -> Result<Duration> {
-        let (turn, shared) = (&self.words.words()[TURN], self.shared);
+impl<W: BeforeHandOver> FutexPingPong<W> {
+    /// `iters` round trips under the watchdog, running `each` before each one: what
+    /// [`Harness::run`] does, for this ping-pong and for those built on it (`regs/...`).
+    pub(crate) fn guarded_round_trips(
+        &mut self,
+        iters: u64,
+        each: impl FnMut(),
+    ) -> Result<Duration> {
+        let (turn, shared, work) = (&self.words.words()[TURN], self.shared, &self.work);
         let peers = std::slice::from_mut(&mut self.peer);
-        self.watchdog
-            .guarded(peers, |alarm| round_trips(turn, shared, iters, alarm, each))
+        self.watchdog.guarded(peers, |alarm| {
+            round_trips(turn, shared, iters, alarm, work, each)
+        })
+    }
+
+    /// The driving side.
+    pub(crate) fn driving(&self) -> &Driver {
+        &self.driver
     }
 }
 
-impl Harness for FutexPingPong {
+// For the plain ping-pong only, and not generic: that keeps its loop in this module's
+// code (a generic instance is compiled where it is used), the same instructions as
+// before the hook existed, checked in the disassembly.
+impl Harness for FutexPingPong<Plain> {
     fn run(&mut self, iters: u64) -> Result<Duration> {
         self.guarded_round_trips(iters, || {})
     }

@@ -8,11 +8,12 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
 use super::futex_ring::FutexRing;
+use super::regs::RegsPingPong;
 use super::ring::PipeRing;
 use super::workset::{Access, WorksetPingPong};
 use super::{Harness, Task};
 use crate::error::Error;
-use crate::spec::{Mechanism, Participants, PingPongSpec, Placement};
+use crate::spec::{Mechanism, Participants, PingPongSpec, Placement, RegState};
 use crate::sys::testing::{end_thread, stop_thread};
 
 /// The stall limit these tests run with.
@@ -49,6 +50,18 @@ fn every_harness() -> Vec<(String, Build)> {
                     as Box<dyn Harness>
             }),
         ));
+        // The register-state ping-pong, with the largest vector state offered here.
+        let regs = [RegState::Avx512, RegState::None]
+            .into_iter()
+            .find(|&s| super::regs::offered(s).is_ok());
+        if let Some(s) = regs {
+            v.push((
+                format!("regs/{p}-futex/{}", s.name()),
+                Box::new(move || {
+                    Box::new(RegsPingPong::new(p, s, cpu).unwrap()) as Box<dyn Harness>
+                }),
+            ));
+        }
     }
     v
 }

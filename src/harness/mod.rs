@@ -27,6 +27,7 @@ mod link;
 pub mod peer;
 pub mod pipe;
 pub mod policy;
+pub mod regs;
 pub mod ring;
 mod stamps;
 mod waker;

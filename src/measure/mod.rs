@@ -19,7 +19,7 @@ pub use sample::*;
 pub use tails::Latency;
 pub use validity::*;
 
-use count::loaded;
+pub(crate) use count::loaded;
 use validity::excuse_disturbed_count;
 
 pub use crate::counters::CounterValue;

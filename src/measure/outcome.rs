@@ -21,7 +21,8 @@ use crate::stats::Summary;
 pub struct Outcome {
     /// The id, e.g. `pingpong/process-pipe/same-cpu`.
     pub id: String,
-    /// The experiment: `pingpong`, `floor`, `workset`, `ring`, `spawn` or `footprint`.
+    /// The experiment: `pingpong`, `floor`, `workset`, `ring`, `spawn`, `footprint` or
+    /// `regs`.
     pub experiment: String,
     /// Processes or threads (`None` for a floor, where one task runs alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,11 +34,11 @@ pub struct Outcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<PlacementKind>,
     /// The experiment's size parameter: participants in a ring, bytes each side touches in
-    /// a working set.
+    /// a working set, bytes of register state each side keeps live in `regs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter: Option<u64>,
     /// The experiment's variant, where it has several (working set: `read`, `write` or
-    /// `page-stride`).
+    /// `page-stride`; `regs`: the register state, `none` ... `amx`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     /// The CPUs used, driver first (empty when unpinned).

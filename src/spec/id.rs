@@ -2,13 +2,13 @@
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
 //! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
-//! `footprint/thread/64`.
+//! `footprint/thread/64`, `regs/thread-futex/avx512`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, SpawnKind};
-use super::{ACCESSES, FLOORS, PLACEMENTS, SPAWNS};
+use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, RegState, SpawnKind};
+use super::{ACCESSES, FLOORS, PLACEMENTS, REG_STATES, SPAWNS};
 use crate::error::{Error, Result};
 use crate::units::{format_size, parse_size};
 
@@ -53,6 +53,14 @@ pub enum BenchId {
         /// How many idle tasks.
         tasks: usize,
     },
+    /// `regs/<participants>-futex/<state>`: a futex ping-pong whose sides make `state`
+    /// live before every hand-over.
+    Regs {
+        /// Processes or threads.
+        participants: Participants,
+        /// The register state each side writes.
+        state: RegState,
+    },
 }
 
 /// An experiment: the first part of its ids, and the `experiment` of its outcomes.
@@ -70,6 +78,8 @@ pub enum Experiment {
     Spawn,
     /// `footprint/...`
     Footprint,
+    /// `regs/...`
+    Regs,
 }
 
 impl Experiment {
@@ -82,6 +92,7 @@ impl Experiment {
             Experiment::Ring => "ring",
             Experiment::Spawn => "spawn",
             Experiment::Footprint => "footprint",
+            Experiment::Regs => "regs",
         }
     }
 }
@@ -102,6 +113,7 @@ impl BenchId {
             BenchId::Ring { .. } => Experiment::Ring,
             BenchId::Spawn(_) => Experiment::Spawn,
             BenchId::Footprint { .. } => Experiment::Footprint,
+            BenchId::Regs { .. } => Experiment::Regs,
         }
     }
 }
@@ -140,6 +152,10 @@ impl fmt::Display for BenchId {
                 participants,
                 tasks,
             } => write!(f, "footprint/{participants}/{tasks}"),
+            BenchId::Regs {
+                participants,
+                state,
+            } => write!(f, "regs/{participants}-futex/{}", state.name()),
         }
     }
 }
@@ -195,6 +211,15 @@ fn parse(s: &str) -> Option<BenchId> {
             participants: participants(p)?,
             tasks: n.parse().ok()?,
         },
+        ["regs", h, state] => {
+            let (participants, Mechanism::Futex) = harness(h)? else {
+                return None;
+            };
+            BenchId::Regs {
+                participants,
+                state: named(&REG_STATES, state, |s| s.name().into())?,
+            }
+        }
         ["workset", h, rest @ ..] => {
             let (participants, Mechanism::Pipe) = harness(h)? else {
                 return None;
@@ -265,6 +290,13 @@ mod tests {
                 placement: PlacementKind::CrossCpu,
             }
         );
+        assert_eq!(
+            "regs/process-futex/amx".parse::<BenchId>().unwrap(),
+            BenchId::Regs {
+                participants: Participants::Process,
+                state: RegState::Amx,
+            }
+        );
     }
 
     #[test]
@@ -280,6 +312,8 @@ mod tests {
             "spawn/fork/again",
             "footprint/process-pipe/8",
             "footprint/thread/many",
+            "regs/thread-pipe/avx",
+            "regs/process-futex/mmx",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(

@@ -96,3 +96,44 @@ impl Access {
         }
     }
 }
+
+/// Which register state each side of a `regs/...` ping-pong makes live before every
+/// hand-over, so the kernel must save and restore it across the switch (its XSAVE
+/// components; the bytes come from CPUID leaf 0xD on the machine at hand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RegState {
+    /// No writes: the same ping-pong with nothing written (Rust's own code still uses
+    /// xmm registers, so the SSE component is usually live here too).
+    None,
+    /// `xmm0`-`xmm15` (the SSE component).
+    Sse,
+    /// `ymm0`-`ymm15` (SSE and AVX components).
+    Avx,
+    /// `zmm0`-`zmm31` and `k0`-`k7` (SSE, AVX, opmask, ZMM_Hi256 and Hi16_ZMM).
+    Avx512,
+    /// The eight AMX tiles, `tmm0`-`tmm7`, and their configuration (XTILECFG and
+    /// XTILEDATA: 8 KiB of tile data).
+    Amx,
+}
+
+/// Every register state, in report order (by the state each adds).
+pub const REG_STATES: [RegState; 5] = [
+    RegState::None,
+    RegState::Sse,
+    RegState::Avx,
+    RegState::Avx512,
+    RegState::Amx,
+];
+
+impl RegState {
+    /// Its name in ids and outcomes.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegState::None => "none",
+            RegState::Sse => "sse",
+            RegState::Avx => "avx",
+            RegState::Avx512 => "avx512",
+            RegState::Amx => "amx",
+        }
+    }
+}

@@ -8,11 +8,11 @@
 //! order they are numbered and shown.
 //!
 //! ```
-//! use ctxbench::analysis::claims::{judge_all, render, VerdictKind};
+//! use ctxbench::analysis::claims::{judge_all, render, VerdictKind, CLAIMS};
 //!
 //! // Nothing measured: every claim is "not measured", with what it needs.
 //! let verdicts = judge_all(&[]);
-//! assert_eq!(verdicts.len(), 6);
+//! assert_eq!(verdicts.len(), CLAIMS.len());
 //! assert!(verdicts.iter().all(|v| v.verdict == VerdictKind::NotMeasured));
 //! assert!(render(&verdicts).contains("1. A thread switch is cheaper"));
 //! ```
@@ -21,6 +21,7 @@ pub(crate) mod address_space;
 pub(crate) mod caches;
 mod creation;
 mod evidence;
+mod registers;
 pub(crate) mod select;
 mod shared_memory;
 mod thread_cheaper;
@@ -34,6 +35,7 @@ pub use address_space::AddressSpace;
 pub use caches::Caches;
 pub use creation::Creation;
 pub use evidence::Evidence;
+pub use registers::Registers;
 pub use shared_memory::SharedMemory;
 pub use thread_cheaper::ThreadCheaper;
 pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
@@ -73,9 +75,23 @@ pub trait Claim {
     /// Judges the claim on `outcomes`.
     fn judge(&self, outcomes: &[Outcome]) -> Finding;
 
+    /// Judges the claim on `outcomes`, knowing which ids were asked for but did not run
+    /// and why (`(id, reason)`, a results file's `skipped`), for a claim whose evidence
+    /// says why a figure is missing. The same as [`Claim::judge`] unless a claim says
+    /// otherwise.
+    fn judge_with_skipped(&self, outcomes: &[Outcome], _skipped: &[(&str, &str)]) -> Finding {
+        self.judge(outcomes)
+    }
+
     /// The claim's verdict on `outcomes`, as results files keep it.
     fn verdict(&self, outcomes: &[Outcome]) -> ClaimVerdict {
-        let Finding { kind, evidence } = self.judge(outcomes);
+        self.verdict_with_skipped(outcomes, &[])
+    }
+
+    /// The claim's verdict on `outcomes` and the ids that did not run (see
+    /// [`Claim::judge_with_skipped`]).
+    fn verdict_with_skipped(&self, outcomes: &[Outcome], skipped: &[(&str, &str)]) -> ClaimVerdict {
+        let Finding { kind, evidence } = self.judge_with_skipped(outcomes, skipped);
         ClaimVerdict {
             claim: self.statement().into(),
             verdict: kind,
@@ -92,11 +108,21 @@ pub const CLAIMS: &[&dyn Claim] = &[
     &Caches,
     &Creation,
     &SharedMemory,
+    &Registers,
 ];
 
 /// Judges every claim on `outcomes`.
 pub fn judge_all(outcomes: &[Outcome]) -> Vec<ClaimVerdict> {
-    CLAIMS.iter().map(|c| c.verdict(outcomes)).collect()
+    judge_all_with_skipped(outcomes, &[])
+}
+
+/// Judges every claim on `outcomes`, with the ids that did not run and why (`(id,
+/// reason)`: a results file's `skipped`), which some claims name in their evidence.
+pub fn judge_all_with_skipped(outcomes: &[Outcome], skipped: &[(&str, &str)]) -> Vec<ClaimVerdict> {
+    CLAIMS
+        .iter()
+        .map(|c| c.verdict_with_skipped(outcomes, skipped))
+        .collect()
 }
 
 /// Renders verdicts for the terminal.
@@ -135,6 +161,10 @@ mod tests {
         );
         assert!(
             r.contains("6. Threads share memory; each process keeps its own.\n"),
+            "{r}"
+        );
+        assert!(
+            r.contains("7. A switch saves and restores the registers"),
             "{r}"
         );
     }

@@ -9,7 +9,7 @@ use clap::Args;
 use ctxbench::analysis::claims as verdict;
 use ctxbench::cpus::CpuChoice;
 use ctxbench::export::terminal;
-use ctxbench::results::ResultsFile;
+use ctxbench::results::{ResultsFile, Skipped};
 use ctxbench::scheduler::Schedule;
 
 /// Options of `ctxbench explain`.
@@ -40,7 +40,8 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             .file
         }
     };
-    let verdicts = verdict::judge_all(&file.results);
+    let not_run: Vec<(&str, &str)> = file.skipped.iter().map(Skipped::pair).collect();
+    let verdicts = verdict::judge_all_with_skipped(&file.results, &not_run);
     let ring = terminal::ring::render(&file.results);
     if !ring.is_empty() {
         println!("{ring}");

@@ -1,10 +1,11 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
-//! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`]: [`RUN_TABLES`]) and what
-//! `ctxbench check` shows ([`check`]). Fixed-width text, one row per benchmark id.
+//! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`], [`regs`]: [`RUN_TABLES`])
+//! and what `ctxbench check` shows ([`check`]). Fixed-width text, one row per benchmark id.
 
 pub mod check;
 pub mod counters;
 pub mod footprint;
+pub mod regs;
 pub mod ring;
 pub mod run;
 pub mod tails;
@@ -35,7 +36,7 @@ impl Exporter for Table {
 }
 
 /// The tables `ctxbench run` prints, in order: a line registers a table.
-pub const RUN_TABLES: [Table; 6] = [
+pub const RUN_TABLES: [Table; 7] = [
     Table {
         render: |f| run::render(&f.results, &f.skipped),
         spaced: false,
@@ -58,6 +59,10 @@ pub const RUN_TABLES: [Table; 6] = [
     },
     Table {
         render: |f| footprint::render(&f.results),
+        spaced: true,
+    },
+    Table {
+        render: |f| regs::render(&f.results),
         spaced: true,
     },
 ];

@@ -1,0 +1,259 @@
+//! Register state per switch (`regs/<participants>-futex/<state>`): what a switch costs
+//! more when each side has `state` live, for the kernel to save and restore.
+//!
+//! The outcome's samples are round trips with both sides writing the state before every
+//! hand-over (see [`crate::harness::regs`]). Then, from the same harness, interleaved
+//! rounds time four batches each, in alternating order:
+//! - `on`: round trips with the writes (`extra.on_ns_per_round_trip`);
+//! - `off`: the same round trips with the writes off, after both sides let go of every
+//!   vector register and tile (`extra.off_ns_per_round_trip`);
+//! - `floor`: the driver alone, the writes and one side's futex calls of `floor/futex`,
+//!   no switch (`extra.floor_ns`);
+//! - `floor off`: the same without the writes (`extra.floor_off_ns`).
+//!
+//! `extra.extra_ns_per_switch` is the median over rounds of
+//! `((on − off) − 2 × (floor − floor off)) / 2`: a round trip is two switches and two
+//! hand-overs, one per side, so what is left once each side's writes (and any cost the
+//! live state adds to its system calls) are taken out is what the live state costs the
+//! switches. For `none` the writes are a call that returns at once: its extra is the
+//! noise of the method. Only rounds that other tasks left alone count (procfs around
+//! every batch, as for the timed samples): `extra.rounds` were taken, and
+//! `extra.quiet_rounds` of them count; where none was quiet the other medians come from
+//! all of them and there is no `extra_ns_per_switch`. The bytes of state are the outcome's `parameter`;
+//! `extra.xinuse_at_switch` is the peer's XINUSE after a switch back to it, where the
+//! CPU reports it.
+
+use crate::error::Result;
+use crate::harness::regs::{offered, RegsPingPong};
+use crate::harness::Harness;
+use crate::measure::{loaded, Outcome, OutcomeMeta, SampleConfig};
+use crate::spec::{Mechanism, Participants, PlacementKind, RegState, REG_STATES};
+
+/// Who takes part, in report order.
+pub const REGS_PARTICIPANTS: [Participants; 2] = [Participants::Process, Participants::Thread];
+
+/// The name of the extra that holds the cost per switch over `none`.
+pub const EXTRA_NS_PER_SWITCH: &str = "extra_ns_per_switch";
+
+/// One register-state benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegsSpec {
+    /// Processes or threads.
+    pub participants: Participants,
+    /// The register state both sides write before every hand-over.
+    pub state: RegState,
+    /// The CPU both sides share.
+    pub cpu: usize,
+}
+
+/// The id of a register-state benchmark, e.g. `regs/process-futex/amx`.
+pub fn regs_id(p: Participants, state: RegState) -> String {
+    crate::spec::BenchId::Regs {
+        participants: p,
+        state,
+    }
+    .to_string()
+}
+
+/// Every register-state id, in report order (offered here or not).
+pub fn all_ids() -> Vec<String> {
+    REGS_PARTICIPANTS
+        .iter()
+        .flat_map(|&p| REG_STATES.iter().map(move |&s| regs_id(p, s)))
+        .collect()
+}
+
+/// The register-state benchmarks of `cpu` whose ids `keep` accepts: those this machine
+/// offers, and the others with the reason (the CPU lacks the state, or the kernel did
+/// not enable or refused it).
+pub fn plan(cpu: usize, keep: impl Fn(&str) -> bool) -> (Vec<RegsSpec>, Vec<(String, String)>) {
+    let (mut planned, mut refused) = (Vec::new(), Vec::new());
+    for p in REGS_PARTICIPANTS {
+        for state in REG_STATES {
+            let spec = RegsSpec {
+                participants: p,
+                state,
+                cpu,
+            };
+            if !keep(&spec.id()) {
+                continue;
+            }
+            match offered(state) {
+                Ok(_) => planned.push(spec),
+                Err(why) => refused.push((spec.id(), why)),
+            }
+        }
+    }
+    (planned, refused)
+}
+
+impl RegsSpec {
+    /// Its id.
+    pub fn id(&self) -> String {
+        regs_id(self.participants, self.state)
+    }
+
+    /// What its outcome is about (the bytes, in `parameter`, come with the harness).
+    pub fn meta(&self) -> OutcomeMeta {
+        OutcomeMeta {
+            id: self.id(),
+            experiment: crate::spec::Experiment::Regs.to_string(),
+            participants: Some(self.participants),
+            mechanism: Some(Mechanism::Futex),
+            placement: Some(PlacementKind::SameCpu),
+            cpus: vec![self.cpu],
+            parameter: None,
+            variant: Some(self.state.name().into()),
+        }
+    }
+}
+
+/// The four timings of one interleaved round, in ns per round trip (floors: per
+/// operation of one side).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Round {
+    /// Round trip, writing.
+    pub on: f64,
+    /// Round trip, not writing.
+    pub off: f64,
+    /// The writes and one side's futex calls, alone.
+    pub floor: f64,
+    /// The futex calls alone.
+    pub floor_off: f64,
+}
+
+impl Round {
+    /// `((on − off) − 2 × (floor − floor off)) / 2`: ns per switch the live state adds.
+    pub fn extra_ns_per_switch(&self) -> f64 {
+        ((self.on - self.off) - 2.0 * (self.floor - self.floor_off)) / 2.0
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    crate::stats::quantile(&v, 0.5)
+}
+
+/// Rounds of the four batches, `iters` iterations each, writes on first in even rounds
+/// and off first in odd ones (load that drifts cancels within a round), until `want`
+/// rounds were quiet (no batch in which other tasks took more than 1% of the CPU, read
+/// from procfs around each batch) or `2 × want` were taken. Returns the quiet rounds
+/// (every round where none was quiet), how many were quiet and how many were taken;
+/// leaves the writes on.
+fn interleaved(
+    h: &mut RegsPingPong,
+    want: usize,
+    iters: u64,
+) -> Result<(Vec<Round>, usize, usize)> {
+    let per = |d: std::time::Duration| d.as_nanos() as f64 / iters as f64;
+    let (mut quiet, mut all) = (Vec::new(), Vec::new());
+    while quiet.len() < want && all.len() < 2 * want {
+        let mut r = Round {
+            on: 0.0,
+            off: 0.0,
+            floor: 0.0,
+            floor_off: 0.0,
+        };
+        let mut disturbed = false;
+        for on in [all.len() % 2 == 0, all.len() % 2 == 1] {
+            h.set_writing(on)?;
+            let tasks = h.tasks().to_vec();
+            let (rt, pp) = loaded(&tasks, || h.run(iters))?;
+            let (floor, alone) = loaded(&tasks[..1], || h.alone(iters))?;
+            disturbed |= [pp, alone].iter().flatten().any(|l| l.disturbed());
+            if on {
+                (r.on, r.floor) = (per(rt), per(floor));
+            } else {
+                (r.off, r.floor_off) = (per(rt), per(floor));
+            }
+        }
+        all.push(r);
+        if !disturbed {
+            quiet.push(r);
+        }
+    }
+    h.set_writing(true)?;
+    let (n, taken) = (quiet.len(), all.len());
+    Ok((if quiet.is_empty() { all } else { quiet }, n, taken))
+}
+
+/// A register-state benchmark: timed and counted as every benchmark, then interleaved
+/// rounds for the extra per switch (`extra` keeps their medians).
+impl crate::bench::Bench for RegsSpec {
+    type Harness = RegsPingPong;
+
+    fn id(&self) -> String {
+        RegsSpec::id(self)
+    }
+
+    fn meta(&self) -> OutcomeMeta {
+        RegsSpec::meta(self)
+    }
+
+    fn build(&self) -> Result<RegsPingPong> {
+        RegsPingPong::new(self.participants, self.state, self.cpu)
+    }
+
+    fn finish(&self, h: &mut RegsPingPong, o: &mut Outcome, cfg: &SampleConfig) -> Result<()> {
+        o.parameter = Some(u64::from(h.bytes()));
+        let iters = (o.iterations_per_sample / 2).max(10);
+        let (rounds, quiet, taken) = interleaved(h, (cfg.samples / 2).max(5), iters)?;
+        o.extra.insert("rounds".into(), taken as f64);
+        o.extra.insert("quiet_rounds".into(), quiet as f64);
+        let col = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
+        o.extra.insert("on_ns_per_round_trip".into(), col(|r| r.on));
+        o.extra
+            .insert("off_ns_per_round_trip".into(), col(|r| r.off));
+        o.extra.insert("floor_ns".into(), col(|r| r.floor));
+        o.extra.insert("floor_off_ns".into(), col(|r| r.floor_off));
+        // Rounds that other tasks disturbed give no figure worth keeping.
+        if quiet > 0 {
+            o.extra
+                .insert(EXTRA_NS_PER_SWITCH.into(), col(Round::extra_ns_per_switch));
+        }
+        h.run(10)?;
+        if let Some(x) = h.probe()?.peer {
+            o.extra.insert("xinuse_at_switch".into(), x as f64);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_the_extra_per_switch() {
+        assert_eq!(
+            regs_id(Participants::Thread, RegState::Avx512),
+            "regs/thread-futex/avx512"
+        );
+        assert_eq!(all_ids().len(), 10);
+        // 900 ns more per round trip, of which the writes alone are 2 x 25 ns: 425 ns
+        // per switch.
+        let r = Round {
+            on: 5000.0,
+            off: 4100.0,
+            floor: 625.0,
+            floor_off: 600.0,
+        };
+        assert_eq!(r.extra_ns_per_switch(), 425.0);
+    }
+
+    #[test]
+    fn the_plan_skips_what_is_not_offered_with_the_reason() {
+        let (planned, refused) = plan(0, |id| id.starts_with("regs/"));
+        assert_eq!(planned.len() + refused.len(), 10);
+        for (id, why) in &refused {
+            let state = id.rsplit('/').next().unwrap();
+            let s = REG_STATES.iter().find(|s| s.name() == state).unwrap();
+            assert_eq!(offered(*s).unwrap_err(), *why);
+        }
+        if cfg!(target_arch = "x86_64") {
+            assert!(planned.iter().any(|s| s.state == RegState::None));
+        }
+        let (planned, refused) = plan(0, |id| id.ends_with("/none"));
+        assert_eq!((planned.len(), refused.len()), (2, 0));
+    }
+}
