@@ -7,9 +7,12 @@
 //!   switches (`workset/<participants>-pipe/<size>`);
 //! - [`ring`]: n participants on one CPU (`ring/<participants>-pipe/<n>`), which exposes
 //!   the per-CPU limit on address-space ids (full TLB flushes past it);
-//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`).
+//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`);
+//! - [`uswitch`]: a switch without the kernel's scheduler, between two coroutines on one
+//!   thread (`uswitch/<kind>`): the kernel's share of a switch.
 
 pub mod floors;
 pub mod ring;
 pub mod spawn;
+pub mod uswitch;
 pub mod workset;

@@ -1,13 +1,14 @@
 //! The typed id of a benchmark, the one place ids are built and taken apart. The same
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
-//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`.
+//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
+//! `uswitch/corosensei`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, SpawnKind};
-use super::{ACCESSES, FLOORS, PLACEMENTS, SPAWNS};
+use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, SpawnKind, UswitchKind};
+use super::{ACCESSES, FLOORS, PLACEMENTS, SPAWNS, USWITCHES};
 use crate::error::{Error, Result};
 use crate::units::{format_size, parse_size};
 
@@ -45,11 +46,13 @@ pub enum BenchId {
     },
     /// `spawn/<name>`.
     Spawn(SpawnKind),
+    /// `uswitch/<name>`.
+    Uswitch(UswitchKind),
 }
 
 impl BenchId {
     /// The experiment's name, the id's first part: `pingpong`, `floor`, `workset`,
-    /// `ring` or `spawn`.
+    /// `ring`, `spawn` or `uswitch`.
     pub fn experiment(&self) -> &'static str {
         match self {
             BenchId::PingPong { .. } => "pingpong",
@@ -57,6 +60,7 @@ impl BenchId {
             BenchId::Workset { .. } => "workset",
             BenchId::Ring { .. } => "ring",
             BenchId::Spawn(_) => "spawn",
+            BenchId::Uswitch(_) => "uswitch",
         }
     }
 }
@@ -91,6 +95,7 @@ impl fmt::Display for BenchId {
                 n,
             } => write!(f, "ring/{participants}-{mechanism}/{n}"),
             BenchId::Spawn(k) => write!(f, "spawn/{}", k.name()),
+            BenchId::Uswitch(k) => write!(f, "uswitch/{}", k.name()),
         }
     }
 }
@@ -129,6 +134,7 @@ fn parse(s: &str) -> Option<BenchId> {
         }
         ["floor", name] => BenchId::Floor(named(&FLOORS, name, |k| k.name().into())?),
         ["spawn", name] => BenchId::Spawn(named(&SPAWNS, name, |k| k.name().into())?),
+        ["uswitch", name] => BenchId::Uswitch(named(&USWITCHES, name, |k| k.name().into())?),
         ["ring", h, n] => {
             let (participants, mechanism) = harness(h)?;
             BenchId::Ring {
@@ -220,6 +226,7 @@ mod tests {
             "workset/process-futex/4KiB",
             "workset/process-pipe/read/4KiB",
             "spawn/fork/again",
+            "uswitch/greenlet",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(

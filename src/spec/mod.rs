@@ -11,7 +11,7 @@ mod id;
 mod kinds;
 
 pub use id::BenchId;
-pub use kinds::{Access, FloorKind, SpawnKind, ACCESSES, FLOORS, SPAWNS};
+pub use kinds::{Access, FloorKind, SpawnKind, UswitchKind, ACCESSES, FLOORS, SPAWNS, USWITCHES};
 
 use crate::cpus::CpuChoice;
 use crate::error::Result;

@@ -1,5 +1,6 @@
 //! The only module with `unsafe` code: fork, futex, shared memory, process exit and the
-//! perf ioctl the perf crate does not wrap; and the tracefs mount.
+//! perf ioctl the perf crate does not wrap; the tracefs mount; and glibc's user-space
+//! context switch ([`ucontext`]).
 //!
 //! Every function here is a small safe wrapper; each `unsafe` block says why it is sound.
 //! Everything else in the crate goes through these wrappers (`#![deny(unsafe_code)]` at
@@ -13,6 +14,8 @@ use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 use nix::unistd::Pid;
+
+pub mod ucontext;
 
 /// What a [`futex_wait`] call ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

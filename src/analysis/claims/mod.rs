@@ -12,7 +12,7 @@
 //!
 //! // Nothing measured: every claim is "not measured", with what it needs.
 //! let verdicts = judge_all(&[]);
-//! assert_eq!(verdicts.len(), 5);
+//! assert_eq!(verdicts.len(), 6);
 //! assert!(verdicts.iter().all(|v| v.verdict == VerdictKind::NotMeasured));
 //! assert!(render(&verdicts).contains("1. A thread switch is cheaper"));
 //! ```
@@ -21,6 +21,7 @@ mod address_space;
 mod caches;
 mod creation;
 mod evidence;
+mod kernel_share;
 mod select;
 mod thread_cheaper;
 mod tlb;
@@ -33,6 +34,7 @@ pub use address_space::AddressSpace;
 pub use caches::Caches;
 pub use creation::Creation;
 pub use evidence::Evidence;
+pub use kernel_share::{KernelShare, KERNEL_SHARE_RATIO};
 pub use thread_cheaper::ThreadCheaper;
 pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
 pub use verdict::{ClaimVerdict, VerdictKind};
@@ -83,7 +85,14 @@ pub trait Claim {
 }
 
 /// Every claim, in the order they are numbered and shown: one line registers a claim.
-pub const CLAIMS: &[&dyn Claim] = &[&ThreadCheaper, &AddressSpace, &Tlb, &Caches, &Creation];
+pub const CLAIMS: &[&dyn Claim] = &[
+    &ThreadCheaper,
+    &AddressSpace,
+    &Tlb,
+    &Caches,
+    &Creation,
+    &KernelShare,
+];
 
 /// Judges every claim on `outcomes`.
 pub fn judge_all(outcomes: &[Outcome]) -> Vec<ClaimVerdict> {
@@ -122,6 +131,10 @@ mod tests {
         assert!(r.contains("NOT MEASURED"), "{r}");
         assert!(
             r.contains("5. Processes are costlier to create than threads.\n"),
+            "{r}"
+        );
+        assert!(
+            r.contains("6. A kernel switch pays for entering the kernel: a user-space switch is N times cheaper.\n"),
             "{r}"
         );
     }
