@@ -22,6 +22,7 @@ criterion_group! {
         benchmarks::floors::benches,
         benchmarks::spawn::benches,
         benchmarks::pingpong::benches,
+        benchmarks::uswitch::benches,
         benchmarks::ring::benches,
         benchmarks::workset::benches,
 }

@@ -5,6 +5,7 @@ pub mod floors;
 pub mod pingpong;
 pub mod ring;
 pub mod spawn;
+pub mod uswitch;
 pub mod workset;
 
 /// Counts the switches of `iters` iterations of a harness criterion has just timed and

@@ -10,7 +10,8 @@ use crate::counters::CounterValue;
 use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
 use crate::stats::Summary;
 
-/// The result of one benchmark (a ping-pong, a floor, a working set, a ring or a spawn).
+/// The result of one benchmark (a ping-pong, a floor, a working set, a ring, a spawn or
+/// a user-space switch).
 ///
 /// One *iteration* is a round trip for a ping-pong, one lap for a ring, one operation for
 /// a floor, one creation for a spawn; the `*_round_trip` fields hold per-iteration values.
@@ -18,7 +19,7 @@ use crate::stats::Summary;
 pub struct Outcome {
     /// The id, e.g. `pingpong/process-pipe/same-cpu`.
     pub id: String,
-    /// The experiment: `pingpong`, `floor`, `workset`, `ring` or `spawn`.
+    /// The experiment: `pingpong`, `floor`, `workset`, `ring`, `spawn` or `uswitch`.
     pub experiment: String,
     /// Processes or threads (`None` for a floor, where one task runs alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,8 +46,8 @@ pub struct Outcome {
     pub samples_ns_per_round_trip: Vec<f64>,
     /// Summary of the samples.
     pub ns_per_round_trip: Summary,
-    /// Median round trip / 2 on one CPU, where a round trip is two switches; `None`
-    /// elsewhere.
+    /// Median round trip / 2 on one CPU, where a round trip is two switches (for
+    /// `uswitch`, two user-space switches between coroutines); `None` elsewhere.
     pub ns_per_switch: Option<f64>,
     /// Context switches per round trip, counted in a separate run.
     pub switches_per_round_trip: f64,
