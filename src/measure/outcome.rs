@@ -21,7 +21,8 @@ pub struct Outcome {
     pub id: String,
     /// The experiment: `pingpong`, `floor`, `workset`, `ring`, `spawn` or `uswitch`.
     pub experiment: String,
-    /// Processes or threads (`None` for a floor, where one task runs alone).
+    /// Processes or threads (`None` for a floor or a user-space switch, where one task runs
+    /// alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<Participants>,
     /// The wake-up mechanism (`None` where none is involved: the getppid floor, spawn).
