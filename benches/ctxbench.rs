@@ -23,6 +23,7 @@ criterion_group! {
         benchmarks::spawn::benches,
         benchmarks::footprint::benches,
         benchmarks::pingpong::benches,
+        benchmarks::uswitch::benches,
         benchmarks::ring::benches,
         benchmarks::workset::benches,
         benchmarks::regs::benches,

@@ -41,7 +41,7 @@ if git rev-parse --verify --quiet HEAD >/dev/null 2>&1; then
 fi
 
 filters=()
-for f in ${GATE_FILTERS-same-cpu ring/ workset/ floor/ spawn/}; do
+for f in ${GATE_FILTERS-same-cpu ring/ workset/ floor/ spawn/ uswitch/}; do
     filters+=(--filter "$f")
 done
 

@@ -8,6 +8,7 @@ use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
 use crate::experiments::spawn::SPAWNS;
+use crate::experiments::uswitch::{UswitchBench, USWITCHES};
 use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness::workset::ACCESSES;
 use crate::measure::{Counting, Outcome, SampleConfig};
@@ -93,6 +94,7 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
     ids.extend(SPAWNS.iter().map(|k| k.id()));
     ids.extend(footprint::all_ids(&opts.footprint_tasks));
     ids.extend(crate::spec::all_pingpong_ids());
+    ids.extend(USWITCHES.iter().map(|k| k.id()));
     ids.extend(workset::all_ids(&opts.workset_sizes));
     for m in RING_MECHANISMS {
         for &p in &RING_PARTICIPANTS {
@@ -139,6 +141,7 @@ pub fn plan_with(
             .map(Planned::new),
     );
     pingpongs(filters, cpus, &mut planned, &mut skipped);
+    planned.extend(uswitches(cpus.first()).filter(|p| matches(&p.id(), filters)));
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     // Register states last: AMX asks the kernel for the tiles, once for the process.
@@ -158,8 +161,9 @@ pub fn plan_with(
     Ok((planned, skipped))
 }
 
-/// The floors `filters` name, and the floor of every same-CPU ping-pong they name (the
-/// ping-pongs subtract them, see [`finish`]), in order, on `cpu`.
+/// The floors `filters` name, the floor of every same-CPU ping-pong they name (the
+/// ping-pongs subtract them, see [`finish`]), and the null system call beside the
+/// user-space switches (what entering the kernel costs), in order, on `cpu`.
 fn floors_for(filters: &[String], cpu: usize) -> Vec<Planned> {
     let mut wanted: Vec<FloorKind> = FLOORS
         .iter()
@@ -172,6 +176,10 @@ fn floors_for(filters: &[String], cpu: usize) -> Vec<Planned> {
         if matches(&same, filters) && !wanted.contains(&f) {
             wanted.push(f);
         }
+    }
+    let user_switch = USWITCHES.iter().any(|k| matches(&k.id(), filters));
+    if user_switch && !wanted.contains(&FloorKind::Getppid) {
+        wanted.push(FloorKind::Getppid);
     }
     wanted.sort();
     wanted
@@ -206,6 +214,13 @@ fn pingpongs(
             }
         }
     }
+}
+
+/// Every user-space switch, on `cpu`.
+fn uswitches(cpu: usize) -> impl Iterator<Item = Planned> {
+    USWITCHES
+        .into_iter()
+        .map(move |kind| Planned::new(UswitchBench { kind, cpu }))
 }
 
 /// Every working set of `opts`' sizes, on `cpu`.
@@ -253,8 +268,9 @@ pub fn regs_plan(filters: &[String], cpu: usize) -> (Vec<Planned>, Vec<Skipped>)
 
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
 /// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
-/// few working-set sizes; the three spawns; the quick footprints; the register states
-/// this machine offers, see [`regs_plan`] for the others).
+/// few working-set sizes; the three spawns; the quick footprints; the user-space switches
+/// and the null system call; the register states this machine offers, see [`regs_plan`]
+/// for the others).
 pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     use crate::harness::workset::Access;
     use crate::spec::Mechanism;
@@ -268,7 +284,8 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
         .copied()
         .filter(|(_, m)| m != &Mechanism::Condvar)
         .collect();
-    let mut fl: Vec<FloorKind> = Vec::new();
+    // The null system call, beside the user-space switches.
+    let mut fl: Vec<FloorKind> = vec![FloorKind::Getppid];
     for &(p, m) in &pairs {
         let f = FloorKind::for_pingpong(p, m);
         if !fl.contains(&f) {
@@ -290,6 +307,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             placement: Placement::SameCpu(cpu),
         }));
     }
+    v.extend(uswitches(cpu));
     for p in people {
         for bytes in [0, 64 << 10, 1 << 20, 4 << 20] {
             v.push(Planned::new(WorksetSpec {
@@ -419,6 +437,31 @@ mod tests {
     }
 
     #[test]
+    fn the_null_system_call_runs_beside_the_user_space_switches() {
+        let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
+        let ids = |f: &str| -> Vec<String> {
+            plan(&[f.into()], &cpus)
+                .unwrap()
+                .0
+                .iter()
+                .map(|p| p.id())
+                .collect()
+        };
+        assert_eq!(
+            ids("uswitch"),
+            ["floor/getppid", "uswitch/corosensei", "uswitch/swapcontext"]
+        );
+        assert_eq!(
+            ids("uswitch/swapcontext"),
+            ["floor/getppid", "uswitch/swapcontext"]
+        );
+        assert_eq!(ids("floor/getppid"), ["floor/getppid"]);
+        // Asked for both, the floor is planned once.
+        let (p, _) = plan(&["uswitch/".into(), "getppid".into()], &cpus).unwrap();
+        assert_eq!(p.len(), 3);
+    }
+
+    #[test]
     fn workset_sizes_are_checked_and_quick_is_smaller() {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
         let opts = PlanOptions {
@@ -452,6 +495,9 @@ mod tests {
             "spawn/thread",
             "footprint/process/64",
             "footprint/thread/1",
+            "floor/getppid",
+            "uswitch/corosensei",
+            "uswitch/swapcontext",
         ] {
             assert!(ids.iter().any(|i| i == needed), "{needed} missing");
         }

@@ -351,3 +351,29 @@ fn the_harness_keeps_working_with_counters_open() {
     }
     h.run(100).unwrap();
 }
+
+#[test]
+fn only_swapcontext_enters_the_kernel_two_system_calls_per_round_trip() {
+    use ctxbench::experiments::uswitch::{self, UswitchKind, USWITCHES};
+    let _x = harness::exclusive();
+    let cpu = CpuChoice::resolve(None).unwrap().first();
+    for kind in USWITCHES {
+        let build = || uswitch::build(kind, cpu).map(|h| Box::new(h) as Box<dyn Harness>);
+        // glibc's swapcontext sets the signal mask (rt_sigprocmask) on every switch;
+        // corosensei never calls the kernel. The counters' own enable and disable add
+        // one or two over the whole run.
+        let (lo, hi) = match kind {
+            UswitchKind::Corosensei => (0.0, 0.001),
+            UswitchKind::Swapcontext => (1.99, 2.01),
+        };
+        match counters::per_round_trip(build, "syscalls", 100_000).unwrap() {
+            Ok(v) => assert!(
+                (lo..=hi).contains(&v),
+                "{}: {v:.4} system calls per round trip",
+                kind.id()
+            ),
+            Err(why) if refused_here(&why) => skip("raw_syscalls:sys_enter", &why),
+            Err(why) => panic!("{}: raw_syscalls:sys_enter refused: {why}", kind.id()),
+        }
+    }
+}

@@ -7,6 +7,7 @@ pub mod pingpong;
 pub mod regs;
 pub mod ring;
 pub mod spawn;
+pub mod uswitch;
 pub mod workset;
 
 /// Counts the switches of `iters` iterations of a harness criterion has just timed and

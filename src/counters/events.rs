@@ -147,7 +147,7 @@ const fn cache(which: CacheId) -> Kind {
 /// counts as `nonvoluntary_ctxt_switches`.
 pub const PREEMPTED_FILTER: &str = "prev_state == 0 || prev_state == 256";
 
-/// The software event that counts context switches. This name and the three below are
+/// The software event that counts context switches. This name and the four below are
 /// the events other modules look up (the tables, the claims): spelled once, here.
 pub const CONTEXT_SWITCHES: &str = "context-switches";
 /// `tlb:tlb_flush` filtered to `pages != 0`: flushes that emptied the TLB.
@@ -156,6 +156,8 @@ pub const FULL_FLUSH: &str = "tlb:tlb_flush:full";
 pub const CACHE_MISSES: &str = "cache-misses";
 /// Data loads that missed the TLB.
 pub const DTLB_LOAD_MISSES: &str = "dTLB-load-misses";
+/// System calls entered by the participants.
+pub const SYSCALLS: &str = "raw_syscalls:sys_enter";
 
 /// Every event, in report order: software first (they open everywhere), then
 /// tracepoints, then hardware.
@@ -225,7 +227,7 @@ pub static EVENTS: [EventDef; 18] = [
         shown: Shown::PerSwitch,
     },
     EventDef {
-        name: "raw_syscalls:sys_enter",
+        name: SYSCALLS,
         short: "syscalls",
         family: Family::Tracepoint,
         meaning: "system calls made by the participants: 4 per round trip for a bare \

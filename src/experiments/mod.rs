@@ -11,11 +11,14 @@
 //! - [`footprint`]: what n idle processes or threads cost in memory
 //!   (`footprint/<participants>/<n>`);
 //! - [`regs`]: what live register state adds to a switch, for the kernel to save and
-//!   restore (`regs/<participants>-futex/<state>`).
+//!   restore (`regs/<participants>-futex/<state>`);
+//! - [`uswitch`]: a switch without the kernel's scheduler, between two coroutines on one
+//!   thread (`uswitch/<kind>`): the kernel's share of a switch.
 
 pub mod floors;
 pub mod footprint;
 pub mod regs;
 pub mod ring;
 pub mod spawn;
+pub mod uswitch;
 pub mod workset;

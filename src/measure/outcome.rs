@@ -10,8 +10,8 @@ use crate::counters::CounterValue;
 use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
 use crate::stats::Summary;
 
-/// The result of one benchmark (a ping-pong, a floor, a working set, a ring, a spawn or a
-/// footprint).
+/// The result of one benchmark (a ping-pong, a floor, a working set, a ring, a spawn, a
+/// footprint, a register state or a user-space switch).
 ///
 /// One *iteration* is a round trip for a ping-pong, one lap for a ring, one operation for
 /// a floor, one creation for a spawn, one idle task for a footprint (its time is the time
@@ -21,10 +21,11 @@ use crate::stats::Summary;
 pub struct Outcome {
     /// The id, e.g. `pingpong/process-pipe/same-cpu`.
     pub id: String,
-    /// The experiment: `pingpong`, `floor`, `workset`, `ring`, `spawn`, `footprint` or
-    /// `regs`.
+    /// The experiment: `pingpong`, `floor`, `workset`, `ring`, `spawn`, `footprint`,
+    /// `regs` or `uswitch`.
     pub experiment: String,
-    /// Processes or threads (`None` for a floor, where one task runs alone).
+    /// Processes or threads (`None` for a floor or a user-space switch, where one task runs
+    /// alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<Participants>,
     /// The wake-up mechanism (`None` where none is involved: the getppid floor, spawn).
@@ -49,8 +50,8 @@ pub struct Outcome {
     pub samples_ns_per_round_trip: Vec<f64>,
     /// Summary of the samples.
     pub ns_per_round_trip: Summary,
-    /// Median round trip / 2 on one CPU, where a round trip is two switches; `None`
-    /// elsewhere.
+    /// Median round trip / 2 on one CPU, where a round trip is two switches (for
+    /// `uswitch`, two user-space switches between coroutines); `None` elsewhere.
     pub ns_per_switch: Option<f64>,
     /// Context switches per round trip, counted in a separate run.
     pub switches_per_round_trip: f64,

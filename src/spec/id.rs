@@ -2,13 +2,15 @@
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
 //! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
-//! `footprint/thread/64`, `regs/thread-futex/avx512`.
+//! `footprint/thread/64`, `regs/thread-futex/avx512`, `uswitch/corosensei`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, RegState, SpawnKind};
-use super::{ACCESSES, FLOORS, PLACEMENTS, REG_STATES, SPAWNS};
+use super::{
+    Access, FloorKind, Mechanism, Participants, PlacementKind, RegState, SpawnKind, UswitchKind,
+};
+use super::{ACCESSES, FLOORS, PLACEMENTS, REG_STATES, SPAWNS, USWITCHES};
 use crate::error::{Error, Result};
 use crate::units::{format_size, parse_size};
 
@@ -61,6 +63,8 @@ pub enum BenchId {
         /// The register state each side writes.
         state: RegState,
     },
+    /// `uswitch/<name>`.
+    Uswitch(UswitchKind),
 }
 
 /// An experiment: the first part of its ids, and the `experiment` of its outcomes.
@@ -80,6 +84,8 @@ pub enum Experiment {
     Footprint,
     /// `regs/...`
     Regs,
+    /// `uswitch/...`
+    Uswitch,
 }
 
 impl Experiment {
@@ -93,6 +99,7 @@ impl Experiment {
             Experiment::Spawn => "spawn",
             Experiment::Footprint => "footprint",
             Experiment::Regs => "regs",
+            Experiment::Uswitch => "uswitch",
         }
     }
 }
@@ -114,6 +121,7 @@ impl BenchId {
             BenchId::Spawn(_) => Experiment::Spawn,
             BenchId::Footprint { .. } => Experiment::Footprint,
             BenchId::Regs { .. } => Experiment::Regs,
+            BenchId::Uswitch(_) => Experiment::Uswitch,
         }
     }
 }
@@ -156,6 +164,7 @@ impl fmt::Display for BenchId {
                 participants,
                 state,
             } => write!(f, "regs/{participants}-futex/{}", state.name()),
+            BenchId::Uswitch(k) => write!(f, "uswitch/{}", k.name()),
         }
     }
 }
@@ -199,6 +208,7 @@ fn parse(s: &str) -> Option<BenchId> {
         }
         ["floor", name] => BenchId::Floor(named(&FLOORS, name, |k| k.name().into())?),
         ["spawn", name] => BenchId::Spawn(named(&SPAWNS, name, |k| k.name().into())?),
+        ["uswitch", name] => BenchId::Uswitch(named(&USWITCHES, name, |k| k.name().into())?),
         ["ring", h, n] => {
             let (participants, mechanism) = harness(h)?;
             BenchId::Ring {
@@ -314,6 +324,7 @@ mod tests {
             "footprint/thread/many",
             "regs/thread-pipe/avx",
             "regs/process-futex/mmx",
+            "uswitch/greenlet",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(

@@ -1,5 +1,5 @@
 //! The named kinds of the experiments beyond the ping-pong: which floor, which creation,
-//! which way a working set is touched. Their ids are built and parsed in [`super::id`].
+//! which way a working set is touched, which user-space switch. Their ids are built and parsed in [`super::id`].
 
 /// One floor: a mechanism's own cost, without a switch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -134,6 +134,32 @@ impl RegState {
             RegState::Avx => "avx",
             RegState::Avx512 => "avx512",
             RegState::Amx => "amx",
+        }
+    }
+}
+
+/// How two contexts on one thread hand control to each other without the kernel's
+/// scheduler: a user-space switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UswitchKind {
+    /// A stackful coroutine of the `corosensei` crate, resumed and yielding back: a few
+    /// registers and the stack pointer swapped, no system call.
+    Corosensei,
+    /// glibc `swapcontext` between two contexts made with `makecontext`: the same switch
+    /// plus an `rt_sigprocmask` system call each time (glibc saves and restores the
+    /// signal mask).
+    Swapcontext,
+}
+
+/// Every user-space switch, in report order.
+pub const USWITCHES: [UswitchKind; 2] = [UswitchKind::Corosensei, UswitchKind::Swapcontext];
+
+impl UswitchKind {
+    /// Its name in the id.
+    pub fn name(self) -> &'static str {
+        match self {
+            UswitchKind::Corosensei => "corosensei",
+            UswitchKind::Swapcontext => "swapcontext",
         }
     }
 }

@@ -11,7 +11,10 @@ mod id;
 mod kinds;
 
 pub use id::{BenchId, Experiment};
-pub use kinds::{Access, FloorKind, RegState, SpawnKind, ACCESSES, FLOORS, REG_STATES, SPAWNS};
+pub use kinds::{
+    Access, FloorKind, RegState, SpawnKind, UswitchKind, ACCESSES, FLOORS, REG_STATES, SPAWNS,
+    USWITCHES,
+};
 
 use crate::cpus::CpuChoice;
 use crate::error::Result;

@@ -1,6 +1,7 @@
 //! The only module with `unsafe` code: fork, futex, shared memory, process exit and the
-//! perf ioctl the perf crate does not wrap; the tracefs mount; and the register state of
-//! [`xstate`] (CPUID, XINUSE, the assembly that makes a state live).
+//! perf ioctl the perf crate does not wrap; the tracefs mount; the register state of
+//! [`xstate`] (CPUID, XINUSE, the assembly that makes a state live); and glibc's
+//! user-space context switch ([`ucontext`]).
 //!
 //! Every function here is a small safe wrapper; each `unsafe` block says why it is sound.
 //! Everything else in the crate goes through these wrappers (`#![deny(unsafe_code)]` at
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use nix::unistd::Pid;
 
+pub mod ucontext;
 pub mod xstate;
 
 /// What a [`futex_wait`] call ended with.

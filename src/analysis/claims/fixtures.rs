@@ -1,7 +1,7 @@
 //! Outcomes for the claims' tests: made up, same CPU, with the figures a claim reads.
 
 use super::{Claim, VerdictKind};
-use crate::counters::events::FULL_FLUSH;
+use crate::counters::events::{FULL_FLUSH, SYSCALLS};
 use crate::measure::{outcome, CounterValue, Outcome, OutcomeMeta, Samples, SwitchCount};
 use crate::spec::{Mechanism, Participants, PlacementKind};
 
@@ -126,6 +126,30 @@ pub fn footprints(p: Participants, per: [f64; 4]) -> Vec<Outcome> {
             f
         })
         .collect()
+}
+
+/// A user-space switch taking `rt` ns per round trip (two switches, no kernel switch),
+/// with `syscalls` system calls per round trip where counted.
+pub fn uswitch(id: &str, rt: f64, syscalls: Option<f64>) -> Outcome {
+    let mut u = o(id, "uswitch", None, None, None, rt, Some(0.0));
+    u.ns_per_switch = Some(rt / 2.0);
+    if let Some(n) = syscalls {
+        u.counters.insert(
+            SYSCALLS.into(),
+            CounterValue::Measured {
+                per_round_trip: n,
+                per_switch: None,
+                total: n * 100.0,
+                multiplexed: false,
+            },
+        );
+    }
+    u
+}
+
+/// The null system call floor, taking `ns`.
+pub fn getppid(ns: f64) -> Outcome {
+    o("floor/getppid", "floor", None, None, None, ns, Some(0.0))
 }
 
 /// Judges `claim` on `outcomes`, checks that it fared as `kind` and that its evidence

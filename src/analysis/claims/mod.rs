@@ -21,6 +21,7 @@ pub(crate) mod address_space;
 pub(crate) mod caches;
 mod creation;
 mod evidence;
+mod kernel_share;
 mod registers;
 pub(crate) mod select;
 mod shared_memory;
@@ -35,6 +36,7 @@ pub use address_space::AddressSpace;
 pub use caches::Caches;
 pub use creation::Creation;
 pub use evidence::Evidence;
+pub use kernel_share::{KernelShare, KERNEL_SHARE_RATIO};
 pub use registers::Registers;
 pub use shared_memory::SharedMemory;
 pub use thread_cheaper::ThreadCheaper;
@@ -109,6 +111,7 @@ pub const CLAIMS: &[&dyn Claim] = &[
     &Creation,
     &SharedMemory,
     &Registers,
+    &KernelShare,
 ];
 
 /// Judges every claim on `outcomes`.
@@ -165,6 +168,10 @@ mod tests {
         );
         assert!(
             r.contains("7. A switch saves and restores the registers"),
+            "{r}"
+        );
+        assert!(
+            r.contains("8. A kernel switch pays for entering the kernel: a user-space switch is N times cheaper.\n"),
             "{r}"
         );
     }
