@@ -3,7 +3,9 @@
 use crate::bench::measure_bench;
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
+use crate::experiments::cross;
 use crate::experiments::floors::{FloorBench, FloorKind, FLOORS};
+use crate::experiments::isolation::{isolation_id, IsolationBench, ISOLATION_PARTICIPANTS};
 use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
@@ -108,6 +110,8 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
             ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, m, n)));
         }
     }
+    ids.extend(ISOLATION_PARTICIPANTS.iter().map(|&p| isolation_id(p)));
+    ids.extend(cross::all_ids());
     ids
 }
 
@@ -143,6 +147,7 @@ pub fn plan_with(
     pingpongs(filters, cpus, &mut planned, &mut skipped);
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
+    isolation_and_crossing(filters, cpus.first(), &mut planned, &mut skipped);
     if planned.is_empty() && skipped.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no benchmark id matches {}; `ctxbench list` prints the ids",
@@ -206,6 +211,26 @@ fn pingpongs(
     }
 }
 
+/// The isolation and read benchmarks `filters` name, on `cpu`; the reads this machine's
+/// Yama setting refuses are skipped with the reason.
+fn isolation_and_crossing(
+    filters: &[String],
+    cpu: usize,
+    planned: &mut Vec<Planned>,
+    skipped: &mut Vec<Skipped>,
+) {
+    planned.extend(
+        ISOLATION_PARTICIPANTS
+            .iter()
+            .map(|&participants| IsolationBench { participants, cpu })
+            .filter(|b| matches(&isolation_id(b.participants), filters))
+            .map(Planned::new),
+    );
+    let (reads, refused) = cross::plan(|id| matches(id, filters), cpu);
+    planned.extend(reads.into_iter().map(Planned::new));
+    skipped.extend(refused);
+}
+
 /// Every working set of `opts`' sizes, on `cpu`.
 fn worksets(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
     ACCESSES.into_iter().flat_map(move |access| {
@@ -240,7 +265,8 @@ fn rings(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
 
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
 /// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
-/// few working-set sizes; the three spawns).
+/// few working-set sizes; the three spawns; both isolation writes, and every way of
+/// reading another process's memory at 4 KiB and 1 MiB).
 pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     use crate::harness::workset::Access;
     use crate::spec::Mechanism;
@@ -295,6 +321,11 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             }));
         }
     }
+    for participants in ISOLATION_PARTICIPANTS {
+        v.push(Planned::new(IsolationBench { participants, cpu }));
+    }
+    let few = |id: &str| id.ends_with("/4KiB") || id.ends_with("/1MiB");
+    v.extend(cross::plan(few, cpu).0.into_iter().map(Planned::new));
     v
 }
 
@@ -430,6 +461,10 @@ mod tests {
             "workset/thread-pipe/0B",
             "spawn/fork",
             "spawn/thread",
+            "isolation/process-write",
+            "isolation/thread-write",
+            "cross/shared-mapping/4KiB",
+            "cross/ptrace-peek/1MiB",
         ] {
             assert!(ids.iter().any(|i| i == needed), "{needed} missing");
         }

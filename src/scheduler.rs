@@ -82,6 +82,7 @@ pub struct Schedule {
     mode: Mode,
     counting: Counting,
     judge_claims: bool,
+    probe_guard: bool,
 }
 
 /// What the loop reports as it goes, for a caller to print.
@@ -123,6 +124,7 @@ impl Schedule {
     ) -> Result<Self> {
         let opts = sizes.unwrap_or_else(|| mode.plan_options());
         let (planned, skipped) = runner::plan_with(filters, &cpus, &opts)?;
+        let probe_guard = probes_guard(&planned, &skipped);
         Ok(Self {
             planned,
             skipped,
@@ -130,6 +132,7 @@ impl Schedule {
             mode,
             counting,
             judge_claims: filters.is_empty(),
+            probe_guard,
         })
     }
 
@@ -143,6 +146,7 @@ impl Schedule {
             mode: Mode::Quick,
             counting: Counting::all(),
             judge_claims: true,
+            probe_guard: true,
         }
     }
 
@@ -203,13 +207,23 @@ impl Schedule {
             }
         }
         runner::finish(&mut outcomes);
+        // Who may read whose memory: facts, not timings, probed with the reads.
+        let guard = self.probe_guard.then(crate::experiments::guard::probe);
         let verdicts = if self.judge_claims {
-            verdict::judge_all(&outcomes)
+            verdict::judge_all_with(&outcomes, guard.as_ref())
         } else {
             Vec::new()
         };
         let mut file = ResultsFile::new(self.mode.name(), outcomes, skipped).with_machine(machine);
         file.verdicts = verdicts;
+        file.guard = guard;
         Run { file, failed }
     }
+}
+
+/// Whether a run of `planned` (and `skipped`) probes the guard: when it reads another
+/// process's memory (`cross/...`), planned or refused.
+fn probes_guard(planned: &[Planned], skipped: &[Skipped]) -> bool {
+    planned.iter().any(|p| p.id().starts_with("cross/"))
+        || skipped.iter().any(|s| s.id.starts_with("cross/"))
 }

@@ -7,9 +7,16 @@
 //!   switches (`workset/<participants>-pipe/<size>`);
 //! - [`ring`]: n participants on one CPU (`ring/<participants>-pipe/<n>`), which exposes
 //!   the per-CPU limit on address-space ids (full TLB flushes past it);
-//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`).
+//! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`);
+//! - [`isolation`]: what a separate address space is, shown: a child's write stays its own
+//!   (a copy-on-write fault), a thread's is seen at once (`isolation/<participants>-write`);
+//! - [`cross`]: what reading another process's memory costs, by each way there is
+//!   (`cross/<way>/<size>`), and [`guard`]: who the kernel lets read whom.
 
+pub mod cross;
 pub mod floors;
+pub mod guard;
+pub mod isolation;
 pub mod ring;
 pub mod spawn;
 pub mod workset;

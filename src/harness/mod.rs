@@ -19,13 +19,17 @@
 //! ```
 
 pub mod condvar;
+pub mod cross;
 pub mod eventfd;
 pub mod futex;
 pub mod futex_ring;
+pub mod guard;
+pub mod isolation;
 pub mod peer;
 pub mod pipe;
 pub mod policy;
 pub mod ring;
+pub mod target;
 mod waker;
 mod watch;
 pub mod watchdog;
@@ -88,6 +92,13 @@ pub trait Harness {
     fn expected_switches_per_iter(&self) -> Option<f64> {
         self.driver().expected
     }
+
+    /// True when one iteration alone lasts about a millisecond or more (a 1 MiB read by
+    /// PEEKDATA, word by word): the sampler then starts its calibration at one iteration
+    /// and lets a sample, or the counted run, hold fewer than 10.
+    fn slow_iterations(&self) -> bool {
+        false
+    }
 }
 
 impl<H: Harness + ?Sized> Harness for Box<H> {
@@ -97,6 +108,10 @@ impl<H: Harness + ?Sized> Harness for Box<H> {
 
     fn driver(&self) -> &Driver {
         (**self).driver()
+    }
+
+    fn slow_iterations(&self) -> bool {
+        (**self).slow_iterations()
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod count;
 pub mod disturbance;
+pub mod guard;
 mod outcome;
 mod sample;
 pub mod switches;
@@ -83,7 +84,7 @@ pub fn measure_with(
     let (samples, load) = time_samples_loaded(h, cfg)?;
     let census_after = disturbance::Census::take(std::path::Path::new("/proc"));
     let per_batch = samples.iters_per_sample;
-    let iters = count_iters(&samples);
+    let iters = count_iters_for(&samples, h.slow_iterations());
     let expected = h.expected_switches_per_iter();
     let o = match counting {
         Counting::Off => {

@@ -84,8 +84,10 @@ pub fn time_samples_loaded(
     h: &mut dyn Harness,
     cfg: &SampleConfig,
 ) -> Result<(Samples, TimedLoad)> {
-    // Calibrate while warming up: grow the batch until it takes a measurable time.
-    let mut iters = 16u64;
+    // Calibrate while warming up: grow the batch until it takes a measurable time (from
+    // one iteration where a single one already takes milliseconds).
+    let slow = h.slow_iterations();
+    let mut iters = if slow { 1 } else { 16u64 };
     let start = Instant::now();
     let mut per_iter;
     loop {
@@ -98,8 +100,8 @@ pub fn time_samples_loaded(
             iters *= 2;
         }
     }
-    let iters_per_sample =
-        ((cfg.sample_time.as_nanos() as f64 / per_iter.max(1.0)) as u64).clamp(10, 100_000_000);
+    let iters_per_sample = ((cfg.sample_time.as_nanos() as f64 / per_iter.max(1.0)) as u64)
+        .clamp(fewest(slow), 100_000_000);
     let mut ns_per_iter = Vec::with_capacity(cfg.samples);
     let mut batches = Vec::with_capacity(cfg.samples);
     let before = switches::read_tasks(h.tasks()).ok();
@@ -133,9 +135,25 @@ pub fn time_samples_loaded(
     ))
 }
 
+/// The fewest iterations in a sample or a counted run: 10, or 1 for a harness whose one
+/// iteration already takes milliseconds ([`Harness::slow_iterations`]).
+fn fewest(slow: bool) -> u64 {
+    if slow {
+        1
+    } else {
+        10
+    }
+}
+
 /// Iterations of the counted run: at least one sample's worth and 1000, but no more than
 /// about a quarter of a second for slow iterations (a ring of 16, a 32 MiB working set).
 pub fn count_iters(samples: &Samples) -> u64 {
+    count_iters_for(samples, false)
+}
+
+/// [`count_iters`] for a harness that may have said its iterations are slow: then as few
+/// as one.
+pub fn count_iters_for(samples: &Samples, slow: bool) -> u64 {
     let mut sorted = samples.ns_per_iter.clone();
     sorted.sort_by(f64::total_cmp);
     let median = crate::stats::quantile(&sorted, 0.5);
@@ -144,5 +162,8 @@ pub fn count_iters(samples: &Samples) -> u64 {
     } else {
         1000
     };
-    samples.iters_per_sample.max(1000.min(affordable)).max(10)
+    samples
+        .iters_per_sample
+        .max(1000.min(affordable))
+        .max(fewest(slow))
 }

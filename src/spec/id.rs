@@ -1,12 +1,14 @@
 //! The typed id of a benchmark, the one place ids are built and taken apart. The same
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
-//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`.
+//! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
+//! `isolation/process-write`, `cross/process-vm-readv/64KiB`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, SpawnKind};
+use super::CROSS_WAYS;
+use super::{Access, CrossWay, FloorKind, Mechanism, Participants, PlacementKind, SpawnKind};
 use super::{ACCESSES, FLOORS, PLACEMENTS, SPAWNS};
 use crate::error::{Error, Result};
 use crate::units::{format_size, parse_size};
@@ -45,11 +47,20 @@ pub enum BenchId {
     },
     /// `spawn/<name>`.
     Spawn(SpawnKind),
+    /// `isolation/<participants>-write`: the first write to a page the other side holds.
+    Isolation(Participants),
+    /// `cross/<way>/<size>`: one process reading another's private memory.
+    Cross {
+        /// How it reads.
+        way: CrossWay,
+        /// Bytes per read.
+        bytes: u64,
+    },
 }
 
 impl BenchId {
     /// The experiment's name, the id's first part: `pingpong`, `floor`, `workset`,
-    /// `ring` or `spawn`.
+    /// `ring`, `spawn`, `isolation` or `cross`.
     pub fn experiment(&self) -> &'static str {
         match self {
             BenchId::PingPong { .. } => "pingpong",
@@ -57,6 +68,8 @@ impl BenchId {
             BenchId::Workset { .. } => "workset",
             BenchId::Ring { .. } => "ring",
             BenchId::Spawn(_) => "spawn",
+            BenchId::Isolation(_) => "isolation",
+            BenchId::Cross { .. } => "cross",
         }
     }
 }
@@ -91,6 +104,10 @@ impl fmt::Display for BenchId {
                 n,
             } => write!(f, "ring/{participants}-{mechanism}/{n}"),
             BenchId::Spawn(k) => write!(f, "spawn/{}", k.name()),
+            BenchId::Isolation(p) => write!(f, "isolation/{p}-write"),
+            BenchId::Cross { way, bytes } => {
+                write!(f, "cross/{}/{}", way.name(), format_size(bytes))
+            }
         }
     }
 }
@@ -129,6 +146,14 @@ fn parse(s: &str) -> Option<BenchId> {
         }
         ["floor", name] => BenchId::Floor(named(&FLOORS, name, |k| k.name().into())?),
         ["spawn", name] => BenchId::Spawn(named(&SPAWNS, name, |k| k.name().into())?),
+        ["isolation", h] => {
+            let people = [Participants::Process, Participants::Thread];
+            BenchId::Isolation(named(&people, h, |p| format!("{p}-write"))?)
+        }
+        ["cross", way, size] => BenchId::Cross {
+            way: named(&CROSS_WAYS, way, |w| w.name().into())?,
+            bytes: parse_size(size).ok()?,
+        },
         ["ring", h, n] => {
             let (participants, mechanism) = harness(h)?;
             BenchId::Ring {
@@ -210,6 +235,20 @@ mod tests {
     }
 
     #[test]
+    fn isolation_and_cross_ids_are_typed() {
+        assert_eq!(
+            "isolation/thread-write".parse::<BenchId>().unwrap(),
+            BenchId::Isolation(Participants::Thread)
+        );
+        let id = BenchId::Cross {
+            way: CrossWay::ProcessVmReadv,
+            bytes: 64 << 10,
+        };
+        assert_eq!(id.to_string(), "cross/process-vm-readv/64KiB");
+        assert_eq!(id.to_string().parse::<BenchId>().unwrap(), id);
+    }
+
+    #[test]
     fn malformed_ids_are_refused_with_the_fix() {
         for bad in [
             "",
@@ -220,6 +259,9 @@ mod tests {
             "workset/process-futex/4KiB",
             "workset/process-pipe/read/4KiB",
             "spawn/fork/again",
+            "isolation/process",
+            "cross/ptrace/4KiB",
+            "cross/proc-mem",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(

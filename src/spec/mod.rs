@@ -12,6 +12,7 @@ mod kinds;
 
 pub use id::BenchId;
 pub use kinds::{Access, FloorKind, SpawnKind, ACCESSES, FLOORS, SPAWNS};
+pub use kinds::{CrossWay, GuardWay, CROSS_SIZES, CROSS_WAYS, GUARD_WAYS};
 
 use crate::cpus::CpuChoice;
 use crate::error::Result;

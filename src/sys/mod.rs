@@ -1,5 +1,7 @@
 //! The only module with `unsafe` code: fork, futex, shared memory, process exit and the
-//! perf ioctl the perf crate does not wrap; and the tracefs mount.
+//! perf ioctl the perf crate does not wrap; and the tracefs mount. [`crossing`] holds what
+//! the isolation experiments need: shared bytes, reading another process's memory, and a
+//! forked child's change of user and dumpable flag.
 //!
 //! Every function here is a small safe wrapper; each `unsafe` block says why it is sound.
 //! Everything else in the crate goes through these wrappers (`#![deny(unsafe_code)]` at
@@ -13,6 +15,8 @@ use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 use nix::unistd::Pid;
+
+pub mod crossing;
 
 /// What a [`futex_wait`] call ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

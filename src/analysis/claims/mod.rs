@@ -12,7 +12,7 @@
 //!
 //! // Nothing measured: every claim is "not measured", with what it needs.
 //! let verdicts = judge_all(&[]);
-//! assert_eq!(verdicts.len(), 5);
+//! assert_eq!(verdicts.len(), 7);
 //! assert!(verdicts.iter().all(|v| v.verdict == VerdictKind::NotMeasured));
 //! assert!(render(&verdicts).contains("1. A thread switch is cheaper"));
 //! ```
@@ -20,7 +20,9 @@
 mod address_space;
 mod caches;
 mod creation;
+mod crossing;
 mod evidence;
+mod isolation;
 mod select;
 mod thread_cheaper;
 mod tlb;
@@ -32,11 +34,14 @@ mod fixtures;
 pub use address_space::AddressSpace;
 pub use caches::Caches;
 pub use creation::Creation;
+pub use crossing::Crossing;
 pub use evidence::Evidence;
+pub use isolation::Isolation;
 pub use thread_cheaper::ThreadCheaper;
 pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
 pub use verdict::{ClaimVerdict, VerdictKind};
 
+use crate::measure::guard::Guard;
 use crate::measure::Outcome;
 
 /// Relative differences below this are treated as noise (5%).
@@ -71,9 +76,21 @@ pub trait Claim {
     /// Judges the claim on `outcomes`.
     fn judge(&self, outcomes: &[Outcome]) -> Finding;
 
+    /// Judges the claim on `outcomes` and on who the kernel let read whose memory
+    /// (`guard`, where the run probed it). Only the claims about isolation read `guard`;
+    /// the others judge the outcomes alone.
+    fn judge_with(&self, outcomes: &[Outcome], _guard: Option<&Guard>) -> Finding {
+        self.judge(outcomes)
+    }
+
     /// The claim's verdict on `outcomes`, as results files keep it.
     fn verdict(&self, outcomes: &[Outcome]) -> ClaimVerdict {
-        let Finding { kind, evidence } = self.judge(outcomes);
+        self.verdict_with(outcomes, None)
+    }
+
+    /// The claim's verdict on `outcomes` and `guard`.
+    fn verdict_with(&self, outcomes: &[Outcome], guard: Option<&Guard>) -> ClaimVerdict {
+        let Finding { kind, evidence } = self.judge_with(outcomes, guard);
         ClaimVerdict {
             claim: self.statement().into(),
             verdict: kind,
@@ -83,11 +100,27 @@ pub trait Claim {
 }
 
 /// Every claim, in the order they are numbered and shown: one line registers a claim.
-pub const CLAIMS: &[&dyn Claim] = &[&ThreadCheaper, &AddressSpace, &Tlb, &Caches, &Creation];
+pub const CLAIMS: &[&dyn Claim] = &[
+    &ThreadCheaper,
+    &AddressSpace,
+    &Tlb,
+    &Caches,
+    &Creation,
+    &Isolation,
+    &Crossing,
+];
 
 /// Judges every claim on `outcomes`.
 pub fn judge_all(outcomes: &[Outcome]) -> Vec<ClaimVerdict> {
-    CLAIMS.iter().map(|c| c.verdict(outcomes)).collect()
+    judge_all_with(outcomes, None)
+}
+
+/// Judges every claim on `outcomes` and on the guard's facts, where probed.
+pub fn judge_all_with(outcomes: &[Outcome], guard: Option<&Guard>) -> Vec<ClaimVerdict> {
+    CLAIMS
+        .iter()
+        .map(|c| c.verdict_with(outcomes, guard))
+        .collect()
 }
 
 /// Renders verdicts for the terminal.

@@ -50,10 +50,15 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
                 .file
         }
     };
-    let verdicts = verdict::judge_all(&file.results);
-    let ring = terminal::ring::render(&file.results);
-    if !ring.is_empty() {
-        println!("{ring}");
+    let verdicts = verdict::judge_all_with(&file.results, file.guard.as_ref());
+    for table in [
+        terminal::ring::render(&file.results),
+        terminal::isolation::render(&file.results),
+        terminal::guard::render(&file),
+    ] {
+        if !table.is_empty() {
+            println!("{table}");
+        }
     }
     print!("{}", verdict::render(&verdicts));
     for s in &file.skipped {

@@ -90,6 +90,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     for section in [
         ctxbench::export::terminal::workset::render(&file.results),
         ctxbench::export::terminal::ring::render(&file.results),
+        ctxbench::export::terminal::isolation::render(&file.results),
+        ctxbench::export::terminal::guard::render(&file),
     ] {
         if !section.is_empty() {
             print!("\n{section}");

@@ -1,6 +1,7 @@
 //! The comparison as one self-contained HTML page: inline CSS and SVG, no script, no
 //! font or image from anywhere else. Every string that came from an input file is escaped.
 
+mod guard;
 pub mod svg;
 mod tables;
 
@@ -154,6 +155,9 @@ impl Exporter for Html {
         if runs.iter().any(|r| !r.verdicts.is_empty()) {
             nav += r##"<a href="#verdicts">verdicts</a>"##;
         }
+        if runs.iter().any(|r| r.guard.is_some()) {
+            nav += r##"<a href="#guard">guard</a>"##;
+        }
         nav += "</nav>";
         let mut body = format!(
             "<h1>ctxbench: {} run{} compared</h1><p class=\"lead\">What a context switch costs on \
@@ -175,6 +179,7 @@ impl Exporter for Html {
             body += &experiment_section(runs, e, ids);
         }
         body += &verdicts_section(runs);
+        body += &guard::section(runs);
         body += &notes_section(runs);
         format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

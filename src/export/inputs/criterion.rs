@@ -55,6 +55,7 @@ pub(super) fn run(dir: &Path, mut entries: Vec<Entry>) -> Run {
         entries,
         skipped: Vec::new(),
         verdicts: Vec::new(),
+        guard: None,
     }
 }
 

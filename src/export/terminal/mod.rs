@@ -1,9 +1,11 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
-//! [`counters`], [`workset`], [`ring`]: [`RUN_TABLES`]) and what `ctxbench check` shows
-//! ([`check`]). Fixed-width text, one row per benchmark id.
+//! [`counters`], [`workset`], [`ring`], [`isolation`], [`guard`]: [`RUN_TABLES`]) and what
+//! `ctxbench check` shows ([`check`]). Fixed-width text, one row per benchmark id.
 
 pub mod check;
 pub mod counters;
+pub mod guard;
+pub mod isolation;
 pub mod ring;
 pub mod run;
 pub mod workset;
@@ -32,7 +34,7 @@ impl Exporter for Table {
 }
 
 /// The tables `ctxbench run` prints, in order: a line registers a table.
-pub const RUN_TABLES: [Table; 4] = [
+pub const RUN_TABLES: [Table; 6] = [
     Table {
         render: |f| run::render(&f.results, &f.skipped),
         spaced: false,
@@ -47,6 +49,14 @@ pub const RUN_TABLES: [Table; 4] = [
     },
     Table {
         render: |f| ring::render(&f.results),
+        spaced: true,
+    },
+    Table {
+        render: |f| isolation::render(&f.results),
+        spaced: true,
+    },
+    Table {
+        render: guard::render,
         spaced: true,
     },
 ];
