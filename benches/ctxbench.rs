@@ -24,6 +24,8 @@ criterion_group! {
         benchmarks::pingpong::benches,
         benchmarks::ring::benches,
         benchmarks::workset::benches,
+        benchmarks::isolation::benches,
+        benchmarks::cross::benches,
 }
 
 criterion_group! {

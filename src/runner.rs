@@ -228,7 +228,11 @@ fn isolation_and_crossing(
     );
     let (reads, refused) = cross::plan(|id| matches(id, filters), cpu);
     planned.extend(reads.into_iter().map(Planned::new));
-    skipped.extend(refused);
+    skipped.extend(
+        refused
+            .into_iter()
+            .map(|(id, reason)| Skipped { id, reason }),
+    );
 }
 
 /// Every working set of `opts`' sizes, on `cpu`.
@@ -417,8 +421,10 @@ mod tests {
             .all(|x| x.id().starts_with("pingpong/thread-")));
         let (p, _) = plan(&["pingpong/process-pipe/cross".into()], &cpus).unwrap();
         assert_eq!(p.len(), 1, "a cross-cpu ping-pong needs no floor");
-        let (p, _) = plan(&[], &cpus).unwrap();
-        assert_eq!(p.len(), all_ids().len());
+        // Everything, less the reads a Yama setting refuses (skipped, with the reason).
+        let (p, s) = plan(&[], &cpus).unwrap();
+        assert_eq!(p.len() + s.len(), all_ids().len());
+        assert!(s.iter().all(|s| s.id.starts_with("cross/")), "{s:?}");
         let (p, _) = plan(&["ring/process".into()], &cpus).unwrap();
         assert_eq!(
             p.len(),

@@ -1,7 +1,9 @@
 //! One module per experiment, each exposing `benches(&mut Criterion)`.
 
 pub mod counters;
+pub mod cross;
 pub mod floors;
+pub mod isolation;
 pub mod pingpong;
 pub mod ring;
 pub mod spawn;

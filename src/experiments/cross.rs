@@ -17,7 +17,6 @@ use crate::error::Result;
 use crate::harness::cross::CrossHarness;
 use crate::harness::Harness;
 use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
-use crate::results::Skipped;
 use crate::spec::{BenchId, CrossWay, Participants, PlacementKind, CROSS_SIZES, CROSS_WAYS};
 
 /// One read benchmark: a way, a size, a CPU (the reader's; the target inherits it).
@@ -62,9 +61,9 @@ pub fn refusal(yama: Option<u32>, privileged: bool) -> Option<String> {
     }
 }
 
-/// The read benchmarks among `wanted` ids on `cpu`, and those this machine refuses, with
-/// the reason.
-pub fn plan(wanted: impl Fn(&str) -> bool, cpu: usize) -> (Vec<CrossBench>, Vec<Skipped>) {
+/// The read benchmarks among `wanted` ids on `cpu`, and the ids this machine refuses,
+/// each with the reason.
+pub fn plan(wanted: impl Fn(&str) -> bool, cpu: usize) -> (Vec<CrossBench>, Vec<(String, String)>) {
     let why = refusal(
         super::guard::yama_scope(std::path::Path::new("/")),
         super::guard::privileged(),
@@ -77,10 +76,7 @@ pub fn plan(wanted: impl Fn(&str) -> bool, cpu: usize) -> (Vec<CrossBench>, Vec<
                 continue;
             }
             match &why {
-                Some(reason) if way.checked_by_kernel() => skipped.push(Skipped {
-                    id,
-                    reason: reason.clone(),
-                }),
+                Some(reason) if way.checked_by_kernel() => skipped.push((id, reason.clone())),
                 _ => planned.push(CrossBench { way, bytes, cpu }),
             }
         }

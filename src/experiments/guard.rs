@@ -159,7 +159,7 @@ fn probe_as_root(g: &mut Guard) -> crate::Result<()> {
 /// This user alone, against its own targets and pid 1 where another user owns it.
 fn probe_as_user(g: &mut Guard, me: u32) -> crate::Result<()> {
     g.not_tried.push(format!(
-        "a second reader (nobody): becoming another user needs root; this run is {}",
+        "a second reader: this run is {} and only root may become another user",
         crate::measure::guard::user_name(me)
     ));
     let own = target(None, true)?;

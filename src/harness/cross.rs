@@ -27,7 +27,7 @@ use crate::sys::crossing::{open_memory_file, read_at, read_remote, Tracee};
 use crate::sys::PrivateBuffer;
 
 /// The seed of the target's pattern.
-pub const SEED: u64 = 0x5EED_0F_C705;
+pub const SEED: u64 = 0x5EED_0FC7;
 
 /// What every byte of the reader's buffer holds before a batch.
 pub const POISON: u8 = 0xEE;

@@ -11,7 +11,7 @@
 //!
 //! - after a child wrote, each page must still hold [`OWN_VALUE`]: the child's first write
 //!   faulted and got a copy of its own (isolation held); a page holding the child's value
-//!   is an error (the test seam [`IsolationHarness::over_shared_pages`] forces it);
+//!   is an error (a test seam, `over_shared_pages`, forces it);
 //! - after a thread wrote, each page must hold the thread's value: the same page, seen at
 //!   once, no fault.
 //!
@@ -40,7 +40,7 @@ pub const PAGE: usize = 4096;
 pub const CHUNK_PAGES: usize = 1024;
 
 /// What the driver's pages hold, its own value.
-pub const OWN_VALUE: u64 = 0x0DD_BA11_0F_0000;
+pub const OWN_VALUE: u64 = 0x0DDB_A110_0000;
 
 /// What a writer measures around its loop of writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -88,7 +88,9 @@ mod tests {
             not_tried: vec!["<a reader>".into()],
         });
         f.save(&with).unwrap();
-        let runs = inputs::load_inputs(&[without.clone()]).unwrap().runs;
+        let runs = inputs::load_inputs(std::slice::from_ref(&without))
+            .unwrap()
+            .runs;
         assert!(!Format::Html
             .exporter()
             .render(&runs)

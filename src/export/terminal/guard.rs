@@ -34,7 +34,7 @@ pub fn table(g: &Guard) -> String {
     for w in GUARD_WAYS {
         out += &format!("  {:<16}", w.label());
     }
-    out += "\n";
+    out = out.trim_end().to_string() + "\n";
     for r in &rows {
         out += &format!("{:<rw$}  {:<tw$}", r.reader, r.target);
         for a in &r.answers {

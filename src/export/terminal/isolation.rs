@@ -32,10 +32,10 @@ fn writes(outcomes: &[Outcome]) -> String {
         let seen = o.extra.get("write_seen_by_other_side").copied();
         let read = match (o.participants, seen) {
             (_, None) => "-",
-            (Some(Participants::Process), Some(s)) if s == 0.0 => {
+            (Some(Participants::Process), Some(0.0)) => {
                 "its own value: isolation held (copy-on-write)"
             }
-            (_, Some(s)) if s == 1.0 => "the new value, at once",
+            (_, Some(1.0)) => "the new value, at once",
             _ => "the writer's value on some pages",
         };
         out += &format!(
