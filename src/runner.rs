@@ -147,7 +147,9 @@ pub fn plan_with(
     pingpongs(filters, cpus, &mut planned, &mut skipped);
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
-    isolation_and_crossing(filters, cpus.first(), &mut planned, &mut skipped);
+    let (more, refused) = isolation_and_crossing(|id| matches(id, filters), cpus.first());
+    planned.extend(more);
+    skipped.extend(refused);
     if planned.is_empty() && skipped.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no benchmark id matches {}; `ctxbench list` prints the ids",
@@ -211,28 +213,23 @@ fn pingpongs(
     }
 }
 
-/// The isolation and read benchmarks `filters` name, on `cpu`; the reads this machine's
-/// Yama setting refuses are skipped with the reason.
+/// The isolation and read benchmarks whose ids are `wanted`, on `cpu`; reads this
+/// machine's Yama setting refuses are skipped with the reason.
 fn isolation_and_crossing(
-    filters: &[String],
+    wanted: impl Fn(&str) -> bool,
     cpu: usize,
-    planned: &mut Vec<Planned>,
-    skipped: &mut Vec<Skipped>,
-) {
-    planned.extend(
-        ISOLATION_PARTICIPANTS
-            .iter()
-            .map(|&participants| IsolationBench { participants, cpu })
-            .filter(|b| matches(&isolation_id(b.participants), filters))
-            .map(Planned::new),
-    );
-    let (reads, refused) = cross::plan(|id| matches(id, filters), cpu);
+) -> (Vec<Planned>, Vec<Skipped>) {
+    let mut planned: Vec<Planned> = ISOLATION_PARTICIPANTS
+        .into_iter()
+        .filter(|&p| wanted(&isolation_id(p)))
+        .map(|participants| Planned::new(IsolationBench { participants, cpu }))
+        .collect();
+    let (reads, refused) = cross::plan(wanted, cpu);
     planned.extend(reads.into_iter().map(Planned::new));
-    skipped.extend(
-        refused
-            .into_iter()
-            .map(|(id, reason)| Skipped { id, reason }),
-    );
+    let refused = refused
+        .into_iter()
+        .map(|(id, reason)| Skipped { id, reason });
+    (planned, refused.collect())
 }
 
 /// Every working set of `opts`' sizes, on `cpu`.
@@ -325,11 +322,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             }));
         }
     }
-    for participants in ISOLATION_PARTICIPANTS {
-        v.push(Planned::new(IsolationBench { participants, cpu }));
-    }
-    let few = |id: &str| id.ends_with("/4KiB") || id.ends_with("/1MiB");
-    v.extend(cross::plan(few, cpu).0.into_iter().map(Planned::new));
+    v.extend(isolation_and_crossing(|id| !id.ends_with("/64KiB"), cpu).0);
     v
 }
 

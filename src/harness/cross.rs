@@ -131,48 +131,27 @@ impl CrossHarness {
     fn reads(&mut self, iters: u64) -> Result<Duration> {
         let (pid, addr) = (self.target.pid(), self.target.addr());
         let dst = self.dst.as_mut_slice();
-        let len = dst.len();
-        let short = |what: &str, n: usize| {
-            Error::sys(
-                format!("{what} read {n} of {len} bytes"),
-                std::io::Error::from_raw_os_error(libc::EIO),
-            )
-        };
-        let start;
         match &mut self.reader {
             Reader::Shared => {
                 let Memory::Shared(src) = self.target.memory() else {
                     unreachable!("a shared-mapping target has shared memory");
                 };
                 let src = src.as_slice();
-                start = Instant::now();
+                let start = Instant::now();
                 for _ in 0..iters {
                     dst.copy_from_slice(src);
                     std::hint::black_box(&mut *dst);
                 }
+                Ok(start.elapsed())
             }
-            Reader::VmReadv => {
-                start = Instant::now();
-                for _ in 0..iters {
-                    let n = read_remote(pid, addr, dst)
-                        .map_err(|e| Error::sys("process_vm_readv", e))?;
-                    if n != len {
-                        return Err(short("process_vm_readv", n));
-                    }
-                }
-            }
-            Reader::ProcMem(fd) => {
-                start = Instant::now();
-                for _ in 0..iters {
-                    let n = read_at(fd, dst, addr)
-                        .map_err(|e| Error::sys("pread of /proc/PID/mem", e))?;
-                    if n != len {
-                        return Err(short("pread of /proc/PID/mem", n));
-                    }
-                }
-            }
+            Reader::VmReadv => calls(iters, dst, "process_vm_readv", |d| {
+                read_remote(pid, addr, d)
+            }),
+            Reader::ProcMem(fd) => calls(iters, dst, "pread of /proc/PID/mem", |d| {
+                read_at(fd, d, addr)
+            }),
             Reader::Peek(tracee) => {
-                start = Instant::now();
+                let start = Instant::now();
                 for _ in 0..iters {
                     for (i, w) in dst.chunks_exact_mut(8).enumerate() {
                         let word = tracee
@@ -181,10 +160,36 @@ impl CrossHarness {
                         w.copy_from_slice(&word.to_ne_bytes());
                     }
                 }
+                Ok(start.elapsed())
             }
         }
-        Ok(start.elapsed())
     }
+}
+
+/// `iters` reads into `dst`, each one system call (`call`, which returns the bytes it
+/// read): the timed loop of `process_vm_readv` and of `/proc/PID/mem`. A short read is an
+/// error, as a failed call is.
+fn calls(
+    iters: u64,
+    dst: &mut [u8],
+    what: &str,
+    mut call: impl FnMut(&mut [u8]) -> std::io::Result<usize>,
+) -> Result<Duration> {
+    let len = dst.len();
+    let start = Instant::now();
+    for _ in 0..iters {
+        match call(dst) {
+            Ok(n) if n == len => {}
+            Ok(n) => {
+                return Err(Error::sys(
+                    format!("{what} read {n} of {len} bytes"),
+                    std::io::Error::from_raw_os_error(libc::EIO),
+                ))
+            }
+            Err(e) => return Err(Error::sys(what, e)),
+        }
+    }
+    Ok(start.elapsed())
 }
 
 impl Harness for CrossHarness {

@@ -94,8 +94,9 @@ pub trait Harness {
     }
 
     /// True when one iteration alone lasts about a millisecond or more (a 1 MiB read by
-    /// PEEKDATA, word by word): the sampler then starts its calibration at one iteration
-    /// and lets a sample, or the counted run, hold fewer than 10.
+    /// PEEKDATA, word by word): the sampler then starts its calibration at one iteration,
+    /// lets a sample, or the counted run, hold fewer than 10, and takes only as many
+    /// samples (5 at least) as fit in the time all of them would normally take.
     fn slow_iterations(&self) -> bool {
         false
     }

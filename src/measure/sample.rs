@@ -102,10 +102,15 @@ pub fn time_samples_loaded(
     }
     let iters_per_sample = ((cfg.sample_time.as_nanos() as f64 / per_iter.max(1.0)) as u64)
         .clamp(fewest(slow), 100_000_000);
-    let mut ns_per_iter = Vec::with_capacity(cfg.samples);
-    let mut batches = Vec::with_capacity(cfg.samples);
+    let samples = if slow {
+        slow_samples(cfg, per_iter * iters_per_sample as f64)
+    } else {
+        cfg.samples.max(1)
+    };
+    let mut ns_per_iter = Vec::with_capacity(samples);
+    let mut batches = Vec::with_capacity(samples);
     let before = switches::read_tasks(h.tasks()).ok();
-    for _ in 0..cfg.samples.max(1) {
+    for _ in 0..samples {
         let ran_before = disturbance::read_tasks_before(h.tasks()).ok();
         let wall = Instant::now();
         let t = h.run(iters_per_sample)?;
@@ -143,6 +148,15 @@ fn fewest(slow: bool) -> u64 {
     } else {
         10
     }
+}
+
+/// How many samples of `sample_ns` each a slow harness takes: as many as fit in the time
+/// `cfg` gives all its samples, but at least 5 (or `cfg.samples` where that is fewer).
+fn slow_samples(cfg: &SampleConfig, sample_ns: f64) -> usize {
+    let all = cfg.samples.max(1);
+    let budget = all as f64 * cfg.sample_time.as_nanos() as f64;
+    let fit = (budget / sample_ns.max(1.0)).ceil() as usize;
+    fit.clamp(5.min(all), all)
 }
 
 /// Iterations of the counted run: at least one sample's worth and 1000, but no more than

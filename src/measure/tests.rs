@@ -95,3 +95,60 @@ fn outcome_per_switch_only_on_one_cpu() {
     assert_eq!(o.ns_per_switch, None);
     assert_eq!(o.id, "pingpong/process-pipe/cross-cpu");
 }
+
+/// A harness whose every iteration sleeps `ms`, slow or not as it says.
+struct Sleeper {
+    ms: u64,
+    slow: bool,
+    driver: crate::harness::Driver,
+}
+
+impl Harness for Sleeper {
+    fn run(&mut self, iters: u64) -> crate::Result<std::time::Duration> {
+        let start = std::time::Instant::now();
+        for _ in 0..iters {
+            std::thread::sleep(std::time::Duration::from_millis(self.ms));
+        }
+        Ok(start.elapsed())
+    }
+
+    fn driver(&self) -> &crate::harness::Driver {
+        &self.driver
+    }
+
+    fn slow_iterations(&self) -> bool {
+        self.slow
+    }
+}
+
+#[test]
+fn a_slow_harness_gets_single_iteration_samples_within_the_time_of_all_samples() {
+    let cfg = SampleConfig {
+        warmup: std::time::Duration::from_millis(1),
+        samples: 15,
+        sample_time: std::time::Duration::from_millis(2),
+    };
+    let driver = || crate::harness::Driver::pin(crate::spec::Placement::Unpinned).unwrap();
+    let mut slow = Sleeper {
+        ms: 5,
+        slow: true,
+        driver: driver(),
+    };
+    let s = time_samples(&mut slow, &cfg).unwrap();
+    assert_eq!(s.iters_per_sample, 1);
+    // 15 samples of 2 ms are 30 ms: about six 5-ms samples, never fewer than 5.
+    assert!((5..=7).contains(&s.ns_per_iter.len()), "{s:?}");
+    assert!(
+        count_iters_for(&s, true) < 100,
+        "{}",
+        count_iters_for(&s, true)
+    );
+    let mut usual = Sleeper {
+        ms: 5,
+        slow: false,
+        driver: driver(),
+    };
+    let s = time_samples(&mut usual, &cfg).unwrap();
+    assert_eq!((s.iters_per_sample, s.ns_per_iter.len()), (10, 15));
+    assert_eq!(count_iters(&s), count_iters_for(&s, false));
+}

@@ -103,51 +103,16 @@ fn reads(outcomes: &[Outcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::{outcome, OutcomeMeta, Samples, SwitchCount};
-
-    fn o(id: &str, exp: &str, p: Participants, param: Option<u64>, ns: f64) -> Outcome {
-        let meta = OutcomeMeta {
-            id: id.into(),
-            experiment: exp.into(),
-            participants: Some(p),
-            mechanism: None,
-            placement: None,
-            cpus: vec![0],
-            parameter: param,
-            variant: id.split('/').nth(1).map(str::to_string),
-        };
-        let count = SwitchCount {
-            iters: 10,
-            voluntary: 0,
-            involuntary: 0,
-            per_iter: 0.0,
-        };
-        let samples = Samples {
-            iters_per_sample: 10,
-            ns_per_iter: vec![ns],
-        };
-        outcome(meta, None, samples, count)
-    }
+    use crate::export::terminal::pipe_outcome;
 
     #[test]
     fn writes_and_reads_are_tabled() {
-        let mut w = o(
-            "isolation/process-write",
-            "isolation",
-            Participants::Process,
-            None,
-            1800.0,
-        );
+        let mut w = pipe_outcome("isolation", Participants::Process, 0, None, 0, 1800.0);
         w.extra.insert("write_seen_by_other_side".into(), 0.0);
         w.extra.insert("minor_faults_per_write".into(), 1.0);
         w.extra.insert("pages_checked".into(), 8192.0);
-        let mut r = o(
-            "cross/process-vm-readv/4KiB",
-            "cross",
-            Participants::Process,
-            Some(4096),
-            400.0,
-        );
+        let way = Some("process-vm-readv");
+        let mut r = pipe_outcome("cross", Participants::Process, 4096, way, 0, 400.0);
         r.extra
             .insert("bytes_per_second".into(), 4096.0 / 400.0 * 1e9);
         let t = render(&[w, r]);
