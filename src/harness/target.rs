@@ -96,7 +96,9 @@ impl Default for Identity {
     }
 }
 
-/// What the child reports after its hello: 0 when ready, else the step that failed.
+/// The child's message: its hello, then 0 when ready or the step that failed, and that
+/// step's errno.
+const MSG: usize = 10;
 const READY: u8 = 0;
 const USER_REFUSED: u8 = 4;
 const DUMPABLE_REFUSED: u8 = 5;
@@ -131,24 +133,27 @@ impl Target {
         let (ready, hold) = (ready_w.as_raw_fd(), hold_r.as_raw_fd());
         let body = move || {
             let hello = PeerHello::pin(cpu).to_bytes();
-            let mut status = READY;
+            let errno = |e: std::io::Error| e.raw_os_error().unwrap_or(libc::EIO) as u8;
+            let mut status = (READY, 0);
             if let Some((uid, gid)) = who.user {
-                if become_user(uid, gid).is_err() {
-                    status = USER_REFUSED;
-                } else if !die_with_parent(parent) {
-                    return 120;
+                match become_user(uid, gid) {
+                    Err(e) => status = (USER_REFUSED, errno(e)),
+                    Ok(()) if !die_with_parent(parent) => return 120,
+                    Ok(()) => {}
                 }
             }
-            if status == READY && set_dumpable(who.dumpable).is_err() {
-                status = DUMPABLE_REFUSED;
+            if status.0 == READY {
+                if let Err(e) = set_dumpable(who.dumpable) {
+                    status = (DUMPABLE_REFUSED, errno(e));
+                }
             }
-            if status == READY {
+            if status.0 == READY {
                 fill_pattern(bytes, seed);
             }
-            let mut msg = [0u8; 9];
+            let mut msg = [0u8; MSG];
             msg[..8].copy_from_slice(&hello);
-            msg[8] = status;
-            if !matches!(write_raw(ready, &msg), Ok(9)) || status != READY {
+            (msg[8], msg[9]) = status;
+            if !matches!(write_raw(ready, &msg), Ok(MSG)) || status.0 != READY {
                 return 3;
             }
             let mut b = [0u8; 1];
@@ -166,7 +171,7 @@ impl Target {
         let child = unsafe { ChildGuard::spawn("target", &[ready, hold], body) }?;
         drop(ready_w);
         drop(hold_r);
-        let mut msg = [0u8; 9];
+        let mut msg = [0u8; MSG];
         read_exact_timeout(ready_r.as_fd(), &mut msg, HELLO_TIMEOUT, "the target")?;
         let hello = PeerHello::from_bytes(msg[..8].try_into().unwrap_or([0; 8]));
         let why = match msg[8] {
@@ -178,7 +183,7 @@ impl Target {
         if let Some(step) = why {
             return Err(Error::sys(
                 format!("the target child: {step}"),
-                Errno::EPERM,
+                Errno::from_raw(i32::from(msg[9])),
             ));
         }
         let target = Target {
