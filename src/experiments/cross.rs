@@ -106,7 +106,11 @@ impl crate::bench::Bench for CrossBench {
 
     fn build(&self) -> Result<CrossHarness> {
         let mut h = CrossHarness::new(self.way, self.bytes as usize, self.cpu)?;
-        h.run(if h.slow_iterations() { 1 } else { 16 })?;
+        // A slow harness's first calibration batch is its warm-up (one read is tens of
+        // milliseconds; the counted run's harness needs none).
+        if !h.slow_iterations() {
+            h.run(16)?;
+        }
         Ok(h)
     }
 

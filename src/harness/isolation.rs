@@ -15,8 +15,11 @@
 //! - after a thread wrote, each page must hold the thread's value: the same page, seen at
 //!   once, no fault.
 //!
-//! One iteration is one first write to one page; a fresh child (so a fresh sharing) every
-//! chunk, since a page the child has copied is no longer shared. Minor faults per write
+//! One iteration is one write to one page the other side holds. For a child it is the
+//! page's first write: a fresh child (so a fresh sharing) every chunk of 1024, since a
+//! page the child has copied is no longer shared. For a thread one writer goes over the
+//! 1024 pages as often as the batch needs (starting a thread per chunk would cost eight
+//! times the writes), and the check reads the pages it wrote last. Minor faults per write
 //! come from a run of their own ([`IsolationHarness::minor_faults`]), the writer reading
 //! its own `getrusage` around the same loop, untimed.
 
@@ -51,11 +54,18 @@ enum Measure {
     Faults,
 }
 
-/// Stores `v` in the first word of every page of `pages`: the loop both twins time.
+/// Stores `v` in the first word of `n` pages, going over `pages` again as many times as
+/// it takes: the loop both twins time (a child's `n` is never more than one pass).
 #[inline(never)]
-fn first_writes(pages: &mut [u8], v: u64) {
-    for p in pages.chunks_exact_mut(PAGE) {
-        p[..8].copy_from_slice(&v.to_ne_bytes());
+fn first_writes(pages: &mut [u8], n: usize, v: u64) {
+    let per_pass = pages.len() / PAGE;
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(per_pass);
+        for p in pages[..k * PAGE].chunks_exact_mut(PAGE) {
+            p[..8].copy_from_slice(&v.to_ne_bytes());
+        }
+        left -= k;
     }
     std::hint::black_box(pages);
 }
@@ -65,18 +75,18 @@ fn minor_faults_now() -> u64 {
     getrusage(UsageWho::RUSAGE_THREAD).map_or(0, |u| u.minor_page_faults() as u64)
 }
 
-/// A writer's whole job, the same for a child and a thread: `first_writes` measured as
-/// `what` says. Allocation-free.
-fn write_measured(pages: &mut [u8], v: u64, what: Measure) -> u64 {
+/// A writer's whole job, the same for a child and a thread: `n` first writes measured
+/// as `what` says. Allocation-free.
+fn write_measured(pages: &mut [u8], n: usize, v: u64, what: Measure) -> u64 {
     match what {
         Measure::Time => {
             let start = Instant::now();
-            first_writes(pages, v);
+            first_writes(pages, n, v);
             start.elapsed().as_nanos() as u64
         }
         Measure::Faults => {
             let before = minor_faults_now();
-            first_writes(pages, v);
+            first_writes(pages, n, v);
             minor_faults_now().saturating_sub(before)
         }
     }
@@ -121,7 +131,7 @@ impl IsolationHarness {
             forbid_huge_pages(pages.as_mut_slice())
                 .map_err(|e| Error::sys("madvise(MADV_NOHUGEPAGE)", e))?;
         }
-        first_writes(pages.as_mut_slice(), OWN_VALUE);
+        first_writes(pages.as_mut_slice(), CHUNK_PAGES, OWN_VALUE);
         Ok(Self {
             participants,
             pages,
@@ -154,29 +164,35 @@ impl IsolationHarness {
         Ok(faults as f64 / iters.max(1) as f64)
     }
 
-    /// Runs `iters` writes in chunks, summing what the writers measured.
+    /// Runs `iters` writes, summing what the writers measured: a child per chunk, one
+    /// thread for them all (see the module).
     fn chunks(&mut self, iters: u64, what: Measure) -> Result<u64> {
+        let chunk = match self.participants {
+            Participants::Process => CHUNK_PAGES as u64,
+            Participants::Thread => iters.max(1),
+        };
         let mut left = iters;
         let mut sum = 0;
         while left > 0 {
-            let n = left.min(CHUNK_PAGES as u64) as usize;
+            let n = left.min(chunk) as usize;
             sum += self.chunk(n, what)?;
             left -= n as u64;
         }
         Ok(sum)
     }
 
-    /// One writer over the first `n` pages, then the check of every page it wrote.
+    /// One writer making `n` first writes, then the check of every page it wrote.
     fn chunk(&mut self, n: usize, what: Measure) -> Result<u64> {
         self.next += 1;
         let v = OWN_VALUE + self.next;
-        let pages = &mut self.pages.as_mut_slice()[..n * PAGE];
+        let written = n.min(CHUNK_PAGES);
+        let pages = &mut self.pages.as_mut_slice()[..written * PAGE];
         let got = match self.participants {
             Participants::Process => write_in_child(pages, v, what)?,
             Participants::Thread => std::thread::scope(|s| {
                 std::thread::Builder::new()
                     .name("ctxbench-writer".into())
-                    .spawn_scoped(s, || write_measured(pages, v, what))
+                    .spawn_scoped(s, || write_measured(pages, n, v, what))
                     .map_err(|e| Error::sys("spawning the writer thread", e))?
                     .join()
                     .map_err(|_| Error::PeerDied {
@@ -185,7 +201,7 @@ impl IsolationHarness {
                     })
             })?,
         };
-        self.check(n, v)?;
+        self.check(written, v)?;
         Ok(got)
     }
 
@@ -224,8 +240,9 @@ impl IsolationHarness {
 fn write_in_child(pages: &mut [u8], v: u64, what: Measure) -> Result<u64> {
     let (r, w) = pipe()?;
     let wfd = w.as_raw_fd();
+    let n = pages.len() / PAGE;
     let body = move || {
-        let got = write_measured(pages, v, what);
+        let got = write_measured(pages, n, v, what);
         if pages.chunks_exact(PAGE).any(|p| first_word(p) != v) {
             return 6; // the child does not see its own write
         }
