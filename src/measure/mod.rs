@@ -18,7 +18,7 @@ pub use sample::*;
 pub use validity::*;
 
 use count::loaded;
-use validity::excuse_disturbed_count;
+use validity::{excuse_disturbed_count, excuse_preemptions};
 
 pub use crate::counters::CounterValue;
 
@@ -109,6 +109,7 @@ pub fn measure_with(
     o.policy = h.policy().map(str::to_string);
     excuse_disturbed_count(&mut o, counted_load);
     apply_timed_load(&mut o, expected, &load, per_batch);
+    excuse_preemptions(&mut o, expected, load.switches);
     if let Some(d) = o.disturbance.as_mut() {
         if d.disturbed_batches > 0 {
             let members: Vec<i32> = h.tasks().iter().map(|t| t.tid).collect();

@@ -152,3 +152,40 @@ fn a_slow_harness_gets_single_iteration_samples_within_the_time_of_all_samples()
     assert_eq!((s.iters_per_sample, s.ns_per_iter.len()), (10, 15));
     assert_eq!(count_iters(&s), count_iters_for(&s, false));
 }
+
+#[test]
+fn a_lone_task_preempted_now_and_then_stays_valid_but_one_that_blocks_does_not() {
+    let meta = OutcomeMeta {
+        id: "cross/ptrace-peek/1MiB".into(),
+        experiment: "cross".into(),
+        participants: None,
+        mechanism: None,
+        placement: Some(crate::spec::PlacementKind::SameCpu),
+        cpus: vec![0],
+        parameter: None,
+        variant: None,
+    };
+    let samples = Samples {
+        iters_per_sample: 1,
+        ns_per_iter: vec![4e7; 5],
+    };
+    let count = |voluntary: u64, involuntary: u64| SwitchCount {
+        iters: 2,
+        voluntary,
+        involuntary,
+        per_iter: (voluntary + involuntary) as f64 / 2.0,
+    };
+    // 26 preemptions over two 40-ms reads, none of them the reader's own doing.
+    let mut o = outcome(meta.clone(), Some(0.0), samples.clone(), count(0, 26));
+    assert!(!o.valid, "{}", o.validity);
+    excuse_preemptions(&mut o, Some(0.0), Some(count(0, 3)));
+    assert!(o.valid, "{}", o.validity);
+    assert!(o.validity.contains("13.000 involuntary"), "{}", o.validity);
+    // A reader that blocked is the harness's own mistake, whatever preempted it.
+    let mut o = outcome(meta.clone(), Some(0.0), samples.clone(), count(2, 26));
+    excuse_preemptions(&mut o, Some(0.0), None);
+    assert!(!o.valid);
+    let mut o = outcome(meta, Some(0.0), samples, count(0, 26));
+    excuse_preemptions(&mut o, Some(0.0), Some(count(1, 0)));
+    assert!(!o.valid, "the timed batches blocked");
+}
