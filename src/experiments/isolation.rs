@@ -81,8 +81,8 @@ impl crate::bench::Bench for IsolationBench {
             }
         };
         o.validity = format!(
-            "not checked: a first write makes no switch of its own ({:.3} counted per \
-             write, the writers' start and end); {what}; {faults:.2} minor faults per write",
+            "not checked: a write makes no switch of its own ({:.3} counted per write, the \
+             writers' start and end); {what}; {faults:.2} minor faults per write",
             o.switches_per_round_trip
         );
         Ok(())
