@@ -103,6 +103,49 @@ const READY: u8 = 0;
 const USER_REFUSED: u8 = 4;
 const DUMPABLE_REFUSED: u8 = 5;
 
+/// The target child's life: become `who`, pin to `cpu`, fill `bytes` with the pattern of
+/// `seed`, say so on `ready` (the hello, then the step that failed and its errno, if one
+/// did), and wait for end-of-file on `hold`. Allocation-free. Returns the exit code.
+fn become_and_hold(
+    who: Identity,
+    parent: nix::unistd::Pid,
+    (bytes, seed): (&mut [u8], u64),
+    cpu: Option<usize>,
+    (ready, hold): (std::os::fd::RawFd, std::os::fd::RawFd),
+) -> i32 {
+    let hello = PeerHello::pin(cpu).to_bytes();
+    let errno = |e: std::io::Error| e.raw_os_error().unwrap_or(libc::EIO) as u8;
+    let mut status = (READY, 0);
+    if let Some((uid, gid)) = who.user {
+        match become_user(uid, gid) {
+            Err(e) => status = (USER_REFUSED, errno(e)),
+            Ok(()) if !die_with_parent(parent) => return 120,
+            Ok(()) => {}
+        }
+    }
+    if status.0 == READY {
+        if let Err(e) = set_dumpable(who.dumpable) {
+            status = (DUMPABLE_REFUSED, errno(e));
+        }
+    }
+    if status.0 == READY {
+        fill_pattern(bytes, seed);
+    }
+    let mut msg = [0u8; MSG];
+    msg[..8].copy_from_slice(&hello);
+    (msg[8], msg[9]) = status;
+    if !matches!(write_raw(ready, &msg), Ok(MSG)) || status.0 != READY {
+        return 3;
+    }
+    let mut b = [0u8; 1];
+    loop {
+        match nix::unistd::read(hold, &mut b) {
+            Err(Errno::EINTR) => continue,
+            _ => return 0,
+        }
+    }
+}
+
 /// A forked child holding `len` bytes of the pattern at `addr`, blocked until dropped.
 pub struct Target {
     child: ChildGuard,
@@ -131,39 +174,7 @@ impl Target {
         let bytes = memory.as_mut_slice();
         let len = bytes.len();
         let (ready, hold) = (ready_w.as_raw_fd(), hold_r.as_raw_fd());
-        let body = move || {
-            let hello = PeerHello::pin(cpu).to_bytes();
-            let errno = |e: std::io::Error| e.raw_os_error().unwrap_or(libc::EIO) as u8;
-            let mut status = (READY, 0);
-            if let Some((uid, gid)) = who.user {
-                match become_user(uid, gid) {
-                    Err(e) => status = (USER_REFUSED, errno(e)),
-                    Ok(()) if !die_with_parent(parent) => return 120,
-                    Ok(()) => {}
-                }
-            }
-            if status.0 == READY {
-                if let Err(e) = set_dumpable(who.dumpable) {
-                    status = (DUMPABLE_REFUSED, errno(e));
-                }
-            }
-            if status.0 == READY {
-                fill_pattern(bytes, seed);
-            }
-            let mut msg = [0u8; MSG];
-            msg[..8].copy_from_slice(&hello);
-            (msg[8], msg[9]) = status;
-            if !matches!(write_raw(ready, &msg), Ok(MSG)) || status.0 != READY {
-                return 3;
-            }
-            let mut b = [0u8; 1];
-            loop {
-                match nix::unistd::read(hold, &mut b) {
-                    Err(Errno::EINTR) => continue,
-                    _ => return 0,
-                }
-            }
-        };
+        let body = move || become_and_hold(who, parent, (bytes, seed), cpu, (ready, hold));
         // SAFETY: the child makes system calls on two pipe ends opened before the fork,
         // and writes the pattern into memory mapped before it; it allocates, locks and
         // frees nothing (PeerHello::pin and the crossing calls are allocation-free).

@@ -41,6 +41,42 @@ fn legend(runs: &[Run]) -> String {
     s + "</p>"
 }
 
+/// An experiment's curves, one chart per series (see `experiment_section`).
+fn curve_charts(runs: &[Run], ids: &[String], labels: &[String]) -> String {
+    let mut s = String::new();
+    // One chart per series, all on the experiment's scale so they compare by eye,
+    // unless their peaks are more than SCALE_SPREAD apart (the reads of another
+    // process's memory: a shared mapping and PEEKDATA), which one scale would flatten.
+    let series = curve_series(ids);
+    let lines_of = |pts: &[(String, String)]| -> Vec<Vec<Option<Point>>> {
+        runs.iter()
+            .map(|r| pts.iter().map(|(_, id)| point(r, id)).collect())
+            .collect()
+    };
+    let peaks: Vec<f64> = series
+        .iter()
+        .map(|(_, pts)| svg::max_of(lines_of(pts).iter().flatten()))
+        .filter(|&m| m > 0.0)
+        .collect();
+    let (lo, hi) = peaks.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| {
+        (lo.min(m), hi.max(m))
+    });
+    let y_max = (hi <= lo * SCALE_SPREAD).then_some(hi);
+    if y_max.is_none() {
+        s += "<p class=\"note\">Each chart has its own scale: the series differ by more \
+              than 100 times.</p>";
+    }
+    for (series, pts) in series {
+        let xs: Vec<String> = pts.iter().map(|(x, _)| x.clone()).collect();
+        let lines = lines_of(&pts);
+        s += &format!(
+            r#"<div class="chart">{}</div>"#,
+            svg::line_chart(&series, &xs, labels, &lines, y_max)
+        );
+    }
+    s
+}
+
 fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
     let labels: Vec<String> = runs.iter().map(|r| r.label.clone()).collect();
     let mut s = format!(
@@ -49,36 +85,7 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
         escape(exp)
     );
     if is_curve(ids) {
-        // One chart per series, all on the experiment's scale so they compare by eye,
-        // unless their peaks are more than SCALE_SPREAD apart (the reads of another
-        // process's memory: a shared mapping and PEEKDATA), which one scale would flatten.
-        let series = curve_series(ids);
-        let lines_of = |pts: &[(String, String)]| -> Vec<Vec<Option<Point>>> {
-            runs.iter()
-                .map(|r| pts.iter().map(|(_, id)| point(r, id)).collect())
-                .collect()
-        };
-        let peaks: Vec<f64> = series
-            .iter()
-            .map(|(_, pts)| svg::max_of(lines_of(pts).iter().flatten()))
-            .filter(|&m| m > 0.0)
-            .collect();
-        let (lo, hi) = peaks.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| {
-            (lo.min(m), hi.max(m))
-        });
-        let y_max = (hi <= lo * SCALE_SPREAD).then_some(hi);
-        if y_max.is_none() {
-            s += "<p class=\"note\">Each chart has its own scale: the series differ by more \
-                  than 100 times.</p>";
-        }
-        for (series, pts) in series {
-            let xs: Vec<String> = pts.iter().map(|(x, _)| x.clone()).collect();
-            let lines = lines_of(&pts);
-            s += &format!(
-                r#"<div class="chart">{}</div>"#,
-                svg::line_chart(&series, &xs, &labels, &lines, y_max)
-            );
-        }
+        s += &curve_charts(runs, ids, &labels);
     } else {
         for (group, gids) in bar_groups(ids) {
             let title = if group.is_empty() {
