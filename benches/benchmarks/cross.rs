@@ -6,8 +6,6 @@
 //! Each target is forked once, the first time criterion calls its closure; PEEKDATA's
 //! reads take milliseconds, so its samples are flat (one batch size) to stay short.
 
-use std::time::Duration;
-
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use ctxbench::bench::Bench;
 use ctxbench::cpus::CpuChoice;
@@ -24,11 +22,7 @@ pub fn benches(c: &mut Criterion) {
     for (id, reason) in refused {
         eprintln!("{id}: skipped: {reason}");
     }
-    let mut group = c.benchmark_group("cross");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+    let mut group = super::short_group(c, "cross");
     for b in planned {
         group.throughput(Throughput::Bytes(b.bytes));
         group.sampling_mode(if b.way == CrossWay::PtracePeek {

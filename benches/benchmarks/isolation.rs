@@ -3,8 +3,6 @@
 //! against the same write by a thread (checked to be seen at once). A check that fails
 //! panics.
 
-use std::time::Duration;
-
 use criterion::Criterion;
 use ctxbench::bench::Bench;
 use ctxbench::cpus::CpuChoice;
@@ -15,11 +13,7 @@ use ctxbench::harness::Harness;
 /// Registers the process and the thread write.
 pub fn benches(c: &mut Criterion) {
     let cpus = CpuChoice::resolve(None).unwrap_or_else(|e| panic!("{e}"));
-    let mut group = c.benchmark_group("isolation");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+    let mut group = super::short_group(c, "isolation");
     for participants in ISOLATION_PARTICIPANTS {
         let b = IsolationBench {
             participants,

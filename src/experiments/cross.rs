@@ -158,11 +158,7 @@ mod tests {
         let _x = crate::harness::exclusive();
         let cpu = crate::cpus::allowed_cpus().unwrap()[0];
         let kids = crate::harness::children_of_me();
-        let cfg = SampleConfig {
-            warmup: std::time::Duration::from_millis(2),
-            samples: 2,
-            sample_time: std::time::Duration::from_millis(2),
-        };
+        let cfg = SampleConfig::brief(2, 2);
         for way in CROSS_WAYS {
             let b = CrossBench {
                 way,
@@ -174,11 +170,7 @@ mod tests {
             assert!(o.extra["bytes_per_second"] > 0.0);
             assert!(o.validity.contains("matched"), "{}", o.validity);
         }
-        assert_eq!(
-            crate::harness::children_of_me(),
-            kids,
-            "a target was left behind"
-        );
+        crate::harness::assert_children(kids, "a target");
     }
 
     #[test]

@@ -245,10 +245,6 @@ mod tests {
             None | Some(0) => assert_eq!(own, Access::Allowed),
             Some(_) => assert!(own.is_refused(), "{own:?}"),
         }
-        assert_eq!(
-            crate::harness::children_of_me(),
-            kids,
-            "a target was left behind"
-        );
+        crate::harness::assert_children(kids, "a target");
     }
 }

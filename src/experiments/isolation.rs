@@ -100,11 +100,7 @@ mod tests {
         let _x = crate::harness::exclusive();
         let cpu = crate::cpus::allowed_cpus().unwrap()[0];
         let kids = crate::harness::children_of_me();
-        let cfg = SampleConfig {
-            warmup: std::time::Duration::from_millis(5),
-            samples: 3,
-            sample_time: std::time::Duration::from_millis(5),
-        };
+        let cfg = SampleConfig::brief(5, 3);
         let mut by = std::collections::BTreeMap::new();
         for p in ISOLATION_PARTICIPANTS {
             let o = measure_bench(
@@ -131,11 +127,7 @@ mod tests {
         assert!((0.9..1.5).contains(&pf), "{pf} faults per write in a child");
         assert!(tf < 0.1, "{tf} faults per write in a thread");
         assert!(pr.validity.contains("isolation held"), "{}", pr.validity);
-        assert_eq!(
-            crate::harness::children_of_me(),
-            kids,
-            "a writer was left behind"
-        );
+        crate::harness::assert_children(kids, "a writer");
     }
 
     #[test]

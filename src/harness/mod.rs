@@ -440,6 +440,13 @@ pub(crate) fn retry_on_cpus(mut attempt: impl FnMut(usize) -> std::result::Resul
     panic!("no attempt passed:\n{}", failures.join("\n"));
 }
 
+/// Panics, naming `what`, unless this process has `kids` children again (for tests that
+/// check a harness left nothing behind).
+#[cfg(test)]
+pub(crate) fn assert_children(kids: usize, what: &str) {
+    assert_eq!(children_of_me(), kids, "{what} was left behind");
+}
+
 /// How many children this process has right now, over all its threads (for tests that
 /// check nothing is left behind).
 #[cfg(test)]

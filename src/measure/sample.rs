@@ -30,6 +30,17 @@ impl SampleConfig {
         }
     }
 
+    /// `samples` samples of `ms` milliseconds after as long a warm-up: for tests that
+    /// only check what a benchmark records.
+    #[cfg(test)]
+    pub(crate) fn brief(ms: u64, samples: usize) -> Self {
+        Self {
+            warmup: Duration::from_millis(ms),
+            samples,
+            sample_time: Duration::from_millis(ms),
+        }
+    }
+
     /// About three seconds per benchmark.
     pub fn full() -> Self {
         Self {

@@ -1,7 +1,7 @@
 //! The guard table: who the kernel let read whose memory, each way, with the errno of
 //! every refusal.
 
-use crate::measure::guard::Guard;
+use crate::measure::guard::{Guard, GuardRow};
 use crate::results::ResultsFile;
 use crate::spec::GUARD_WAYS;
 
@@ -13,18 +13,9 @@ pub fn render(file: &ResultsFile) -> String {
 /// The table of one probe.
 pub fn table(g: &Guard) -> String {
     let rows = g.rows();
-    let rw = rows
-        .iter()
-        .map(|r| r.reader.len())
-        .chain([6])
-        .max()
-        .unwrap_or(6);
-    let tw = rows
-        .iter()
-        .map(|r| r.target.len())
-        .chain([6])
-        .max()
-        .unwrap_or(6);
+    let width =
+        |cell: fn(&GuardRow) -> &str| rows.iter().map(|r| cell(r).len()).max().unwrap_or(0).max(6);
+    let (rw, tw) = (width(|r| &r.reader), width(|r| &r.target));
     let mut out = format!(
         "who may read whose memory ({})\n{:<rw$}  {:<tw$}",
         g.yama_note(),
