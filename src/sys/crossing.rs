@@ -39,9 +39,9 @@ impl SharedBuffer {
 
     /// The bytes.
     pub fn as_slice(&self) -> &[u8] {
-        // SAFETY: `ptr` points at `len` readable bytes mapped until `drop`. A forked child
-        // writes them only before it says so, and its writes are never torn reads of a
-        // Rust object: they are plain bytes.
+        // SAFETY: `ptr` points at `len` readable bytes mapped until `drop`. They are plain
+        // `u8`s, valid whatever another process writes into them, and callers read them
+        // only after the writer has said it is done (see the type's docs).
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 
