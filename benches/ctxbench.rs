@@ -27,6 +27,8 @@ criterion_group! {
         benchmarks::ring::benches,
         benchmarks::workset::benches,
         benchmarks::regs::benches,
+        benchmarks::isolation::benches,
+        benchmarks::cross::benches,
 }
 
 criterion_group! {

@@ -38,6 +38,10 @@ pub struct ResultsFile {
     /// The textbook claims judged on these results (empty when not judged).
     #[serde(default)]
     pub verdicts: Vec<crate::analysis::claims::ClaimVerdict>,
+    /// Who the kernel let read whose memory, where the run probed it (with the `cross`
+    /// experiment); absent in files from before it and in runs without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<crate::measure::guard::Guard>,
 }
 
 /// A benchmark that did not run, and why.
@@ -71,6 +75,7 @@ impl ResultsFile {
             skipped,
             machine: Fingerprint::default(),
             verdicts: Vec::new(),
+            guard: None,
         }
     }
 
@@ -365,5 +370,35 @@ mod tests {
         .unwrap();
         let f = ResultsFile::load(&p).unwrap();
         assert_eq!(f.machine.cpu_model, "unknown");
+        assert_eq!(f.guard, None);
+    }
+
+    #[test]
+    fn the_guard_facts_round_trip_and_files_without_them_still_load() {
+        use crate::measure::guard::{Access, Guard, GuardFact, TargetKind};
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.json");
+        let mut f = ResultsFile::new("quick", vec![], vec![]);
+        f.save(&p).unwrap();
+        assert!(!std::fs::read_to_string(&p).unwrap().contains("guard"));
+        f.guard = Some(Guard {
+            yama_ptrace_scope: Some(1),
+            facts: vec![GuardFact {
+                reader_uid: 65534,
+                reader_privileged: false,
+                target: TargetKind::SameUserNotDumpable,
+                target_uid: 65534,
+                way: crate::spec::GuardWay::PtraceAttach,
+                access: Access::Refused {
+                    errno: "EPERM".into(),
+                },
+            }],
+            not_tried: vec![],
+        });
+        f.save(&p).unwrap();
+        assert_eq!(ResultsFile::load(&p).unwrap(), f);
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results");
+        let old = ResultsFile::load(&fixtures.join("machine-a.json")).unwrap();
+        assert_eq!(old.guard, None);
     }
 }

@@ -2,8 +2,10 @@
 
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
+use crate::experiments::cross;
 use crate::experiments::floors::{FloorBench, FloorKind, FLOORS};
 use crate::experiments::footprint;
+use crate::experiments::isolation::{isolation_id, IsolationBench, ISOLATION_PARTICIPANTS};
 use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
@@ -102,6 +104,8 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
         }
     }
     ids.extend(crate::experiments::regs::all_ids());
+    ids.extend(ISOLATION_PARTICIPANTS.iter().map(|&p| isolation_id(p)));
+    ids.extend(cross::all_ids());
     ids
 }
 
@@ -144,6 +148,9 @@ pub fn plan_with(
     planned.extend(uswitches(cpus.first()).filter(|p| matches(&p.id(), filters)));
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
+    let (more, refused) = isolation_and_crossing(|id| matches(id, filters), cpus.first());
+    planned.extend(more);
+    skipped.extend(refused);
     // Register states last: AMX asks the kernel for the tiles, once for the process.
     let (regs, refused) = regs_plan(filters, cpus.first());
     planned.extend(regs);
@@ -223,6 +230,25 @@ fn uswitches(cpu: usize) -> impl Iterator<Item = Planned> {
         .map(move |kind| Planned::new(UswitchBench { kind, cpu }))
 }
 
+/// The isolation and read benchmarks whose ids are `wanted`, on `cpu`; reads this
+/// machine's Yama setting refuses are skipped with the reason.
+fn isolation_and_crossing(
+    wanted: impl Fn(&str) -> bool,
+    cpu: usize,
+) -> (Vec<Planned>, Vec<Skipped>) {
+    let mut planned: Vec<Planned> = ISOLATION_PARTICIPANTS
+        .into_iter()
+        .filter(|&p| wanted(&isolation_id(p)))
+        .map(|participants| Planned::new(IsolationBench { participants, cpu }))
+        .collect();
+    let (reads, refused) = cross::plan(wanted, cpu);
+    planned.extend(reads.into_iter().map(Planned::new));
+    let refused = refused
+        .into_iter()
+        .map(|(id, reason)| Skipped { id, reason });
+    (planned, refused.collect())
+}
+
 /// Every working set of `opts`' sizes, on `cpu`.
 fn worksets(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
     ACCESSES.into_iter().flat_map(move |access| {
@@ -269,8 +295,9 @@ pub fn regs_plan(filters: &[String], cpu: usize) -> (Vec<Planned>, Vec<Skipped>)
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
 /// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
 /// few working-set sizes; the three spawns; the quick footprints; the user-space switches
-/// and the null system call; the register states this machine offers, see [`regs_plan`]
-/// for the others).
+/// and the null system call; both isolation writes, and every way of reading another
+/// process's memory at 4 KiB and 1 MiB; the register states this machine offers, see
+/// [`regs_plan`] for the others).
 pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     use crate::harness::workset::Access;
     use crate::spec::Mechanism;
@@ -328,6 +355,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             }));
         }
     }
+    v.extend(isolation_and_crossing(|id| !id.ends_with("/64KiB"), cpu).0);
     v.extend(regs_plan(&[], cpu).0);
     v
 }
@@ -420,11 +448,14 @@ mod tests {
             .all(|x| x.id().starts_with("pingpong/thread-")));
         let (p, _) = plan(&["pingpong/process-pipe/cross".into()], &cpus).unwrap();
         assert_eq!(p.len(), 1, "a cross-cpu ping-pong needs no floor");
+        // Everything, less the register states not offered and the reads a Yama setting
+        // refuses (skipped, with the reason).
         let (p, s) = plan(&[], &cpus).unwrap();
-        assert_eq!(
-            p.len() + s.len(),
-            all_ids().len(),
-            "register states not offered are skipped"
+        assert_eq!(p.len() + s.len(), all_ids().len());
+        assert!(
+            s.iter()
+                .all(|s| s.id.starts_with("cross/") || s.id.starts_with("regs/")),
+            "{s:?}"
         );
         let (p, _) = plan(&["ring/process".into()], &cpus).unwrap();
         assert_eq!(
@@ -498,6 +529,10 @@ mod tests {
             "floor/getppid",
             "uswitch/corosensei",
             "uswitch/swapcontext",
+            "isolation/process-write",
+            "isolation/thread-write",
+            "cross/shared-mapping/4KiB",
+            "cross/ptrace-peek/1MiB",
         ] {
             assert!(ids.iter().any(|i| i == needed), "{needed} missing");
         }

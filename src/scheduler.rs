@@ -83,6 +83,7 @@ pub struct Schedule {
     counting: Counting,
     judge_claims: bool,
     cmdline: CmdlineDetail,
+    probe_guard: bool,
 }
 
 /// What the loop reports as it goes, for a caller to print.
@@ -124,6 +125,7 @@ impl Schedule {
     ) -> Result<Self> {
         let opts = sizes.unwrap_or_else(|| mode.plan_options());
         let (planned, skipped) = runner::plan_with(filters, &cpus, &opts)?;
+        let probe_guard = probes_guard(&planned, &skipped);
         Ok(Self {
             planned,
             skipped,
@@ -132,6 +134,7 @@ impl Schedule {
             counting,
             judge_claims: filters.is_empty(),
             cmdline: CmdlineDetail::default(),
+            probe_guard,
         })
     }
 
@@ -146,6 +149,7 @@ impl Schedule {
             counting: Counting::all(),
             judge_claims: true,
             cmdline: CmdlineDetail::default(),
+            probe_guard: true,
         }
     }
 
@@ -213,14 +217,28 @@ impl Schedule {
             }
         }
         runner::finish(&mut outcomes);
+        // Who may read whose memory: facts, not timings, probed with the reads.
+        let guard = self.probe_guard.then(crate::experiments::guard::probe);
         let verdicts = if self.judge_claims {
             let not_run: Vec<(&str, &str)> = skipped.iter().map(Skipped::pair).collect();
-            verdict::judge_all_with_skipped(&outcomes, &not_run)
+            let facts = verdict::RunFacts {
+                skipped: &not_run,
+                guard: guard.as_ref(),
+            };
+            verdict::judge_all_in(&outcomes, &facts)
         } else {
             Vec::new()
         };
         let mut file = ResultsFile::new(self.mode.name(), outcomes, skipped).with_machine(machine);
         file.verdicts = verdicts;
+        file.guard = guard;
         Run { file, failed }
     }
+}
+
+/// Whether a run of `planned` (and `skipped`) probes the guard: when it reads another
+/// process's memory (`cross/...`), planned or refused.
+fn probes_guard(planned: &[Planned], skipped: &[Skipped]) -> bool {
+    planned.iter().any(|p| p.id().starts_with("cross/"))
+        || skipped.iter().any(|s| s.id.starts_with("cross/"))
 }

@@ -76,6 +76,40 @@ pub fn fixed(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(|| "-".to_string(), |x| format!("{x:.decimals$}"))
 }
 
+/// A time given in ns, in the unit that suits it: `27 ns`, `398 ns`, `54.2 us`,
+/// `44.1 ms`, `1.20 s`.
+pub fn duration(ns_value: f64) -> String {
+    if !ns_value.is_finite() {
+        return "-".into();
+    }
+    let (v, unit) = match ns_value.abs() {
+        a if a >= 1e9 => (ns_value / 1e9, "s"),
+        a if a >= 1e6 => (ns_value / 1e6, "ms"),
+        a if a >= 1e4 => (ns_value / 1e3, "us"),
+        _ => (ns_value, "ns"),
+    };
+    let places = if unit == "ns" || v.abs() >= 100.0 {
+        0
+    } else {
+        1
+    };
+    let places = if unit == "s" { 2 } else { places };
+    format!("{v:.places$} {unit}")
+}
+
+/// Bytes per second: `812 MiB/s`, `14.2 GiB/s`.
+pub fn rate(bytes_per_second: f64) -> String {
+    if !bytes_per_second.is_finite() {
+        return "-".into();
+    }
+    let gib = bytes_per_second / (1u64 << 30) as f64;
+    if gib >= 1.0 {
+        format!("{gib:.1} GiB/s")
+    } else {
+        format!("{:.0} MiB/s", bytes_per_second / (1u64 << 20) as f64)
+    }
+}
+
 /// A byte size as ids write it: `0B`, `4KiB`, `32MiB`, or plain bytes (`100B`).
 pub fn format_size(bytes: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
@@ -114,6 +148,20 @@ pub fn parse_size(s: &str) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_and_rates() {
+        assert_eq!(duration(27.4), "27 ns");
+        assert_eq!(duration(9999.0), "9999 ns");
+        assert_eq!(duration(54_210.0), "54.2 us");
+        assert_eq!(duration(166_000.0), "166 us");
+        assert_eq!(duration(44_100_000.0), "44.1 ms");
+        assert_eq!(duration(1.2e9), "1.20 s");
+        assert_eq!(duration(f64::NAN), "-");
+        assert_eq!(rate(812.0 * 1048576.0), "812 MiB/s");
+        assert_eq!(rate(14.2 * 1073741824.0), "14.2 GiB/s");
+        assert_eq!(rate(f64::INFINITY), "-");
+    }
 
     #[test]
     fn nanoseconds() {

@@ -54,6 +54,10 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
         assert_eq!(r.samples_ns_per_round_trip.len(), r.ns_per_round_trip.n);
     }
     assert!(!f.machine.cpus_used.is_empty());
+    assert!(
+        f.guard.is_none(),
+        "no read of another process, so no guard probe"
+    );
     assert_eq!(
         path.parent()
             .unwrap()

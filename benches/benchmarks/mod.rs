@@ -1,8 +1,10 @@
 //! One module per experiment, each exposing `benches(&mut Criterion)`.
 
 pub mod counters;
+pub mod cross;
 pub mod floors;
 pub mod footprint;
+pub mod isolation;
 pub mod pingpong;
 pub mod regs;
 pub mod ring;
@@ -21,4 +23,18 @@ pub fn report_switches(id: &str, h: &mut dyn ctxbench::harness::Harness, iters: 
         }
         Err(e) => eprintln!("{id}: switch count failed: {e}"),
     }
+}
+
+/// A group of `name` with 10 samples, 300 ms of warm-up and a second of measurement:
+/// what the slower experiments (isolation, cross) use.
+pub fn short_group<'a>(
+    c: &'a mut criterion::Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut group = c.benchmark_group(name);
+    group
+        .sample_size(10)
+        .warm_up_time(std::time::Duration::from_millis(300))
+        .measurement_time(std::time::Duration::from_secs(1));
+    group
 }

@@ -13,10 +13,17 @@
 //! - [`regs`]: what live register state adds to a switch, for the kernel to save and
 //!   restore (`regs/<participants>-futex/<state>`);
 //! - [`uswitch`]: a switch without the kernel's scheduler, between two coroutines on one
-//!   thread (`uswitch/<kind>`): the kernel's share of a switch.
+//!   thread (`uswitch/<kind>`): the kernel's share of a switch;
+//! - [`isolation`]: what a separate address space is, shown: a child's write stays its own
+//!   (a copy-on-write fault), a thread's is seen at once (`isolation/<participants>-write`);
+//! - [`cross`]: what reading another process's memory costs, by each way there is
+//!   (`cross/<way>/<size>`), and [`guard`]: who the kernel lets read whom.
 
+pub mod cross;
 pub mod floors;
 pub mod footprint;
+pub mod guard;
+pub mod isolation;
 pub mod regs;
 pub mod ring;
 pub mod spawn;

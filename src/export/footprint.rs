@@ -121,6 +121,7 @@ mod tests {
             created_unix: None,
             entries,
             outcomes: vec![],
+            guard: None,
             skipped: vec![],
             verdicts: vec![],
         }

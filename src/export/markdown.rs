@@ -34,6 +34,7 @@ impl Exporter for Markdown {
             s += &counters(runs, &ids);
         }
         s += &memory(runs);
+        s += &guard(runs);
         s + &notes(runs)
     }
 }
@@ -331,6 +332,37 @@ fn verdicts(runs: &[Run]) -> String {
                     cell(&c.evidence)
                 );
             }
+        }
+    }
+    s
+}
+
+/// Each run's guard facts: who the kernel let read whose memory.
+fn guard(runs: &[Run]) -> String {
+    let mut s = String::new();
+    for r in runs {
+        let Some(g) = &r.guard else { continue };
+        if s.is_empty() {
+            s += "\n## Who may read whose memory\n";
+        }
+        s += &format!(
+            "\n### {}\n\n{}\n\n| reader | target |",
+            cell(&r.label),
+            cell(&g.yama_note())
+        );
+        for w in crate::spec::GUARD_WAYS {
+            s += &format!(" {} |", cell(w.label()));
+        }
+        s += "\n|---|---|---|---|---|\n";
+        for row in g.rows() {
+            s += &format!("| {} | {} |", cell(&row.reader), cell(&row.target));
+            for a in &row.answers {
+                s += &format!(" {} |", cell(a));
+            }
+            s += "\n";
+        }
+        for n in &g.not_tried {
+            s += &format!("\nnot tried: {}\n", cell(n));
         }
     }
     s

@@ -384,6 +384,7 @@ mod tests {
             created_unix: None,
             entries: Vec::new(),
             outcomes: Vec::new(),
+            guard: None,
             skipped: Vec::new(),
             verdicts: verdicts.as_array().unwrap().clone(),
         }

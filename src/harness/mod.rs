@@ -19,10 +19,13 @@
 //! ```
 
 pub mod condvar;
+pub mod cross;
 pub mod eventfd;
 pub mod futex;
 pub mod futex_ring;
+pub mod guard;
 pub mod idle;
+pub mod isolation;
 mod link;
 pub mod peer;
 pub mod pipe;
@@ -30,6 +33,7 @@ pub mod policy;
 pub mod regs;
 pub mod ring;
 mod stamps;
+pub mod target;
 mod waker;
 mod watch;
 pub mod watchdog;
@@ -107,6 +111,14 @@ pub trait Harness {
     fn expected_switches_per_iter(&self) -> Option<f64> {
         self.driver().expected
     }
+
+    /// True when one iteration alone lasts about a millisecond or more (a 1 MiB read by
+    /// PEEKDATA, word by word): the sampler then starts its calibration at one iteration,
+    /// lets a sample, or the counted run, hold fewer than 10, and takes only as many
+    /// samples (5 at least) as fit in the time all of them would normally take.
+    fn slow_iterations(&self) -> bool {
+        false
+    }
 }
 
 impl<H: Harness + ?Sized> Harness for Box<H> {
@@ -120,6 +132,10 @@ impl<H: Harness + ?Sized> Harness for Box<H> {
 
     fn driver(&self) -> &Driver {
         (**self).driver()
+    }
+
+    fn slow_iterations(&self) -> bool {
+        (**self).slow_iterations()
     }
 }
 
@@ -445,6 +461,13 @@ pub(crate) fn retry_on_cpus(mut attempt: impl FnMut(usize) -> std::result::Resul
         }
     }
     panic!("no attempt passed:\n{}", failures.join("\n"));
+}
+
+/// Panics, naming `what`, unless this process has `kids` children again (for tests that
+/// check a harness left nothing behind).
+#[cfg(test)]
+pub(crate) fn assert_children(kids: usize, what: &str) {
+    assert_eq!(children_of_me(), kids, "{what} was left behind");
 }
 
 /// How many children this process has right now, over all its threads (for tests that

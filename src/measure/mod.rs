@@ -6,6 +6,7 @@
 
 mod count;
 pub mod disturbance;
+pub mod guard;
 pub mod memory;
 mod outcome;
 mod sample;
@@ -20,7 +21,7 @@ pub use tails::Latency;
 pub use validity::*;
 
 pub(crate) use count::loaded;
-use validity::excuse_disturbed_count;
+use validity::{excuse_disturbed_count, excuse_preemptions};
 
 pub use crate::counters::CounterValue;
 
@@ -86,7 +87,7 @@ pub fn measure_with(
     let (samples, load) = time_samples_loaded(h, cfg)?;
     let census_after = disturbance::Census::take(std::path::Path::new("/proc"));
     let per_batch = samples.iters_per_sample;
-    let iters = count_iters(&samples);
+    let iters = count_iters_for(&samples, h.slow_iterations());
     let expected = h.expected_switches_per_iter();
     let o = match counting {
         Counting::Off => {
@@ -111,6 +112,7 @@ pub fn measure_with(
     o.policy = h.policy().map(str::to_string);
     excuse_disturbed_count(&mut o, counted_load);
     apply_timed_load(&mut o, expected, &load, per_batch);
+    excuse_preemptions(&mut o, expected, load.switches);
     if let Some(d) = o.disturbance.as_mut() {
         if d.disturbed_batches > 0 {
             let members: Vec<i32> = h.tasks().iter().map(|t| t.tid).collect();

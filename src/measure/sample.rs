@@ -35,6 +35,18 @@ impl SampleConfig {
         }
     }
 
+    /// `samples` samples of `ms` milliseconds after as long a warm-up: for tests that
+    /// only check what a benchmark records.
+    #[cfg(test)]
+    pub(crate) fn brief(ms: u64, samples: usize) -> Self {
+        Self {
+            warmup: Duration::from_millis(ms),
+            samples,
+            sample_time: Duration::from_millis(ms),
+            tail_round_trips: 0,
+        }
+    }
+
     /// About three seconds per benchmark, and 20 000 single round trips off one CPU
     /// (about a second at 50 us each).
     pub fn full() -> Self {
@@ -91,8 +103,10 @@ pub fn time_samples_loaded(
     h: &mut dyn Harness,
     cfg: &SampleConfig,
 ) -> Result<(Samples, TimedLoad)> {
-    // Calibrate while warming up: grow the batch until it takes a measurable time.
-    let mut iters = 16u64;
+    // Calibrate while warming up: grow the batch until it takes a measurable time (from
+    // one iteration where a single one already takes milliseconds).
+    let slow = h.slow_iterations();
+    let mut iters = if slow { 1 } else { 16u64 };
     let start = Instant::now();
     let mut per_iter;
     loop {
@@ -105,12 +119,17 @@ pub fn time_samples_loaded(
             iters *= 2;
         }
     }
-    let iters_per_sample =
-        ((cfg.sample_time.as_nanos() as f64 / per_iter.max(1.0)) as u64).clamp(10, 100_000_000);
-    let mut ns_per_iter = Vec::with_capacity(cfg.samples);
-    let mut batches = Vec::with_capacity(cfg.samples);
+    let iters_per_sample = ((cfg.sample_time.as_nanos() as f64 / per_iter.max(1.0)) as u64)
+        .clamp(fewest(slow), 100_000_000);
+    let samples = if slow {
+        slow_samples(cfg, per_iter * iters_per_sample as f64)
+    } else {
+        cfg.samples.max(1)
+    };
+    let mut ns_per_iter = Vec::with_capacity(samples);
+    let mut batches = Vec::with_capacity(samples);
     let before = switches::read_tasks(h.tasks()).ok();
-    for _ in 0..cfg.samples.max(1) {
+    for _ in 0..samples {
         let ran_before = disturbance::read_tasks_before(h.tasks()).ok();
         let wall = Instant::now();
         let t = h.run(iters_per_sample)?;
@@ -140,9 +159,34 @@ pub fn time_samples_loaded(
     ))
 }
 
+/// The fewest iterations in a sample or a counted run: 10, or 1 for a harness whose one
+/// iteration already takes milliseconds ([`Harness::slow_iterations`]).
+fn fewest(slow: bool) -> u64 {
+    if slow {
+        1
+    } else {
+        10
+    }
+}
+
+/// How many samples of `sample_ns` each a slow harness takes: as many as fit in the time
+/// `cfg` gives all its samples, but at least 5 (or `cfg.samples` where that is fewer).
+fn slow_samples(cfg: &SampleConfig, sample_ns: f64) -> usize {
+    let all = cfg.samples.max(1);
+    let budget = all as f64 * cfg.sample_time.as_nanos() as f64;
+    let fit = (budget / sample_ns.max(1.0)).ceil() as usize;
+    fit.clamp(5.min(all), all)
+}
+
 /// Iterations of the counted run: at least one sample's worth and 1000, but no more than
 /// about a quarter of a second for slow iterations (a ring of 16, a 32 MiB working set).
 pub fn count_iters(samples: &Samples) -> u64 {
+    count_iters_for(samples, false)
+}
+
+/// [`count_iters`] for a harness that may have said its iterations are slow: then as few
+/// as one.
+pub fn count_iters_for(samples: &Samples, slow: bool) -> u64 {
     let mut sorted = samples.ns_per_iter.clone();
     sorted.sort_by(f64::total_cmp);
     let median = crate::stats::quantile(&sorted, 0.5);
@@ -151,5 +195,8 @@ pub fn count_iters(samples: &Samples) -> u64 {
     } else {
         1000
     };
-    samples.iters_per_sample.max(1000.min(affordable)).max(10)
+    samples
+        .iters_per_sample
+        .max(1000.min(affordable))
+        .max(fewest(slow))
 }

@@ -2,15 +2,17 @@
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
 //! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
-//! `footprint/thread/64`, `regs/thread-futex/avx512`, `uswitch/corosensei`.
+//! `footprint/thread/64`, `regs/thread-futex/avx512`, `uswitch/corosensei`,
+//! `isolation/process-write`, `cross/process-vm-readv/64KiB`.
 
 use std::fmt;
 use std::str::FromStr;
 
 use super::{
-    Access, FloorKind, Mechanism, Participants, PlacementKind, RegState, SpawnKind, UswitchKind,
+    Access, CrossWay, FloorKind, Mechanism, Participants, PlacementKind, RegState, SpawnKind,
+    UswitchKind,
 };
-use super::{ACCESSES, FLOORS, PLACEMENTS, REG_STATES, SPAWNS, USWITCHES};
+use super::{ACCESSES, CROSS_WAYS, FLOORS, PLACEMENTS, REG_STATES, SPAWNS, USWITCHES};
 use crate::error::{Error, Result};
 use crate::units::{format_size, parse_size};
 
@@ -65,6 +67,15 @@ pub enum BenchId {
     },
     /// `uswitch/<name>`.
     Uswitch(UswitchKind),
+    /// `isolation/<participants>-write`: the first write to a page the other side holds.
+    Isolation(Participants),
+    /// `cross/<way>/<size>`: one process reading another's private memory.
+    Cross {
+        /// How it reads.
+        way: CrossWay,
+        /// Bytes per read.
+        bytes: u64,
+    },
 }
 
 /// An experiment: the first part of its ids, and the `experiment` of its outcomes.
@@ -86,6 +97,10 @@ pub enum Experiment {
     Regs,
     /// `uswitch/...`
     Uswitch,
+    /// `isolation/...`
+    Isolation,
+    /// `cross/...`
+    Cross,
 }
 
 impl Experiment {
@@ -100,6 +115,8 @@ impl Experiment {
             Experiment::Footprint => "footprint",
             Experiment::Regs => "regs",
             Experiment::Uswitch => "uswitch",
+            Experiment::Isolation => "isolation",
+            Experiment::Cross => "cross",
         }
     }
 }
@@ -122,6 +139,8 @@ impl BenchId {
             BenchId::Footprint { .. } => Experiment::Footprint,
             BenchId::Regs { .. } => Experiment::Regs,
             BenchId::Uswitch(_) => Experiment::Uswitch,
+            BenchId::Isolation(_) => Experiment::Isolation,
+            BenchId::Cross { .. } => Experiment::Cross,
         }
     }
 }
@@ -165,6 +184,10 @@ impl fmt::Display for BenchId {
                 state,
             } => write!(f, "regs/{participants}-futex/{}", state.name()),
             BenchId::Uswitch(k) => write!(f, "uswitch/{}", k.name()),
+            BenchId::Isolation(p) => write!(f, "isolation/{p}-write"),
+            BenchId::Cross { way, bytes } => {
+                write!(f, "cross/{}/{}", way.name(), format_size(bytes))
+            }
         }
     }
 }
@@ -209,6 +232,14 @@ fn parse(s: &str) -> Option<BenchId> {
         ["floor", name] => BenchId::Floor(named(&FLOORS, name, |k| k.name().into())?),
         ["spawn", name] => BenchId::Spawn(named(&SPAWNS, name, |k| k.name().into())?),
         ["uswitch", name] => BenchId::Uswitch(named(&USWITCHES, name, |k| k.name().into())?),
+        ["isolation", h] => {
+            let people = [Participants::Process, Participants::Thread];
+            BenchId::Isolation(named(&people, h, |p| format!("{p}-write"))?)
+        }
+        ["cross", way, size] => BenchId::Cross {
+            way: named(&CROSS_WAYS, way, |w| w.name().into())?,
+            bytes: parse_size(size).ok()?,
+        },
         ["ring", h, n] => {
             let (participants, mechanism) = harness(h)?;
             BenchId::Ring {
@@ -310,6 +341,20 @@ mod tests {
     }
 
     #[test]
+    fn isolation_and_cross_ids_are_typed() {
+        assert_eq!(
+            "isolation/thread-write".parse::<BenchId>().unwrap(),
+            BenchId::Isolation(Participants::Thread)
+        );
+        let id = BenchId::Cross {
+            way: CrossWay::ProcessVmReadv,
+            bytes: 64 << 10,
+        };
+        assert_eq!(id.to_string(), "cross/process-vm-readv/64KiB");
+        assert_eq!(id.to_string().parse::<BenchId>().unwrap(), id);
+    }
+
+    #[test]
     fn malformed_ids_are_refused_with_the_fix() {
         for bad in [
             "",
@@ -325,6 +370,9 @@ mod tests {
             "regs/thread-pipe/avx",
             "regs/process-futex/mmx",
             "uswitch/greenlet",
+            "isolation/process",
+            "cross/ptrace/4KiB",
+            "cross/proc-mem",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(

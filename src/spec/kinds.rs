@@ -1,5 +1,6 @@
 //! The named kinds of the experiments beyond the ping-pong: which floor, which creation,
-//! which way a working set is touched, which user-space switch. Their ids are built and parsed in [`super::id`].
+//! which way a working set is touched, which user-space switch, which way another process's
+//! memory is read. Their ids are built and parsed in [`super::id`].
 
 /// One floor: a mechanism's own cost, without a switch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -160,6 +161,92 @@ impl UswitchKind {
         match self {
             UswitchKind::Corosensei => "corosensei",
             UswitchKind::Swapcontext => "swapcontext",
+        }
+    }
+}
+
+/// How one process reads another's private memory (`cross/<way>/<size>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CrossWay {
+    /// `memcpy` from a `MAP_SHARED` mapping both processes hold: what the usual IPC
+    /// rests on; no system call once the mapping exists.
+    SharedMapping,
+    /// One `process_vm_readv` call per read.
+    ProcessVmReadv,
+    /// One `pread` of `/proc/PID/mem` per read (the file opened once).
+    ProcMem,
+    /// `ptrace(PTRACE_PEEKDATA)` while attached, one 8-byte word per call.
+    PtracePeek,
+}
+
+/// Every way of reading, in report order (cheapest expected first).
+pub const CROSS_WAYS: [CrossWay; 4] = [
+    CrossWay::SharedMapping,
+    CrossWay::ProcessVmReadv,
+    CrossWay::ProcMem,
+    CrossWay::PtracePeek,
+];
+
+/// The sizes every way reads: 4 KiB, 64 KiB and 1 MiB.
+pub const CROSS_SIZES: [u64; 3] = [4 << 10, 64 << 10, 1 << 20];
+
+impl CrossWay {
+    /// Its name in the id.
+    pub fn name(self) -> &'static str {
+        match self {
+            CrossWay::SharedMapping => "shared-mapping",
+            CrossWay::ProcessVmReadv => "process-vm-readv",
+            CrossWay::ProcMem => "proc-mem",
+            CrossWay::PtracePeek => "ptrace-peek",
+        }
+    }
+
+    /// What it is called in prose and tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            CrossWay::SharedMapping => "shared mapping",
+            CrossWay::ProcessVmReadv => "process_vm_readv",
+            CrossWay::ProcMem => "/proc/PID/mem",
+            CrossWay::PtracePeek => "PTRACE_PEEKDATA",
+        }
+    }
+
+    /// Whether the kernel's access check (the one `ptrace` applies) stands between the
+    /// reader and the memory: every way but the shared mapping.
+    pub fn checked_by_kernel(self) -> bool {
+        self != CrossWay::SharedMapping
+    }
+}
+
+/// A way one process may try to get at another's memory that the kernel checks first:
+/// what the guard probe (who may read whom) tries.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum GuardWay {
+    /// `process_vm_readv` of 4 KiB.
+    ProcessVmReadv,
+    /// `open` of `/proc/PID/mem`, then a `pread` of 4 KiB.
+    ProcMem,
+    /// `PTRACE_SEIZE` (+ `PTRACE_INTERRUPT`), then one `PTRACE_PEEKDATA`.
+    PtraceAttach,
+}
+
+/// Every way the guard probe tries, in report order.
+pub const GUARD_WAYS: [GuardWay; 3] = [
+    GuardWay::ProcessVmReadv,
+    GuardWay::ProcMem,
+    GuardWay::PtraceAttach,
+];
+
+impl GuardWay {
+    /// What it is called in tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            GuardWay::ProcessVmReadv => "process_vm_readv",
+            GuardWay::ProcMem => "/proc/PID/mem",
+            GuardWay::PtraceAttach => "ptrace attach",
         }
     }
 }

@@ -15,6 +15,7 @@ pub use kinds::{
     Access, FloorKind, RegState, SpawnKind, UswitchKind, ACCESSES, FLOORS, REG_STATES, SPAWNS,
     USWITCHES,
 };
+pub use kinds::{CrossWay, GuardWay, CROSS_SIZES, CROSS_WAYS, GUARD_WAYS};
 
 use crate::cpus::CpuChoice;
 use crate::error::Result;

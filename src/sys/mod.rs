@@ -1,7 +1,9 @@
 //! The only module with `unsafe` code: fork, futex, shared memory, process exit and the
 //! perf ioctl the perf crate does not wrap; the tracefs mount; the register state of
-//! [`xstate`] (CPUID, XINUSE, the assembly that makes a state live); and glibc's
-//! user-space context switch ([`ucontext`]).
+//! [`xstate`] (CPUID, XINUSE, the assembly that makes a state live); glibc's user-space
+//! context switch ([`ucontext`]); and [`crossing`], what the isolation experiments need:
+//! shared bytes, reading another process's memory, and a forked child's change of user
+//! and dumpable flag.
 //!
 //! Every function here is a small safe wrapper; each `unsafe` block says why it is sound.
 //! Everything else in the crate goes through these wrappers (`#![deny(unsafe_code)]` at
@@ -16,6 +18,7 @@ use std::time::Duration;
 
 use nix::unistd::Pid;
 
+pub mod crossing;
 pub mod ucontext;
 pub mod xstate;
 

@@ -167,3 +167,70 @@ pub fn judged(
     }
     v.evidence
 }
+
+/// `isolation/<p>-write` taking `ns` per write: 4096 pages checked, a child's write
+/// unseen by the parent with a fault each, a thread's seen with none.
+pub fn isolation(p: &str, ns: f64) -> Outcome {
+    let participants = if p == "process" {
+        Participants::Process
+    } else {
+        Participants::Thread
+    };
+    let id = format!("isolation/{p}-write");
+    let mut w = o(&id, "isolation", Some(participants), None, None, ns, None);
+    let process = participants == Participants::Process;
+    w.extra.insert("pages_checked".into(), 4096.0);
+    w.extra.insert(
+        "write_seen_by_other_side".into(),
+        if process { 0.0 } else { 1.0 },
+    );
+    w.extra.insert(
+        "minor_faults_per_write".into(),
+        if process { 1.0 } else { 0.0 },
+    );
+    w
+}
+
+/// `cross/<way>/<size>` taking `ns` per read of `bytes`.
+pub fn cross(way: crate::spec::CrossWay, bytes: u64, ns: f64) -> Outcome {
+    let id = format!("cross/{}/{}", way.name(), crate::units::format_size(bytes));
+    let mut r = o(
+        &id,
+        "cross",
+        Some(Participants::Process),
+        None,
+        Some(bytes),
+        ns,
+        Some(0.0),
+    );
+    r.variant = Some(way.name().into());
+    r.extra
+        .insert("bytes_per_second".into(), bytes as f64 / ns * 1e9);
+    r
+}
+
+/// The guard's facts: root (CAP_SYS_PTRACE) allowed every way into nobody's process, and
+/// nobody answered `unprivileged` every way on root's and on its own non-dumpable one.
+pub fn guard(unprivileged: crate::measure::guard::Access) -> crate::measure::guard::Guard {
+    use crate::measure::guard::{Access, Guard, GuardFact, TargetKind};
+    let fact = |uid: u32, privileged: bool, target: TargetKind, way, access: &Access| GuardFact {
+        reader_uid: uid,
+        reader_privileged: privileged,
+        target,
+        target_uid: if uid == 0 { 65534 } else { 0 },
+        way,
+        access: access.clone(),
+    };
+    let mut facts = Vec::new();
+    for way in crate::spec::GUARD_WAYS {
+        facts.push(fact(0, true, TargetKind::OtherUser, way, &Access::Allowed));
+        for t in [TargetKind::SameUserNotDumpable, TargetKind::OtherUser] {
+            facts.push(fact(65534, false, t, way, &unprivileged));
+        }
+    }
+    Guard {
+        yama_ptrace_scope: None,
+        facts,
+        not_tried: vec![],
+    }
+}

@@ -20,7 +20,9 @@
 pub(crate) mod address_space;
 pub(crate) mod caches;
 mod creation;
+mod crossing;
 mod evidence;
+mod isolation;
 mod kernel_share;
 mod registers;
 pub(crate) mod select;
@@ -35,7 +37,9 @@ pub(crate) mod fixtures;
 pub use address_space::AddressSpace;
 pub use caches::Caches;
 pub use creation::Creation;
+pub use crossing::Crossing;
 pub use evidence::Evidence;
+pub use isolation::Isolation;
 pub use kernel_share::{KernelShare, KERNEL_SHARE_RATIO};
 pub use registers::Registers;
 pub use shared_memory::SharedMemory;
@@ -43,7 +47,18 @@ pub use thread_cheaper::ThreadCheaper;
 pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
 pub use verdict::{ClaimVerdict, VerdictKind};
 
+use crate::measure::guard::Guard;
 use crate::measure::Outcome;
+
+/// What a run knows besides its outcomes, for the claims that read it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunFacts<'a> {
+    /// The ids asked for that did not run, and why (`(id, reason)`, a results file's
+    /// `skipped`): a claim names a missing figure's reason.
+    pub skipped: &'a [(&'a str, &'a str)],
+    /// Who the kernel let read whose memory, where the run probed it.
+    pub guard: Option<&'a Guard>,
+}
 
 /// Relative differences below this are treated as noise (5%).
 pub const NOISE: f64 = 0.05;
@@ -77,23 +92,21 @@ pub trait Claim {
     /// Judges the claim on `outcomes`.
     fn judge(&self, outcomes: &[Outcome]) -> Finding;
 
-    /// Judges the claim on `outcomes`, knowing which ids were asked for but did not run
-    /// and why (`(id, reason)`, a results file's `skipped`), for a claim whose evidence
-    /// says why a figure is missing. The same as [`Claim::judge`] unless a claim says
-    /// otherwise.
-    fn judge_with_skipped(&self, outcomes: &[Outcome], _skipped: &[(&str, &str)]) -> Finding {
+    /// Judges the claim on `outcomes` and on what else the run knows (`facts`: the ids
+    /// that did not run and why, who the kernel let read whose memory). The same as
+    /// [`Claim::judge`] unless a claim reads the facts.
+    fn judge_in(&self, outcomes: &[Outcome], _facts: &RunFacts<'_>) -> Finding {
         self.judge(outcomes)
     }
 
     /// The claim's verdict on `outcomes`, as results files keep it.
     fn verdict(&self, outcomes: &[Outcome]) -> ClaimVerdict {
-        self.verdict_with_skipped(outcomes, &[])
+        self.verdict_in(outcomes, &RunFacts::default())
     }
 
-    /// The claim's verdict on `outcomes` and the ids that did not run (see
-    /// [`Claim::judge_with_skipped`]).
-    fn verdict_with_skipped(&self, outcomes: &[Outcome], skipped: &[(&str, &str)]) -> ClaimVerdict {
-        let Finding { kind, evidence } = self.judge_with_skipped(outcomes, skipped);
+    /// The claim's verdict on `outcomes` and `facts` (see [`Claim::judge_in`]).
+    fn verdict_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> ClaimVerdict {
+        let Finding { kind, evidence } = self.judge_in(outcomes, facts);
         ClaimVerdict {
             claim: self.statement().into(),
             verdict: kind,
@@ -112,19 +125,20 @@ pub const CLAIMS: &[&dyn Claim] = &[
     &SharedMemory,
     &Registers,
     &KernelShare,
+    &Isolation,
+    &Crossing,
 ];
 
 /// Judges every claim on `outcomes`.
 pub fn judge_all(outcomes: &[Outcome]) -> Vec<ClaimVerdict> {
-    judge_all_with_skipped(outcomes, &[])
+    judge_all_in(outcomes, &RunFacts::default())
 }
 
-/// Judges every claim on `outcomes`, with the ids that did not run and why (`(id,
-/// reason)`: a results file's `skipped`), which some claims name in their evidence.
-pub fn judge_all_with_skipped(outcomes: &[Outcome], skipped: &[(&str, &str)]) -> Vec<ClaimVerdict> {
+/// Judges every claim on `outcomes` and on what else the run knows ([`RunFacts`]).
+pub fn judge_all_in(outcomes: &[Outcome], facts: &RunFacts<'_>) -> Vec<ClaimVerdict> {
     CLAIMS
         .iter()
-        .map(|c| c.verdict_with_skipped(outcomes, skipped))
+        .map(|c| c.verdict_in(outcomes, facts))
         .collect()
 }
 

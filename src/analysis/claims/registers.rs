@@ -5,7 +5,7 @@
 
 use super::evidence::{listed, Evidence};
 use super::select::valid;
-use super::{Claim, Finding, VerdictKind, NOISE};
+use super::{Claim, Finding, RunFacts, VerdictKind, NOISE};
 use crate::experiments::regs::{regs_id, EXTRA_NS_PER_SWITCH, REGS_PARTICIPANTS};
 use crate::measure::Outcome;
 use crate::spec::{RegState, REG_STATES};
@@ -97,10 +97,11 @@ impl Claim for Registers {
     }
 
     fn judge(&self, outcomes: &[Outcome]) -> Finding {
-        self.judge_with_skipped(outcomes, &[])
+        self.judge_in(outcomes, &RunFacts::default())
     }
 
-    fn judge_with_skipped(&self, outcomes: &[Outcome], skipped: &[(&str, &str)]) -> Finding {
+    fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
+        let skipped = facts.skipped;
         let base: Vec<f64> = of(outcomes, RegState::None)
             .iter()
             .filter_map(|o| o.ns_per_switch)
@@ -199,7 +200,11 @@ mod tests {
             ("regs/process-futex/amx", NO_AMX),
             ("regs/thread-futex/amx", NO_AMX),
         ];
-        let v = Registers.judge_with_skipped(&set(2.0, 9.0, 35.0), &skipped);
+        let facts = RunFacts {
+            skipped: &skipped,
+            ..Default::default()
+        };
+        let v = Registers.judge_in(&set(2.0, 9.0, 35.0), &facts);
         assert_eq!(v.kind, DoesNotHold, "{}", v.evidence);
         let e = v.evidence.to_string();
         for part in [

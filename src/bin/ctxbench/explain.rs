@@ -41,10 +41,19 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let not_run: Vec<(&str, &str)> = file.skipped.iter().map(Skipped::pair).collect();
-    let verdicts = verdict::judge_all_with_skipped(&file.results, &not_run);
-    let ring = terminal::ring::render(&file.results);
-    if !ring.is_empty() {
-        println!("{ring}");
+    let facts = verdict::RunFacts {
+        skipped: &not_run,
+        guard: file.guard.as_ref(),
+    };
+    let verdicts = verdict::judge_all_in(&file.results, &facts);
+    for table in [
+        terminal::ring::render(&file.results),
+        terminal::isolation::render(&file.results),
+        terminal::guard::render(&file),
+    ] {
+        if !table.is_empty() {
+            println!("{table}");
+        }
     }
     print!("{}", verdict::render(&verdicts));
     for s in &file.skipped {

@@ -126,6 +126,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ctxbench::export::terminal::ring::render(&file.results),
         ctxbench::export::terminal::footprint::render(&file.results),
         ctxbench::export::terminal::regs::render(&file.results),
+        ctxbench::export::terminal::isolation::render(&file.results),
+        ctxbench::export::terminal::guard::render(&file),
     ] {
         if !section.is_empty() {
             print!("\n{section}");

@@ -99,6 +99,8 @@ pub struct Run {
     /// The run's verdicts on textbook claims, as found in the file (objects with
     /// `claim`, `verdict` and `evidence` strings, where present).
     pub verdicts: Vec<serde_json::Value>,
+    /// Who the kernel let read whose memory, where the run probed it.
+    pub guard: Option<crate::measure::guard::Guard>,
 }
 
 impl Run {

@@ -1,10 +1,13 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
-//! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`], [`regs`]: [`RUN_TABLES`])
-//! and what `ctxbench check` shows ([`check`]). Fixed-width text, one row per benchmark id.
+//! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`], [`regs`], [`isolation`],
+//! [`guard`]: [`RUN_TABLES`]) and what `ctxbench check` shows ([`check`]). Fixed-width
+//! text, one row per benchmark id.
 
 pub mod check;
 pub mod counters;
 pub mod footprint;
+pub mod guard;
+pub mod isolation;
 pub mod regs;
 pub mod ring;
 pub mod run;
@@ -36,7 +39,7 @@ impl Exporter for Table {
 }
 
 /// The tables `ctxbench run` prints, in order: a line registers a table.
-pub const RUN_TABLES: [Table; 7] = [
+pub const RUN_TABLES: [Table; 9] = [
     Table {
         render: |f| run::render(&f.results, &f.skipped),
         spaced: false,
@@ -63,6 +66,14 @@ pub const RUN_TABLES: [Table; 7] = [
     },
     Table {
         render: |f| regs::render(&f.results),
+        spaced: true,
+    },
+    Table {
+        render: |f| isolation::render(&f.results),
+        spaced: true,
+    },
+    Table {
+        render: guard::render,
         spaced: true,
     },
 ];

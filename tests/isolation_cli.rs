@@ -1,0 +1,163 @@
+//! The isolation experiments through the real binary: Ctrl-C in the middle of a run leaves
+//! no child behind (a target stopped under ptrace included), and a run without privilege
+//! records the kernel's refusals with their errno. One test, so the runs never overlap
+//! and no other test's children are counted as ours.
+
+use std::path::Path;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+
+/// The pids of every child of process `pid` (over all its threads).
+fn children_of(pid: u32) -> Vec<i32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return vec![];
+    };
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("children")).ok())
+        .flat_map(|s| {
+            s.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<i32>>()
+        })
+        .collect()
+}
+
+/// `TracerPid` of process `pid`, 0 when untraced.
+fn tracer_of(pid: i32) -> Option<i32> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("TracerPid:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Waits up to `limit` for `ready` to give something, polling every millisecond.
+fn wait_for<T>(limit: Duration, mut ready: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = Instant::now() + limit;
+    while Instant::now() < end {
+        if let Some(t) = ready() {
+            return Some(t);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    None
+}
+
+fn start(filter: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+        .args(["run", "--no-counters", "--filter", filter])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Starts a run of `filter`, waits until `seen` says its children are where they should
+/// be, sends SIGINT, and checks that every child it had is gone: adopted by this process
+/// (a subreaper) and reaped, never left running.
+fn interrupt(filter: &str, seen: impl Fn(u32, &[i32]) -> bool) {
+    let mut run = start(filter);
+    let me = run.id();
+    let kids = wait_for(Duration::from_secs(30), || {
+        let kids = children_of(me);
+        seen(me, &kids).then_some(kids)
+    })
+    .unwrap_or_else(|| panic!("{filter}: the run never had the children looked for"));
+    kill(Pid::from_raw(me as i32), Signal::SIGINT).unwrap();
+    let status = run.wait().unwrap();
+    assert!(!status.success(), "{filter}: the run ended by itself first");
+    // Orphans come to us (the subreaper): reap them as they die, give them a moment.
+    let gone = wait_for(Duration::from_secs(5), || {
+        while let Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..)) =
+            waitpid(None, Some(WaitPidFlag::WNOHANG))
+        {}
+        kids.iter()
+            .all(|&k| kill(Pid::from_raw(k), None).is_err())
+            .then_some(())
+    });
+    assert!(
+        gone.is_some(),
+        "{filter}: children {kids:?} outlived the interrupted run (ours now: {:?})",
+        children_of(std::process::id())
+    );
+}
+
+fn interrupted_runs_leave_no_child() {
+    nix::sys::prctl::set_child_subreaper(true).unwrap();
+    // A target stopped under PTRACE_SEIZE (the run's reader is its tracer).
+    interrupt("cross/ptrace-peek/1MiB", |me, kids| {
+        kids.iter().any(|&k| tracer_of(k) == Some(me as i32))
+    });
+    // A child in the middle of its copy-on-write writes.
+    interrupt("isolation/process-write", |_, kids| !kids.is_empty());
+}
+
+fn guard_of(json: &serde_json::Value, way: &str, target: &str) -> String {
+    let facts = json["guard"]["facts"].as_array().expect("guard facts");
+    let f = facts
+        .iter()
+        .find(|f| f["way"] == way && f["target"] == target && f["reader_privileged"] == false)
+        .unwrap_or_else(|| panic!("no fact for {way} on {target}: {facts:?}"));
+    match f["result"].as_str() {
+        Some("refused") => format!("refused {}", f["errno"].as_str().unwrap_or("?")),
+        other => other.unwrap_or("?").to_string(),
+    }
+}
+
+/// As `nobody` when this test runs as root, else as whoever runs it.
+fn a_run_without_privilege_records_the_refusals() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let json = dir.path().join("r.json");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ctxbench"));
+    cmd.args([
+        "run",
+        "--quick",
+        "--no-counters",
+        "--filter",
+        "cross/proc-mem/4KiB",
+    ])
+    .arg("--json")
+    .arg(&json)
+    .current_dir(dir.path());
+    if nix::unistd::geteuid().is_root() {
+        cmd.uid(65534).gid(65534);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.code() == Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("who may read whose memory"), "{stdout}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(&json)).unwrap()).unwrap();
+    assert!(v["results"][0]["valid"].as_bool().unwrap(), "{stdout}");
+    // One's own process that made itself non-dumpable: refused every way.
+    let closed = "same-user-not-dumpable";
+    assert_eq!(guard_of(&v, "process-vm-readv", closed), "refused EPERM");
+    assert_eq!(guard_of(&v, "proc-mem", closed), "refused EACCES");
+    assert_eq!(guard_of(&v, "ptrace-attach", closed), "refused EPERM");
+    // Another user's (pid 1, root's): refused too.
+    assert_eq!(
+        guard_of(&v, "process-vm-readv", "other-user"),
+        "refused EPERM"
+    );
+    assert_eq!(guard_of(&v, "ptrace-attach", "other-user"), "refused EPERM");
+    assert!(stdout.contains("refused (EPERM)"), "{stdout}");
+}
+
+#[test]
+fn isolation_runs_clean_up_and_record_refusals() {
+    interrupted_runs_leave_no_child();
+    a_run_without_privilege_records_the_refusals();
+}
