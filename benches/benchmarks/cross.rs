@@ -18,7 +18,7 @@ use ctxbench::units::format_size;
 /// ways; they are then left out, said so).
 pub fn benches(c: &mut Criterion) {
     let cpus = CpuChoice::resolve(None).unwrap_or_else(|e| panic!("{e}"));
-    let (planned, refused) = cross::plan(|_| true, cpus.first());
+    let (planned, refused) = cross::plan(|_| true, &ctxbench::spec::CROSS_SIZES, cpus.first());
     for (id, reason) in refused {
         eprintln!("{id}: skipped: {reason}");
     }

@@ -63,14 +63,18 @@ pub fn refusal(yama: Option<u32>, privileged: bool) -> Option<String> {
 
 /// The read benchmarks among `wanted` ids on `cpu`, and the ids this machine refuses,
 /// each with the reason.
-pub fn plan(wanted: impl Fn(&str) -> bool, cpu: usize) -> (Vec<CrossBench>, Vec<(String, String)>) {
+pub fn plan(
+    wanted: impl Fn(&str) -> bool,
+    sizes: &[u64],
+    cpu: usize,
+) -> (Vec<CrossBench>, Vec<(String, String)>) {
     let why = refusal(
         super::guard::yama_scope(std::path::Path::new("/")),
         super::guard::privileged(),
     );
     let (mut planned, mut skipped) = (Vec::new(), Vec::new());
     for way in CROSS_WAYS {
-        for bytes in CROSS_SIZES {
+        for &bytes in sizes {
             let id = cross_id(way, bytes);
             if !wanted(&id) {
                 continue;

@@ -40,7 +40,7 @@ pub const DEFAULT_SIZES: [u64; 9] = [
 ];
 
 /// Sizes per side in a quick run.
-pub const QUICK_SIZES: [u64; 5] = [0, 16 << 10, 256 << 10, 4 << 20, 32 << 20];
+pub const QUICK_SIZES: [u64; 4] = [0, 16 << 10, 256 << 10, 4 << 20];
 
 /// The largest size accepted at all (per side); memory is checked as well.
 pub const MAX_SIZE: u64 = 1 << 30;

@@ -3,21 +3,23 @@
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::experiments::cross;
-use crate::experiments::floors::{FloorBench, FloorKind, FLOORS};
+use crate::experiments::floors::FLOORS;
 use crate::experiments::footprint;
-use crate::experiments::isolation::{isolation_id, IsolationBench, ISOLATION_PARTICIPANTS};
-use crate::experiments::ring::{
-    self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
-};
+use crate::experiments::isolation::{isolation_id, ISOLATION_PARTICIPANTS};
+use crate::experiments::ring::{self, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS};
 use crate::experiments::spawn::SPAWNS;
-use crate::experiments::uswitch::{UswitchBench, USWITCHES};
-use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
-use crate::harness::workset::ACCESSES;
+use crate::experiments::uswitch::USWITCHES;
+use crate::experiments::workset;
 use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::Skipped;
-use crate::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
+
+mod explain;
+mod select;
 
 pub use crate::bench::Runnable;
+pub use explain::explain_plan;
+pub use select::regs_plan;
+use select::{floors_for, isolation_and_crossing, pingpongs, rings, uswitches, worksets};
 
 /// A benchmark ready to run: any [`Runnable`].
 pub struct Planned(Box<dyn Runnable>);
@@ -49,7 +51,15 @@ pub struct PlanOptions {
     pub workset_sizes: Vec<u64>,
     /// Footprint task counts (idle tasks per measurement).
     pub footprint_tasks: Vec<usize>,
+    /// Sizes of the reads across processes (bytes per read).
+    pub cross_sizes: Vec<u64>,
 }
+
+/// Ring sizes of a quick run: both sides of the address-space-id limit and the step.
+pub const QUICK_RING_SIZES: [usize; 6] = [2, 4, 6, 7, 8, 16];
+
+/// Read sizes of a quick run: the smallest and the largest.
+pub const QUICK_CROSS_SIZES: [u64; 2] = [4 << 10, 1 << 20];
 
 impl Default for PlanOptions {
     /// The sizes of a full run.
@@ -58,17 +68,20 @@ impl Default for PlanOptions {
             ring_sizes: DEFAULT_RING_SIZES.to_vec(),
             workset_sizes: workset::DEFAULT_SIZES.to_vec(),
             footprint_tasks: footprint::DEFAULT_TASKS.to_vec(),
+            cross_sizes: crate::spec::CROSS_SIZES.to_vec(),
         }
     }
 }
 
 impl PlanOptions {
-    /// The sizes of a quick run: fewer working-set sizes and footprint task counts.
+    /// The sizes of a quick run: fewer working-set sizes, ring sizes, footprint task
+    /// counts and read sizes.
     pub fn quick() -> Self {
         Self {
+            ring_sizes: QUICK_RING_SIZES.to_vec(),
             workset_sizes: workset::QUICK_SIZES.to_vec(),
             footprint_tasks: footprint::QUICK_TASKS.to_vec(),
-            ..Self::default()
+            cross_sizes: QUICK_CROSS_SIZES.to_vec(),
         }
     }
 
@@ -148,7 +161,8 @@ pub fn plan_with(
     planned.extend(uswitches(cpus.first()).filter(|p| matches(&p.id(), filters)));
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
-    let (more, refused) = isolation_and_crossing(|id| matches(id, filters), cpus.first());
+    let wanted = |id: &str| matches(id, filters);
+    let (more, refused) = isolation_and_crossing(wanted, &opts.cross_sizes, cpus.first());
     planned.extend(more);
     skipped.extend(refused);
     // Register states last: AMX asks the kernel for the tiles, once for the process.
@@ -166,198 +180,6 @@ pub fn plan_with(
         )));
     }
     Ok((planned, skipped))
-}
-
-/// The floors `filters` name, the floor of every same-CPU ping-pong they name (the
-/// ping-pongs subtract them, see [`finish`]), and the null system call beside the
-/// user-space switches (what entering the kernel costs), in order, on `cpu`.
-fn floors_for(filters: &[String], cpu: usize) -> Vec<Planned> {
-    let mut wanted: Vec<FloorKind> = FLOORS
-        .iter()
-        .copied()
-        .filter(|f| matches(&f.id(), filters))
-        .collect();
-    for &(p, m) in &PINGPONG_HARNESSES {
-        let f = FloorKind::for_pingpong(p, m);
-        let same = crate::spec::pingpong_id(p, m, crate::spec::PlacementKind::SameCpu);
-        if matches(&same, filters) && !wanted.contains(&f) {
-            wanted.push(f);
-        }
-    }
-    let user_switch = USWITCHES.iter().any(|k| matches(&k.id(), filters));
-    if user_switch && !wanted.contains(&FloorKind::Getppid) {
-        wanted.push(FloorKind::Getppid);
-    }
-    wanted.sort();
-    wanted
-        .into_iter()
-        .map(|kind| Planned::new(FloorBench { kind, cpu }))
-        .collect()
-}
-
-/// The ping-pongs `filters` name; those whose placement `cpus` cannot give are skipped.
-fn pingpongs(
-    filters: &[String],
-    cpus: &CpuChoice,
-    planned: &mut Vec<Planned>,
-    skipped: &mut Vec<Skipped>,
-) {
-    for &(p, m) in &PINGPONG_HARNESSES {
-        for &k in &PLACEMENTS {
-            let id = crate::spec::pingpong_id(p, m, k);
-            if !matches(&id, filters) {
-                continue;
-            }
-            match Placement::from_kind(k, cpus) {
-                Ok(placement) => planned.push(Planned::new(PingPongSpec {
-                    participants: p,
-                    mechanism: m,
-                    placement,
-                })),
-                Err(e) => skipped.push(Skipped {
-                    id,
-                    reason: e.to_string(),
-                }),
-            }
-        }
-    }
-}
-
-/// Every user-space switch, on `cpu`.
-fn uswitches(cpu: usize) -> impl Iterator<Item = Planned> {
-    USWITCHES
-        .into_iter()
-        .map(move |kind| Planned::new(UswitchBench { kind, cpu }))
-}
-
-/// The isolation and read benchmarks whose ids are `wanted`, on `cpu`; reads this
-/// machine's Yama setting refuses are skipped with the reason.
-fn isolation_and_crossing(
-    wanted: impl Fn(&str) -> bool,
-    cpu: usize,
-) -> (Vec<Planned>, Vec<Skipped>) {
-    let mut planned: Vec<Planned> = ISOLATION_PARTICIPANTS
-        .into_iter()
-        .filter(|&p| wanted(&isolation_id(p)))
-        .map(|participants| Planned::new(IsolationBench { participants, cpu }))
-        .collect();
-    let (reads, refused) = cross::plan(wanted, cpu);
-    planned.extend(reads.into_iter().map(Planned::new));
-    let refused = refused
-        .into_iter()
-        .map(|(id, reason)| Skipped { id, reason });
-    (planned, refused.collect())
-}
-
-/// Every working set of `opts`' sizes, on `cpu`.
-fn worksets(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
-    ACCESSES.into_iter().flat_map(move |access| {
-        WORKSET_PARTICIPANTS.iter().flat_map(move |&participants| {
-            opts.workset_sizes.iter().map(move |&bytes| {
-                Planned::new(WorksetSpec {
-                    participants,
-                    access,
-                    bytes,
-                    cpu,
-                })
-            })
-        })
-    })
-}
-
-/// Every ring of `opts`' sizes, on `cpu`.
-fn rings(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
-    RING_MECHANISMS.into_iter().flat_map(move |mechanism| {
-        RING_PARTICIPANTS.iter().flat_map(move |&participants| {
-            opts.ring_sizes.iter().map(move |&n| {
-                Planned::new(RingSpec {
-                    participants,
-                    mechanism,
-                    n,
-                    cpu,
-                })
-            })
-        })
-    })
-}
-
-/// The register-state benchmarks `filters` name on `cpu`, and those this machine does not
-/// offer, skipped with the reason.
-pub fn regs_plan(filters: &[String], cpu: usize) -> (Vec<Planned>, Vec<Skipped>) {
-    let (planned, refused) = crate::experiments::regs::plan(cpu, |id| matches(id, filters));
-    let skipped = refused
-        .into_iter()
-        .map(|(id, reason)| Skipped { id, reason })
-        .collect();
-    (planned.into_iter().map(Planned::new).collect(), skipped)
-}
-
-/// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
-/// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
-/// few working-set sizes; the three spawns; the quick footprints; the user-space switches
-/// and the null system call; both isolation writes, and every way of reading another
-/// process's memory at 4 KiB and 1 MiB; the register states this machine offers, see
-/// [`regs_plan`] for the others).
-pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
-    use crate::harness::workset::Access;
-    use crate::spec::Mechanism;
-    let cpu = cpus.first();
-    let mut v = Vec::new();
-    let people = [Participants::Process, Participants::Thread];
-    // The same-CPU ping-pongs the claims compare: every harness over pipe, futex
-    // (thread-futex-shared is process-futex's twin) and eventfd.
-    let pairs: Vec<(Participants, Mechanism)> = PINGPONG_HARNESSES
-        .iter()
-        .copied()
-        .filter(|(_, m)| m != &Mechanism::Condvar)
-        .collect();
-    // The null system call, beside the user-space switches.
-    let mut fl: Vec<FloorKind> = vec![FloorKind::Getppid];
-    for &(p, m) in &pairs {
-        let f = FloorKind::for_pingpong(p, m);
-        if !fl.contains(&f) {
-            fl.push(f);
-        }
-    }
-    fl.sort();
-    v.extend(
-        fl.into_iter()
-            .map(|kind| Planned::new(FloorBench { kind, cpu })),
-    );
-    // Spawns early, while this process is small (see `plan_with`).
-    v.extend(SPAWNS.iter().map(|&k| Planned::new(k)));
-    v.extend(footprint::specs(&footprint::QUICK_TASKS).map(Planned::new));
-    for (p, m) in pairs {
-        v.push(Planned::new(PingPongSpec {
-            participants: p,
-            mechanism: m,
-            placement: Placement::SameCpu(cpu),
-        }));
-    }
-    v.extend(uswitches(cpu));
-    for p in people {
-        for bytes in [0, 64 << 10, 1 << 20, 4 << 20] {
-            v.push(Planned::new(WorksetSpec {
-                participants: p,
-                access: Access::Read,
-                bytes,
-                cpu,
-            }));
-        }
-    }
-    for p in RING_PARTICIPANTS {
-        for n in [2, 4, 6, 7, 8, 16] {
-            v.push(Planned::new(RingSpec {
-                participants: p,
-                mechanism: Mechanism::Pipe,
-                n,
-                cpu,
-            }));
-        }
-    }
-    v.extend(isolation_and_crossing(|id| !id.ends_with("/64KiB"), cpu).0);
-    v.extend(regs_plan(&[], cpu).0);
-    v
 }
 
 /// Completes outcomes that depend on each other once all have run: the direct cost of
