@@ -71,4 +71,5 @@ pub mod results;
 pub mod runner;
 pub mod scheduler;
 pub mod stats;
+pub mod topology;
 pub mod units;

@@ -8,6 +8,7 @@ use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
 use crate::experiments::spawn::SPAWNS;
+use crate::experiments::topology::{self, Sweep};
 use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness::workset::ACCESSES;
 use crate::measure::{Counting, Outcome, SampleConfig};
@@ -46,6 +47,9 @@ pub struct PlanOptions {
     pub workset_sizes: Vec<u64>,
     /// Footprint task counts (idle tasks per measurement).
     pub footprint_tasks: Vec<usize>,
+    /// Pairs of CPUs per topology class the sweep measures on a machine with many (see
+    /// [`topology::plan`]).
+    pub topology_pairs_per_class: usize,
 }
 
 impl Default for PlanOptions {
@@ -55,6 +59,7 @@ impl Default for PlanOptions {
             ring_sizes: DEFAULT_RING_SIZES.to_vec(),
             workset_sizes: workset::DEFAULT_SIZES.to_vec(),
             footprint_tasks: footprint::DEFAULT_TASKS.to_vec(),
+            topology_pairs_per_class: topology::FULL_PAIRS_PER_CLASS,
         }
     }
 }
@@ -65,6 +70,7 @@ impl PlanOptions {
         Self {
             workset_sizes: workset::QUICK_SIZES.to_vec(),
             footprint_tasks: footprint::QUICK_TASKS.to_vec(),
+            topology_pairs_per_class: topology::QUICK_PAIRS_PER_CLASS,
             ..Self::default()
         }
     }
@@ -99,6 +105,12 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
             ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, m, n)));
         }
     }
+    let t = crate::topology::Topology::this_machine();
+    ids.extend(
+        topology::plan::plan(&t, opts.topology_pairs_per_class)
+            .iter()
+            .map(crate::bench::Bench::id),
+    );
     ids
 }
 
@@ -140,6 +152,13 @@ pub fn plan_with(
     pingpongs(filters, cpus, &mut planned, &mut skipped);
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
+    sweep(
+        filters,
+        cpus,
+        opts.topology_pairs_per_class,
+        &mut planned,
+        &mut skipped,
+    );
     if planned.is_empty() && skipped.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no benchmark id matches {}; `ctxbench list` prints the ids",
@@ -203,6 +222,37 @@ fn pingpongs(
     }
 }
 
+/// The topology sweep's ids `filters` name, over the pairs of `cpus`; when it has no pair
+/// to measure, one skipped entry says why (where `filters` ask for it).
+fn sweep(
+    filters: &[String],
+    cpus: &CpuChoice,
+    per_class: usize,
+    planned: &mut Vec<Planned>,
+    skipped: &mut Vec<Skipped>,
+) {
+    let t = crate::topology::Topology::read(
+        std::path::Path::new(crate::topology::SYS_CPU),
+        Some(&cpus.cpus),
+    );
+    let benches = topology::plan::plan(&t, per_class);
+    if benches.is_empty() {
+        if filters.is_empty() || filters.iter().any(|f| f.contains("topology")) {
+            skipped.push(Skipped {
+                id: "topology/*".into(),
+                reason: topology::plan::why_no_pair(&t, cpus),
+            });
+        }
+        return;
+    }
+    planned.extend(
+        benches
+            .into_iter()
+            .filter(|b| matches(&crate::bench::Bench::id(b), filters))
+            .map(|b| Planned::new(Sweep(b))),
+    );
+}
+
 /// Every working set of `opts`' sizes, on `cpu`.
 fn worksets(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
     ACCESSES.into_iter().flat_map(move |access| {
@@ -237,7 +287,8 @@ fn rings(cpu: usize, opts: &PlanOptions) -> impl Iterator<Item = Planned> + '_ {
 
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
 /// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
-/// few working-set sizes; the three spawns; the quick footprints).
+/// few working-set sizes; the three spawns; the quick footprints; the quick topology
+/// sweep).
 pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
     use crate::harness::workset::Access;
     use crate::spec::Mechanism;
@@ -293,6 +344,14 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             }));
         }
     }
+    let mut none = Vec::new();
+    sweep(
+        &[],
+        cpus,
+        topology::QUICK_PAIRS_PER_CLASS,
+        &mut v,
+        &mut none,
+    );
     v
 }
 
@@ -433,10 +492,12 @@ mod tests {
         ] {
             assert!(ids.iter().any(|i| i == needed), "{needed} missing");
         }
+        assert!(ids.iter().any(|i| i.starts_with("topology/cacheline/")));
         // Every id it runs is one `ctxbench list` knows.
         let all = all_ids_with(&PlanOptions {
             workset_sizes: vec![0, 64 << 10, 1 << 20, 4 << 20],
             footprint_tasks: footprint::QUICK_TASKS.to_vec(),
+            topology_pairs_per_class: topology::QUICK_PAIRS_PER_CLASS,
             ..PlanOptions::default()
         });
         assert!(ids.iter().all(|i| all.contains(i)));
@@ -546,5 +607,38 @@ mod tests {
         assert!(p.is_empty());
         assert_eq!(s.len(), 8);
         assert!(s[0].reason.contains("needs 2 distinct CPUs"));
+        let (p, s) = plan(&["topology/".into()], &cpus).unwrap();
+        assert!(p.is_empty());
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].id, "topology/*");
+        assert!(
+            s[0].reason
+                .contains("the topology sweep needs 2 distinct CPUs"),
+            "{}",
+            s[0].reason
+        );
+    }
+
+    #[test]
+    fn the_topology_sweep_is_planned_on_the_pairs_of_the_cpus_given() {
+        let cpus = CpuChoice::resolve(None).unwrap();
+        let (p, s) = plan_with(&["topology/".into()], &cpus, &PlanOptions::quick()).unwrap();
+        let ids: Vec<String> = p.iter().map(|x| x.id()).collect();
+        if cpus.cpus.len() < 2 {
+            return assert_eq!(s.len(), 1);
+        }
+        assert!(s.is_empty(), "{s:?}");
+        // Both hand-overs of every pair, the futex first.
+        assert!(!ids.is_empty() && ids.len() % 2 == 0, "{ids:?}");
+        for pair in ids.chunks(2) {
+            let (a, b) = (pair[0].rsplit('/').next(), pair[1].rsplit('/').next());
+            assert_eq!(a, b);
+            assert!(pair[0].starts_with("topology/futex/"), "{pair:?}");
+            assert!(pair[1].starts_with("topology/cacheline/"), "{pair:?}");
+        }
+        let (only, _) = plan(&["topology/cacheline/".into()], &cpus).unwrap();
+        assert!(only
+            .iter()
+            .all(|x| x.id().starts_with("topology/cacheline/")));
     }
 }

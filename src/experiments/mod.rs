@@ -9,10 +9,13 @@
 //!   the per-CPU limit on address-space ids (full TLB flushes past it);
 //! - [`spawn`]: what it costs to create a process or a thread (`spawn/<what>`);
 //! - [`footprint`]: what n idle processes or threads cost in memory
-//!   (`footprint/<participants>/<n>`).
+//!   (`footprint/<participants>/<n>`);
+//! - [`topology`]: across the cores, the futex wake-up beside the bare cache line between
+//!   pairs of CPUs chosen by what they share (`topology/<futex|cacheline>/<a>-<b>`).
 
 pub mod floors;
 pub mod footprint;
 pub mod ring;
 pub mod spawn;
+pub mod topology;
 pub mod workset;

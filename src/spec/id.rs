@@ -2,13 +2,13 @@
 //! text names it in the CLI (`--filter`, `ctxbench list`), criterion, results files and
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
 //! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
-//! `footprint/thread/64`.
+//! `footprint/thread/64`, `topology/cacheline/0-1`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use super::{Access, FloorKind, Mechanism, Participants, PlacementKind, SpawnKind};
-use super::{ACCESSES, FLOORS, PLACEMENTS, SPAWNS};
+use super::{Access, FloorKind, Handover, Mechanism, Participants, PlacementKind, SpawnKind};
+use super::{ACCESSES, FLOORS, HANDOVERS, PLACEMENTS, SPAWNS};
 use crate::error::{Error, Result};
 use crate::units::{format_size, parse_size};
 
@@ -53,6 +53,15 @@ pub enum BenchId {
         /// How many idle tasks.
         tasks: usize,
     },
+    /// `topology/<handover>/<a>-<b>`: a hand-over between CPUs `a` < `b`.
+    Topology {
+        /// The kernel's wake-up or the bare cache line.
+        handover: Handover,
+        /// The driver's CPU (the lower).
+        a: usize,
+        /// The peer's CPU.
+        b: usize,
+    },
 }
 
 /// An experiment: the first part of its ids, and the `experiment` of its outcomes.
@@ -70,6 +79,8 @@ pub enum Experiment {
     Spawn,
     /// `footprint/...`
     Footprint,
+    /// `topology/...`
+    Topology,
 }
 
 impl Experiment {
@@ -82,6 +93,7 @@ impl Experiment {
             Experiment::Ring => "ring",
             Experiment::Spawn => "spawn",
             Experiment::Footprint => "footprint",
+            Experiment::Topology => "topology",
         }
     }
 }
@@ -102,6 +114,7 @@ impl BenchId {
             BenchId::Ring { .. } => Experiment::Ring,
             BenchId::Spawn(_) => Experiment::Spawn,
             BenchId::Footprint { .. } => Experiment::Footprint,
+            BenchId::Topology { .. } => Experiment::Topology,
         }
     }
 }
@@ -140,6 +153,9 @@ impl fmt::Display for BenchId {
                 participants,
                 tasks,
             } => write!(f, "footprint/{participants}/{tasks}"),
+            BenchId::Topology { handover, a, b } => {
+                write!(f, "topology/{}/{a}-{b}", handover.name())
+            }
         }
     }
 }
@@ -195,6 +211,18 @@ fn parse(s: &str) -> Option<BenchId> {
             participants: participants(p)?,
             tasks: n.parse().ok()?,
         },
+        ["topology", h, pair] => {
+            let (a, b) = pair.split_once('-')?;
+            let (a, b): (usize, usize) = (a.parse().ok()?, b.parse().ok()?);
+            if a >= b {
+                return None;
+            }
+            BenchId::Topology {
+                handover: named(&HANDOVERS, h, |h| h.name().into())?,
+                a,
+                b,
+            }
+        }
         ["workset", h, rest @ ..] => {
             let (participants, Mechanism::Pipe) = harness(h)? else {
                 return None;
@@ -265,6 +293,14 @@ mod tests {
                 placement: PlacementKind::CrossCpu,
             }
         );
+        assert_eq!(
+            "topology/cacheline/3-17".parse::<BenchId>().unwrap(),
+            BenchId::Topology {
+                handover: Handover::CacheLine,
+                a: 3,
+                b: 17,
+            }
+        );
     }
 
     #[test]
@@ -280,6 +316,11 @@ mod tests {
             "spawn/fork/again",
             "footprint/process-pipe/8",
             "footprint/thread/many",
+            "topology/futex/1-0",
+            "topology/futex/0-0",
+            "topology/spin/0-1",
+            "topology/cacheline/0",
+            "topology/cacheline/a-b",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(

@@ -11,7 +11,7 @@ mod id;
 mod kinds;
 
 pub use id::{BenchId, Experiment};
-pub use kinds::{Access, FloorKind, SpawnKind, ACCESSES, FLOORS, SPAWNS};
+pub use kinds::{Access, FloorKind, Handover, SpawnKind, ACCESSES, FLOORS, HANDOVERS, SPAWNS};
 
 use crate::cpus::CpuChoice;
 use crate::error::Result;
