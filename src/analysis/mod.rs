@@ -4,6 +4,7 @@
 //! - [`claims`]: the textbook claims about context switches, one file each, judged on the
 //!   outcomes with the figures they rest on;
 //! - [`footprint`]: memory per task, process and thread, by least squares over n;
+//! - [`topology`]: the topology sweep's figures, pair by pair and class by class;
 //! - [`counted`]: why a count is missing;
 //! - [`regress`]: the regression statistics (a run against a baseline).
 
@@ -12,3 +13,4 @@ pub mod counted;
 pub mod floors;
 pub mod footprint;
 pub mod regress;
+pub mod topology;

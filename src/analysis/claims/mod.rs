@@ -12,7 +12,7 @@
 //!
 //! // Nothing measured: every claim is "not measured", with what it needs.
 //! let verdicts = judge_all(&[]);
-//! assert_eq!(verdicts.len(), 6);
+//! assert_eq!(verdicts.len(), 7);
 //! assert!(verdicts.iter().all(|v| v.verdict == VerdictKind::NotMeasured));
 //! assert!(render(&verdicts).contains("1. A thread switch is cheaper"));
 //! ```
@@ -21,6 +21,7 @@ mod address_space;
 mod caches;
 mod creation;
 mod evidence;
+mod kernel_across_cores;
 mod select;
 mod shared_memory;
 mod thread_cheaper;
@@ -34,6 +35,7 @@ pub use address_space::AddressSpace;
 pub use caches::Caches;
 pub use creation::Creation;
 pub use evidence::Evidence;
+pub use kernel_across_cores::{KernelAcrossCores, CLEAR_MARGIN};
 pub use shared_memory::SharedMemory;
 pub use thread_cheaper::ThreadCheaper;
 pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
@@ -92,6 +94,7 @@ pub const CLAIMS: &[&dyn Claim] = &[
     &Caches,
     &Creation,
     &SharedMemory,
+    &KernelAcrossCores,
 ];
 
 /// Judges every claim on `outcomes`.
@@ -135,6 +138,10 @@ mod tests {
         );
         assert!(
             r.contains("6. Threads share memory; each process keeps its own.\n"),
+            "{r}"
+        );
+        assert!(
+            r.contains("7. Waking a task on another core costs more than the cache line"),
             "{r}"
         );
     }
