@@ -125,6 +125,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ctxbench::export::terminal::workset::render(&file.results),
         ctxbench::export::terminal::ring::render(&file.results),
         ctxbench::export::terminal::footprint::render(&file.results),
+        ctxbench::export::terminal::topology::render(&file.results),
     ] {
         if !section.is_empty() {
             print!("\n{section}");

@@ -1,8 +1,10 @@
 //! The comparison as one self-contained HTML page: inline CSS and SVG, no script, no
 //! font or image from anywhere else. Every string that came from an input file is escaped.
 
+mod heatmap;
 pub mod svg;
 mod tables;
+mod topology;
 
 use super::escape::html as escape;
 use super::footprint;
@@ -213,6 +215,7 @@ impl Exporter for Html {
             body += &experiment_section(runs, e, ids);
         }
         body += &memory;
+        body += &topology::topology_section(runs);
         body += &verdicts_section(runs);
         body += &notes_section(runs);
         format!(

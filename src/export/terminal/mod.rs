@@ -1,5 +1,6 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
-//! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`]: [`RUN_TABLES`]) and what
+//! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`], [`topology`]:
+//! [`RUN_TABLES`]) and what
 //! `ctxbench check` shows ([`check`]). Fixed-width text, one row per benchmark id.
 
 pub mod check;
@@ -8,6 +9,7 @@ pub mod footprint;
 pub mod ring;
 pub mod run;
 pub mod tails;
+pub mod topology;
 pub mod workset;
 
 use std::collections::BTreeMap;
@@ -35,7 +37,7 @@ impl Exporter for Table {
 }
 
 /// The tables `ctxbench run` prints, in order: a line registers a table.
-pub const RUN_TABLES: [Table; 6] = [
+pub const RUN_TABLES: [Table; 7] = [
     Table {
         render: |f| run::render(&f.results, &f.skipped),
         spaced: false,
@@ -58,6 +60,10 @@ pub const RUN_TABLES: [Table; 6] = [
     },
     Table {
         render: |f| footprint::render(&f.results),
+        spaced: true,
+    },
+    Table {
+        render: |f| topology::render(&f.results),
         spaced: true,
     },
 ];
