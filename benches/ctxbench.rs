@@ -25,6 +25,7 @@ criterion_group! {
         benchmarks::pingpong::benches,
         benchmarks::ring::benches,
         benchmarks::workset::benches,
+        benchmarks::topology::benches,
 }
 
 criterion_group! {

@@ -6,6 +6,7 @@ pub mod footprint;
 pub mod pingpong;
 pub mod ring;
 pub mod spawn;
+pub mod topology;
 pub mod workset;
 
 /// Counts the switches of `iters` iterations of a harness criterion has just timed and

@@ -66,14 +66,14 @@ pub enum PairHarness {
     /// The futex ping-pong.
     Futex(Box<dyn Harness>),
     /// The cache-line ping-pong.
-    CacheLine(CacheLinePingPong),
+    CacheLine(Box<CacheLinePingPong>),
 }
 
 impl PairHarness {
     fn inner(&mut self) -> &mut dyn Harness {
         match self {
             PairHarness::Futex(h) => h.as_mut(),
-            PairHarness::CacheLine(h) => h,
+            PairHarness::CacheLine(h) => h.as_mut(),
         }
     }
 }
@@ -123,7 +123,9 @@ impl Bench for PairBench {
     fn build(&self) -> Result<PairHarness> {
         Ok(match self.handover {
             Handover::Futex => PairHarness::Futex(crate::harness::build(&self.futex_spec())?),
-            Handover::CacheLine => PairHarness::CacheLine(CacheLinePingPong::new(self.a, self.b)?),
+            Handover::CacheLine => {
+                PairHarness::CacheLine(Box::new(CacheLinePingPong::new(self.a, self.b)?))
+            }
         })
     }
 
