@@ -42,7 +42,11 @@ fn every_pair_is_measured_both_ways_and_shown() {
     let out = text(&o.stdout);
     assert!(o.status.success(), "{out}{}", text(&o.stderr));
     let f = ResultsFile::load(&json).unwrap();
-    assert_eq!(f.machine.topology.as_ref(), Some(&t), "the topology is in the file");
+    assert_eq!(
+        f.machine.topology.as_ref(),
+        Some(&t),
+        "the topology is in the file"
+    );
     assert_eq!(f.results.len(), 2 * pairs.len());
     for (i, &(a, b, class)) in pairs.iter().enumerate() {
         let ids = [&f.results[2 * i], &f.results[2 * i + 1]];
@@ -60,11 +64,19 @@ fn every_pair_is_measured_both_ways_and_shown() {
         .nth(1)
         .unwrap_or_else(|| panic!("no class table in:\n{out}"));
     for (a, b, class) in &pairs {
-        assert!(table.lines().any(|l| l.starts_with(class.name())), "{a}-{b}: {table}");
+        assert!(
+            table.lines().any(|l| l.starts_with(class.name())),
+            "{a}-{b}: {table}"
+        );
     }
     // The page: two heatmaps, each an n x n grid of cells.
     let page = dir.path().join("p.html");
-    let o = ctxbench(&["compare", json.to_str().unwrap(), "-o", page.to_str().unwrap()]);
+    let o = ctxbench(&[
+        "compare",
+        json.to_str().unwrap(),
+        "-o",
+        page.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let html = std::fs::read_to_string(&page).unwrap();
     let section = html.split(r#"<section id="topology">"#).nth(1).unwrap();

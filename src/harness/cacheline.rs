@@ -17,7 +17,9 @@
 //!
 //! Liveness: a spin cannot be interrupted by a signal, so the [`Watchdog`]'s waker thread
 //! (blocked in `read` until the watchdog fires or dies) sets the word to `POISON` when a
-//! peer dies or stalls. Both sides' compare-exchange and spin already look at the word,
+//! peer dies or stalls. A spinning driver never blocks, so the watchdog judges a stall by
+//! the peer's time on its CPU instead of the driver's switches: a stopped peer's stops
+//! growing. Both sides' compare-exchange and spin already look at the word,
 //! so that check costs nothing in the loop. A peer told to stop (the guard's `STOP`) or
 //! poisoned leaves its loop.
 
@@ -177,7 +179,7 @@ impl CacheLinePingPong {
         let hello = read_hello_channel(&rx, name)?;
         driver.add_peer(&peer, hello, name)?;
         let l = Arc::clone(&line);
-        let watchdog = Watchdog::start_waking(
+        let watchdog = Watchdog::start_spinning(
             name,
             &driver,
             Box::new(move || {
@@ -257,6 +259,39 @@ mod tests {
         assert_eq!(s.len(), 10);
         // Between batches the peer sleeps: the word is idle and its thread blocked.
         assert_eq!(h.line.turn.load(Ordering::Acquire), IDLE);
+    }
+
+    #[test]
+    fn a_peer_stopped_in_the_middle_of_a_batch_is_a_stall() {
+        let _x = exclusive();
+        let Some((a, b)) = pair() else { return };
+        let limit = Duration::from_millis(1500);
+        crate::harness::set_stall_limit(limit);
+        let mut h = CacheLinePingPong::new(a, b).unwrap();
+        let tid = h.tasks()[1].tid;
+        // Stopped while the pair spins: the driver keeps spinning (and may be preempted,
+        // which is a switch), and only the peer's frozen time on its CPU says it stalled.
+        // The tracer lives as long as the thread that forked it, so that one waits; should
+        // the stall go unnoticed, it ends the peer after 10 s, so the test fails, not hangs.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            let tracer = crate::sys::testing::stop_thread(tid);
+            if released.recv_timeout(Duration::from_secs(10)).is_err() {
+                crate::sys::testing::end_thread(tid);
+            }
+            drop(tracer);
+        });
+        let start = Instant::now();
+        let e = h.run(u64::MAX).unwrap_err();
+        let took = start.elapsed();
+        release.send(()).unwrap();
+        stopper.join().unwrap();
+        assert!(matches!(e, Error::Stalled { .. }), "{e}");
+        assert!(
+            took >= limit && took < limit + Duration::from_secs(3),
+            "{took:?}"
+        );
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub const WAKE_ROUND_TRIP: Duration = Duration::from_micros(60);
 pub const LINE_ROUND_TRIP: Duration = Duration::from_nanos(300);
 /// Setting up one harness: a peer thread, a forked watchdog, pinning (a few ms here).
 pub const SET_UP: Duration = Duration::from_millis(30);
+/// What every id costs besides its harnesses and its round trips: the census of `/proc`
+/// before and after its batches, the procfs reads around each batch, opening and closing
+/// the counters (an id took 150-250 ms more than its round trips in smoke runs here).
+pub const PER_ID: Duration = Duration::from_millis(200);
 
 /// The pairs to measure on `t`, each `(a, b, class)` with `a < b`, class by class (nearest
 /// first), deterministic.
@@ -117,7 +121,8 @@ pub fn plan(t: &Topology, per_class: usize) -> Vec<PairBench> {
 /// How long one id of the sweep takes with `cfg` (the sweep's, see
 /// [`super::sweep_config`]): two set-ups with their warm-ups (the timed harness and the
 /// counted one), the warm-up and timed batches, the counted run (at least a batch and
-/// 1000 round trips, at most a quarter of a second of them), the tails pass.
+/// 1000 round trips, at most a quarter of a second of them), the tails pass, and
+/// [`PER_ID`].
 pub fn id_cost(handover: Handover, cfg: &SampleConfig) -> Duration {
     let (rt, per_mark) = match handover {
         Handover::Futex => (WAKE_ROUND_TRIP, 1),
@@ -130,7 +135,7 @@ pub fn id_cost(handover: Handover, cfg: &SampleConfig) -> Duration {
         .sample_time
         .max(trips(1000).min(Duration::from_millis(250)));
     let tails = trips(WARMUP_ROUND_TRIPS + cfg.tail_round_trips * per_mark);
-    set_up + batches + counted + tails
+    set_up + batches + counted + tails + PER_ID
 }
 
 /// How long the sweep `benches` takes with the sweep configuration `cfg`.
