@@ -8,7 +8,7 @@ use crate::experiments::ring::{
     self, RingSpec, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS,
 };
 use crate::experiments::spawn::SPAWNS;
-use crate::experiments::topology::{self, Sweep};
+use crate::experiments::topology;
 use crate::experiments::workset::{self, WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness::workset::ACCESSES;
 use crate::measure::{Counting, Outcome, SampleConfig};
@@ -105,12 +105,7 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
             ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, m, n)));
         }
     }
-    let t = crate::topology::Topology::this_machine();
-    ids.extend(
-        topology::plan::plan(&t, opts.topology_pairs_per_class)
-            .iter()
-            .map(crate::bench::Bench::id),
-    );
+    ids.extend(topology::all_ids(opts.topology_pairs_per_class));
     ids
 }
 
@@ -152,13 +147,9 @@ pub fn plan_with(
     pingpongs(filters, cpus, &mut planned, &mut skipped);
     planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
     planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
-    sweep(
-        filters,
-        cpus,
-        opts.topology_pairs_per_class,
-        &mut planned,
-        &mut skipped,
-    );
+    let (sweep, why_not) = sweep(filters, cpus, opts.topology_pairs_per_class);
+    planned.extend(sweep);
+    skipped.extend(why_not);
     if planned.is_empty() && skipped.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no benchmark id matches {}; `ctxbench list` prints the ids",
@@ -222,35 +213,16 @@ fn pingpongs(
     }
 }
 
-/// The topology sweep's ids `filters` name, over the pairs of `cpus`; when it has no pair
-/// to measure, one skipped entry says why (where `filters` ask for it).
-fn sweep(
-    filters: &[String],
-    cpus: &CpuChoice,
-    per_class: usize,
-    planned: &mut Vec<Planned>,
-    skipped: &mut Vec<Skipped>,
-) {
-    let t = crate::topology::Topology::read(
-        std::path::Path::new(crate::topology::SYS_CPU),
-        Some(&cpus.cpus),
-    );
-    let benches = topology::plan::plan(&t, per_class);
-    if benches.is_empty() {
-        if filters.is_empty() || filters.iter().any(|f| f.contains("topology")) {
-            skipped.push(Skipped {
-                id: "topology/*".into(),
-                reason: topology::plan::why_no_pair(&t, cpus),
-            });
-        }
-        return;
-    }
-    planned.extend(
-        benches
-            .into_iter()
-            .filter(|b| matches(&crate::bench::Bench::id(b), filters))
-            .map(|b| Planned::new(Sweep(b))),
-    );
+/// The topology sweep's ids `filters` name, over the pairs of `cpus`, and the skipped
+/// entry that says why there is none (where `filters` ask for the sweep).
+fn sweep(filters: &[String], cpus: &CpuChoice, k: usize) -> (Vec<Planned>, Option<Skipped>) {
+    let (benches, why_not) = topology::sweep_over(cpus, k, |id| matches(id, filters));
+    let asked = filters.is_empty() || filters.iter().any(|f| f.contains("topology"));
+    let id = "topology/*".to_string();
+    let skipped = why_not
+        .filter(|_| asked)
+        .map(|reason| Skipped { id, reason });
+    (benches.into_iter().map(Planned::new).collect(), skipped)
 }
 
 /// Every working set of `opts`' sizes, on `cpu`.
@@ -344,14 +316,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             }));
         }
     }
-    let mut none = Vec::new();
-    sweep(
-        &[],
-        cpus,
-        topology::QUICK_PAIRS_PER_CLASS,
-        &mut v,
-        &mut none,
-    );
+    v.extend(sweep(&[], cpus, topology::QUICK_PAIRS_PER_CLASS).0);
     v
 }
 

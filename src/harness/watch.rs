@@ -27,6 +27,35 @@ pub(crate) const QUIET: u32 = 0;
 pub(crate) const DIED: u32 = 1;
 pub(crate) const STALLED: u32 = 2;
 
+/// What the watchdog reads, during a batch, as progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// The driver's switches: a driver that blocks in its mechanism switches at every
+    /// round trip.
+    DriverSwitches,
+    /// The last peer's time on its CPU: a pair that spins never switches, but a peer that
+    /// runs accrues time.
+    PeerRunTime,
+}
+
+impl Progress {
+    /// The task whose `schedstat` it reads, of `me` (the driver) and `peers`.
+    pub(crate) fn task<'a>(self, me: &'a Task, peers: &'a [Task]) -> &'a Task {
+        match self {
+            Progress::DriverSwitches => me,
+            Progress::PeerRunTime => peers.last().unwrap_or(me),
+        }
+    }
+
+    /// The field of `schedstat` (`<ns on CPU> <ns waiting> <timeslices>`) it reads.
+    pub(crate) fn schedstat_field(self) -> usize {
+        match self {
+            Progress::DriverSwitches => 2,
+            Progress::PeerRunTime => 0,
+        }
+    }
+}
+
 /// The watchdog process's state; everything in it was prepared before the fork.
 #[derive(Clone, Copy)]
 pub(crate) struct Watch<'a> {

@@ -40,7 +40,7 @@ use nix::unistd::Pid;
 
 use super::peer::{ChildGuard, Peer, Task};
 use super::waker::Waker;
-use super::watch::{Watch, ACTIVE, FIRED, QUIET, STALLED, WHO};
+use super::watch::{Progress, Watch, ACTIVE, FIRED, QUIET, STALLED, WHO};
 use super::Driver;
 use crate::error::{Error, Result};
 use crate::sys::{self, SharedWords};
@@ -288,35 +288,6 @@ impl Drop for Watchdog {
         let child = self.child.lock().unwrap_or_else(|p| p.into_inner()).take();
         drop(child);
         drop(self.waker.take());
-    }
-}
-
-/// What the watchdog reads, during a batch, as progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Progress {
-    /// The driver's switches: a driver that blocks in its mechanism switches at every
-    /// round trip.
-    DriverSwitches,
-    /// The last peer's time on its CPU: a pair that spins never switches, but a peer that
-    /// runs accrues time.
-    PeerRunTime,
-}
-
-impl Progress {
-    /// The task whose `schedstat` it reads, of `me` (the driver) and `peers`.
-    fn task<'a>(self, me: &'a Task, peers: &'a [Task]) -> &'a Task {
-        match self {
-            Progress::DriverSwitches => me,
-            Progress::PeerRunTime => peers.last().unwrap_or(me),
-        }
-    }
-
-    /// The field of `schedstat` (`<ns on CPU> <ns waiting> <timeslices>`) it reads.
-    fn schedstat_field(self) -> usize {
-        match self {
-            Progress::DriverSwitches => 2,
-            Progress::PeerRunTime => 0,
-        }
     }
 }
 

@@ -151,6 +151,31 @@ impl Bench for PairBench {
     }
 }
 
+/// The ids of the sweep over the CPUs this process may use, `per_class` pairs per class
+/// where there are many (what `ctxbench list` shows).
+pub fn all_ids(per_class: usize) -> Vec<String> {
+    let t = crate::topology::Topology::this_machine();
+    plan::plan(&t, per_class).iter().map(Bench::id).collect()
+}
+
+/// The sweep over the pairs of `cpus` on this machine, `per_class` pairs per class where
+/// it has many, each measured as [`Sweep`], keeping the ids `wanted`; and the reason when
+/// it has no pair at all.
+pub fn sweep_over(
+    cpus: &crate::cpus::CpuChoice,
+    per_class: usize,
+    wanted: impl Fn(&str) -> bool,
+) -> (Vec<Sweep>, Option<String>) {
+    let t = crate::topology::Topology::read(
+        std::path::Path::new(crate::topology::SYS_CPU),
+        Some(&cpus.cpus),
+    );
+    let benches = plan::plan(&t, per_class);
+    let why_not = benches.is_empty().then(|| plan::why_no_pair(&t, cpus));
+    let kept = benches.into_iter().filter(|b| wanted(&Bench::id(b)));
+    (kept.map(Sweep).collect(), why_not)
+}
+
 /// How every sweep id is sampled: the batches of a quick run, the tails pass of `mode`.
 pub fn sweep_config(mode: &SampleConfig) -> SampleConfig {
     SampleConfig {
