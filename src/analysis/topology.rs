@@ -185,34 +185,20 @@ pub fn class_rows(pairs: &[PairFigures]) -> Vec<ClassRow> {
 pub(crate) mod fixtures {
     //! Topology outcomes for the tests of the claim and the tables.
 
-    use crate::measure::{outcome, Latency, Outcome, OutcomeMeta, Samples, SwitchCount};
+    use crate::measure::{Latency, Outcome};
     use crate::spec::{Handover, PlacementKind};
     use crate::topology::PairClass;
 
     /// The outcome of `handover` between `a` and `b` of `class`, whose single round trips
     /// have a median of `p50` ns and a p99 of twice that (batches: `p50` x 1.5).
     pub fn pair(handover: Handover, a: usize, b: usize, class: PairClass, p50: u64) -> Outcome {
-        let meta = OutcomeMeta {
-            id: format!("topology/{}/{a}-{b}", handover.name()),
-            experiment: "topology".into(),
-            participants: None,
-            mechanism: None,
-            placement: Some(PlacementKind::CrossCpu),
-            cpus: vec![a, b],
-            parameter: None,
-            variant: Some(class.name().into()),
-        };
-        let count = SwitchCount {
-            iters: 10,
-            voluntary: 0,
-            involuntary: 0,
-            per_iter: 0.0,
-        };
-        let samples = Samples {
-            iters_per_sample: 10,
-            ns_per_iter: vec![p50 as f64 * 1.5],
-        };
-        let mut o = outcome(meta, None, samples, count);
+        let id = format!("topology/{}/{a}-{b}", handover.name());
+        let batches = p50 as f64 * 1.5;
+        let mut o =
+            crate::analysis::claims::fixtures::o(&id, "topology", None, None, None, batches, None);
+        o.placement = Some(PlacementKind::CrossCpu);
+        o.cpus = vec![a, b];
+        o.variant = Some(class.name().into());
         o.latency = Some(Latency {
             round_trips: 1000,
             p50_ns: p50,

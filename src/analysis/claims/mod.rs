@@ -29,7 +29,7 @@ mod tlb;
 mod verdict;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 pub use address_space::AddressSpace;
 pub use caches::Caches;

@@ -21,6 +21,14 @@ fn per_class(pairs: &[(usize, usize, PairClass)]) -> Vec<(PairClass, usize)> {
         .collect()
 }
 
+/// Asserts that the sweep on `t` is predicted to take less than `quick` and `full`
+/// seconds in a quick and a full run.
+fn within(t: &Topology, quick: u64, full: u64) {
+    let (q, f) = budgets(t);
+    assert!(q < Duration::from_secs(quick), "quick: {q:?}");
+    assert!(f < Duration::from_secs(full), "full: {f:?}");
+}
+
 /// The sweep's predicted time in a quick and a full run.
 fn budgets(t: &Topology) -> (Duration, Duration) {
     let q = plan(t, QUICK_PAIRS_PER_CLASS);
@@ -42,9 +50,7 @@ fn two_cpus_measure_their_one_pair_both_ways() {
         .map(Bench::id)
         .collect();
     assert_eq!(ids, ["topology/futex/0-1", "topology/cacheline/0-1"]);
-    let (quick, full) = budgets(&t);
-    assert!(quick < Duration::from_secs(6), "{quick:?}");
-    assert!(full < Duration::from_secs(10), "{full:?}");
+    within(&t, 6, 10);
 }
 
 #[test]
@@ -66,9 +72,7 @@ fn eight_cpus_with_smt_every_pair_in_full_two_per_class_in_quick() {
             (4, 5, PairClass::SameL3),
         ]
     );
-    let (q, f) = budgets(&t);
-    assert!(q < Duration::from_secs(10), "{q:?}");
-    assert!(f < Duration::from_secs(120), "{f:?}");
+    within(&t, 10, 120);
 }
 
 #[test]
@@ -104,9 +108,7 @@ fn two_sockets_of_two_l3s_sample_each_class_spread_out() {
         full,
         "deterministic"
     );
-    let (q, f) = budgets(&t);
-    assert!(q < Duration::from_secs(15), "{q:?}");
-    assert!(f < Duration::from_secs(120), "{f:?}");
+    within(&t, 15, 120);
 }
 
 #[test]
@@ -116,12 +118,10 @@ fn sixty_four_cpus_stay_within_the_budget_and_grow_with_the_classes() {
     assert_eq!(t.cpus.len(), 64);
     let full = plan(&t, FULL_PAIRS_PER_CLASS);
     assert_eq!(full.len(), 2 * 4 * FULL_PAIRS_PER_CLASS);
-    let (q, f) = budgets(&t);
-    assert!(f < Duration::from_secs(120), "full: {f:?}");
-    assert!(q < Duration::from_secs(15), "quick: {q:?}");
+    within(&t, 15, 120);
     // Twice the CPUs, the same classes: the same cost.
     let bigger = machine(2, 2, 16, 2);
-    assert_eq!(budgets(&bigger), (q, f));
+    assert_eq!(budgets(&bigger), budgets(&t));
 }
 
 #[test]
