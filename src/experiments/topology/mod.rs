@@ -14,7 +14,7 @@
 //!   would measure the same thing again; a heatmap shows it in both cells.
 //! - Per id: the median of timed batches, and percentiles from a tails pass
 //!   ([`crate::measure::tails`]): single round trips for the futex, groups of
-//!   [`TAIL_GROUP`] for the cache line (a clock read would be a fifth of its round trip).
+//!   [`TAIL_GROUP`] for the cache line (a clock read costs almost half its round trip).
 //! - Every id is sampled like a quick run, in both modes (15 batches of 20 ms), with the
 //!   mode's tails pass: a full run spends its time on more pairs instead (see
 //!   [`plan::predicted`] for what a sweep costs).
