@@ -29,6 +29,7 @@ criterion_group! {
         benchmarks::regs::benches,
         benchmarks::isolation::benches,
         benchmarks::cross::benches,
+        benchmarks::topology::benches,
 }
 
 criterion_group! {

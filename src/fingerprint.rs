@@ -89,6 +89,11 @@ pub struct Fingerprint {
     pub ctxbench_version: String,
     /// `git rev-parse --short HEAD` at build time.
     pub git_commit: String,
+    /// Which CPUs share a core, an L3 and a package, and how many pairs each class holds
+    /// (of the CPUs this process may use, on a live machine); `None` where
+    /// `/sys/devices/system/cpu` describes none, and in files written before it existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topology: Option<crate::topology::Topology>,
 }
 
 impl Default for Fingerprint {
@@ -121,6 +126,7 @@ impl Default for Fingerprint {
             rustc_version: u(),
             ctxbench_version: u(),
             git_commit: u(),
+            topology: None,
         }
     }
 }
@@ -134,6 +140,11 @@ fn read_trim(path: &Path) -> Option<String> {
 
 fn or_unknown(v: Option<String>) -> String {
     v.unwrap_or_else(|| UNKNOWN.to_string())
+}
+
+/// `t` where it describes a CPU.
+fn described(t: crate::topology::Topology) -> Option<crate::topology::Topology> {
+    (!t.cpus.is_empty()).then_some(t)
 }
 
 /// One processor block of `/proc/cpuinfo` as key/value pairs.
@@ -204,6 +215,7 @@ impl Fingerprint {
             }
         }
         fp.read_cpufreq(&cpu_sys);
+        fp.topology = described(crate::topology::Topology::read(&cpu_sys, None));
         fp
     }
 
@@ -288,6 +300,7 @@ impl Fingerprint {
     pub fn this_machine(cpus_used: &[usize], cmdline: CmdlineDetail) -> Self {
         Fingerprint {
             cpus_used: cpus_used.to_vec(),
+            topology: described(crate::topology::Topology::this_machine()),
             ..Self::read_with(Path::new("/"), cmdline)
         }
     }
@@ -346,6 +359,9 @@ impl Fingerprint {
             freq,
             self.perf_event_paranoid
         );
+        if let Some(t) = &self.topology {
+            out += &format!("  topology: {}\n", t.summary());
+        }
         out += &format!("  kernel command line: {}\n", self.cmdline_summary());
         out += &format!(
             "  vulnerabilities: {} mitigated, vulnerable: {}\n",

@@ -24,7 +24,8 @@
 //!   kernel reports).
 //! - [`scheduler`]: the one loop, plan → build → measure → analyse → results file, that
 //!   `ctxbench run`, `explain` and `check` use.
-//! - [`results`]: the schema-versioned results file, with the machine's [`fingerprint`].
+//! - [`results`]: the schema-versioned results file, with the machine's [`fingerprint`]
+//!   (and its [`topology`]: which CPUs share a core, an L3, a package).
 //!
 //! # Example
 //!
@@ -71,4 +72,5 @@ pub mod results;
 pub mod runner;
 pub mod scheduler;
 pub mod stats;
+pub mod topology;
 pub mod units;

@@ -24,6 +24,19 @@ fn intel_laptop_with_smt_and_cpufreq() {
         ("6", "142", "10")
     );
     assert_eq!(fp.microcode, "0xf4");
+    let t = fp
+        .topology
+        .as_ref()
+        .expect("the tree describes its topology");
+    assert_eq!(
+        t.summary(),
+        "4 CPUs: 1 package, 1 L3, 2 cores (SMT); pairs: smt 2, same-l3 4"
+    );
+    assert!(
+        fp.summary().contains("  topology: 4 CPUs"),
+        "{}",
+        fp.summary()
+    );
     assert_eq!(fp.logical_cpus, Some(4));
     assert_eq!(fp.physical_cores, Some(2));
     assert_eq!(fp.smt, "on");
@@ -63,6 +76,7 @@ fn intel_laptop_with_smt_and_cpufreq() {
 #[test]
 fn amd_desktop_without_smt_control() {
     let fp = Fingerprint::read_from(&tree("amd"));
+    assert_eq!(fp.topology, None, "no cpu*/topology in this tree");
     assert_eq!(fp.cpu_vendor, "AuthenticAMD");
     assert_eq!(fp.cpu_model, "AMD Ryzen 5 3600 6-Core Processor");
     assert_eq!(fp.cpu_family, "23");
@@ -171,6 +185,10 @@ fn fingerprint_round_trips_through_json() {
     let partial: Fingerprint = serde_json::from_str(r#"{"cpu_model":"X"}"#).unwrap();
     assert_eq!(partial.cpu_model, "X");
     assert_eq!(partial.hostname, UNKNOWN);
+    assert_eq!(
+        partial.topology, None,
+        "files from before the topology load"
+    );
     assert_eq!(
         partial.kernel_cmdline_dropped, None,
         "older files: the whole line"

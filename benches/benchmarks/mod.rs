@@ -9,6 +9,7 @@ pub mod pingpong;
 pub mod regs;
 pub mod ring;
 pub mod spawn;
+pub mod topology;
 pub mod uswitch;
 pub mod workset;
 

@@ -4,6 +4,7 @@
 //! - [`claims`]: the textbook claims about context switches, one file each, judged on the
 //!   outcomes with the figures they rest on;
 //! - [`footprint`]: memory per task, process and thread, by least squares over n;
+//! - [`topology`]: the topology sweep's figures, pair by pair and class by class;
 //! - [`counted`]: why a count is missing;
 //! - [`spread`]: whether a result's samples spread too wide for its median to mean much;
 //! - [`headline`]: the figures a comparison opens with, one set per run;
@@ -16,3 +17,4 @@ pub mod footprint;
 pub mod headline;
 pub mod regress;
 pub mod spread;
+pub mod topology;

@@ -17,7 +17,9 @@
 //! - [`isolation`]: what a separate address space is, shown: a child's write stays its own
 //!   (a copy-on-write fault), a thread's is seen at once (`isolation/<participants>-write`);
 //! - [`cross`]: what reading another process's memory costs, by each way there is
-//!   (`cross/<way>/<size>`), and [`guard`]: who the kernel lets read whom.
+//!   (`cross/<way>/<size>`), and [`guard`]: who the kernel lets read whom;
+//! - [`topology`]: across the cores, the futex wake-up beside the bare cache line between
+//!   pairs of CPUs chosen by what they share (`topology/<futex|cacheline>/<a>-<b>`).
 
 pub mod cross;
 pub mod floors;
@@ -27,5 +29,6 @@ pub mod isolation;
 pub mod regs;
 pub mod ring;
 pub mod spawn;
+pub mod topology;
 pub mod uswitch;
 pub mod workset;

@@ -36,6 +36,12 @@ pub fn machine_rows(runs: &[Run]) -> Vec<(String, Vec<String>)> {
     row("logical CPUs", &|r| count(r.machine.logical_cpus));
     row("physical cores", &|r| count(r.machine.physical_cores));
     row("SMT", &|r| r.machine.smt.clone());
+    row("topology", &|r| {
+        r.machine
+            .topology
+            .as_ref()
+            .map_or("unknown".into(), |t| t.summary())
+    });
     row("CPUs used", &|r| {
         if r.machine.cpus_used.is_empty() {
             "unknown".into()

@@ -63,6 +63,17 @@ fn every_harness() -> Vec<(String, Build)> {
             ));
         }
     }
+    // The cache-line pair spins on two CPUs (kept out of the first four: its batches are
+    // too short to outlast a kill under way).
+    if let [a, b, ..] = crate::cpus::allowed_cpus().unwrap()[..] {
+        v.push((
+            format!("topology/cacheline/{a}-{b}"),
+            Box::new(move || {
+                Box::new(super::cacheline::CacheLinePingPong::new(a, b).unwrap())
+                    as Box<dyn Harness>
+            }),
+        ));
+    }
     v
 }
 

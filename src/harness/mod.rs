@@ -18,6 +18,7 @@
 //! println!("{:.0} ns per round trip", elapsed.as_nanos() as f64 / 10_000.0);
 //! ```
 
+pub mod cacheline;
 pub mod condvar;
 pub mod cross;
 pub mod eventfd;

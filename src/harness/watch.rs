@@ -27,6 +27,35 @@ pub(crate) const QUIET: u32 = 0;
 pub(crate) const DIED: u32 = 1;
 pub(crate) const STALLED: u32 = 2;
 
+/// What the watchdog reads, during a batch, as progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// The driver's switches: a driver that blocks in its mechanism switches at every
+    /// round trip.
+    DriverSwitches,
+    /// The last peer's time on its CPU: a pair that spins never switches, but a peer that
+    /// runs accrues time.
+    PeerRunTime,
+}
+
+impl Progress {
+    /// The task whose `schedstat` it reads, of `me` (the driver) and `peers`.
+    pub(crate) fn task<'a>(self, me: &'a Task, peers: &'a [Task]) -> &'a Task {
+        match self {
+            Progress::DriverSwitches => me,
+            Progress::PeerRunTime => peers.last().unwrap_or(me),
+        }
+    }
+
+    /// The field of `schedstat` (`<ns on CPU> <ns waiting> <timeslices>`) it reads.
+    pub(crate) fn schedstat_field(self) -> usize {
+        match self {
+            Progress::DriverSwitches => 2,
+            Progress::PeerRunTime => 0,
+        }
+    }
+}
+
 /// The watchdog process's state; everything in it was prepared before the fork.
 #[derive(Clone, Copy)]
 pub(crate) struct Watch<'a> {
@@ -35,6 +64,8 @@ pub(crate) struct Watch<'a> {
     pub(crate) kills: &'a [i32],
     pub(crate) driver: Task,
     pub(crate) progress: RawFd,
+    /// The field of the `progress` schedstat read: 2 for switches, 0 for time on CPU.
+    pub(crate) progress_field: usize,
     pub(crate) alarm: RawFd,
     pub(crate) stall: Duration,
 }
@@ -90,20 +121,22 @@ impl Watch<'_> {
         }
     }
 
-    /// The driver thread's switch count (schedstat's third field: times it was switched
-    /// in), or 0 when it cannot be read.
+    /// The watched task's progress: the driver thread's switch count (schedstat's third
+    /// field: times it was switched in), or a spinning peer's time on its CPU (the first),
+    /// as `progress_field` says; 0 when it cannot be read.
     fn progress(&self) -> u64 {
         let mut buf = [0u8; 96];
         let n = sys::pread0(self.progress, &mut buf).unwrap_or(0);
-        parse_schedstat_runs(&buf[..n]).unwrap_or(0)
+        parse_schedstat_field(&buf[..n], self.progress_field).unwrap_or(0)
     }
 }
 
-/// The third number of a `schedstat` line (`<ns on CPU> <ns waiting> <timeslices>`).
-fn parse_schedstat_runs(text: &[u8]) -> Option<u64> {
+/// The `field`-th number (from 0) of a `schedstat` line (`<ns on CPU> <ns waiting>
+/// <timeslices>`).
+fn parse_schedstat_field(text: &[u8], field: usize) -> Option<u64> {
     text.split(|b| b.is_ascii_whitespace())
         .filter(|f| !f.is_empty())
-        .nth(2)
+        .nth(field)
         .and_then(|f| std::str::from_utf8(f).ok()?.parse().ok())
 }
 
@@ -114,9 +147,10 @@ mod tests {
 
     #[test]
     fn schedstat_runs_is_the_third_field() {
-        assert_eq!(parse_schedstat_runs(b"311953 114851 3\n"), Some(3));
-        assert_eq!(parse_schedstat_runs(b"1 2\n"), None);
-        assert_eq!(parse_schedstat_runs(b""), None);
+        assert_eq!(parse_schedstat_field(b"311953 114851 3\n", 2), Some(3));
+        assert_eq!(parse_schedstat_field(b"311953 114851 3\n", 0), Some(311953));
+        assert_eq!(parse_schedstat_field(b"1 2\n", 2), None);
+        assert_eq!(parse_schedstat_field(b"", 0), None);
     }
 
     #[test]
@@ -124,11 +158,11 @@ mod tests {
         let f = std::fs::File::open("/proc/thread-self/schedstat").unwrap();
         let mut buf = [0u8; 96];
         let n = sys::pread0(f.as_raw_fd(), &mut buf).unwrap();
-        let a = parse_schedstat_runs(&buf[..n]).unwrap();
+        let a = parse_schedstat_field(&buf[..n], 2).unwrap();
         std::thread::sleep(Duration::from_millis(2));
         let n = sys::pread0(f.as_raw_fd(), &mut buf).unwrap();
         assert!(
-            parse_schedstat_runs(&buf[..n]).unwrap() > a,
+            parse_schedstat_field(&buf[..n], 2).unwrap() > a,
             "a sleep is a switch"
         );
     }

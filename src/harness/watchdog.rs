@@ -11,7 +11,9 @@
 //! - while a batch runs, it reads the driver thread's switch count from
 //!   `/proc/<pid>/task/<tid>/schedstat` a few times a second: a driver that blocks and
 //!   never switches again for the stall limit has a peer that is stopped or wedged, and
-//!   the watchdog kills the peer processes;
+//!   the watchdog kills the peer processes (for a pair that spins instead of blocking, the
+//!   cache-line ping-pong, it reads the peer's time on its CPU: a spinning peer's grows,
+//!   a stopped one's does not);
 //! - either way it records why in a shared word and interrupts the driver with
 //!   `SIGURG` (a signal whose handler does nothing and does not restart), again
 //!   every tick until the batch ends, so the blocked `read` or `FUTEX_WAIT` returns EINTR
@@ -38,7 +40,7 @@ use nix::unistd::Pid;
 
 use super::peer::{ChildGuard, Peer, Task};
 use super::waker::Waker;
-use super::watch::{Watch, ACTIVE, FIRED, QUIET, STALLED, WHO};
+use super::watch::{Progress, Watch, ACTIVE, FIRED, QUIET, STALLED, WHO};
 use super::Driver;
 use crate::error::{Error, Result};
 use crate::sys::{self, SharedWords};
@@ -76,7 +78,7 @@ impl Watchdog {
     /// Starts watching the peers recorded in `driver` (every task after the first) on
     /// behalf of the driver (the first task). `name` names the peers in messages.
     pub(crate) fn start(name: &str, driver: &Driver) -> Result<Self> {
-        Self::start_with(name, driver, None)
+        Self::start_with(name, driver, None, Progress::DriverSwitches)
     }
 
     /// [`Watchdog::start`] for a driver whose wait a signal cannot interrupt: `on_alarm`
@@ -86,13 +88,25 @@ impl Watchdog {
         driver: &Driver,
         on_alarm: Box<dyn FnOnce() + Send>,
     ) -> Result<Self> {
-        Self::start_with(name, driver, Some(on_alarm))
+        Self::start_with(name, driver, Some(on_alarm), Progress::DriverSwitches)
+    }
+
+    /// [`Watchdog::start_waking`] for a pair that spins and never blocks (a driver that
+    /// spins does not switch, and one preempted now and then switches without progress):
+    /// the progress watched is the last peer's time on its CPU.
+    pub(crate) fn start_spinning(
+        name: &str,
+        driver: &Driver,
+        on_alarm: Box<dyn FnOnce() + Send>,
+    ) -> Result<Self> {
+        Self::start_with(name, driver, Some(on_alarm), Progress::PeerRunTime)
     }
 
     fn start_with(
         name: &str,
         driver: &Driver,
         on_alarm: Option<Box<dyn FnOnce() + Send>>,
+        watched: Progress,
     ) -> Result<Self> {
         let tasks = driver.tasks.as_slice();
         let (me, peers) = tasks.split_first().expect("the driver is the first task");
@@ -104,7 +118,7 @@ impl Watchdog {
         }
         sys::install_poke_handler().map_err(|e| Error::sys("sigaction(SIGURG)", e))?;
         let words = SharedWords::new(4).map_err(|e| Error::sys("mmap (MAP_SHARED)", e))?;
-        let (pidfds, progress) = open_watched(name, me, peers)?;
+        let (pidfds, progress) = open_watched(name, me, peers, watched)?;
         let (alarm_r, alarm_w) = match on_alarm {
             Some(_) => {
                 let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
@@ -134,6 +148,7 @@ impl Watchdog {
             kills: &kills[..n],
             driver: *me,
             progress: progress.as_raw_fd(),
+            progress_field: watched.schedstat_field(),
             alarm: alarm_w.as_ref().map_or(-1, |w| w.as_raw_fd()),
             stall: stall_limit(),
         };
@@ -277,11 +292,13 @@ impl Drop for Watchdog {
 }
 
 /// The pidfd of every peer (a thread pidfd for a thread of the driver's process) and
-/// the driver thread's `schedstat`, opened before the fork for the watchdog to keep.
+/// the `schedstat` of the task whose progress is watched (the driver's, or a spinning
+/// pair's peer's), opened before the fork for the watchdog to keep.
 fn open_watched(
     name: &str,
     me: &Task,
     peers: &[Task],
+    watched: Progress,
 ) -> Result<(Vec<Option<OwnedFd>>, std::fs::File)> {
     let pidfds = peers
         .iter()
@@ -300,8 +317,9 @@ fn open_watched(
             }
         })
         .collect::<Result<Vec<Option<OwnedFd>>>>()?;
-    let progress = std::fs::File::open(format!("/proc/{}/task/{}/schedstat", me.pid, me.tid))
-        .map_err(|e| Error::sys("opening the driver's /proc schedstat", e))?;
+    let t = watched.task(me, peers);
+    let progress = std::fs::File::open(format!("/proc/{}/task/{}/schedstat", t.pid, t.tid))
+        .map_err(|e| Error::sys("opening the watched task's /proc schedstat", e))?;
     Ok((pidfds, progress))
 }
 

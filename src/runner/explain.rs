@@ -1,19 +1,20 @@
 //! The subset `ctxbench explain` runs: what each claim needs, quickly.
 
-use super::select::{isolation_and_crossing, regs_plan, uswitches};
+use super::select::{isolation_and_crossing, regs_plan, sweep, uswitches};
 use super::{Planned, QUICK_CROSS_SIZES, QUICK_RING_SIZES};
 use crate::cpus::CpuChoice;
 use crate::experiments::floors::{FloorBench, FloorKind};
 use crate::experiments::footprint;
 use crate::experiments::ring::{RingSpec, RING_PARTICIPANTS};
 use crate::experiments::spawn::SPAWNS;
+use crate::experiments::topology;
 use crate::experiments::workset::WorksetSpec;
 use crate::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES};
 
 /// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
 /// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
 /// few working-set sizes; the three spawns; the quick footprints; the user-space switches
-/// and the null system call; both isolation writes, and every way of reading another
+/// and the null system call; the quick topology sweep; both isolation writes, and every way of reading another
 /// process's memory at 4 KiB and 1 MiB; the register states this machine offers, see
 /// [`regs_plan`] for the others).
 pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
@@ -73,6 +74,7 @@ pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
             }));
         }
     }
+    v.extend(sweep(&[], cpus, topology::QUICK_PAIRS_PER_CLASS).0);
     v.extend(isolation_and_crossing(|_| true, &QUICK_CROSS_SIZES, cpu).0);
     v.extend(regs_plan(&[], cpu).0);
     v

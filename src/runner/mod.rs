@@ -8,6 +8,7 @@ use crate::experiments::footprint;
 use crate::experiments::isolation::{isolation_id, ISOLATION_PARTICIPANTS};
 use crate::experiments::ring::{self, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS};
 use crate::experiments::spawn::SPAWNS;
+use crate::experiments::topology;
 use crate::experiments::uswitch::USWITCHES;
 use crate::experiments::workset;
 use crate::measure::{Counting, Outcome, SampleConfig};
@@ -19,7 +20,7 @@ mod select;
 pub use crate::bench::Runnable;
 pub use explain::explain_plan;
 pub use select::regs_plan;
-use select::{floors_for, isolation_and_crossing, pingpongs, rings, uswitches, worksets};
+use select::{floors_for, isolation_and_crossing, pingpongs, rings, sweep, uswitches, worksets};
 
 /// A benchmark ready to run: any [`Runnable`].
 pub struct Planned(Box<dyn Runnable>);
@@ -53,6 +54,9 @@ pub struct PlanOptions {
     pub footprint_tasks: Vec<usize>,
     /// Sizes of the reads across processes (bytes per read).
     pub cross_sizes: Vec<u64>,
+    /// Pairs of CPUs per topology class the sweep measures on a machine with many (see
+    /// [`topology::plan`]).
+    pub topology_pairs_per_class: usize,
 }
 
 /// Ring sizes of a quick run: both sides of the address-space-id limit and the step.
@@ -69,6 +73,7 @@ impl Default for PlanOptions {
             workset_sizes: workset::DEFAULT_SIZES.to_vec(),
             footprint_tasks: footprint::DEFAULT_TASKS.to_vec(),
             cross_sizes: crate::spec::CROSS_SIZES.to_vec(),
+            topology_pairs_per_class: topology::FULL_PAIRS_PER_CLASS,
         }
     }
 }
@@ -82,6 +87,7 @@ impl PlanOptions {
             workset_sizes: workset::QUICK_SIZES.to_vec(),
             footprint_tasks: footprint::QUICK_TASKS.to_vec(),
             cross_sizes: QUICK_CROSS_SIZES.to_vec(),
+            topology_pairs_per_class: topology::QUICK_PAIRS_PER_CLASS,
         }
     }
 
@@ -119,6 +125,7 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
     ids.extend(crate::experiments::regs::all_ids());
     ids.extend(ISOLATION_PARTICIPANTS.iter().map(|&p| isolation_id(p)));
     ids.extend(cross::all_ids());
+    ids.extend(topology::all_ids(opts.topology_pairs_per_class));
     ids
 }
 
@@ -165,6 +172,9 @@ pub fn plan_with(
     let (more, refused) = isolation_and_crossing(wanted, &opts.cross_sizes, cpus.first());
     planned.extend(more);
     skipped.extend(refused);
+    let (sweep, why_not) = sweep(filters, cpus, opts.topology_pairs_per_class);
+    planned.extend(sweep);
+    skipped.extend(why_not);
     // Register states last: AMX asks the kernel for the tiles, once for the process.
     let (regs, refused) = regs_plan(filters, cpus.first());
     planned.extend(regs);
@@ -364,10 +374,12 @@ mod tests {
             let skipped = refused.iter().any(|s| s.id == id && !s.reason.is_empty());
             assert!(ids.contains(&id) != skipped, "{id}");
         }
+        assert!(ids.iter().any(|i| i.starts_with("topology/cacheline/")));
         // Every id it runs is one `ctxbench list` knows.
         let all = all_ids_with(&PlanOptions {
             workset_sizes: vec![0, 64 << 10, 1 << 20, 4 << 20],
             footprint_tasks: footprint::QUICK_TASKS.to_vec(),
+            topology_pairs_per_class: topology::QUICK_PAIRS_PER_CLASS,
             ..PlanOptions::default()
         });
         assert!(ids.iter().all(|i| all.contains(i)));
@@ -477,5 +489,38 @@ mod tests {
         assert!(p.is_empty());
         assert_eq!(s.len(), 8);
         assert!(s[0].reason.contains("needs 2 distinct CPUs"));
+        let (p, s) = plan(&["topology/".into()], &cpus).unwrap();
+        assert!(p.is_empty());
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].id, "topology/*");
+        assert!(
+            s[0].reason
+                .contains("the topology sweep needs 2 distinct CPUs"),
+            "{}",
+            s[0].reason
+        );
+    }
+
+    #[test]
+    fn the_topology_sweep_is_planned_on_the_pairs_of_the_cpus_given() {
+        let cpus = CpuChoice::resolve(None).unwrap();
+        let (p, s) = plan_with(&["topology/".into()], &cpus, &PlanOptions::quick()).unwrap();
+        let ids: Vec<String> = p.iter().map(|x| x.id()).collect();
+        if cpus.cpus.len() < 2 {
+            return assert_eq!(s.len(), 1);
+        }
+        assert!(s.is_empty(), "{s:?}");
+        // Both hand-overs of every pair, the futex first.
+        assert!(!ids.is_empty() && ids.len() % 2 == 0, "{ids:?}");
+        for pair in ids.chunks(2) {
+            let (a, b) = (pair[0].rsplit('/').next(), pair[1].rsplit('/').next());
+            assert_eq!(a, b);
+            assert!(pair[0].starts_with("topology/futex/"), "{pair:?}");
+            assert!(pair[1].starts_with("topology/cacheline/"), "{pair:?}");
+        }
+        let (only, _) = plan(&["topology/cacheline/".into()], &cpus).unwrap();
+        assert!(only
+            .iter()
+            .all(|x| x.id().starts_with("topology/cacheline/")));
     }
 }

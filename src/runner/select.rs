@@ -7,6 +7,7 @@ use crate::experiments::cross;
 use crate::experiments::floors::{FloorBench, FloorKind, FLOORS};
 use crate::experiments::isolation::{isolation_id, IsolationBench, ISOLATION_PARTICIPANTS};
 use crate::experiments::ring::{RingSpec, RING_MECHANISMS, RING_PARTICIPANTS};
+use crate::experiments::topology;
 use crate::experiments::uswitch::{UswitchBench, USWITCHES};
 use crate::experiments::workset::{WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness::workset::ACCESSES;
@@ -136,4 +137,20 @@ pub fn regs_plan(filters: &[String], cpu: usize) -> (Vec<Planned>, Vec<Skipped>)
         .map(|(id, reason)| Skipped { id, reason })
         .collect();
     (planned.into_iter().map(Planned::new).collect(), skipped)
+}
+
+/// The topology sweep's ids `filters` name, over the pairs of `cpus`, and the skipped
+/// entry that says why there is none (where `filters` ask for the sweep).
+pub(super) fn sweep(
+    filters: &[String],
+    cpus: &CpuChoice,
+    k: usize,
+) -> (Vec<Planned>, Option<Skipped>) {
+    let (benches, why_not) = topology::sweep_over(cpus, k, |id| matches(id, filters));
+    let asked = filters.is_empty() || filters.iter().any(|f| f.contains("topology"));
+    let id = "topology/*".to_string();
+    let skipped = why_not
+        .filter(|_| asked)
+        .map(|reason| Skipped { id, reason });
+    (benches.into_iter().map(Planned::new).collect(), skipped)
 }

@@ -3,16 +3,16 @@
 //! the comparison page: `pingpong/process-pipe/same-cpu`, `floor/futex-shared`,
 //! `workset/thread-pipe/page-stride/4MiB`, `ring/process-futex/8`, `spawn/fork`,
 //! `footprint/thread/64`, `regs/thread-futex/avx512`, `uswitch/corosensei`,
-//! `isolation/process-write`, `cross/process-vm-readv/64KiB`.
+//! `isolation/process-write`, `cross/process-vm-readv/64KiB`, `topology/cacheline/0-1`.
 
 use std::fmt;
 use std::str::FromStr;
 
 use super::{
-    Access, CrossWay, FloorKind, Mechanism, Participants, PlacementKind, RegState, SpawnKind,
-    UswitchKind,
+    Access, CrossWay, FloorKind, Handover, Mechanism, Participants, PlacementKind, RegState,
+    SpawnKind, UswitchKind,
 };
-use super::{ACCESSES, CROSS_WAYS, FLOORS, PLACEMENTS, REG_STATES, SPAWNS, USWITCHES};
+use super::{ACCESSES, CROSS_WAYS, FLOORS, HANDOVERS, PLACEMENTS, REG_STATES, SPAWNS, USWITCHES};
 use crate::error::{Error, Result};
 use crate::units::{format_size, parse_size};
 
@@ -76,6 +76,15 @@ pub enum BenchId {
         /// Bytes per read.
         bytes: u64,
     },
+    /// `topology/<handover>/<a>-<b>`: a hand-over between CPUs `a` < `b`.
+    Topology {
+        /// The kernel's wake-up or the bare cache line.
+        handover: Handover,
+        /// The driver's CPU (the lower).
+        a: usize,
+        /// The peer's CPU.
+        b: usize,
+    },
 }
 
 /// An experiment: the first part of its ids, and the `experiment` of its outcomes.
@@ -101,6 +110,8 @@ pub enum Experiment {
     Isolation,
     /// `cross/...`
     Cross,
+    /// `topology/...`
+    Topology,
 }
 
 impl Experiment {
@@ -117,6 +128,7 @@ impl Experiment {
             Experiment::Uswitch => "uswitch",
             Experiment::Isolation => "isolation",
             Experiment::Cross => "cross",
+            Experiment::Topology => "topology",
         }
     }
 }
@@ -141,6 +153,7 @@ impl BenchId {
             BenchId::Uswitch(_) => Experiment::Uswitch,
             BenchId::Isolation(_) => Experiment::Isolation,
             BenchId::Cross { .. } => Experiment::Cross,
+            BenchId::Topology { .. } => Experiment::Topology,
         }
     }
 }
@@ -187,6 +200,9 @@ impl fmt::Display for BenchId {
             BenchId::Isolation(p) => write!(f, "isolation/{p}-write"),
             BenchId::Cross { way, bytes } => {
                 write!(f, "cross/{}/{}", way.name(), format_size(bytes))
+            }
+            BenchId::Topology { handover, a, b } => {
+                write!(f, "topology/{}/{a}-{b}", handover.name())
             }
         }
     }
@@ -259,6 +275,18 @@ fn parse(s: &str) -> Option<BenchId> {
             BenchId::Regs {
                 participants,
                 state: named(&REG_STATES, state, |s| s.name().into())?,
+            }
+        }
+        ["topology", h, pair] => {
+            let (a, b) = pair.split_once('-')?;
+            let (a, b): (usize, usize) = (a.parse().ok()?, b.parse().ok()?);
+            if a >= b {
+                return None;
+            }
+            BenchId::Topology {
+                handover: named(&HANDOVERS, h, |h| h.name().into())?,
+                a,
+                b,
             }
         }
         ["workset", h, rest @ ..] => {
@@ -355,6 +383,18 @@ mod tests {
     }
 
     #[test]
+    fn topology_ids_are_typed() {
+        assert_eq!(
+            "topology/cacheline/3-17".parse::<BenchId>().unwrap(),
+            BenchId::Topology {
+                handover: Handover::CacheLine,
+                a: 3,
+                b: 17,
+            }
+        );
+    }
+
+    #[test]
     fn malformed_ids_are_refused_with_the_fix() {
         for bad in [
             "",
@@ -373,6 +413,11 @@ mod tests {
             "isolation/process",
             "cross/ptrace/4KiB",
             "cross/proc-mem",
+            "topology/futex/1-0",
+            "topology/futex/0-0",
+            "topology/spin/0-1",
+            "topology/cacheline/0",
+            "topology/cacheline/a-b",
         ] {
             let e = bad.parse::<BenchId>().unwrap_err();
             assert!(

@@ -250,3 +250,27 @@ impl GuardWay {
         }
     }
 }
+
+/// How the topology sweep hands control from one CPU to the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Handover {
+    /// Two threads wake each other with a private futex: the kernel's cross-CPU wake-up
+    /// (the `thread-futex` ping-pong, pinned to the pair).
+    Futex,
+    /// Two threads spin on one cache line and pass it with compare-exchange: no kernel,
+    /// the floor that cache coherence alone costs.
+    CacheLine,
+}
+
+/// Both hand-overs, in report order.
+pub const HANDOVERS: [Handover; 2] = [Handover::Futex, Handover::CacheLine];
+
+impl Handover {
+    /// Its name in ids: `futex` or `cacheline`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Handover::Futex => "futex",
+            Handover::CacheLine => "cacheline",
+        }
+    }
+}

@@ -16,6 +16,7 @@ pub use kinds::{
     USWITCHES,
 };
 pub use kinds::{CrossWay, GuardWay, CROSS_SIZES, CROSS_WAYS, GUARD_WAYS};
+pub use kinds::{Handover, HANDOVERS};
 
 use crate::cpus::CpuChoice;
 use crate::error::Result;

@@ -23,6 +23,7 @@ mod creation;
 mod crossing;
 mod evidence;
 mod isolation;
+mod kernel_across_cores;
 mod kernel_share;
 mod registers;
 pub(crate) mod select;
@@ -40,6 +41,7 @@ pub use creation::Creation;
 pub use crossing::Crossing;
 pub use evidence::Evidence;
 pub use isolation::Isolation;
+pub use kernel_across_cores::{KernelAcrossCores, CLEAR_MARGIN};
 pub use kernel_share::{KernelShare, KERNEL_SHARE_RATIO};
 pub use registers::Registers;
 pub use shared_memory::SharedMemory;
@@ -127,6 +129,7 @@ pub const CLAIMS: &[&dyn Claim] = &[
     &KernelShare,
     &Isolation,
     &Crossing,
+    &KernelAcrossCores,
 ];
 
 /// Judges every claim on `outcomes`.
@@ -186,6 +189,10 @@ mod tests {
         );
         assert!(
             r.contains("8. A kernel switch pays for entering the kernel: a user-space switch is N times cheaper.\n"),
+            "{r}"
+        );
+        assert!(
+            r.contains("11. Waking a task on another core costs more than the cache line"),
             "{r}"
         );
     }

@@ -128,6 +128,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ctxbench::export::terminal::regs::render(&file.results),
         ctxbench::export::terminal::isolation::render(&file.results),
         ctxbench::export::terminal::guard::render(&file),
+        ctxbench::export::terminal::topology::render(&file.results),
     ] {
         if !section.is_empty() {
             print!("\n{section}");

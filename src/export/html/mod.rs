@@ -4,11 +4,13 @@
 mod axis;
 mod counters;
 mod guard;
+mod heatmap;
 pub mod plot;
 mod ring;
 mod summary;
 pub mod svg;
 mod tables;
+mod topology;
 mod workset;
 
 use super::escape::html as escape;
@@ -273,6 +275,7 @@ impl Exporter for Html {
             body += &experiment_section(runs, e, ids);
         }
         body += &memory;
+        body += &topology::topology_section(runs);
         body += &guard::section(runs);
         body += &notes_section(runs);
         format!(

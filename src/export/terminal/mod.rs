@@ -1,7 +1,7 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
 //! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`], [`regs`], [`isolation`],
-//! [`guard`]: [`RUN_TABLES`]) and what `ctxbench check` shows ([`check`]). Fixed-width
-//! text, one row per benchmark id.
+//! [`guard`], [`topology`]: [`RUN_TABLES`]) and what `ctxbench check` shows ([`check`]).
+//! Fixed-width text, one row per benchmark id.
 
 pub mod check;
 pub mod counters;
@@ -12,6 +12,7 @@ pub mod regs;
 pub mod ring;
 pub mod run;
 pub mod tails;
+pub mod topology;
 pub mod workset;
 
 use std::collections::BTreeMap;
@@ -39,7 +40,7 @@ impl Exporter for Table {
 }
 
 /// The tables `ctxbench run` prints, in order: a line registers a table.
-pub const RUN_TABLES: [Table; 9] = [
+pub const RUN_TABLES: [Table; 10] = [
     Table {
         render: |f| run::render(&f.results, &f.skipped),
         spaced: false,
@@ -74,6 +75,10 @@ pub const RUN_TABLES: [Table; 9] = [
     },
     Table {
         render: guard::render,
+        spaced: true,
+    },
+    Table {
+        render: |f| topology::render(&f.results),
         spaced: true,
     },
 ];
