@@ -202,10 +202,10 @@ fn a_real_pair_is_measured_both_ways_with_tails() {
 #[test]
 fn the_prediction_adds_up_the_phases_of_each_id() {
     let q = sweep_config(&SampleConfig::quick());
-    // 2 x (30 ms + 200 x 60 us) + (50 + 15 x 20) ms + 1000 x 60 us + 5200 x 60 us + 200 ms.
+    // 2 x (30 ms + 200 x 60 us) + (50 + 15 x 20) ms + 1000 x 60 us + 3200 x 60 us + 200 ms.
     assert_eq!(
         plan::id_cost(Handover::Futex, &q),
-        Duration::from_millis(1006)
+        Duration::from_millis(886)
     );
     let t = machine(1, 1, 2, 1);
     let p = predicted(&plan(&t, QUICK_PAIRS_PER_CLASS), &q);
