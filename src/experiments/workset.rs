@@ -229,7 +229,7 @@ impl crate::bench::Bench for WorksetSpec {
     }
 
     fn finish(&self, h: &mut WorksetPingPong, o: &mut Outcome, cfg: &SampleConfig) -> Result<()> {
-        let rounds = interleaved(h, (cfg.samples / 2).max(5), o.iterations_per_sample)?;
+        let rounds = interleaved(h, (cfg.samples / 4).max(5), o.iterations_per_sample)?;
         let col = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
         o.extra
             .insert("idle_ns_per_round_trip".into(), col(|r| r.idle));

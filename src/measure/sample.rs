@@ -47,12 +47,12 @@ impl SampleConfig {
         }
     }
 
-    /// About three seconds per benchmark, and 20 000 single round trips off one CPU
+    /// About two and a half seconds per benchmark, and 20 000 single round trips off one CPU
     /// (about a second at 50 us each).
     pub fn full() -> Self {
         Self {
             warmup: Duration::from_millis(300),
-            samples: 40,
+            samples: 32,
             sample_time: Duration::from_millis(60),
             tail_round_trips: 20_000,
         }
