@@ -67,7 +67,7 @@ fn off_one_cpu_the_outcome_carries_the_percentiles() {
 fn files_without_the_field_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     for f in [
-        "results/amd-epyc-vm/2026-12-01T14-23-49Z.json",
+        "tests/data/legacy/amd-epyc-vm-full-2026-12-01.json",
         "tests/data/results/machine-a.json",
     ] {
         let text = std::fs::read_to_string(dir.join(f)).unwrap();
