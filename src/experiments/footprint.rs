@@ -120,7 +120,7 @@ struct Reading {
 
 /// How many times a quick or a full run measures each footprint: 3 or 8.
 pub fn repetitions(cfg: &SampleConfig) -> usize {
-    (cfg.samples / 5).clamp(3, 8)
+    (cfg.samples / 4).clamp(3, 8)
 }
 
 impl FootprintSpec {

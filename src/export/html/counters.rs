@@ -61,8 +61,19 @@ fn wrapping(name: &str) -> String {
 }
 
 /// The counter section of one experiment; empty when no id has counters.
-pub fn counter_table(runs: &[Run], ids: &[String]) -> String {
-    let split = split_counters(runs, ids);
+///
+/// With `keep`, only those counters are columns; the others that read something are named
+/// below the table, their values left to the results files.
+pub fn counter_table(runs: &[Run], ids: &[String], keep: Option<&[&str]>) -> String {
+    let mut split = split_counters(runs, ids);
+    let mut left: Vec<String> = Vec::new();
+    if let Some(keep) = keep {
+        let (kept, rest): (Vec<String>, Vec<String>) = std::mem::take(&mut split.shown)
+            .into_iter()
+            .partition(|n| keep.contains(&n.as_str()));
+        split.shown = kept;
+        left = rest;
+    }
     if split.shown.is_empty() && split.zero.is_empty() && split.refused.is_empty() {
         return String::new();
     }
@@ -104,6 +115,13 @@ pub fn counter_table(runs: &[Run], ids: &[String]) -> String {
             s += "</tr>";
         }
         s += "</table></div>";
+    }
+    if !left.is_empty() {
+        let names: Vec<String> = left.iter().map(|n| escape(n)).collect();
+        s += &format!(
+            "<p class=\"note\">Also counted, in the results files: {}.</p>",
+            names.join(", ")
+        );
     }
     s + &folded(&split.zero, &split.refused)
 }

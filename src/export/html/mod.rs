@@ -96,6 +96,8 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
     );
     if FINDINGS.contains(&exp) {
         s += r##"<p class="note">Its curves are under <a href="#findings">findings</a>.</p>"##;
+    } else if TABLES_ONLY.contains(&exp) {
+        s += r#"<p class="note">Its figures are in the table below.</p>"#;
     } else if is_curve(ids) {
         s += &curve_charts(runs, ids, &labels);
     } else {
@@ -128,10 +130,19 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
     s += "<h3>Numbers</h3><p class=\"note\">Median ns per iteration (round trip, lap or \
           call) and its ratio to the first run; below, the p25-p75 range, ns per switch and \
           the indirect cost per switch where known.</p>";
-    s += &tables::numbers_table(runs, ids);
-    s += &tables::ratio_table(runs, ids);
+    let finding = FINDINGS.contains(&exp);
+    s += &tables::numbers_table(runs, ids, finding);
+    if !finding {
+        // The findings' charts set process against thread.
+        s += &tables::ratio_table(runs, ids);
+    }
     s += &tables::latency_table(runs, ids);
-    s += &counters::counter_table(runs, ids);
+    // The findings' counters: what their claims and their validity read.
+    let keep: &[&str] = &[
+        crate::counters::events::CONTEXT_SWITCHES,
+        crate::counters::events::FULL_FLUSH,
+    ];
+    s += &counters::counter_table(runs, ids, finding.then_some(keep));
     s + "</section>"
 }
 
@@ -169,6 +180,20 @@ fn memory_section(runs: &[Run]) -> String {
 
 /// The experiments charted under findings rather than in their own section.
 const FINDINGS: [&str; 2] = ["ring", "workset"];
+
+/// Experiments shown by their numbers alone: their figures read best in the table (and
+/// in their own sections: the claims, the guard, the heatmaps), and a chart per id would
+/// take more of the page's budget than it tells.
+const TABLES_ONLY: [&str; 8] = [
+    "floor",
+    "spawn",
+    "footprint",
+    "uswitch",
+    "isolation",
+    "cross",
+    "topology",
+    "regs",
+];
 
 /// The curves that show the findings: ns per switch by ring size with the full flushes,
 /// and the indirect cost by working-set size on log axes.
@@ -301,9 +326,9 @@ mod tests {
             .into_iter()
             .flat_map(|n| {
                 [
-                    // Any curve outside the findings (whose charts are drawn apart).
-                    pipe_outcome("cross", Process, n, None, 2, 1e6 * n as f64),
-                    pipe_outcome("cross", Thread, n, None, 2, thread_ns * n as f64),
+                    // Any curve outside the findings and the tables-only experiments.
+                    pipe_outcome("other", Process, n, None, 2, 1e6 * n as f64),
+                    pipe_outcome("other", Thread, n, None, 2, thread_ns * n as f64),
                 ]
             })
             .collect();

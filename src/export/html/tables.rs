@@ -62,16 +62,22 @@ fn common_n(run: &Run, ids: &[String]) -> Option<usize> {
 }
 
 /// One run's cell of the numbers table; `first` is the first run's median, for the ratio.
-fn number_cell(e: &Entry, first: Option<f64>, show_n: bool) -> String {
+fn number_cell(e: &Entry, first: Option<f64>, show_n: bool, compact: bool) -> String {
     let rel = match first {
-        Some(f) if f > 0.0 => format!(" <i>{:.2}&times;</i>", e.summary.median / f),
+        Some(f) if f > 0.0 && !compact => format!(" <i>{:.2}&times;</i>", e.summary.median / f),
         _ => String::new(),
     };
-    let mut details = vec![format!("{}-{}", ns(e.summary.p25), ns(e.summary.p75))];
+    let mut details = Vec::new();
+    if !compact {
+        details.push(format!("{}-{}", ns(e.summary.p25), ns(e.summary.p75)));
+    }
     if show_n {
         details.push(format!("n={}", e.summary.n));
     }
-    if let Some(ps) = e.ns_per_switch {
+    if let Some(ps) = e
+        .ns_per_switch
+        .filter(|_| !compact || e.indirect_ns_per_switch.is_none())
+    {
         details.push(format!("{} /switch", ns(ps)));
     }
     if let Some(ind) = e.indirect_ns_per_switch {
@@ -89,19 +95,31 @@ fn number_cell(e: &Entry, first: Option<f64>, show_n: bool) -> String {
             escape(&e.validity)
         );
     }
+    // Numbers cells are right-aligned by the table's class; only flags need one here.
+    let class = class.trim_start_matches("num").trim();
+    let class = if class.is_empty() {
+        String::new()
+    } else {
+        format!(r#" class="{class}""#)
+    };
+    let details = if details.is_empty() {
+        String::new()
+    } else {
+        format!("<small>{}</small>", details.join(" · "))
+    };
     format!(
-        r#"<td class="{class}">{}{rel}{extra}<small>{}</small></td>"#,
-        ns(e.summary.median),
-        details.join(" · ")
+        "<td{class}>{}{rel}{extra}{details}</td>",
+        ns(e.summary.median)
     )
 }
 
 /// Medians with the ratio to the first run; below each, the p25-p75 range, the sample
 /// count (in the head when a run's are all the same), ns per switch and the indirect
 /// cost per switch where known.
-/// Unstable and invalid results are flagged.
-pub fn numbers_table(runs: &[Run], ids: &[String]) -> String {
-    let mut s = String::from("<table><tr><th>id</th>");
+/// Unstable and invalid results are flagged. `compact` (the findings, whose charts carry
+/// the rest) keeps the median and the cost per switch alone.
+pub fn numbers_table(runs: &[Run], ids: &[String], compact: bool) -> String {
+    let mut s = String::from(r#"<table class="numbers"><tr><th>id</th>"#);
     let shared: Vec<Option<usize>> = runs.iter().map(|r| common_n(r, ids)).collect();
     for (r, n) in runs.iter().zip(&shared) {
         let n = n.map_or_else(String::new, |n| format!(" <small>n={n}</small>"));
@@ -116,8 +134,8 @@ pub fn numbers_table(runs: &[Run], ids: &[String]) -> String {
             .map(|e| e.summary.median);
         for (i, (r, n)) in runs.iter().zip(&shared).enumerate() {
             s += &match r.entry(id) {
-                None => r#"<td class="num"><small>not run</small></td>"#.to_string(),
-                Some(e) => number_cell(e, first.filter(|_| i > 0), n.is_none()),
+                None => "<td><small>not run</small></td>".to_string(),
+                Some(e) => number_cell(e, first.filter(|_| i > 0), n.is_none(), compact),
             };
         }
         s += "</tr>";
