@@ -214,6 +214,7 @@ fn committed_results_files_hold_no_kernel_parameter_outside_the_list() {
     let mut files = Vec::new();
     results_files(&root.join("results"), &mut files);
     results_files(&root.join("tests/data/results"), &mut files);
+    results_files(&root.join("tests/data/legacy"), &mut files);
     assert!(files.len() >= 4, "{files:?}");
     for f in &files {
         let machine = ctxbench::results::ResultsFile::load(f).unwrap().machine;
