@@ -6,9 +6,14 @@
 //! ([`crate::runner`]) that lists it. An experiment that has no timed loop (the memory
 //! footprint of idle tasks) implements [`Runnable`], what the plan runs, directly.
 
+use std::time::Duration;
+
 use crate::error::Result;
-use crate::harness::Harness;
-use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::harness::{Harness, Task};
+use crate::measure::paired::{self, Arm, ArmMode, Facts, Paired, Rounds, Unit, UnitSpec};
+use crate::measure::{complete, measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
+use crate::measure::{Shape, Timed};
+use crate::spec::Comparison;
 
 /// One benchmark.
 pub trait Bench {
@@ -31,6 +36,32 @@ pub trait Bench {
     fn finish(&self, _h: &mut Self::Harness, _o: &mut Outcome, _cfg: &SampleConfig) -> Result<()> {
         Ok(())
     }
+
+    /// The comparison it is measured in, side by side with others in paired rounds (see
+    /// [`crate::measure::paired`]); `None` (the default): measured on its own.
+    fn comparison(&self) -> Option<Comparison> {
+        None
+    }
+
+    /// The loops its harness runs in paired rounds, its own ([`ArmMode::Main`]) first.
+    fn modes(&self) -> Vec<ArmMode> {
+        vec![ArmMode::Main]
+    }
+
+    /// Runs one block of `iters` iterations of the loop `mode` (one of [`Bench::modes`]).
+    fn run_mode(&self, h: &mut Self::Harness, _mode: ArmMode, iters: u64) -> Result<Duration> {
+        h.run(iters)
+    }
+
+    /// What an outcome measured in paired rounds records of a set-up harness besides
+    /// timings (what [`Bench::finish`] records of them otherwise).
+    fn facts(&self, _h: &mut Self::Harness) -> Result<Facts> {
+        Ok(Facts::default())
+    }
+
+    /// What its outcome takes from the comparison it was measured in: a direct cost from
+    /// its floor's arm, an indirect cost from its untouched and touches-alone arms.
+    fn take_paired(&self, _o: &mut Outcome, _p: &Paired) {}
 }
 
 /// Builds, times, counts and finishes `b`: the one measuring path of every benchmark.
@@ -65,6 +96,173 @@ impl Bench for crate::spec::PingPongSpec {
         }
         Ok(())
     }
+
+    /// On one CPU: beside its twin, its floor and the others (off one CPU a round trip is
+    /// wake-up latency, measured on its own with its tails).
+    fn comparison(&self) -> Option<Comparison> {
+        matches!(self.placement, crate::spec::Placement::SameCpu(_)).then_some(Comparison::Switch)
+    }
+
+    /// The direct cost, round by round, from its floor's arm.
+    fn take_paired(&self, o: &mut Outcome, p: &Paired) {
+        let floor =
+            crate::experiments::floors::FloorKind::for_pingpong(self.participants, self.mechanism);
+        crate::experiments::floors::direct_take_paired(o, p, &floor.id());
+    }
+}
+
+/// A benchmark as one member of a comparison in paired rounds: its arms and unit, and
+/// what its outcome needs once the rounds are done.
+pub trait PairedBench: UnitSpec {
+    /// Its id.
+    fn id(&self) -> String;
+    /// The comparison it belongs to.
+    fn comparison(&self) -> Comparison;
+    /// What its outcome is about; `None` for a control copy, which has no outcome.
+    fn meta(&self) -> Option<OutcomeMeta>;
+    /// A fresh harness, for the counted run.
+    fn rebuild(&self) -> Result<Box<dyn Harness>>;
+    /// The CPU it runs on.
+    fn cpu(&self) -> usize;
+    /// See [`Bench::take_paired`].
+    fn take_paired(&self, o: &mut Outcome, p: &Paired);
+}
+
+/// A [`Bench`] as a member of a comparison: its own loops, or (`control`) its main loop
+/// set up a second time, as the [`ArmMode::Control`] arm.
+#[derive(Debug, Clone)]
+pub struct BenchUnit<B> {
+    /// The benchmark.
+    pub bench: B,
+    /// Whether this is the control copy.
+    pub control: bool,
+}
+
+/// A set-up [`Bench`]: its harness and the bench that runs its loops.
+struct Built<B: Bench> {
+    bench: B,
+    h: B::Harness,
+}
+
+impl<B: Bench> Unit for Built<B> {
+    fn run_arm(&mut self, mode: ArmMode, iters: u64) -> Result<Duration> {
+        let mode = if mode == ArmMode::Control {
+            ArmMode::Main
+        } else {
+            mode
+        };
+        self.bench.run_mode(&mut self.h, mode, iters)
+    }
+
+    fn tasks(&self) -> &[Task] {
+        self.h.tasks()
+    }
+
+    fn shape(&self) -> Shape {
+        Shape::of(&self.h)
+    }
+
+    fn facts(&mut self) -> Result<Facts> {
+        self.bench.facts(&mut self.h)
+    }
+}
+
+impl<B: Bench + Clone + 'static> UnitSpec for BenchUnit<B> {
+    fn arms(&self) -> Vec<Arm> {
+        let id = self.bench.id();
+        if self.control {
+            return vec![Arm {
+                id,
+                mode: ArmMode::Control,
+            }];
+        }
+        self.bench
+            .modes()
+            .into_iter()
+            .map(|mode| Arm {
+                id: id.clone(),
+                mode,
+            })
+            .collect()
+    }
+
+    fn build(&self) -> Result<Box<dyn Unit>> {
+        Ok(Box::new(Built {
+            bench: self.bench.clone(),
+            h: self.bench.build()?,
+        }))
+    }
+}
+
+impl<B: Bench + Clone + 'static> PairedBench for BenchUnit<B> {
+    fn id(&self) -> String {
+        self.bench.id()
+    }
+
+    fn comparison(&self) -> Comparison {
+        self.bench
+            .comparison()
+            .expect("a member of a comparison names it")
+    }
+
+    fn meta(&self) -> Option<OutcomeMeta> {
+        (!self.control).then(|| self.bench.meta())
+    }
+
+    fn rebuild(&self) -> Result<Box<dyn Harness>> {
+        self.bench.build().map(|h| Box::new(h) as Box<dyn Harness>)
+    }
+
+    fn take_paired(&self, o: &mut Outcome, p: &Paired) {
+        self.bench.take_paired(o, p)
+    }
+
+    fn cpu(&self) -> usize {
+        self.bench.meta().cpus.first().copied().unwrap_or(0)
+    }
+}
+
+/// Measures the comparison `c` of `members` on `cpu` in paired rounds (see
+/// [`crate::measure::paired`]), the order drawn from `seed`; then each member's outcome
+/// from the blocks of its main loop, counted and judged as every outcome, with what it
+/// takes from the comparison. `on_setup` hears each set-up as it starts.
+pub fn measure_paired(
+    c: Comparison,
+    members: &[Box<dyn PairedBench>],
+    cpu: usize,
+    rounds: &Rounds,
+    seed: u64,
+    counting: &Counting,
+    on_setup: impl FnMut(usize),
+) -> Result<(Paired, Vec<Outcome>)> {
+    let specs: Vec<&dyn UnitSpec> = members
+        .iter()
+        .map(|m| m.as_ref() as &dyn UnitSpec)
+        .collect();
+    let run = paired::run(&c.to_string(), &specs, cpu, rounds, seed, on_setup)?;
+    let mut outcomes = Vec::new();
+    for (k, m) in members.iter().enumerate() {
+        let Some(meta) = m.meta() else { continue };
+        let Some(i) = run.paired.main(&m.id()) else {
+            continue;
+        };
+        let (samples, load) = run.blocks[i].timed(run.paired.iters[i]);
+        let timed = Timed {
+            samples,
+            load,
+            shape: run.shapes[k],
+        };
+        let rebuild = || m.rebuild();
+        let mut o = complete(meta, timed, &rebuild, counting, || None)?;
+        let facts = &run.facts[k];
+        if facts.parameter.is_some() {
+            o.parameter = facts.parameter;
+        }
+        o.extra.extend(facts.extra.iter().cloned());
+        m.take_paired(&mut o, &run.paired);
+        outcomes.push(o);
+    }
+    Ok((run.paired, outcomes))
 }
 
 /// What the run loop needs of a benchmark: its id, and one attempt at measuring it.
@@ -75,14 +273,28 @@ pub trait Runnable {
     fn id(&self) -> String;
     /// Sets up, measures and tears down one attempt.
     fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome>;
+    /// It as a member of the comparison it is measured in, where it is one (see
+    /// [`Bench::comparison`]).
+    fn paired(&self) -> Option<Box<dyn PairedBench>> {
+        None
+    }
 }
 
-impl<B: Bench> Runnable for B {
+impl<B: Bench + Clone + 'static> Runnable for B {
     fn id(&self) -> String {
         Bench::id(self)
     }
 
     fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
         measure_bench(self, cfg, counting)
+    }
+
+    fn paired(&self) -> Option<Box<dyn PairedBench>> {
+        self.comparison().map(|_| {
+            Box::new(BenchUnit {
+                bench: self.clone(),
+                control: false,
+            }) as Box<dyn PairedBench>
+        })
     }
 }

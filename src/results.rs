@@ -42,6 +42,13 @@ pub struct ResultsFile {
     /// experiment); absent in files from before it and in runs without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard: Option<crate::measure::guard::Guard>,
+    /// The seed the order of the paired rounds came from (and their intervals'
+    /// resamples); absent in files from before paired rounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The comparisons measured in paired rounds, every quiet round kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paired: Vec<crate::measure::paired::Paired>,
 }
 
 /// A benchmark that did not run, and why.
@@ -76,6 +83,8 @@ impl ResultsFile {
             machine: Fingerprint::default(),
             verdicts: Vec::new(),
             guard: None,
+            seed: None,
+            paired: Vec::new(),
         }
     }
 

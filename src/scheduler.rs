@@ -25,9 +25,11 @@ use crate::analysis::claims as verdict;
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::fingerprint::{CmdlineDetail, Fingerprint};
+use crate::measure::paired::Rounds;
 use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::{ResultsFile, Skipped};
-use crate::runner::{self, PlanOptions, Planned};
+use crate::runner::{self, Job, PlanOptions, Planned};
+use crate::stats::rng::{fresh_seed, Rng};
 
 /// A quick or a full run: the one place that decides the sample sizes and the experiment
 /// sizes of each.
@@ -54,6 +56,14 @@ impl Mode {
         match self {
             Mode::Quick => SampleConfig::quick(),
             Mode::Full => SampleConfig::full(),
+        }
+    }
+
+    /// How many set-ups and rounds a comparison takes.
+    pub fn rounds(self) -> Rounds {
+        match self {
+            Mode::Quick => Rounds::quick(),
+            Mode::Full => Rounds::full(),
         }
     }
 
@@ -84,11 +94,13 @@ pub struct Schedule {
     judge_claims: bool,
     cmdline: CmdlineDetail,
     probe_guard: bool,
+    seed: u64,
 }
 
 /// What the loop reports as it goes, for a caller to print.
 pub enum Step<'a> {
-    /// Benchmark `index` (from 0) of `total` starts.
+    /// Benchmark `index` (from 0) of `total` starts; for a comparison, `id` names it
+    /// and its ids follow as they are done.
     Start {
         /// Its position in the plan.
         index: usize,
@@ -135,6 +147,7 @@ impl Schedule {
             judge_claims: filters.is_empty(),
             cmdline: CmdlineDetail::default(),
             probe_guard,
+            seed: fresh_seed(),
         })
     }
 
@@ -150,7 +163,16 @@ impl Schedule {
             judge_claims: true,
             cmdline: CmdlineDetail::default(),
             probe_guard: true,
+            seed: fresh_seed(),
         }
+    }
+
+    /// The same schedule, the order of its paired rounds (and the resamples of their
+    /// intervals) drawn from `seed`: a run with the seed of another runs its rounds in
+    /// the same order.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
     }
 
     /// The same schedule, its results file keeping as much of the kernel command line as
@@ -183,36 +205,90 @@ impl Schedule {
         machine
     }
 
-    /// Runs every planned benchmark in order, telling `on` what happens, then completes
+    /// Runs every planned benchmark in order, the members of a comparison side by side
+    /// in paired rounds (see [`runner::jobs`]), telling `on` what happens; then completes
     /// the outcomes that depend on each other (the direct costs from the floors), judges
     /// the claims where the run was not narrowed, and assembles the results file.
     pub fn run(self, mut on: impl FnMut(Step<'_>)) -> Run {
         let machine = self.machine();
         let cfg = self.mode.sample_config();
+        let rounds = self.mode.rounds();
         let total = self.planned.len();
         let mut outcomes = Vec::with_capacity(total);
+        let mut paired = Vec::new();
         let mut skipped = self.skipped;
         let mut failed = false;
-        for (index, p) in self.planned.iter().enumerate() {
-            let id = p.id();
-            on(Step::Start {
-                index,
-                total,
-                id: &id,
-            });
-            match runner::run_one_with(p, &cfg, &self.counting) {
-                Ok(o) => {
-                    on(Step::Done(&o));
-                    failed |= !o.valid;
-                    outcomes.push(o);
-                }
-                Err(e) => {
-                    on(Step::Failed(&e));
-                    failed = true;
-                    skipped.push(Skipped {
-                        id,
-                        reason: format!("failed: {e}"),
+        let seed = self.seed;
+        for job in runner::jobs(self.planned) {
+            let index = outcomes.len();
+            match job {
+                Job::One(p) => {
+                    let id = p.id();
+                    on(Step::Start {
+                        index,
+                        total,
+                        id: &id,
                     });
+                    match runner::run_one_with(&p, &cfg, &self.counting) {
+                        Ok(o) => {
+                            on(Step::Done(&o));
+                            failed |= !o.valid;
+                            outcomes.push(o);
+                        }
+                        Err(e) => {
+                            on(Step::Failed(&e));
+                            failed = true;
+                            skipped.push(Skipped {
+                                id,
+                                reason: format!("failed: {e}"),
+                            });
+                        }
+                    }
+                }
+                Job::Compare {
+                    comparison,
+                    members,
+                } => {
+                    let label = format!(
+                        "{comparison}: {} benchmarks side by side in paired rounds",
+                        members.len()
+                    );
+                    on(Step::Start {
+                        index,
+                        total,
+                        id: &label,
+                    });
+                    let group_seed =
+                        Rng::derived(seed, &[name_hash(&comparison.to_string())]).next_u64();
+                    let cpu = members.first().map_or(0, |m| m.cpu());
+                    match crate::bench::measure_paired(
+                        comparison,
+                        &members,
+                        cpu,
+                        &rounds,
+                        group_seed,
+                        &self.counting,
+                        |_| {},
+                    ) {
+                        Ok((p, os)) => {
+                            for o in os {
+                                on(Step::Done(&o));
+                                failed |= !o.valid;
+                                outcomes.push(o);
+                            }
+                            paired.push(p);
+                        }
+                        Err(e) => {
+                            on(Step::Failed(&e));
+                            failed = true;
+                            for m in members.iter().filter(|m| m.meta().is_some()) {
+                                skipped.push(Skipped {
+                                    id: m.id(),
+                                    reason: format!("failed: {comparison} in paired rounds: {e}"),
+                                });
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -224,6 +300,7 @@ impl Schedule {
             let facts = verdict::RunFacts {
                 skipped: &not_run,
                 guard: guard.as_ref(),
+                paired: &paired,
             };
             verdict::judge_all_in(&outcomes, &facts)
         } else {
@@ -232,8 +309,17 @@ impl Schedule {
         let mut file = ResultsFile::new(self.mode.name(), outcomes, skipped).with_machine(machine);
         file.verdicts = verdicts;
         file.guard = guard;
+        file.seed = Some(seed);
+        file.paired = paired;
         Run { file, failed }
     }
+}
+
+/// A number naming `name`, to derive a comparison's seed from the run's.
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Whether a run of `planned` (and `skipped`) probes the guard: when it reads another

@@ -26,6 +26,10 @@ pub fn apply(outcomes: &mut [Outcome]) {
             continue;
         };
         let floor = FloorKind::for_pingpong(p, m).id();
+        if o.direct_ns_per_switch.is_some() {
+            // Measured in paired rounds beside its floor already.
+            continue;
+        }
         if let Some(&f) = floors.get(&floor) {
             o.direct_ns_per_switch = Some(direct_ns_per_switch(o.ns_per_round_trip.median, f));
             o.floor_used = Some(format!("{floor} ({f:.0} ns, subtracted for each side)"));

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::harness::eventfd::{new_eventfd, signal, take};
 use crate::harness::futex::{wake_and_wait_alone, Plain};
 use crate::harness::{write_all, Driver, Harness};
-use crate::measure::OutcomeMeta;
+use crate::measure::{Outcome, OutcomeMeta};
 use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
 use crate::sys::SharedWords;
 
@@ -176,6 +176,23 @@ impl Harness for FloorHarness {
     }
 }
 
+/// The direct cost per switch of the ping-pong outcome `o`, from paired rounds `p` that
+/// ran it beside its floor `floor`: `(round trip − 2 × floor) / 2` round by round, the
+/// estimate over set-ups (see [`crate::measure::paired::Paired::estimate`]). Nothing where
+/// `p` has no such arms.
+pub fn direct_take_paired(o: &mut Outcome, p: &crate::measure::paired::Paired, floor: &str) {
+    let (Some(rt), Some(f)) = (p.main(&o.id), p.main(floor)) else {
+        return;
+    };
+    let salt = crate::stats::rng::Rng::derived(0, &[rt as u64, f as u64]).next_u64();
+    if let Some(i) = p.estimate(salt, |r| (r[rt] - 2.0 * r[f]) / 2.0) {
+        o.direct_ns_per_switch = Some(i.value);
+        o.floor_used = Some(format!(
+            "{floor} (measured in the same rounds, subtracted for each side round by round)"
+        ));
+    }
+}
+
 /// Sets up and warms up a floor on `cpu`.
 pub fn build(kind: FloorKind, cpu: usize) -> Result<FloorHarness> {
     let mut h = FloorHarness::new(kind, cpu)?;
@@ -205,6 +222,11 @@ impl crate::bench::Bench for FloorBench {
 
     fn build(&self) -> Result<FloorHarness> {
         build(self.kind, self.cpu)
+    }
+
+    /// Measured beside the ping-pongs it is subtracted from.
+    fn comparison(&self) -> Option<crate::spec::Comparison> {
+        Some(crate::spec::Comparison::Switch)
     }
 }
 

@@ -23,11 +23,14 @@
 //! `extra.xinuse_at_switch` is the peer's XINUSE after a switch back to it, where the
 //! CPU reports it.
 
+use std::time::Duration;
+
 use crate::error::Result;
 use crate::harness::regs::{offered, RegsPingPong};
 use crate::harness::Harness;
+use crate::measure::paired::{ArmMode, Facts, Paired};
 use crate::measure::{loaded, Outcome, OutcomeMeta, SampleConfig};
-use crate::spec::{Mechanism, Participants, PlacementKind, RegState, REG_STATES};
+use crate::spec::{Comparison, Mechanism, Participants, PlacementKind, RegState, REG_STATES};
 
 /// Who takes part, in report order.
 pub const REGS_PARTICIPANTS: [Participants; 2] = [Participants::Process, Participants::Thread];
@@ -216,6 +219,83 @@ impl crate::bench::Bench for RegsSpec {
             o.extra.insert("xinuse_at_switch".into(), x as f64);
         }
         Ok(())
+    }
+
+    /// Every state offered, processes and threads, side by side.
+    fn comparison(&self) -> Option<Comparison> {
+        Some(Comparison::Regs)
+    }
+
+    /// Writing (the main loop), the writes off, and the floor with and without them.
+    fn modes(&self) -> Vec<ArmMode> {
+        vec![
+            ArmMode::Main,
+            ArmMode::WritesOff,
+            ArmMode::Alone,
+            ArmMode::AloneOff,
+        ]
+    }
+
+    /// One block of `mode`; the driver lets go of its registers after it, so the next
+    /// block (of any harness) starts with none of this state live.
+    fn run_mode(&self, h: &mut RegsPingPong, mode: ArmMode, iters: u64) -> Result<Duration> {
+        let writing = matches!(mode, ArmMode::Main | ArmMode::Alone);
+        h.set_writing(writing)?;
+        let t = match mode {
+            ArmMode::Alone | ArmMode::AloneOff => h.alone(iters),
+            _ => h.run(iters),
+        };
+        h.release_driver();
+        t
+    }
+
+    /// The bytes of state, and the peer's XINUSE after a switch back to it.
+    fn facts(&self, h: &mut RegsPingPong) -> Result<Facts> {
+        h.set_writing(true)?;
+        h.run(10)?;
+        let seen = h.probe()?.peer;
+        h.release_driver();
+        Ok(Facts {
+            parameter: Some(u64::from(h.bytes())),
+            extra: seen
+                .map(|x| ("xinuse_at_switch".to_string(), x as f64))
+                .into_iter()
+                .collect(),
+        })
+    }
+
+    /// The four timings' medians, and the extra per switch round by round.
+    fn take_paired(&self, o: &mut Outcome, p: &Paired) {
+        let id = self.id();
+        let arm = |m| p.index(&id, m);
+        let (Some(on), Some(off), Some(fl), Some(fl_off)) = (
+            arm(ArmMode::Main),
+            arm(ArmMode::WritesOff),
+            arm(ArmMode::Alone),
+            arm(ArmMode::AloneOff),
+        ) else {
+            return;
+        };
+        let column = |i: usize| median(p.per_round(|r| r[i]).into_iter().flatten().collect());
+        o.extra.insert("rounds".into(), p.taken_rounds() as f64);
+        o.extra
+            .insert("quiet_rounds".into(), p.quiet_rounds() as f64);
+        o.extra.insert("on_ns_per_round_trip".into(), column(on));
+        o.extra.insert("off_ns_per_round_trip".into(), column(off));
+        o.extra.insert("floor_ns".into(), column(fl));
+        o.extra.insert("floor_off_ns".into(), column(fl_off));
+        let round = |r: &[f64]| {
+            Round {
+                on: r[on],
+                off: r[off],
+                floor: r[fl],
+                floor_off: r[fl_off],
+            }
+            .extra_ns_per_switch()
+        };
+        if let Some(i) = p.estimate(on as u64, round) {
+            o.extra.insert(EXTRA_NS_PER_SWITCH.into(), i.value);
+        }
     }
 }
 

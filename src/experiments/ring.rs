@@ -96,6 +96,11 @@ impl crate::bench::Bench for RingSpec {
     fn build(&self) -> Result<Box<dyn Harness>> {
         RingSpec::build(self)
     }
+
+    /// Every size of one mechanism, processes and threads, side by side.
+    fn comparison(&self) -> Option<crate::spec::Comparison> {
+        Some(crate::spec::Comparison::Ring(self.mechanism))
+    }
 }
 
 /// Parses a ring-size list like `2,4,8,16`, refusing sizes no ring can have.

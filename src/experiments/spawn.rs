@@ -19,6 +19,7 @@ use nix::sys::resource::{getrusage, UsageWho};
 use crate::error::{Error, Result};
 use crate::harness::peer::ChildGuard;
 use crate::harness::{Driver, Harness};
+use crate::measure::paired::Facts;
 use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Participants, Placement};
 use crate::sys;
@@ -175,17 +176,48 @@ impl crate::bench::Bench for SpawnKind {
     }
 
     fn finish(&self, h: &mut SpawnHarness, o: &mut Outcome, _cfg: &SampleConfig) -> Result<()> {
-        let (parent, child) = h.minor_faults(200)?;
-        o.extra
-            .insert("minor_faults_parent_per_iter".into(), parent);
-        o.extra.insert("minor_faults_child_per_iter".into(), child);
-        o.validity = format!(
-            "not checked: a creation has no fixed switch count ({:.2} counted per creation); \
-             {parent:.1} minor page faults per creation in this process, {child:.1} in the child",
-            o.switches_per_round_trip
-        );
+        let facts = self.facts(h)?;
+        o.extra.extend(facts.extra);
+        say_faults(o);
         Ok(())
     }
+
+    /// The three ways of creating a task, side by side.
+    fn comparison(&self) -> Option<crate::spec::Comparison> {
+        Some(crate::spec::Comparison::Spawn)
+    }
+
+    /// Page faults per creation, in this process and in the child.
+    fn facts(&self, h: &mut SpawnHarness) -> Result<Facts> {
+        let (parent, child) = h.minor_faults(200)?;
+        Ok(Facts {
+            parameter: None,
+            extra: vec![
+                (MINOR_FAULTS_PARENT.into(), parent),
+                (MINOR_FAULTS_CHILD.into(), child),
+            ],
+        })
+    }
+
+    fn take_paired(&self, o: &mut Outcome, _p: &crate::measure::paired::Paired) {
+        say_faults(o);
+    }
+}
+
+/// The extra that holds the minor page faults per creation in this process.
+pub const MINOR_FAULTS_PARENT: &str = "minor_faults_parent_per_iter";
+/// The extra that holds the minor page faults per creation in the child.
+pub const MINOR_FAULTS_CHILD: &str = "minor_faults_child_per_iter";
+
+/// The validity of a creation, with its page faults: a creation has no fixed switch count.
+fn say_faults(o: &mut Outcome) {
+    let get = |k: &str| o.extra.get(k).copied().unwrap_or(f64::NAN);
+    let (parent, child) = (get(MINOR_FAULTS_PARENT), get(MINOR_FAULTS_CHILD));
+    o.validity = format!(
+        "not checked: a creation has no fixed switch count ({:.2} counted per creation); \
+         {parent:.1} minor page faults per creation in this process, {child:.1} in the child",
+        o.switches_per_round_trip
+    );
 }
 
 #[cfg(test)]

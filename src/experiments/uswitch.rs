@@ -160,13 +160,27 @@ impl crate::bench::Bench for UswitchBench {
 
     /// A round trip is two user-space switches: `ns_per_switch` is half of it.
     fn finish(&self, _h: &mut UswitchHarness, o: &mut Outcome, _cfg: &SampleConfig) -> Result<()> {
-        o.ns_per_switch = Some(o.ns_per_round_trip.median / SWITCHES_PER_ROUND_TRIP);
-        o.extra.insert(
-            "user_switches_per_round_trip".into(),
-            SWITCHES_PER_ROUND_TRIP,
-        );
+        per_switch(o);
         Ok(())
     }
+
+    /// Measured beside the kernel's switches and the null system call.
+    fn comparison(&self) -> Option<crate::spec::Comparison> {
+        Some(crate::spec::Comparison::Switch)
+    }
+
+    fn take_paired(&self, o: &mut Outcome, _p: &crate::measure::paired::Paired) {
+        per_switch(o);
+    }
+}
+
+/// A round trip is two user-space switches: `ns_per_switch` is half of it.
+fn per_switch(o: &mut Outcome) {
+    o.ns_per_switch = Some(o.ns_per_round_trip.median / SWITCHES_PER_ROUND_TRIP);
+    o.extra.insert(
+        "user_switches_per_round_trip".into(),
+        SWITCHES_PER_ROUND_TRIP,
+    );
 }
 
 #[cfg(test)]

@@ -22,8 +22,11 @@
 use crate::error::{Error, Result};
 use crate::harness::workset::{Access, TouchAlone, WorksetPingPong, ACCESSES};
 use crate::harness::{Harness, WARMUP_ROUND_TRIPS};
+use std::time::Duration;
+
+use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
-use crate::spec::{Mechanism, Participants, PlacementKind};
+use crate::spec::{Comparison, Mechanism, Participants, PlacementKind};
 pub use crate::units::{format_size, parse_size};
 
 /// Sizes per side in a full run: 0 and 4 KiB to 16 MiB in powers of 4, then 32 MiB.
@@ -239,6 +242,59 @@ impl crate::bench::Bench for WorksetSpec {
             .insert("interleaved_ns_per_round_trip".into(), col(|r| r.rt));
         o.indirect_ns_per_switch = indirect_from_rounds(&rounds);
         Ok(())
+    }
+
+    /// Every size of one access, processes and threads, side by side.
+    fn comparison(&self) -> Option<Comparison> {
+        Some(Comparison::Workset(self.access))
+    }
+
+    /// Touching (the main loop), untouched, and (above 0 bytes) the touches alone.
+    fn modes(&self) -> Vec<ArmMode> {
+        if self.bytes > 0 {
+            vec![ArmMode::Main, ArmMode::Idle, ArmMode::TouchAlone]
+        } else {
+            vec![ArmMode::Main, ArmMode::Idle]
+        }
+    }
+
+    fn run_mode(&self, h: &mut WorksetPingPong, mode: ArmMode, iters: u64) -> Result<Duration> {
+        match mode {
+            ArmMode::Idle => {
+                h.set_touching(false);
+                let t = h.run(iters);
+                h.set_touching(true);
+                t
+            }
+            ArmMode::TouchAlone => Ok(h.touch_alone(iters)),
+            _ => h.run(iters),
+        }
+    }
+
+    /// The indirect cost round by round: `((rt − idle) − touch) / 2`, with `touch` two
+    /// passes of the touches alone (none at 0 bytes, where the figure is the method's
+    /// noise).
+    fn take_paired(&self, o: &mut Outcome, p: &Paired) {
+        let id = self.id();
+        let (Some(rt), Some(idle)) = (p.main(&id), p.index(&id, ArmMode::Idle)) else {
+            return;
+        };
+        let touch = p.index(&id, ArmMode::TouchAlone);
+        let touch_of = move |r: &[f64]| touch.map_or(0.0, |t| 2.0 * r[t]);
+        let column =
+            |f: &dyn Fn(&[f64]) -> f64| median(p.per_round(f).into_iter().flatten().collect());
+        o.extra
+            .insert("idle_ns_per_round_trip".into(), column(&|r| r[idle]));
+        o.extra
+            .insert("touch_ns_per_round_trip".into(), column(&touch_of));
+        o.extra
+            .insert("interleaved_ns_per_round_trip".into(), column(&|r| r[rt]));
+        let salt = (rt as u64) << 20 | idle as u64;
+        o.indirect_ns_per_switch = p
+            .estimate(salt, |r| {
+                indirect_ns_per_switch(r[rt], r[idle], touch_of(r))
+            })
+            .map(|i| i.value);
     }
 }
 

@@ -204,6 +204,12 @@ impl RegsPingPong {
         Ok(())
     }
 
+    /// Lets go of the driver's vector registers and tiles, so that what it runs next (a
+    /// block of another harness) carries none of this state.
+    pub fn release_driver(&self) {
+        self.pp.work().live.release();
+    }
+
     /// The floor: `iters` times the hook and the futex calls of one side, on the driver
     /// alone (no switch); the wall time.
     pub fn alone(&mut self, iters: u64) -> Result<Duration> {

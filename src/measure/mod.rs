@@ -9,6 +9,7 @@ pub mod disturbance;
 pub mod guard;
 pub mod memory;
 mod outcome;
+pub mod paired;
 mod sample;
 pub mod switches;
 pub mod tails;
@@ -86,11 +87,86 @@ pub fn measure_with(
     let census = disturbance::Census::take(std::path::Path::new("/proc"));
     let (samples, load) = time_samples_loaded(h, cfg)?;
     let census_after = disturbance::Census::take(std::path::Path::new("/proc"));
+    let timed = Timed {
+        samples,
+        load,
+        shape: Shape::of(h),
+    };
+    let mut o = complete(meta, timed, rebuild, counting, || Some(h))?;
+    if let Some(d) = o.disturbance.as_mut() {
+        if d.disturbed_batches > 0 {
+            let members: Vec<i32> = h.tasks().iter().map(|t| t.tid).collect();
+            d.by = census_after.busiest_since(&census, &o.cpus, &members, 3);
+        }
+    }
+    Ok(o)
+}
+
+/// What a harness says of itself that its outcome needs once its batches are timed: the
+/// switches one iteration makes, its scheduling policy, and whether its iterations are
+/// slow (see [`Harness`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    /// [`Harness::expected_switches_per_iter`].
+    pub expected: Option<f64>,
+    /// [`Harness::policy`].
+    pub policy: Option<&'static str>,
+    /// [`Harness::slow_iterations`].
+    pub slow: bool,
+}
+
+impl Shape {
+    /// The shape of `h`.
+    pub fn of(h: &dyn Harness) -> Self {
+        Self {
+            expected: h.expected_switches_per_iter(),
+            policy: h.policy(),
+            slow: h.slow_iterations(),
+        }
+    }
+}
+
+/// Timed batches of one benchmark, from its own samples or from paired rounds (see
+/// [`paired`]), and what the harness said of itself.
+#[derive(Debug, Clone)]
+pub struct Timed {
+    /// The batches' times.
+    pub samples: Samples,
+    /// What procfs showed around them.
+    pub load: TimedLoad,
+    /// The harness's shape.
+    pub shape: Shape,
+}
+
+/// Completes an outcome from its timed batches: the counted run on a harness from
+/// `rebuild` (with the perf events of `counting`), or, with counting off, on the harness
+/// `timed_harness` gives (a fresh one from `rebuild` where it gives none), then validity
+/// from both.
+pub fn complete<'h>(
+    meta: OutcomeMeta,
+    timed: Timed,
+    rebuild: Rebuild<'_>,
+    counting: &Counting,
+    timed_harness: impl FnOnce() -> Option<&'h mut dyn Harness>,
+) -> Result<Outcome> {
+    let Timed {
+        samples,
+        load,
+        shape,
+    } = timed;
     let per_batch = samples.iters_per_sample;
-    let iters = count_iters_for(&samples, h.slow_iterations());
-    let expected = h.expected_switches_per_iter();
+    let iters = count_iters_for(&samples, shape.slow);
+    let expected = shape.expected;
     let o = match counting {
         Counting::Off => {
+            let mut fresh;
+            let h: &mut dyn Harness = match timed_harness() {
+                Some(h) => h,
+                None => {
+                    fresh = rebuild()?;
+                    fresh.as_mut()
+                }
+            };
             let tasks = h.tasks().to_vec();
             let (count, load) = loaded(&tasks, || count_switches(h, iters))?;
             (outcome(meta, expected, samples, count), load)
@@ -109,16 +185,10 @@ pub fn measure_with(
         }
     };
     let (mut o, counted_load) = o;
-    o.policy = h.policy().map(str::to_string);
+    o.policy = shape.policy.map(str::to_string);
     excuse_disturbed_count(&mut o, counted_load);
     apply_timed_load(&mut o, expected, &load, per_batch);
     excuse_preemptions(&mut o, expected, load.switches);
-    if let Some(d) = o.disturbance.as_mut() {
-        if d.disturbed_batches > 0 {
-            let members: Vec<i32> = h.tasks().iter().map(|t| t.tid).collect();
-            d.by = census_after.busiest_since(&census, &o.cpus, &members, 3);
-        }
-    }
     Ok(o)
 }
 

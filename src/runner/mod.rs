@@ -17,7 +17,9 @@ use crate::results::Skipped;
 mod explain;
 mod select;
 
-pub use crate::bench::Runnable;
+use crate::bench::BenchUnit;
+pub use crate::bench::{PairedBench, Runnable};
+use crate::spec::{Comparison, Mechanism, Participants, PingPongSpec, Placement, PlacementKind};
 pub use explain::explain_plan;
 pub use select::regs_plan;
 use select::{floors_for, isolation_and_crossing, pingpongs, rings, sweep, uswitches, worksets};
@@ -35,6 +37,89 @@ impl Planned {
     pub fn id(&self) -> String {
         self.0.id()
     }
+}
+
+/// What the run loop runs: one benchmark on its own, or a comparison of several side by
+/// side in paired rounds (see [`crate::measure::paired`]).
+pub enum Job {
+    /// One benchmark.
+    One(Planned),
+    /// A comparison.
+    Compare {
+        /// Which.
+        comparison: Comparison,
+        /// Its members, in plan order (with the control copy where it has one).
+        members: Vec<Box<dyn PairedBench>>,
+    },
+}
+
+impl Job {
+    /// The ids whose outcomes it gives.
+    pub fn ids(&self) -> Vec<String> {
+        match self {
+            Job::One(p) => vec![p.id()],
+            Job::Compare { members, .. } => members
+                .iter()
+                .filter(|m| m.meta().is_some())
+                .map(|m| m.id())
+                .collect(),
+        }
+    }
+}
+
+/// The jobs of `planned`: every benchmark that belongs to a comparison joins it, at the
+/// place of the comparison's first member; the comparison of ping-pongs on one CPU gets
+/// its control (a second `thread-futex-shared`) where that twin is planned. The
+/// creations run first, while this process is small (see [`plan_with`]).
+pub fn jobs(planned: Vec<Planned>) -> Vec<Job> {
+    let mut jobs: Vec<Job> = Vec::new();
+    for p in planned {
+        let Some(m) = p.0.paired() else {
+            jobs.push(Job::One(p));
+            continue;
+        };
+        let c = m.comparison();
+        let at = jobs
+            .iter_mut()
+            .find(|j| matches!(j, Job::Compare { comparison, .. } if *comparison == c));
+        match at {
+            Some(Job::Compare { members, .. }) => members.push(m),
+            _ => jobs.push(Job::Compare {
+                comparison: c,
+                members: vec![m],
+            }),
+        }
+    }
+    for j in jobs.iter_mut() {
+        if let Job::Compare {
+            comparison: Comparison::Switch,
+            members,
+        } = j
+        {
+            let twin = crate::spec::pingpong_id(
+                Participants::Thread,
+                Mechanism::FutexShared,
+                PlacementKind::SameCpu,
+            );
+            if let Some(cpu) = members.iter().find(|m| m.id() == twin).map(|m| m.cpu()) {
+                members.push(Box::new(BenchUnit {
+                    bench: PingPongSpec {
+                        participants: Participants::Thread,
+                        mechanism: Mechanism::FutexShared,
+                        placement: Placement::SameCpu(cpu),
+                    },
+                    control: true,
+                }));
+            }
+        }
+    }
+    if let Some(i) = jobs.iter().position(
+        |j| matches!(j, Job::Compare { comparison, .. } if *comparison == Comparison::Spawn),
+    ) {
+        let spawn = jobs.remove(i);
+        jobs.insert(0, spawn);
+    }
+    jobs
 }
 
 impl std::fmt::Debug for Planned {

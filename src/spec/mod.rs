@@ -7,9 +7,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod comparison;
 mod id;
 mod kinds;
 
+pub use comparison::Comparison;
 pub use id::{BenchId, Experiment};
 pub use kinds::{
     Access, FloorKind, RegState, SpawnKind, UswitchKind, ACCESSES, FLOORS, REG_STATES, SPAWNS,

@@ -234,3 +234,77 @@ pub fn guard(unprivileged: crate::measure::guard::Access) -> crate::measure::gua
         not_tried: vec![],
     }
 }
+
+/// A comparison `name` measured in paired rounds: 4 set-ups of 12 rounds, each arm
+/// taking its value (ns per iteration) times the round's machine level (x1.27 in a third
+/// of the rounds, three in a row at a time, else x1.00) with 0.3% noise. An arm named `<id>#<mode>` runs that loop
+/// of `<id>` (`#control`, `#idle`, `#touch-alone`, `#writes-off`, `#alone`,
+/// `#alone-off`); any other, its main loop.
+pub fn rounds(name: &str, arms: &[(&str, f64)]) -> crate::measure::paired::Paired {
+    use crate::measure::paired::{Arm, ArmMode, Paired, SetupRounds};
+    use crate::stats::rng::Rng;
+    let modes = [
+        ArmMode::Control,
+        ArmMode::Idle,
+        ArmMode::TouchAlone,
+        ArmMode::WritesOff,
+        ArmMode::Alone,
+        ArmMode::AloneOff,
+    ];
+    let arm = |name: &str| match name.split_once('#') {
+        Some((id, m)) => Arm {
+            id: id.into(),
+            mode: *modes.iter().find(|x| x.name() == m).expect("a known mode"),
+        },
+        None => Arm::main(name),
+    };
+    let mut rng = Rng::new(17);
+    let setups = (0..4)
+        .map(|s| SetupRounds {
+            rounds: (0..12)
+                .map(|r| {
+                    let level = if (r / 3 + s) % 3 == 0 { 1.27 } else { 1.0 };
+                    arms.iter()
+                        .map(|&(_, v)| v * level * (1.0 + 0.003 * rng.normal()))
+                        .collect()
+                })
+                .collect(),
+            taken: 12,
+        })
+        .collect();
+    Paired {
+        name: name.into(),
+        seed: 1,
+        cpu: 0,
+        arms: arms.iter().map(|(n, _)| arm(n)).collect(),
+        iters: vec![100; arms.len()],
+        setups,
+        steal_ms: 0.0,
+    }
+}
+
+/// [`rounds`] of the `switch` comparison.
+pub fn switch_rounds(arms: &[(&str, f64)]) -> crate::measure::paired::Paired {
+    rounds("switch", arms)
+}
+
+/// [`judged`] with the comparisons `paired` among the run's facts.
+pub fn judged_in(
+    claim: &dyn Claim,
+    outcomes: &[Outcome],
+    paired: &crate::measure::paired::Paired,
+    kind: VerdictKind,
+    parts: &[&str],
+) -> String {
+    let paired = std::slice::from_ref(paired);
+    let facts = super::RunFacts {
+        paired,
+        ..Default::default()
+    };
+    let v = claim.verdict_in(outcomes, &facts);
+    assert_eq!(v.verdict, kind, "{}", v.evidence);
+    for part in parts {
+        assert!(v.evidence.contains(part), "{part:?} not in: {}", v.evidence);
+    }
+    v.evidence
+}

@@ -22,10 +22,12 @@ pub(crate) mod caches;
 mod creation;
 mod crossing;
 mod evidence;
+pub mod figure;
 mod isolation;
 mod kernel_across_cores;
 mod kernel_share;
 mod registers;
+pub(crate) mod rounds;
 pub(crate) mod select;
 mod shared_memory;
 mod thread_cheaper;
@@ -40,6 +42,7 @@ pub use caches::Caches;
 pub use creation::Creation;
 pub use crossing::Crossing;
 pub use evidence::Evidence;
+pub use figure::{Figure, Margin, Unit};
 pub use isolation::Isolation;
 pub use kernel_across_cores::{KernelAcrossCores, CLEAR_MARGIN};
 pub use kernel_share::{KernelShare, KERNEL_SHARE_RATIO};
@@ -50,6 +53,7 @@ pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
 pub use verdict::{ClaimVerdict, VerdictKind};
 
 use crate::measure::guard::Guard;
+use crate::measure::paired::Paired;
 use crate::measure::Outcome;
 
 /// What a run knows besides its outcomes, for the claims that read it.
@@ -60,6 +64,8 @@ pub struct RunFacts<'a> {
     pub skipped: &'a [(&'a str, &'a str)],
     /// Who the kernel let read whose memory, where the run probed it.
     pub guard: Option<&'a Guard>,
+    /// The comparisons measured in paired rounds.
+    pub paired: &'a [Paired],
 }
 
 /// Relative differences below this are treated as noise (5%).
@@ -70,14 +76,30 @@ pub const NOISE: f64 = 0.05;
 pub struct Finding {
     /// How the claim fared.
     pub kind: VerdictKind,
-    /// The figures it rests on.
+    /// The figures it rests on, in words.
     pub evidence: Evidence,
+    /// The figures, typed.
+    pub figures: Vec<Figure>,
+    /// The margin inside which a difference counts as none.
+    pub margin: Option<Margin>,
 }
 
 impl Finding {
     /// A finding of `kind` resting on `evidence`.
     pub fn new(kind: VerdictKind, evidence: Evidence) -> Self {
-        Self { kind, evidence }
+        Self {
+            kind,
+            evidence,
+            figures: Vec::new(),
+            margin: None,
+        }
+    }
+
+    /// The same finding with its typed figures and margin.
+    pub fn with(mut self, figures: Vec<Figure>, margin: Option<Margin>) -> Self {
+        self.figures = figures;
+        self.margin = margin;
+        self
     }
 
     /// The outcomes a claim needs are missing: `needs` says which.
@@ -108,11 +130,18 @@ pub trait Claim {
 
     /// The claim's verdict on `outcomes` and `facts` (see [`Claim::judge_in`]).
     fn verdict_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> ClaimVerdict {
-        let Finding { kind, evidence } = self.judge_in(outcomes, facts);
+        let Finding {
+            kind,
+            evidence,
+            figures,
+            margin,
+        } = self.judge_in(outcomes, facts);
         ClaimVerdict {
             claim: self.statement().into(),
             verdict: kind,
             evidence: evidence.to_string(),
+            margin,
+            figures,
         }
     }
 }

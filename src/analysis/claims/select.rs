@@ -46,8 +46,3 @@ pub fn twins(outcomes: &[Outcome], m: Mechanism) -> Option<(&Outcome, &Outcome)>
     let process = same_cpu_pingpong(outcomes, Participants::Process, m)?;
     Some((process, thread))
 }
-
-/// How much larger `a` is than `b`, in percent.
-pub fn pct(a: f64, b: f64) -> f64 {
-    (a / b - 1.0) * 100.0
-}

@@ -5,16 +5,26 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// How a claim fared. In JSON a plain string: `holds`, `holds-partly`, `does-not-hold`,
-/// `not-measured`; any other string (from another version) loads as [`VerdictKind::Other`].
+/// How a claim fared. In JSON a plain string: `holds`, `the-opposite`, `no-difference`,
+/// `inconclusive`, `holds-partly`, `not-measured`, and `does-not-hold` in files from
+/// before intervals; any other string (from another version) loads as
+/// [`VerdictKind::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
 pub enum VerdictKind {
-    /// The measurements support the claim.
+    /// The interval clears the claim's margin, the way the claim says.
     Holds,
-    /// The measurements support it only in part (the evidence says which part).
+    /// The interval clears the margin the other way (processes cheaper, say).
+    TheOpposite,
+    /// The interval lies inside plus or minus the margin: shown equal, not merely not
+    /// shown different.
+    NoDifference,
+    /// None of these: the interval straddles an edge of the margin (the evidence says
+    /// what would settle it).
+    Inconclusive,
+    /// The claim spans several comparisons that disagree (the evidence names which).
     HoldsPartly,
-    /// The measurements contradict it on this machine.
+    /// The measurements contradicted it (files from before intervals).
     DoesNotHold,
     /// The outcomes needed were not measured (or not valid) here.
     NotMeasured,
@@ -27,6 +37,9 @@ impl VerdictKind {
     pub fn as_str(&self) -> &str {
         match self {
             VerdictKind::Holds => "holds",
+            VerdictKind::TheOpposite => "the-opposite",
+            VerdictKind::NoDifference => "no-difference",
+            VerdictKind::Inconclusive => "inconclusive",
             VerdictKind::HoldsPartly => "holds-partly",
             VerdictKind::DoesNotHold => "does-not-hold",
             VerdictKind::NotMeasured => "not-measured",
@@ -39,6 +52,9 @@ impl From<String> for VerdictKind {
     fn from(s: String) -> Self {
         match s.as_str() {
             "holds" => VerdictKind::Holds,
+            "the-opposite" => VerdictKind::TheOpposite,
+            "no-difference" => VerdictKind::NoDifference,
+            "inconclusive" => VerdictKind::Inconclusive,
             "holds-partly" => VerdictKind::HoldsPartly,
             "does-not-hold" => VerdictKind::DoesNotHold,
             "not-measured" => VerdictKind::NotMeasured,
@@ -57,6 +73,9 @@ impl fmt::Display for VerdictKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             VerdictKind::Holds => "holds",
+            VerdictKind::TheOpposite => "the opposite",
+            VerdictKind::NoDifference => "no difference",
+            VerdictKind::Inconclusive => "inconclusive",
             VerdictKind::HoldsPartly => "holds partly",
             VerdictKind::DoesNotHold => "does not hold here",
             VerdictKind::NotMeasured => "not measured",
@@ -83,9 +102,17 @@ pub struct ClaimVerdict {
     /// How it fared.
     #[serde(default)]
     pub verdict: VerdictKind,
-    /// The figures it rests on.
+    /// The figures it rests on, in words (rendered from `figures` and what else the
+    /// claim read).
     #[serde(default)]
     pub evidence: String,
+    /// The margin inside which a difference counts as none (absent in files from before
+    /// intervals, and for claims judged on facts alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<super::figure::Margin>,
+    /// The figures, typed: `{name, value, low, high, unit}` each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::figure::Figure>,
 }
 
 #[cfg(test)]
@@ -98,6 +125,8 @@ mod tests {
             claim: "c".into(),
             verdict: VerdictKind::NotMeasured,
             evidence: "e".into(),
+            margin: None,
+            figures: Vec::new(),
         };
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(
@@ -112,5 +141,15 @@ mod tests {
         let partial: ClaimVerdict = serde_json::from_str(r#"{"claim":"c"}"#).unwrap();
         assert_eq!(partial.verdict, VerdictKind::Other(String::new()));
         assert_eq!(partial.evidence, "");
+        for k in [
+            "the-opposite",
+            "no-difference",
+            "inconclusive",
+            "does-not-hold",
+        ] {
+            let v: VerdictKind = serde_json::from_value(serde_json::json!(k)).unwrap();
+            assert_eq!(v.as_str(), k);
+            assert!(!matches!(v, VerdictKind::Other(_)));
+        }
     }
 }

@@ -44,6 +44,7 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let facts = verdict::RunFacts {
         skipped: &not_run,
         guard: file.guard.as_ref(),
+        paired: &file.paired,
     };
     let verdicts = verdict::judge_all_in(&file.results, &facts);
     for table in [

@@ -11,9 +11,9 @@ use crate::export::summary::{claim_matrix, headline_rows, ClaimRow};
 fn verdict_class(k: &VerdictKind) -> &'static str {
     match k {
         VerdictKind::Holds => "v-ok",
-        VerdictKind::HoldsPartly => "v-part",
-        VerdictKind::DoesNotHold => "v-no",
-        VerdictKind::NotMeasured | VerdictKind::Other(_) => "v-na",
+        VerdictKind::HoldsPartly | VerdictKind::NoDifference => "v-part",
+        VerdictKind::DoesNotHold | VerdictKind::TheOpposite => "v-no",
+        VerdictKind::Inconclusive | VerdictKind::NotMeasured | VerdictKind::Other(_) => "v-na",
     }
 }
 

@@ -135,6 +135,8 @@ impl Run {
                     claim: verdict_field(v, "claim").unwrap_or_default().to_string(),
                     verdict: VerdictKind::default(),
                     evidence: verdict_field(v, "evidence").unwrap_or_default().to_string(),
+                    margin: None,
+                    figures: Vec::new(),
                 })
             })
             .collect()

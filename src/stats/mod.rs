@@ -1,4 +1,10 @@
-//! Summary statistics over samples, and a straight line fitted by least squares.
+//! Summary statistics over samples, a straight line fitted by least squares, and the
+//! statistics of paired rounds: a seeded generator ([`rng`]), intervals by a hierarchical
+//! bootstrap ([`bootstrap`]) and levels ([`levels`]).
+
+pub mod bootstrap;
+pub mod levels;
+pub mod rng;
 
 use serde::{Deserialize, Serialize};
 

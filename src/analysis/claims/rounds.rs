@@ -1,0 +1,52 @@
+//! What the claims read of the comparisons measured in paired rounds: a comparison by
+//! name, and a figure's estimate from the main loops (or other loops) of named arms.
+
+use super::RunFacts;
+use crate::measure::paired::{ArmMode, Paired};
+use crate::stats::bootstrap::Interval;
+
+/// The comparison `name` (`switch`, `ring/pipe`, ...) among the run's.
+pub fn find<'a>(facts: &RunFacts<'a>, name: &str) -> Option<&'a Paired> {
+    facts.paired.iter().find(|p| p.name == name)
+}
+
+/// A number naming a figure made of `arms`, so that its resamples differ from another
+/// figure's but are the same for the same file.
+fn salt(arms: &[(&str, ArmMode)]) -> u64 {
+    arms.iter()
+        .flat_map(|(id, m)| id.bytes().chain(m.name().bytes()))
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+}
+
+/// The estimate and 95% interval of `f` computed round by round from the arms `arms`
+/// of `p` (their ns per iteration, in the order given); `None` where `p` lacks one of
+/// them or has no quiet round.
+pub fn estimate(
+    p: &Paired,
+    arms: &[(&str, ArmMode)],
+    f: impl Fn(&[f64]) -> f64,
+) -> Option<Interval> {
+    let idx: Vec<usize> = arms
+        .iter()
+        .map(|(id, m)| p.index(id, *m))
+        .collect::<Option<_>>()?;
+    p.estimate(salt(arms), |row| {
+        let picked: Vec<f64> = idx.iter().map(|&i| row[i]).collect();
+        f(&picked)
+    })
+    .filter(|i| i.value.is_finite())
+}
+
+/// The per-round median of arm `id`'s main loop, ns per iteration, over every quiet
+/// round.
+pub fn median_main(p: &Paired, id: &str) -> Option<f64> {
+    let i = p.main(id)?;
+    let mut v: Vec<f64> = p.per_round(|r| r[i]).into_iter().flatten().collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(crate::stats::quantile(&v, 0.5))
+}

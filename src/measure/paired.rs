@@ -1,0 +1,607 @@
+//! Paired rounds: the arms of a comparison measured side by side, so that the machine's
+//! drift hits every arm alike.
+//!
+//! These VMs run a ping-pong in levels that last many batches (4.8 and 6.1 µs per round
+//! trip, say) and move up to 20% between two runs. Two twins measured one after the other
+//! differ by whichever level each happened to meet. Here every arm of a comparison (the
+//! process and thread twins, the floors subtracted from them, the sizes of a sweep) is
+//! set up at once on one CPU; idle arms sleep in the kernel and cost nothing. Each round
+//! runs every arm for one short block, in an order that is random, drawn from a recorded
+//! seed, and balanced: every other round runs the previous round's order backwards, so
+//! each arm's mean position is the same. A figure is computed round by round (a
+//! difference, a ratio), so a slow level slows every arm of the round and cancels.
+//!
+//! The whole is repeated over several independent set-ups (fresh forks and spawns:
+//! memory placement differs between them), and the interval of a figure sees the
+//! variance between set-ups as well as between rounds (see [`crate::stats::bootstrap`]).
+//!
+//! A round in which other tasks took more than 1% of the CPU during any block, or the
+//! hypervisor stole time from the CPU (`steal` in `/proc/stat`), is dropped for all its
+//! arms, never for one, and another round is taken in its place (up to twice as many as
+//! asked for).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::disturbance::BatchLoad;
+use super::{loaded, Samples, Shape, TimedLoad};
+use crate::error::{Error, Result};
+use crate::harness::Task;
+use crate::stats::bootstrap::{hierarchical, Bootstrap, Interval};
+use crate::stats::levels::{levels, Level};
+use crate::stats::rng::Rng;
+
+/// Which loop of a benchmark an arm runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArmMode {
+    /// The benchmark's own loop (its outcome's samples).
+    Main,
+    /// The same loop on a second, independent set-up of the same benchmark: the control,
+    /// whose difference from `main` must come out as no difference.
+    Control,
+    /// A register-state ping-pong with the writes off.
+    WritesOff,
+    /// A register-state ping-pong's floor: the driver alone, writing, no switch.
+    Alone,
+    /// The same floor without the writes.
+    AloneOff,
+    /// A working-set ping-pong with the touching off.
+    Idle,
+    /// A working set's touches alone, on the driver, no switch (one pass per iteration).
+    TouchAlone,
+}
+
+impl ArmMode {
+    /// Its name, as results files spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ArmMode::Main => "main",
+            ArmMode::Control => "control",
+            ArmMode::WritesOff => "writes-off",
+            ArmMode::Alone => "alone",
+            ArmMode::AloneOff => "alone-off",
+            ArmMode::Idle => "idle",
+            ArmMode::TouchAlone => "touch-alone",
+        }
+    }
+}
+
+/// One arm: a benchmark's id and which of its loops.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Arm {
+    /// The benchmark's id.
+    pub id: String,
+    /// Which loop.
+    pub mode: ArmMode,
+}
+
+impl Arm {
+    /// The main loop of `id`.
+    pub fn main(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            mode: ArmMode::Main,
+        }
+    }
+}
+
+impl std::fmt::Display for Arm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.mode {
+            ArmMode::Main => f.write_str(&self.id),
+            m => write!(f, "{} ({})", self.id, m.name()),
+        }
+    }
+}
+
+/// A set-up benchmark that runs the blocks of its arms.
+pub trait Unit {
+    /// Runs `iters` iterations of the loop `mode` and returns their wall time.
+    fn run_arm(&mut self, mode: ArmMode, iters: u64) -> Result<Duration>;
+    /// Every task taking part, the driver first (what the disturbance figures read).
+    fn tasks(&self) -> &[Task];
+    /// What the harness says of itself (its switches per iteration, its policy, whether
+    /// its iterations are slow).
+    fn shape(&self) -> Shape;
+    /// What it records besides timings, read once at the end of the last set-up.
+    fn facts(&mut self) -> Result<Facts> {
+        Ok(Facts::default())
+    }
+}
+
+/// What a set-up benchmark records besides timings (its outcome's `parameter` and
+/// `extra`): the bytes of register state it keeps live, what the CPU reports of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// The outcome's `parameter`, where it has one.
+    pub parameter: Option<u64>,
+    /// Entries of the outcome's `extra`.
+    pub extra: Vec<(String, f64)>,
+}
+
+/// What a comparison is made of: benchmarks that set up a [`Unit`] each, with the arms
+/// each offers.
+pub trait UnitSpec {
+    /// The arms its unit runs, in order.
+    fn arms(&self) -> Vec<Arm>;
+    /// Sets up (and warms up) a unit.
+    fn build(&self) -> Result<Box<dyn Unit>>;
+}
+
+/// How many set-ups and rounds, and how long a block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rounds {
+    /// Independent set-ups.
+    pub setups: usize,
+    /// Quiet rounds wanted per set-up (up to twice as many are taken where some are
+    /// dropped).
+    pub rounds: usize,
+    /// The target wall time of one block of one arm.
+    pub block: Duration,
+}
+
+impl Rounds {
+    /// A quick run's: 4 set-ups of 12 rounds, blocks of 2 ms.
+    pub fn quick() -> Self {
+        Self {
+            setups: 4,
+            rounds: 12,
+            block: Duration::from_millis(2),
+        }
+    }
+
+    /// A full run's: 8 set-ups of 20 rounds, blocks of 3 ms.
+    pub fn full() -> Self {
+        Self {
+            setups: 8,
+            rounds: 20,
+            block: Duration::from_millis(3),
+        }
+    }
+}
+
+/// The rounds of one set-up.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SetupRounds {
+    /// Nanoseconds per iteration of every arm (in the comparison's arm order), one row per
+    /// quiet round, in the order taken.
+    pub rounds: Vec<Vec<f64>>,
+    /// Rounds taken, quiet or not.
+    pub taken: usize,
+}
+
+/// A comparison measured in paired rounds, as results files keep it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paired {
+    /// Its name, e.g. `switch`, `ring/pipe`.
+    pub name: String,
+    /// The seed the order of every round comes from.
+    pub seed: u64,
+    /// The CPU every arm ran on.
+    pub cpu: usize,
+    /// The arms, in the order of every row.
+    pub arms: Vec<Arm>,
+    /// Iterations in one block of each arm.
+    pub iters: Vec<u64>,
+    /// The set-ups.
+    pub setups: Vec<SetupRounds>,
+    /// Time the hypervisor stole from the CPU over all rounds, in ms (`/proc/stat`).
+    #[serde(default)]
+    pub steal_ms: f64,
+}
+
+impl Paired {
+    /// The index of `arm` in every row.
+    pub fn index(&self, id: &str, mode: ArmMode) -> Option<usize> {
+        self.arms.iter().position(|a| a.id == id && a.mode == mode)
+    }
+
+    /// The index of the main loop of `id`.
+    pub fn main(&self, id: &str) -> Option<usize> {
+        self.index(id, ArmMode::Main)
+    }
+
+    /// `f` of every quiet round, set-up by set-up (the input of the bootstrap).
+    pub fn per_round(&self, f: impl Fn(&[f64]) -> f64) -> Vec<Vec<f64>> {
+        self.setups
+            .iter()
+            .map(|s| s.rounds.iter().map(|r| f(r)).collect())
+            .collect()
+    }
+
+    /// The estimate of the figure `f` computes from each round, with its 95% interval
+    /// (see [`hierarchical`]); the resamples are drawn from this comparison's seed and
+    /// `salt` (a number naming the figure), so the same file gives the same interval.
+    pub fn estimate(&self, salt: u64, f: impl Fn(&[f64]) -> f64) -> Option<Interval> {
+        let seed = Rng::derived(self.seed, &[salt, 0xb007]).next_u64();
+        hierarchical(&self.per_round(f), &Bootstrap::default(), seed)
+    }
+
+    /// The levels of arm `i` over every quiet round (see [`levels`]).
+    pub fn levels(&self, i: usize) -> Vec<Level> {
+        let v: Vec<f64> = self
+            .setups
+            .iter()
+            .flat_map(|s| s.rounds.iter().map(move |r| r[i]))
+            .collect();
+        levels(&v)
+    }
+
+    /// Quiet rounds over all set-ups.
+    pub fn quiet_rounds(&self) -> usize {
+        self.setups.iter().map(|s| s.rounds.len()).sum()
+    }
+
+    /// Rounds taken over all set-ups.
+    pub fn taken_rounds(&self) -> usize {
+        self.setups.iter().map(|s| s.taken).sum()
+    }
+}
+
+/// The order of the arms in round `round` of set-up `setup`: a random permutation of
+/// `n` arms drawn from `seed` for even rounds, the previous one backwards for odd ones.
+pub fn order(seed: u64, setup: usize, round: usize, n: usize) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    Rng::derived(seed, &[setup as u64, (round / 2) as u64]).shuffle(&mut v);
+    if round % 2 == 1 {
+        v.reverse();
+    }
+    v
+}
+
+/// Steal time of `cpu` so far, in ms, from `/proc/stat` (the eighth figure of its
+/// `cpuN` line, in clock ticks); `None` where it cannot be read.
+pub fn steal_ms(cpu: usize) -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks = parse_steal(&text, cpu)?;
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .unwrap_or(100);
+    Some(ticks as f64 * 1000.0 / hz.max(1) as f64)
+}
+
+/// The steal ticks of `cpu` in a `/proc/stat` text.
+pub fn parse_steal(text: &str, cpu: usize) -> Option<u64> {
+    let name = format!("cpu{cpu}");
+    let line = text
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name.as_str()))?;
+    line.split_whitespace().nth(8)?.parse().ok()
+}
+
+/// What paired rounds gave one arm besides the comparison's rows: every block it ran
+/// (quiet rounds first-class, all of them for the disturbance figures).
+#[derive(Debug, Clone, Default)]
+pub struct ArmBlocks {
+    /// ns per iteration of its blocks in quiet rounds.
+    pub quiet: Vec<f64>,
+    /// ns per iteration of every block.
+    pub all: Vec<f64>,
+    /// What procfs showed around every block.
+    pub loads: Vec<BatchLoad>,
+}
+
+impl ArmBlocks {
+    /// The blocks as timed samples and their load, as the outcome of a benchmark takes
+    /// them: the quiet rounds' blocks (every block where no round was quiet).
+    pub fn timed(&self, iters: u64) -> (Samples, TimedLoad) {
+        let ns = if self.quiet.is_empty() {
+            self.all.clone()
+        } else {
+            self.quiet.clone()
+        };
+        let switches: u64 = self.loads.iter().map(|l| l.switches).sum();
+        let n = self.loads.len() as u64 * iters;
+        let count = (!self.loads.is_empty()).then(|| super::SwitchCount {
+            iters: n,
+            voluntary: switches,
+            involuntary: 0,
+            per_iter: switches as f64 / n.max(1) as f64,
+        });
+        (
+            Samples {
+                iters_per_sample: iters,
+                ns_per_iter: ns,
+            },
+            TimedLoad {
+                switches: count,
+                batches: self.loads.clone(),
+            },
+        )
+    }
+}
+
+/// Iterations for a block of about `block`: doubled from 16 (1 for a slow unit) until a
+/// block lasts a tenth of it, then scaled; at least 10 (1 for a slow unit).
+fn calibrate(u: &mut dyn Unit, mode: ArmMode, block: Duration) -> Result<u64> {
+    let (fewest, mut iters) = if u.shape().slow { (1, 1) } else { (10, 16) };
+    loop {
+        let t = u.run_arm(mode, iters)?;
+        if t >= block / 10 || iters >= 1 << 30 {
+            let per = t.as_nanos() as f64 / iters as f64;
+            return Ok(((block.as_nanos() as f64 / per.max(0.1)) as u64).max(fewest));
+        }
+        iters *= 2;
+    }
+}
+
+/// A set-up unit, with the place in a row and the loop of each of its arms.
+type Placed = (Box<dyn Unit>, Vec<(usize, ArmMode)>);
+
+/// Sets up every spec, in order, and keeps each unit with its arms' places in a row.
+struct SetUp {
+    units: Vec<Placed>,
+}
+
+impl SetUp {
+    fn build(specs: &[&dyn UnitSpec], arms: &[Arm]) -> Result<Self> {
+        // Built into `up` at once, so that a failure tears down what was built, in order.
+        let mut up = Self {
+            units: Vec::with_capacity(specs.len()),
+        };
+        for s in specs {
+            let places = s
+                .arms()
+                .into_iter()
+                .map(|a| {
+                    let i = arms
+                        .iter()
+                        .position(|x| *x == a)
+                        .expect("every arm is listed");
+                    (i, a.mode)
+                })
+                .collect();
+            up.units.push((s.build()?, places));
+        }
+        Ok(up)
+    }
+
+    /// The unit and mode of arm `i`.
+    fn arm(&mut self, i: usize) -> (&mut dyn Unit, ArmMode) {
+        for (u, places) in self.units.iter_mut() {
+            if let Some(&(_, mode)) = places.iter().find(|(j, _)| *j == i) {
+                return (u.as_mut(), mode);
+            }
+        }
+        unreachable!("arm {i} belongs to a unit")
+    }
+}
+
+impl Drop for SetUp {
+    /// Tears the units down in the reverse order of their set-up: each restores what it
+    /// found (the thread's affinity, its scheduling policy) when built.
+    fn drop(&mut self) {
+        while let Some(u) = self.units.pop() {
+            drop(u);
+        }
+    }
+}
+
+/// What [`run`] gives.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The comparison.
+    pub paired: Paired,
+    /// Every arm's blocks, in the order of its arms.
+    pub blocks: Vec<ArmBlocks>,
+    /// Each spec's [`Unit::shape`], from the first set-up.
+    pub shapes: Vec<Shape>,
+    /// Each spec's [`Unit::facts`], from the last set-up.
+    pub facts: Vec<Facts>,
+}
+
+/// Runs the comparison `name` of `specs` on `cpu` in paired rounds (see the module),
+/// with the order drawn from `seed`. `on_setup` hears the number of each set-up as it
+/// starts.
+pub fn run(
+    name: &str,
+    specs: &[&dyn UnitSpec],
+    cpu: usize,
+    r: &Rounds,
+    seed: u64,
+    mut on_setup: impl FnMut(usize),
+) -> Result<Run> {
+    let arms: Vec<Arm> = specs.iter().flat_map(|s| s.arms()).collect();
+    if arms.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "the comparison {name} has no arm"
+        )));
+    }
+    let n = arms.len();
+    let mut blocks = vec![ArmBlocks::default(); n];
+    let mut iters: Vec<u64> = Vec::new();
+    let mut setups = Vec::with_capacity(r.setups);
+    let mut steal = 0.0;
+    let (mut shapes, mut facts) = (Vec::new(), Vec::new());
+    let last = r.setups.max(1) - 1;
+    for s in 0..=last {
+        on_setup(s);
+        let mut up = SetUp::build(specs, &arms)?;
+        if iters.is_empty() {
+            shapes = up.units.iter().map(|(u, _)| u.shape()).collect();
+            for i in 0..n {
+                let (u, mode) = up.arm(i);
+                iters.push(calibrate(u, mode, r.block)?);
+            }
+        } else {
+            // A warm-up round, untimed: each arm's first block after set-up.
+            for (i, &k) in iters.iter().enumerate() {
+                let (u, mode) = up.arm(i);
+                u.run_arm(mode, k.div_ceil(4))?;
+            }
+        }
+        let mut rows = SetupRounds::default();
+        while rows.rounds.len() < r.rounds && rows.taken < 2 * r.rounds {
+            let before = steal_ms(cpu);
+            let mut row = vec![f64::NAN; n];
+            let mut disturbed = false;
+            for i in order(seed, s, rows.taken, n) {
+                let (u, mode) = up.arm(i);
+                let tasks = u.tasks().to_vec();
+                let (t, load) = loaded(&tasks, || u.run_arm(mode, iters[i]))?;
+                row[i] = t.as_nanos() as f64 / iters[i] as f64;
+                blocks[i].all.push(row[i]);
+                if let Some(l) = load {
+                    disturbed |= l.disturbed();
+                    blocks[i].loads.push(l);
+                }
+            }
+            let stolen = before.zip(steal_ms(cpu)).map_or(0.0, |(b, a)| a - b);
+            steal += stolen;
+            rows.taken += 1;
+            if !disturbed && stolen <= 0.0 {
+                for (i, &x) in row.iter().enumerate() {
+                    blocks[i].quiet.push(x);
+                }
+                rows.rounds.push(row);
+            }
+        }
+        setups.push(rows);
+        if s == last {
+            facts = up
+                .units
+                .iter_mut()
+                .map(|(u, _)| u.facts())
+                .collect::<Result<_>>()?;
+        }
+    }
+    Ok(Run {
+        paired: Paired {
+            name: name.to_string(),
+            seed,
+            cpu,
+            arms,
+            iters,
+            setups,
+            steal_ms: steal,
+        },
+        blocks,
+        shapes,
+        facts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn the_order_is_balanced_random_and_reproducible() {
+        let a = order(7, 0, 0, 6);
+        assert_eq!(a, order(7, 0, 0, 6));
+        let mut back = a.clone();
+        back.reverse();
+        assert_eq!(order(7, 0, 1, 6), back);
+        // Every arm's mean position over a pair of rounds is the middle.
+        for arm in 0..6 {
+            let p0 = a.iter().position(|&x| x == arm).unwrap();
+            let p1 = back.iter().position(|&x| x == arm).unwrap();
+            assert_eq!(p0 + p1, 5);
+        }
+        // Other rounds, set-ups and seeds draw other orders.
+        let distinct: std::collections::BTreeSet<Vec<usize>> = (0..10)
+            .map(|r| order(7, 0, 2 * r, 6))
+            .chain((0..10).map(|s| order(7, s, 0, 6)))
+            .chain((0..10).map(|seed| order(seed, 0, 0, 6)))
+            .collect();
+        assert!(distinct.len() > 20, "{}", distinct.len());
+        let mut sorted = order(3, 2, 5, 9);
+        sorted.sort();
+        assert_eq!(sorted, (0..9).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn steal_is_read_from_the_cpu_line() {
+        let text = "cpu  17769 0 5978 26659 115 0 17 40 0 0\n\
+                    cpu0 9218 0 4417 11600 28 0 3 18 0 0\n\
+                    cpu1 8550 0 1561 15058 87 0 13 21 0 0\n";
+        assert_eq!(parse_steal(text, 0), Some(18));
+        assert_eq!(parse_steal(text, 1), Some(21));
+        assert_eq!(parse_steal(text, 2), None);
+        assert!(steal_ms(0).is_some());
+    }
+
+    /// A unit whose arms sleep for a fixed time per iteration.
+    struct Sleepy(Vec<Task>, Duration);
+
+    impl Unit for Sleepy {
+        fn run_arm(&mut self, mode: ArmMode, iters: u64) -> Result<Duration> {
+            let extra = if mode == ArmMode::Idle { 2 } else { 1 };
+            let t = Instant::now();
+            for _ in 0..iters {
+                let until = Instant::now() + self.1 * extra;
+                while Instant::now() < until {}
+            }
+            Ok(t.elapsed())
+        }
+        fn tasks(&self) -> &[Task] {
+            &self.0
+        }
+        fn shape(&self) -> Shape {
+            Shape {
+                expected: Some(0.0),
+                policy: None,
+                slow: false,
+            }
+        }
+    }
+
+    struct SleepySpec(&'static str);
+
+    impl UnitSpec for SleepySpec {
+        fn arms(&self) -> Vec<Arm> {
+            vec![
+                Arm::main(self.0),
+                Arm {
+                    id: self.0.into(),
+                    mode: ArmMode::Idle,
+                },
+            ]
+        }
+        fn build(&self) -> Result<Box<dyn Unit>> {
+            Ok(Box::new(Sleepy(
+                vec![Task::current()],
+                Duration::from_micros(20),
+            )))
+        }
+    }
+
+    #[test]
+    fn rounds_fill_every_arm_of_every_set_up_and_figures_come_from_rows() {
+        let specs: [&dyn UnitSpec; 2] = [&SleepySpec("x/a"), &SleepySpec("x/b")];
+        let r = Rounds {
+            setups: 2,
+            rounds: 4,
+            block: Duration::from_millis(1),
+        };
+        let mut seen = Vec::new();
+        let Run {
+            paired: p,
+            blocks,
+            shapes,
+            facts,
+        } = run("test", &specs, 0, &r, 9, |s| seen.push(s)).unwrap();
+        assert_eq!((shapes.len(), facts.len()), (2, 2));
+        assert_eq!(seen, [0, 1]);
+        assert_eq!(p.arms.len(), 4);
+        assert_eq!(p.main("x/b"), Some(2));
+        assert_eq!(p.index("x/b", ArmMode::Idle), Some(3));
+        assert_eq!(p.setups.len(), 2);
+        for s in &p.setups {
+            assert!(s.taken >= s.rounds.len() && s.taken <= 8);
+            assert!(s.rounds.iter().all(|row| row.len() == 4));
+        }
+        assert_eq!(blocks.len(), 4);
+        assert!(blocks.iter().all(|b| b.all.len() == p.taken_rounds()));
+        // The idle loop takes twice as long per iteration: the per-round ratio says so
+        // wherever the rounds were quiet (on a busy machine there may be none).
+        if p.quiet_rounds() > 0 {
+            let ratio = p.estimate(1, |row| row[1] / row[0]).unwrap();
+            assert!(ratio.value > 1.5 && ratio.value < 2.5, "{ratio:?}");
+        }
+    }
+}
