@@ -260,6 +260,10 @@ pub fn measure_paired(
         }
         o.extra.extend(facts.extra.iter().cloned());
         m.take_paired(&mut o, &run.paired);
+        let levels = run.paired.levels(i);
+        if levels.len() > 1 {
+            o.levels = levels;
+        }
         outcomes.push(o);
     }
     Ok((run.paired, outcomes))

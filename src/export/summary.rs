@@ -134,7 +134,24 @@ fn switch_cell(_: &Run, h: &Headline) -> Cell {
     Cell::of(main, detail, &[&s.process, &s.thread])
 }
 
-fn address_cell(_: &Run, h: &Headline) -> Cell {
+/// The typed figure `name` among a run's verdicts, where a verdict has one.
+fn verdict_figure(r: &Run, name: &str) -> Option<crate::analysis::claims::Figure> {
+    r.claim_verdicts()
+        .into_iter()
+        .flat_map(|v| v.figures)
+        .find(|f| f.name == name && f.low.is_some())
+}
+
+fn address_cell(r: &Run, h: &Headline) -> Cell {
+    if let Some(f) = verdict_figure(r, "address-space") {
+        return Cell {
+            main: f.to_string(),
+            detail: "process-futex minus thread-futex-shared, side by side in paired rounds \
+                     (95% interval)"
+                .into(),
+            unstable: false,
+        };
+    }
     let Some(a) = &h.address_space else {
         return Cell::missing("needs process-futex and its thread twin on one CPU");
     };
@@ -283,8 +300,14 @@ pub fn claim_matrix(runs: &[Run]) -> Vec<ClaimRow> {
                 .map(|vs| {
                     vs.iter().find(|v| v.claim == claim).map(|v| ClaimCell {
                         kind: v.verdict.clone(),
-                        key: key_figure(&v.evidence),
-                        evidence: v.evidence.clone(),
+                        key: v
+                            .figures
+                            .first()
+                            .map_or_else(|| key_figure(&v.evidence), |f| format!("{} {f}", f.name)),
+                        evidence: match &v.margin {
+                            Some(m) => format!("{}; margin {m}", v.evidence),
+                            None => v.evidence.clone(),
+                        },
                     })
                 })
                 .collect(),

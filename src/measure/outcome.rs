@@ -99,6 +99,11 @@ pub struct Outcome {
     /// [`tails`](super::tails)). Absent elsewhere, and in files written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<Latency>,
+    /// The levels its rounds fell into, where it was measured in paired rounds and they
+    /// fell into two (each level's median ns per round trip and share of the rounds; see
+    /// [`crate::stats::levels`]): its median stands for neither.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<crate::stats::levels::Level>,
     /// Secondary figures by name (documented where each experiment sets them, e.g.
     /// `touch_ns_per_round_trip`, `idle_ns_per_round_trip`, `minor_faults_per_iter`,
     /// the footprint's `pss_bytes`).
@@ -225,6 +230,7 @@ pub fn outcome(
         disturbance: None,
         retries: Vec::new(),
         latency: None,
+        levels: Vec::new(),
         extra: BTreeMap::new(),
     }
 }

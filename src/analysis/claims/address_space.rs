@@ -7,7 +7,7 @@
 
 use super::evidence::Evidence;
 use super::figure::{decide_difference, Figure, Margin, Unit};
-use super::rounds::{estimate, find};
+use super::rounds::{all_disturbed, estimate, find};
 use super::select::{futex_twin, same_cpu_pingpong};
 use super::thread_cheaper::same_cpu;
 use super::{Claim, Finding, RunFacts, VerdictKind};
@@ -92,6 +92,9 @@ impl Claim for AddressSpace {
         let valid = same_cpu_pingpong(outcomes, Participants::Process, Mechanism::Futex).is_some()
             && same_cpu_pingpong(outcomes, Participants::Thread, Mechanism::FutexShared).is_some();
         let p = find(facts, "switch").filter(|_| valid);
+        if let Some(f) = p.and_then(all_disturbed) {
+            return f;
+        }
         let Some((p, cost)) = p.and_then(|p| {
             Some((
                 p,

@@ -1,4 +1,4 @@
-//! Claim 7: crossing isolation needs the OS: shared memory, or a privileged read. Judged
+//! Claim 10: crossing isolation needs the OS: shared memory, or a privileged read. Judged
 //! on what each way of reading another process's memory costs (`cross/<way>/<size>`:
 //! a shared mapping the kernel set up, or a system call that checks who asks) and on the
 //! guard's facts: a reader without privilege refused, one with CAP_SYS_PTRACE let in.
@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use super::evidence::{listed, Evidence};
+use super::figure::{Figure, Unit};
 use super::isolation::answers;
+use super::rounds::of_batches;
 use super::select::valid;
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::guard::TargetKind;
@@ -14,7 +16,7 @@ use crate::measure::Outcome;
 use crate::spec::{CrossWay, CROSS_WAYS};
 use crate::units::{duration, format_size};
 
-/// Claim 7 (see the module).
+/// Claim 10 (see the module).
 pub struct Crossing;
 
 /// Median ns per read by size, one column per way (in [`CROSS_WAYS`] order).
@@ -83,6 +85,23 @@ fn read_clauses(full: &[(u64, [f64; 4])]) -> Vec<String> {
     out
 }
 
+/// Every read's time with its interval (blocks of batches of one set-up), named
+/// `<way>/<size>`.
+fn figures(outcomes: &[Outcome]) -> Vec<Figure> {
+    valid(outcomes, crate::spec::Experiment::Cross)
+        .filter_map(|o| {
+            let i = of_batches(o)?;
+            let name = format!("{}/{}", o.variant.as_deref()?, format_size(o.parameter?));
+            Some(Figure::of(
+                &name,
+                i,
+                Unit::Ns,
+                "one read (batches of one set-up)",
+            ))
+        })
+        .collect()
+}
+
 impl Claim for Crossing {
     fn statement(&self) -> &'static str {
         "Crossing isolation needs the OS: shared memory, or a privileged read."
@@ -111,7 +130,8 @@ impl Claim for Crossing {
                     "every way but the shared mapping is a system call; who the kernel lets \
                      through was not probed (the guard runs with the cross experiment)",
                 ),
-            );
+            )
+            .with(figures(outcomes), None);
         };
         let said = |privileged, target| answers(g, privileged, target);
         let unprivileged = said(false, TargetKind::OtherUser);
@@ -146,9 +166,9 @@ impl Claim for Crossing {
                 VerdictKind::HoldsPartly
             }
             Some((_, true)) => VerdictKind::Holds,
-            Some((_, false)) => VerdictKind::DoesNotHold,
+            Some((_, false)) => VerdictKind::TheOpposite,
         };
-        Finding::new(kind, evidence)
+        Finding::new(kind, evidence).with(figures(outcomes), None)
     }
 }
 
@@ -213,7 +233,7 @@ mod tests {
                     },
                 )
                 .verdict,
-            DoesNotHold
+            TheOpposite
         );
         let mut lonely = refused.clone();
         lonely.facts.retain(|f| f.reader_privileged);

@@ -130,10 +130,24 @@ impl Figure {
 }
 
 impl fmt::Display for Figure {
-    /// `+83 ns/switch [+75, +100]`, or the value alone where there is no interval.
+    /// `+83 ns/switch [+75, +100]`, `2.24 us [1.98, 2.58]`, or the value alone where there
+    /// is no interval.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.unit.show(self.value))?;
         if let (Some(lo), Some(hi)) = (self.low, self.high) {
+            if self.unit == Unit::Ns {
+                // The ends in the value's own unit (ns, us or ms), once.
+                let scale = match self.value.abs() {
+                    a if a >= 1e6 => 1e6,
+                    a if a >= 1e3 => 1e3,
+                    _ => 1.0,
+                };
+                let end = |v: f64| {
+                    let t = crate::units::time(v / scale);
+                    t.trim_end_matches(" ns").to_string()
+                };
+                return write!(f, " [{}, {}]", end(lo), end(hi));
+            }
             write!(f, " [{}, {}]", self.unit.bare(lo), self.unit.bare(hi))?;
         }
         Ok(())
@@ -288,6 +302,8 @@ mod tests {
             Figure::of("n", i(1364.0, 1200.0, 1500.0), Unit::Ratio, "").to_string(),
             "1364x [1200, 1500]"
         );
+        let t = Figure::of("t", i(2240.0, 1980.0, 2580.0), Unit::Ns, "");
+        assert_eq!(t.to_string(), "2.24 us [1.98, 2.58]");
         let m = Margin {
             value: 42.0,
             unit: Unit::NsPerSwitch,

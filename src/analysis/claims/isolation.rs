@@ -1,22 +1,26 @@
-//! Claim 6: a process cannot touch another's memory. Judged on `isolation/process-write`
+//! Claim 9: a process cannot touch another's memory. Judged on `isolation/process-write`
 //! (after a fork, the child's first write to a page the parent holds stays the child's:
 //! the parent reads its own value), set against `isolation/thread-write` (the same write
 //! between threads, seen at once), and on the guard's facts where probed (a reader without
 //! privilege refused another user's process).
 
 use super::evidence::Evidence;
+use super::figure::{Figure, Unit};
+use super::rounds::{of_batches, ratio};
 use super::select::valid;
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::guard::{Guard, TargetKind};
 use crate::measure::Outcome;
 use crate::units::duration;
 
-/// Claim 6 (see the module).
+/// Claim 9 (see the module).
 pub struct Isolation;
 
 /// One isolation outcome's figures.
 struct Write {
     ns: f64,
+    /// The time per write with its interval (from blocks of batches).
+    interval: Option<crate::stats::bootstrap::Interval>,
     faults: Option<f64>,
     checked: f64,
     seen: f64,
@@ -27,6 +31,7 @@ impl Write {
         let o = valid(outcomes, crate::spec::Experiment::Isolation).find(|o| o.id == id)?;
         Some(Write {
             ns: o.ns_per_round_trip.median,
+            interval: of_batches(o),
             faults: o.extra.get("minor_faults_per_write").copied(),
             checked: *o.extra.get("pages_checked")?,
             seen: *o.extra.get("write_seen_by_other_side")?,
@@ -71,7 +76,7 @@ impl Claim for Isolation {
         };
         if child.seen > 0.0 {
             return Finding::new(
-                VerdictKind::DoesNotHold,
+                VerdictKind::TheOpposite,
                 Evidence::new(format!(
                     "the parent read the child's value on {:.0}% of {:.0} pages after the \
                      child wrote",
@@ -95,6 +100,29 @@ impl Claim for Isolation {
                 child.ns / t.ns
             )
         }));
+        let mut figures = vec![Figure::exact(
+            "pages-kept",
+            child.checked,
+            Unit::Count,
+            "pages on which the parent still read its own value after the child wrote",
+        )];
+        let thread = Write::find(outcomes, "isolation/thread-write");
+        figures.extend(child.interval.map(|i| {
+            Figure::of(
+                "process-write",
+                i,
+                Unit::Ns,
+                "a child's first write (batches of one set-up)",
+            )
+        }));
+        if let (Some(p), Some(t)) = (child.interval, thread.as_ref().and_then(|t| t.interval)) {
+            figures.push(Figure::of(
+                "process-over-thread",
+                ratio(p, t),
+                Unit::Ratio,
+                "a child's first write over a thread's (measured apart, batches of one set-up each)",
+            ));
+        }
         let mut kind = VerdictKind::Holds;
         if let Some((each, all_refused)) =
             guard.and_then(|g| answers(g, false, TargetKind::OtherUser))
@@ -106,7 +134,7 @@ impl Claim for Isolation {
                 kind = VerdictKind::HoldsPartly;
             }
         }
-        Finding::new(kind, evidence)
+        Finding::new(kind, evidence).with(figures, None)
     }
 }
 
@@ -163,7 +191,7 @@ mod tests {
         );
         let mut leaked = isolation("process", 1800.0);
         leaked.extra.insert("write_seen_by_other_side".into(), 1.0);
-        judged(&Isolation, &[leaked], DoesNotHold, &["100% of 4096 pages"]);
+        judged(&Isolation, &[leaked], TheOpposite, &["100% of 4096 pages"]);
         judged(&Isolation, &[isolation("thread", 30.0)], NotMeasured, &[]);
     }
 }

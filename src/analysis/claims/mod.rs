@@ -1,8 +1,12 @@
 //! The textbook claims about context switches, each judged on the outcomes measured
-//! here, with the figures it rests on. Pure logic over a set of outcomes.
+//! here and the comparisons measured side by side in paired rounds, with the figures it
+//! rests on. Pure logic over a set of outcomes.
 //!
 //! Only valid outcomes count. A counter that is missing or unsupported is "not measured
-//! here", never zero. Differences smaller than [`NOISE`] (relative) count as no difference.
+//! here", never zero. Every figure a verdict rests on carries its 95% interval, and each
+//! claim states its margin: HOLDS when the interval clears it the way the claim says,
+//! THE OPPOSITE when it clears it the other way, NO DIFFERENCE when the interval lies
+//! within it, INCONCLUSIVE otherwise (see [`figure::decide`]).
 //!
 //! Each claim is one file implementing [`Claim`]; [`CLAIMS`] registers them, in the
 //! order they are numbered and shown.
@@ -45,11 +49,11 @@ pub use evidence::Evidence;
 pub use figure::{Figure, Margin, Unit};
 pub use isolation::Isolation;
 pub use kernel_across_cores::{KernelAcrossCores, CLEAR_MARGIN};
-pub use kernel_share::{KernelShare, KERNEL_SHARE_RATIO};
+pub use kernel_share::KernelShare;
 pub use registers::Registers;
 pub use shared_memory::SharedMemory;
 pub use thread_cheaper::ThreadCheaper;
-pub use tlb::{Tlb, ASID_SLOTS, LARGE_RING, SMALL_RING};
+pub use tlb::{Tlb, ASID_SOURCE, FLUSHES, KEPT};
 pub use verdict::{ClaimVerdict, VerdictKind};
 
 use crate::measure::guard::Guard;
@@ -67,9 +71,6 @@ pub struct RunFacts<'a> {
     /// The comparisons measured in paired rounds.
     pub paired: &'a [Paired],
 }
-
-/// Relative differences below this are treated as noise (5%).
-pub const NOISE: f64 = 0.05;
 
 /// What judging a claim found: how it fared and the figures behind it.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,9 +175,12 @@ pub fn judge_all_in(outcomes: &[Outcome], facts: &RunFacts<'_>) -> Vec<ClaimVerd
         .collect()
 }
 
-/// Renders verdicts for the terminal.
+/// Renders verdicts for the terminal: each claim, its verdict and evidence (figures with
+/// their 95% intervals in brackets), and its margin.
 pub fn render(verdicts: &[ClaimVerdict]) -> String {
-    let mut out = String::from("Verdict: each claim judged on the measurements\n");
+    let mut out = String::from(
+        "Verdict: each claim judged on the measurements (95% intervals in brackets)\n",
+    );
     for (i, v) in verdicts.iter().enumerate() {
         out += &format!(
             "{}. {}\n   {}: {}\n",
@@ -185,6 +189,9 @@ pub fn render(verdicts: &[ClaimVerdict]) -> String {
             v.verdict.to_string().to_uppercase(),
             v.evidence
         );
+        if let Some(m) = &v.margin {
+            out += &format!("   margin {m}\n");
+        }
     }
     out
 }

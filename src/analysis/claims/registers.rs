@@ -1,88 +1,75 @@
-//! Claim 6: a switch saves and restores the registers: the more live register state, the
-//! dearer the switch. Judged on `regs/<participants>-futex/<state>`: what each state adds
-//! per switch over the same ping-pong with nothing live (floors subtracted, interleaved
-//! rounds: see `experiments::regs`), against its bytes.
+//! Claim 7: a switch saves and restores the registers: the more live register state, the
+//! dearer the switch. Judged on `regs/<participants>-futex/<state>`, every state offered
+//! measured side by side in paired rounds, each with its writes off and its floors (the
+//! driver alone, with and without the writes): per round, what the live state adds to a
+//! switch is `((on − off) − 2 × (floor − floor off)) / 2` (see `experiments::regs`). The
+//! claim is judged on the largest state the CPU offers (AMX where it has it, else
+//! AVX-512), process and thread; the margin is 2% of a switch with nothing live, and
+//! `none` (writes of nothing) is the control.
 
-use super::evidence::{listed, Evidence};
+use super::evidence::Evidence;
+use super::figure::{combine, decide_difference, Figure, Margin, Unit};
+use super::rounds::{all_disturbed, estimate, find};
 use super::select::valid;
-use super::{Claim, Finding, RunFacts, VerdictKind, NOISE};
-use crate::experiments::regs::{regs_id, EXTRA_NS_PER_SWITCH, REGS_PARTICIPANTS};
+use super::{Claim, Finding, RunFacts, VerdictKind};
+use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
-use crate::spec::{RegState, REG_STATES};
+use crate::spec::{BenchId, Participants, RegState, REG_STATES};
 
-/// Claim 6 (see the module).
+/// Claim 7 (see the module).
 pub struct Registers;
 
-/// One state as measured.
-struct Cost {
-    state: RegState,
-    /// Bytes of live state.
-    bytes: u64,
-    /// Extra ns per switch, one figure per participants measured (process first).
-    extra: Vec<(&'static str, f64)>,
-}
+/// The margin, as a share of a switch with nothing live (2%).
+pub const MARGIN_SHARE: f64 = 0.02;
 
-impl Cost {
-    fn mean(&self) -> f64 {
-        self.extra.iter().map(|e| e.1).sum::<f64>() / self.extra.len() as f64
-    }
+/// Who takes part, in report order.
+const WHO: [Participants; 2] = [Participants::Process, Participants::Thread];
 
-    /// `avx512 (2112 B): process +35 / thread +41 ns`.
-    fn clause(&self) -> String {
-        let each: Vec<String> = self
-            .extra
-            .iter()
-            .map(|(who, ns)| format!("{who} {ns:+.0}"))
-            .collect();
-        let each = each.join(" / ");
-        format!("{} ({} B): {each} ns", self.state.name(), self.bytes)
+fn regs_id(p: Participants, state: RegState) -> String {
+    BenchId::Regs {
+        participants: p,
+        state,
     }
+    .to_string()
 }
 
 /// The valid outcomes of `state`, process first.
 fn of(outcomes: &[Outcome], state: RegState) -> Vec<&Outcome> {
-    REGS_PARTICIPANTS
-        .iter()
+    WHO.iter()
         .filter_map(|&p| {
             valid(outcomes, crate::spec::Experiment::Regs).find(|o| o.id == regs_id(p, state))
         })
         .collect()
 }
 
-/// What `state` costs, where measured.
-fn cost(outcomes: &[Outcome], state: RegState) -> Option<Cost> {
-    let found = of(outcomes, state);
-    let extra: Vec<(&'static str, f64)> = found
-        .iter()
-        .filter_map(|o| {
-            let who = if o.id.contains("/process-") {
-                "process"
-            } else {
-                "thread"
-            };
-            Some((who, *o.extra.get(EXTRA_NS_PER_SWITCH)?))
-        })
-        .collect();
-    Some(Cost {
-        state,
-        bytes: found.first()?.parameter?,
-        extra: (!extra.is_empty()).then_some(extra)?,
-    })
+/// What `state` adds to a switch of `p`, round by round, with its interval.
+fn extra(p: &Paired, who: Participants, state: RegState) -> Option<Figure> {
+    let id = regs_id(who, state);
+    let arms = [
+        (id.as_str(), ArmMode::Main),
+        (id.as_str(), ArmMode::WritesOff),
+        (id.as_str(), ArmMode::Alone),
+        (id.as_str(), ArmMode::AloneOff),
+    ];
+    let i = estimate(p, &arms, |v| ((v[0] - v[1]) - 2.0 * (v[2] - v[3])) / 2.0)?;
+    Some(Figure::of(
+        &format!("{who}/{}", state.name()),
+        i,
+        Unit::NsPerSwitch,
+        format!("{id}: writing minus not writing, floors taken out, per switch"),
+    ))
 }
 
 /// Why `state` has no figure: the reason its ids were skipped, where one was given.
 fn missing(outcomes: &[Outcome], state: RegState, skipped: &[(&str, &str)]) -> String {
-    let ids: Vec<String> = REGS_PARTICIPANTS
-        .iter()
-        .map(|&p| regs_id(p, state))
-        .collect();
+    let ids: Vec<String> = WHO.iter().map(|&p| regs_id(p, state)).collect();
     let why = skipped
         .iter()
         .find(|(id, _)| ids.iter().any(|i| i == id))
         .map(|(_, why)| why.to_string())
         .or_else(|| {
             (!of(outcomes, state).is_empty())
-                .then(|| "every interleaved round was disturbed by other tasks".to_string())
+                .then(|| "no quiet round (other tasks disturbed every one)".to_string())
         });
     match why {
         Some(why) => format!("{}: not measured: {why}", state.name()),
@@ -101,171 +88,205 @@ impl Claim for Registers {
     }
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
-        let skipped = facts.skipped;
-        let base: Vec<f64> = of(outcomes, RegState::None)
-            .iter()
-            .filter_map(|o| o.ns_per_switch)
-            .collect();
+        let paired = find(facts, "regs");
+        if let Some(f) = paired.and_then(all_disturbed) {
+            return f;
+        }
+        let none_id = regs_id(Participants::Thread, RegState::None);
+        let base = paired
+            .filter(|_| !of(outcomes, RegState::None).is_empty())
+            .and_then(|p| estimate(p, &[(none_id.as_str(), ArmMode::Main)], |v| v[0] / 2.0));
+        let measured = |s: RegState| {
+            let p = paired?;
+            let figs: Vec<Figure> = of(outcomes, s)
+                .iter()
+                .filter_map(|o| {
+                    let who = o.participants?;
+                    extra(p, who, s)
+                })
+                .collect();
+            (!figs.is_empty()).then_some(figs)
+        };
         let above = &REG_STATES[1..];
-        let costs: Vec<Cost> = above.iter().filter_map(|&s| cost(outcomes, s)).collect();
+        let costs: Vec<(RegState, Vec<Figure>)> = above
+            .iter()
+            .filter_map(|&s| Some((s, measured(s)?)))
+            .collect();
         let gaps: Vec<String> = above
             .iter()
-            .filter(|&&s| !costs.iter().any(|c| c.state == s))
-            .map(|&s| missing(outcomes, s, skipped))
+            .filter(|&&s| !costs.iter().any(|c| c.0 == s))
+            .map(|&s| missing(outcomes, s, facts.skipped))
             .collect();
-        if base.is_empty() || costs.is_empty() {
+        let (Some(base), Some((largest, top))) = (base, costs.last()) else {
             let mut needs = Evidence::new(
-                "needs valid regs/<participants>-futex/none and a state above it (ctxbench run \
-                 --filter regs/)",
+                "needs valid regs/<participants>-futex/none and a state above it, measured \
+                 side by side in paired rounds (ctxbench run --filter regs/)",
             );
             gaps.into_iter().for_each(|g| needs.push(g));
             return Finding::new(VerdictKind::NotMeasured, needs);
-        }
-        let switch = base.iter().sum::<f64>() / base.len() as f64;
-        let noise = NOISE * switch;
-        let mut evidence = Evidence::new(listed(
-            "extra per switch over none, floors subtracted",
-            costs.iter().map(Cost::clause),
+        };
+        let switch = base.value;
+        let margin = MARGIN_SHARE * switch;
+        let bytes = |s: RegState| {
+            of(outcomes, s)
+                .first()
+                .and_then(|o| o.parameter)
+                .map_or_else(String::new, |b| format!(" ({b} B)"))
+        };
+        let mut evidence = Evidence::new(format!(
+            "extra per switch over the same ping-pong with the writes off, floors taken out, \
+             in the same rounds: {}",
+            costs
+                .iter()
+                .map(|(s, figs)| {
+                    let each: Vec<String> =
+                        figs.iter().map(|f| format!("{} {f}", f.name)).collect();
+                    format!("{}{}: {}", s.name(), bytes(*s), each.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
         ));
         gaps.into_iter().for_each(|g| evidence.push(g));
         evidence.push(format!("a switch with nothing live costs {switch:.0} ns"));
-        let small: Vec<&str> = costs
+        let kinds: Vec<VerdictKind> = top
             .iter()
-            .filter(|c| c.mean() <= noise)
-            .map(|c| c.state.name())
+            .map(|f| decide_difference(&f.interval().expect("an interval"), margin))
             .collect();
-        let largest = costs.iter().max_by_key(|c| c.bytes).expect("not empty");
-        let rising = costs.windows(2).all(|w| w[1].mean() >= w[0].mean() - noise);
-        let kind = if small.len() == costs.len() {
-            evidence.push(format!(
-                "every state measured is within 5% of a switch ({noise:.0} ns)"
-            ));
-            VerdictKind::DoesNotHold
-        } else if largest.mean() > noise && rising {
-            evidence.push(format!(
-                "the largest, {} ({} B), adds {:.0}% to a switch",
-                largest.state.name(),
-                largest.bytes,
-                100.0 * largest.mean() / switch
-            ));
-            VerdictKind::Holds
-        } else {
-            evidence.push("the cost does not rise with the bytes of state");
-            VerdictKind::HoldsPartly
-        };
-        if !small.is_empty() && kind != VerdictKind::DoesNotHold {
-            evidence.push(format!("within 5% of a switch: {}", small.join(", ")));
+        let kind = combine(&kinds).unwrap_or(VerdictKind::NotMeasured);
+        evidence.push(format!(
+            "judged on the largest state offered, {}{}: {}",
+            largest.name(),
+            bytes(*largest),
+            kind
+        ));
+        let mut figures: Vec<Figure> = costs.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
+        if let Some(c) = paired
+            .filter(|_| !of(outcomes, RegState::None).is_empty())
+            .and_then(|p| extra(p, Participants::Thread, RegState::None))
+        {
+            evidence.push(format!("control (none: writes of nothing) {c}"));
+            figures.push(Figure {
+                name: "control".into(),
+                ..c
+            });
         }
-        Finding::new(kind, evidence.remark("median of interleaved rounds"))
+        let margin = Margin {
+            value: margin,
+            unit: Unit::NsPerSwitch,
+            what: format!("2% of a switch with nothing live ({switch:.0} ns)"),
+        };
+        Finding::new(kind, evidence).with(figures, Some(margin))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{judged, o};
+    use super::super::fixtures::{judged_in, o, rounds};
     use super::*;
-    use crate::spec::{Mechanism, Participants};
+    use crate::spec::Mechanism;
     use VerdictKind::*;
 
-    /// `regs/<p>-futex/<state>` with a 4000 ns round trip (2000 ns per switch) and
-    /// `extra` ns per switch, where measured.
-    fn regs(p: Participants, state: RegState, bytes: u64, extra: Option<f64>) -> Outcome {
+    /// `regs/<p>-futex/<state>` with a 4000 ns round trip.
+    fn regs(p: Participants, state: RegState, bytes: u64) -> Outcome {
         let id = regs_id(p, state);
         let m = Some(Mechanism::Futex);
-        let mut r = o(&id, "regs", Some(p), m, Some(bytes), 4000.0, Some(2.0));
-        if let Some(e) = extra {
-            r.extra.insert(EXTRA_NS_PER_SWITCH.into(), e);
-        }
-        r
+        o(&id, "regs", Some(p), m, Some(bytes), 4000.0, Some(2.0))
     }
 
-    /// Both twins of every state but AMX, with these extras per switch.
-    fn set(sse: f64, avx: f64, avx512: f64) -> Vec<Outcome> {
+    /// Both twins of `states`.
+    fn set(states: &[(RegState, u64)]) -> Vec<Outcome> {
         let mut v = Vec::new();
-        for p in [Participants::Process, Participants::Thread] {
-            v.push(regs(p, RegState::None, 0, Some(1.0)));
-            v.push(regs(p, RegState::Sse, 256, Some(sse)));
-            v.push(regs(p, RegState::Avx, 512, Some(avx)));
-            v.push(regs(p, RegState::Avx512, 2112, Some(avx512)));
+        for p in WHO {
+            v.push(regs(p, RegState::None, 0));
+            for &(s, b) in states {
+                v.push(regs(p, s, b));
+            }
         }
         v
+    }
+
+    /// The paired rounds: every state's four loops, the writes adding `extra` ns per
+    /// switch (twice per round trip) and 20 ns to each floor.
+    fn side_by_side(extras: &[(RegState, f64)]) -> Paired {
+        let mut arms: Vec<(String, f64)> = Vec::new();
+        for p in WHO {
+            for &(s, e) in [(RegState::None, 0.0)].iter().chain(extras) {
+                let id = regs_id(p, s);
+                arms.push((id.clone(), 4000.0 + 2.0 * e + 40.0));
+                arms.push((format!("{id}#writes-off"), 4000.0));
+                arms.push((format!("{id}#alone"), 320.0));
+                arms.push((format!("{id}#alone-off"), 300.0));
+            }
+        }
+        let arms: Vec<(&str, f64)> = arms.iter().map(|(a, v)| (a.as_str(), *v)).collect();
+        rounds("regs", &arms)
     }
 
     const NO_AMX: &str = "the CPU has no AMX (CPUID.(EAX=7,ECX=0):EDX bit 24, AMX-TILE, is 0)";
 
     #[test]
     fn registers_every_outcome() {
-        // An AMD EPYC: no AMX, and AVX-512 within noise.
+        use RegState::*;
+        // An AMD EPYC: no AMX, and AVX-512 within the margin.
         let skipped = [
             ("regs/process-futex/amx", NO_AMX),
             ("regs/thread-futex/amx", NO_AMX),
         ];
+        let states = [(Sse, 256), (Avx, 512), (Avx512, 2112)];
+        let p = side_by_side(&[(Sse, 2.0), (Avx, 9.0), (Avx512, 10.0)]);
+        let paired = std::slice::from_ref(&p);
         let facts = RunFacts {
             skipped: &skipped,
+            paired,
             ..Default::default()
         };
-        let v = Registers.judge_in(&set(2.0, 9.0, 35.0), &facts);
-        assert_eq!(v.kind, DoesNotHold, "{}", v.evidence);
+        let v = Registers.judge_in(&set(&states), &facts);
+        assert_eq!(v.kind, NoDifference, "{}", v.evidence);
         let e = v.evidence.to_string();
         for part in [
-            "avx512 (2112 B): process +35 / thread +35 ns",
+            "avx512 (2112 B): process/avx512 +9",
             &format!("amx: not measured: {NO_AMX}"),
-            "a switch with nothing live costs 2000 ns",
-            "every state measured is within 5% of a switch (100 ns)",
+            "judged on the largest state offered, avx512 (2112 B): no difference",
+            "control (none: writes of nothing)",
         ] {
             assert!(e.contains(part), "{part:?} not in {e}");
         }
-        // An Intel Xeon with AMX: only the tiles cost measurably.
-        let mut xeon = set(1.0, 3.0, 5.0);
-        for p in [Participants::Process, Participants::Thread] {
-            xeon.push(regs(p, RegState::Amx, 8256, Some(475.0)));
+        // An Intel Xeon with AMX: the tiles cost measurably.
+        let mut xeon = set(&[(Sse, 256), (Avx, 512), (Avx512, 2112)]);
+        for who in WHO {
+            xeon.push(regs(who, Amx, 8256));
         }
-        let e = judged(
+        let p = side_by_side(&[(Sse, 1.0), (Avx, 3.0), (Avx512, 5.0), (Amx, 475.0)]);
+        judged_in(
             &Registers,
             &xeon,
+            &p,
             Holds,
-            &["amx (8256 B): process +475 / thread +475 ns"],
+            &["amx (8256 B): process/amx +5"],
         );
-        assert!(
-            e.contains("adds 24% to a switch")
-                && e.contains("within 5% of a switch: sse, avx, avx512"),
-            "{e}"
-        );
-        // A state that costs more than a larger one.
-        judged(
-            &Registers,
-            &set(300.0, 9.0, 120.0),
-            HoldsPartly,
-            &["does not rise"],
-        );
-        judged(&Registers, &set(150.0, 300.0, 600.0), Holds, &[]);
+        // Writes that make the switch cheaper.
+        let p = side_by_side(&[(Sse, 1.0), (Avx, 3.0), (Avx512, -300.0)]);
+        judged_in(&Registers, &set(&states), &p, TheOpposite, &[]);
     }
 
     #[test]
     fn registers_not_measured_says_what_is_missing() {
-        judged(
+        let p = side_by_side(&[(RegState::Avx, 3.0)]);
+        judged_in(
             &Registers,
             &[],
+            &p,
             NotMeasured,
             &["regs/<participants>-futex/none"],
         );
-        // Every round disturbed: the outcomes are there, the extras are not.
-        let v = vec![
-            regs(Participants::Thread, RegState::None, 0, Some(0.0)),
-            regs(Participants::Thread, RegState::Avx, 512, None),
-        ];
-        judged(
+        // The outcome is there, its rounds are not.
+        let v = set(&[(RegState::Avx, 512), (RegState::Sse, 256)]);
+        let e = judged_in(
             &Registers,
             &v,
-            NotMeasured,
-            &["avx: not measured: every interleaved round was disturbed"],
-        );
-        // Without the skipped list (a file judged again), a missing state is still named.
-        let e = judged(
-            &Registers,
-            &set(1.0, 2.0, 3.0),
-            DoesNotHold,
-            &["amx: not measured"],
+            &p,
+            NoDifference,
+            &["sse: not measured: no quiet round"],
         );
         assert!(!e.contains("AMX-TILE"), "{e}");
     }

@@ -50,3 +50,43 @@ pub fn median_main(p: &Paired, id: &str) -> Option<f64> {
     v.sort_by(f64::total_cmp);
     Some(crate::stats::quantile(&v, 0.5))
 }
+
+/// The median of an outcome measured on its own (not in paired rounds), with a 95%
+/// interval from blocks of its consecutive batches: one set-up, so the interval sees the
+/// spread between batches only, not between set-ups (said wherever it is shown).
+pub fn of_batches(o: &crate::measure::Outcome) -> Option<Interval> {
+    let seed = o.id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    crate::stats::bootstrap::hierarchical(
+        std::slice::from_ref(&o.samples_ns_per_round_trip),
+        &crate::stats::bootstrap::Bootstrap::default(),
+        seed,
+    )
+}
+
+/// The interval of `a / b` for two intervals measured apart: the widest the ends allow.
+pub fn ratio(a: Interval, b: Interval) -> Interval {
+    Interval {
+        value: a.value / b.value,
+        low: a.low / b.high,
+        high: a.high / b.low,
+    }
+}
+
+/// The finding of a claim whose comparison `p` has no quiet round: inconclusive, and
+/// why. `None` where it has some.
+pub fn all_disturbed(p: &Paired) -> Option<super::Finding> {
+    (p.quiet_rounds() == 0).then(|| {
+        super::Finding::new(
+            super::VerdictKind::Inconclusive,
+            super::Evidence::new(format!(
+                "every one of the {} rounds of {} was disturbed (other tasks took over 1% of \
+                 the CPU during a block, or the hypervisor stole time): no figure; measure on \
+                 a quiet machine",
+                p.taken_rounds(),
+                p.name
+            )),
+        )
+    })
+}

@@ -9,11 +9,13 @@
 //! the rest: the claim holds partly.
 
 use super::evidence::Evidence;
-use super::{Claim, Finding, VerdictKind, NOISE};
+use super::figure::{decide_difference, Figure, Margin, Unit};
+use super::{Claim, Finding, VerdictKind};
 use crate::analysis::footprint::{PerTask, OWN};
 use crate::experiments::footprint::Quantity;
 use crate::measure::Outcome;
 use crate::spec::Participants::{self, Process, Thread};
+use crate::stats::bootstrap::{t975, Interval};
 use crate::units::kib;
 
 /// Claim 6 (see the module).
@@ -22,6 +24,35 @@ pub struct SharedMemory;
 /// Below this share of its resident pages being its own, a process is said to share
 /// most of its memory with its parent.
 pub const OWN_SHARE: f64 = 0.5;
+
+/// The margin: a process within a page (4 KiB) per task of a thread costs the same.
+pub const MARGIN_BYTES: f64 = 4096.0;
+
+/// What a process costs beyond a thread, bytes per task, with the 95% interval of the
+/// difference of the least-squares slopes (their standard errors added in quadrature,
+/// Student's t on the fewest points less two); exact where a line had two points only.
+fn beyond_interval(per: &PerTask, process: f64, thread: f64) -> Interval {
+    let lines = OWN
+        .iter()
+        .flat_map(|&q| [per.line(Process, q), per.line(Thread, q)])
+        .flatten();
+    let (mut var, mut df) = (0.0, usize::MAX);
+    for l in lines {
+        var += l.slope_stderr.unwrap_or(0.0).powi(2);
+        df = df.min(l.points.saturating_sub(2));
+    }
+    let half = if df == 0 || df == usize::MAX {
+        0.0
+    } else {
+        t975(df) * var.sqrt()
+    };
+    let value = process - thread;
+    Interval {
+        value,
+        low: value - half,
+        high: value + half,
+    }
+}
 
 /// `PSS 48.4 KiB, page tables 60.0 KiB, kernel stacks 16.0 KiB (124.4 KiB in all)`.
 fn costs(per: &PerTask, p: Participants, total: f64) -> String {
@@ -46,6 +77,13 @@ impl Claim for SharedMemory {
             );
         };
         let beyond = process - thread;
+        let cost = Figure::of(
+            "process-beyond-thread",
+            beyond_interval(&per, process, thread).map(|b| b / 1024.0),
+            Unit::KibPerTask,
+            "what an idle process costs beyond an idle thread (PSS, page tables, kernel \
+             stacks), least-squares slopes",
+        );
         let mut evidence = Evidence::new(format!(
             "per idle process: {}; per idle thread: {}",
             costs(&per, Process, process),
@@ -56,7 +94,7 @@ impl Claim for SharedMemory {
             .filter_map(|&q| Some(format!("{} {:+.1}", q.label(), per.beyond(q)? / 1024.0)))
             .collect();
         evidence.push(format!(
-            "a process costs {} KiB more than a thread ({} KiB)",
+            "a process costs {} KiB more than a thread ({} KiB): {cost} per task",
             kib(beyond),
             parts.join(", ")
         ));
@@ -79,14 +117,30 @@ impl Claim for SharedMemory {
             counts(Process),
             counts(Thread)
         ));
-        let kind = if beyond <= (thread * NOISE).max(4096.0) {
-            VerdictKind::DoesNotHold
-        } else if own_share.is_some_and(|s| s < OWN_SHARE) {
-            VerdictKind::HoldsPartly
-        } else {
-            VerdictKind::Holds
+        let mut kind = decide_difference(
+            &cost.interval().expect("an interval"),
+            MARGIN_BYTES / 1024.0,
+        );
+        if kind == VerdictKind::Holds && own_share.is_some_and(|s| s < OWN_SHARE) {
+            // Each process keeps its own page tables and stack, but most of the pages it
+            // maps it shares with its parent: two comparisons, the second the other way.
+            kind = VerdictKind::HoldsPartly;
+        }
+        let mut figures = vec![cost];
+        figures.extend(own_share.map(|s| {
+            Figure::exact(
+                "own-share",
+                s * 100.0,
+                Unit::Percent,
+                "the share of what a forked child maps (RSS) that is its own (PSS)",
+            )
+        }));
+        let margin = Margin {
+            value: MARGIN_BYTES / 1024.0,
+            unit: Unit::KibPerTask,
+            what: "a page per task".into(),
         };
-        Finding::new(kind, evidence)
+        Finding::new(kind, evidence).with(figures, Some(margin))
     }
 }
 
@@ -137,7 +191,7 @@ mod tests {
             Thread,
             [8.0 * KIB, 4.0 * KIB, 16.0 * KIB, 8.0 * KIB],
         ));
-        judged(&SharedMemory, &same, DoesNotHold, &["costs 0.0 KiB more"]);
+        judged(&SharedMemory, &same, NoDifference, &["costs 0.0 KiB more"]);
         // One side missing, or every outcome invalid.
         let processes = footprints(Process, [48.0 * KIB, 60.0 * KIB, 16.0 * KIB, 640.0 * KIB]);
         judged(

@@ -7,7 +7,7 @@
 
 use super::evidence::Evidence;
 use super::figure::{combine, decide_difference, Figure, Margin, Unit};
-use super::rounds::{estimate, find, median_main};
+use super::rounds::{all_disturbed, estimate, find, median_main};
 use super::select::same_cpu_pingpong;
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::paired::{ArmMode, Paired};
@@ -80,6 +80,9 @@ impl Claim for ThreadCheaper {
                  (ctxbench run; files from before paired rounds have none)",
             );
         };
+        if let Some(f) = all_disturbed(p) {
+            return f;
+        }
         let mut figures = Vec::new();
         let mut kinds = Vec::new();
         let mut evidence = Evidence::default();

@@ -122,6 +122,22 @@ pub struct Selection {
     /// `2,3`). Default: this process's allowed CPUs.
     #[arg(long, value_parser = parse_cpus)]
     pub cpus: Option<CpuList>,
+    /// The seed of the paired rounds' order (and their intervals' resamples), e.g. the
+    /// `seed` of an earlier results file to run its rounds in the same order. Default: a
+    /// fresh one, recorded in the results.
+    #[arg(long, value_parser = parse_seed)]
+    pub seed: Option<u64>,
+}
+
+/// Parses `--seed`: decimal, or hexadecimal with `0x`.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    let parsed = match s.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|_| {
+        format!("{s:?} is not a seed: give a whole number, e.g. --seed 42 or --seed 0x2a")
+    })
 }
 
 impl Selection {
@@ -182,6 +198,10 @@ pub fn measure(
         counting.clone(),
     )?
     .with_cmdline(cmdline);
+    let schedule = match select.seed {
+        Some(seed) => schedule.with_seed(seed),
+        None => schedule,
+    };
     eprint!("{}", schedule.machine().summary());
     if let Some(note) = tracefs_note() {
         eprintln!("{note}");

@@ -129,6 +129,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ctxbench::export::terminal::isolation::render(&file.results),
         ctxbench::export::terminal::guard::render(&file),
         ctxbench::export::terminal::topology::render(&file.results),
+        ctxbench::export::terminal::paired::render(&file),
     ] {
         if !section.is_empty() {
             print!("\n{section}");

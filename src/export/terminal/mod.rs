@@ -1,6 +1,6 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
 //! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`], [`regs`], [`isolation`],
-//! [`guard`], [`topology`]: [`RUN_TABLES`]) and what `ctxbench check` shows ([`check`]).
+//! [`guard`], [`topology`], [`paired`]: [`RUN_TABLES`]) and what `ctxbench check` shows ([`check`]).
 //! Fixed-width text, one row per benchmark id.
 
 pub mod check;
@@ -8,6 +8,7 @@ pub mod counters;
 pub mod footprint;
 pub mod guard;
 pub mod isolation;
+pub mod paired;
 pub mod regs;
 pub mod ring;
 pub mod run;
@@ -40,7 +41,7 @@ impl Exporter for Table {
 }
 
 /// The tables `ctxbench run` prints, in order: a line registers a table.
-pub const RUN_TABLES: [Table; 10] = [
+pub const RUN_TABLES: [Table; 11] = [
     Table {
         render: |f| run::render(&f.results, &f.skipped),
         spaced: false,
@@ -79,6 +80,10 @@ pub const RUN_TABLES: [Table; 10] = [
     },
     Table {
         render: |f| topology::render(&f.results),
+        spaced: true,
+    },
+    Table {
+        render: paired::render,
         spaced: true,
     },
 ];
