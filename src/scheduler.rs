@@ -29,6 +29,7 @@ use crate::measure::paired::Rounds;
 use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::{ResultsFile, Skipped};
 use crate::runner::{self, Job, PlanOptions, Planned};
+use crate::spec::Comparison;
 use crate::stats::rng::{fresh_seed, Rng};
 
 /// A quick or a full run: the one place that decides the sample sizes and the experiment
@@ -59,11 +60,17 @@ impl Mode {
         }
     }
 
-    /// How many set-ups and rounds a comparison takes.
-    pub fn rounds(self) -> Rounds {
-        match self {
+    /// How many set-ups and rounds comparison `c` takes: the most for the comparisons
+    /// whose figures are a few percent of a switch (the twins on one CPU, the register
+    /// states), fewer for the others.
+    pub fn rounds(self, c: Comparison) -> Rounds {
+        let base = match self {
             Mode::Quick => Rounds::quick(),
             Mode::Full => Rounds::full(),
+        };
+        match c {
+            Comparison::Switch | Comparison::Regs => base,
+            _ => base.lighter(),
         }
     }
 
@@ -212,7 +219,6 @@ impl Schedule {
     pub fn run(self, mut on: impl FnMut(Step<'_>)) -> Run {
         let machine = self.machine();
         let cfg = self.mode.sample_config();
-        let rounds = self.mode.rounds();
         let total = self.planned.len();
         let mut outcomes = Vec::with_capacity(total);
         let mut paired = Vec::new();
@@ -265,7 +271,7 @@ impl Schedule {
                         comparison,
                         &members,
                         cpu,
-                        &rounds,
+                        &self.mode.rounds(comparison),
                         group_seed,
                         &self.counting,
                         |_| {},

@@ -5,27 +5,34 @@
 //! trip, say) and move up to 20% between two runs. Two twins measured one after the other
 //! differ by whichever level each happened to meet. Here every arm of a comparison (the
 //! process and thread twins, the floors subtracted from them, the sizes of a sweep) is
-//! set up at once on one CPU; idle arms sleep in the kernel and cost nothing. Each round
-//! runs every arm for one short block, in an order that is random, drawn from a recorded
-//! seed, and balanced: every other round runs the previous round's order backwards, so
-//! each arm's mean position is the same. A figure is computed round by round (a
-//! difference, a ratio), so a slow level slows every arm of the round and cancels.
+//! set up at once on one CPU; idle arms sleep in the kernel and cost nothing. A round is
+//! a few passes, each running every arm for one short block (a quarter of a millisecond),
+//! in an order that is random, drawn from a recorded seed, and balanced: every other pass
+//! runs the previous pass's order backwards, so each arm's mean position is the same.
+//! Each block starts with a few untimed iterations, so the arm finds its own data in the
+//! caches again before it is timed. An arm's figure in a round is its time over all its
+//! blocks of the round, so where the machine's level changes within a round every arm
+//! meets both levels alike. A figure is computed round by round (a difference, a ratio),
+//! and a slow level slows every arm of the round and cancels.
 //!
 //! The whole is repeated over several independent set-ups (fresh forks and spawns:
 //! memory placement differs between them), and the interval of a figure sees the
 //! variance between set-ups as well as between rounds (see [`crate::stats::bootstrap`]).
 //!
-//! A round in which other tasks took more than 1% of the CPU during any block, or the
-//! hypervisor stole time from the CPU (`steal` in `/proc/stat`), is dropped for all its
-//! arms, never for one, and another round is taken in its place (up to twice as many as
-//! asked for).
+//! A round in which other tasks took more than 1% of the CPU (its wall time less every
+//! participant's run time, from procfs and the driver's own clock, read around the round,
+//! never inside a block), or the hypervisor stole time from the CPU (`steal` in
+//! `/proc/stat`), is dropped for all its arms, never for one, and another round is taken
+//! in its place (up to twice as many as asked for). Where an arm starts tasks of its own
+//! (a creation: fork, posix_spawn, a thread), their time cannot be told from other
+//! tasks', and only stolen time drops a round.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::disturbance::BatchLoad;
-use super::{loaded, Samples, Shape, TimedLoad};
+use super::disturbance::{read_task, BatchLoad, DISTURBED_SHARE};
+use super::{Samples, Shape, TimedLoad};
 use crate::error::{Error, Result};
 use crate::harness::Task;
 use crate::stats::bootstrap::{hierarchical, Bootstrap, Interval};
@@ -130,7 +137,7 @@ pub trait UnitSpec {
     fn build(&self) -> Result<Box<dyn Unit>>;
 }
 
-/// How many set-ups and rounds, and how long a block.
+/// How many set-ups and rounds, and how long a block and a round.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rounds {
     /// Independent set-ups.
@@ -138,27 +145,52 @@ pub struct Rounds {
     /// Quiet rounds wanted per set-up (up to twice as many are taken where some are
     /// dropped).
     pub rounds: usize,
-    /// The target wall time of one block of one arm.
+    /// The target time of one timed block of one arm.
     pub block: Duration,
+    /// The target time of a round: as many passes over the arms as fit.
+    pub round: Duration,
 }
 
 impl Rounds {
-    /// A quick run's: 4 set-ups of 12 rounds, blocks of 2 ms.
+    /// A quick run's: 8 set-ups of 18 rounds of about 40 ms, blocks of 250 µs.
     pub fn quick() -> Self {
         Self {
-            setups: 4,
-            rounds: 12,
-            block: Duration::from_millis(2),
+            setups: 8,
+            rounds: 18,
+            block: Duration::from_micros(250),
+            round: Duration::from_millis(40),
         }
     }
 
-    /// A full run's: 8 set-ups of 20 rounds, blocks of 3 ms.
+    /// A full run's: 12 set-ups of 24 rounds of about 60 ms, blocks of 250 µs.
     pub fn full() -> Self {
         Self {
-            setups: 8,
-            rounds: 20,
-            block: Duration::from_millis(3),
+            setups: 12,
+            rounds: 24,
+            block: Duration::from_micros(250),
+            round: Duration::from_millis(60),
         }
+    }
+
+    /// Two thirds of the set-ups and half the rounds: for comparisons whose figures stand
+    /// far above their noise (a ring's flush step, a working set's refill, a creation).
+    pub fn lighter(self) -> Self {
+        Self {
+            setups: (self.setups * 2 / 3).max(2),
+            rounds: (self.rounds / 2).max(4),
+            ..self
+        }
+    }
+}
+
+/// The untimed iterations that start a block of `iters` timed ones: an eighth of them,
+/// at least one where there are four or more, none for fewer (an iteration that long
+/// warms itself).
+pub fn warm_up(iters: u64) -> u64 {
+    if iters >= 4 {
+        (iters / 8).max(1)
+    } else {
+        0
     }
 }
 
@@ -272,8 +304,8 @@ pub fn parse_steal(text: &str, cpu: usize) -> Option<u64> {
     line.split_whitespace().nth(8)?.parse().ok()
 }
 
-/// What paired rounds gave one arm besides the comparison's rows: every block it ran
-/// (quiet rounds first-class, all of them for the disturbance figures).
+/// What paired rounds gave one arm besides the comparison's rows: its figure in every
+/// round (the quiet ones apart), and what procfs showed of each round.
 #[derive(Debug, Clone, Default)]
 pub struct ArmBlocks {
     /// ns per iteration of its blocks in quiet rounds.
@@ -314,18 +346,35 @@ impl ArmBlocks {
     }
 }
 
-/// Iterations for a block of about `block`: doubled from 16 (1 for a slow unit) until a
-/// block lasts a tenth of it, then scaled; at least 10 (1 for a slow unit).
+/// Iterations for a block of about `block`: doubled from 1 until a run lasts at least
+/// the block (and a millisecond), then scaled; at least 1.
 fn calibrate(u: &mut dyn Unit, mode: ArmMode, block: Duration) -> Result<u64> {
-    let (fewest, mut iters) = if u.shape().slow { (1, 1) } else { (10, 16) };
+    let mut iters = 1u64;
+    let enough = block.max(Duration::from_millis(1));
     loop {
         let t = u.run_arm(mode, iters)?;
-        if t >= block / 10 || iters >= 1 << 30 {
+        if t >= enough || iters >= 1 << 30 {
             let per = t.as_nanos() as f64 / iters as f64;
-            return Ok(((block.as_nanos() as f64 / per.max(0.1)) as u64).max(fewest));
+            return Ok(((block.as_nanos() as f64 / per.max(0.1)) as u64).max(1));
         }
         iters *= 2;
     }
+}
+
+/// The switches of the calling thread so far, voluntary and involuntary (its own
+/// `getrusage`: a system call, no file read).
+fn own_switches() -> u64 {
+    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_THREAD).map_or(0, |u| {
+        (u.voluntary_context_switches() + u.involuntary_context_switches()) as u64
+    })
+}
+
+/// The run time of every peer of every unit (each task once), ns: what procfs shows of
+/// them; `None` where a file could not be read.
+fn peers_run_ns(peers: &[Task]) -> Option<u64> {
+    peers
+        .iter()
+        .try_fold(0u64, |sum, t| Some(sum + read_task(t).ok()?.run_ns))
 }
 
 /// A set-up unit, with the place in a row and the loop of each of its arms.
@@ -337,12 +386,16 @@ struct SetUp {
 }
 
 impl SetUp {
-    fn build(specs: &[&dyn UnitSpec], arms: &[Arm]) -> Result<Self> {
+    /// Builds every spec, in an order drawn from `rng` (so that nothing tied to the order
+    /// of set-up, such as where memory lands, favours one arm in every set-up).
+    fn build(specs: &[&dyn UnitSpec], arms: &[Arm], rng: &mut Rng) -> Result<Self> {
         // Built into `up` at once, so that a failure tears down what was built, in order.
         let mut up = Self {
             units: Vec::with_capacity(specs.len()),
         };
-        for s in specs {
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        rng.shuffle(&mut order);
+        for s in order.into_iter().map(|k| specs[k]) {
             let places = s
                 .arms()
                 .into_iter()
@@ -357,6 +410,47 @@ impl SetUp {
             up.units.push((s.build()?, places));
         }
         Ok(up)
+    }
+
+    /// Every task of every unit but the calling thread, each once.
+    fn peers(&self) -> Vec<Task> {
+        let me = nix::unistd::gettid().as_raw();
+        let mut out: Vec<Task> = Vec::new();
+        for (u, _) in &self.units {
+            for t in u.tasks() {
+                if t.tid != me && !out.iter().any(|o| o.tid == t.tid) {
+                    out.push(*t);
+                }
+            }
+        }
+        out
+    }
+
+    /// How many tasks take part in the unit of arm `i` (the driver included).
+    fn tasks_of(&self, i: usize) -> usize {
+        self.units
+            .iter()
+            .find(|(_, places)| places.iter().any(|(j, _)| *j == i))
+            .map_or(1, |(u, _)| u.tasks().len().max(1))
+    }
+
+    /// The unit that runs `arm` (one of `arms`).
+    fn unit_of(&mut self, arm: &Arm, arms: &[Arm]) -> &mut dyn Unit {
+        let i = arms
+            .iter()
+            .position(|a| a == arm)
+            .expect("every arm is listed");
+        self.arm(i).0
+    }
+
+    /// The shape of the unit that runs `arm`.
+    fn shape_of(&mut self, arm: &Arm, arms: &[Arm]) -> Shape {
+        self.unit_of(arm, arms).shape()
+    }
+
+    /// The facts of the unit that runs `arm`.
+    fn facts_of(&mut self, arm: &Arm, arms: &[Arm]) -> Result<Facts> {
+        self.unit_of(arm, arms).facts()
     }
 
     /// The unit and mode of arm `i`.
@@ -417,41 +511,88 @@ pub fn run(
     let mut steal = 0.0;
     let (mut shapes, mut facts) = (Vec::new(), Vec::new());
     let last = r.setups.max(1) - 1;
+    let mut passes = 1;
     for s in 0..=last {
         on_setup(s);
-        let mut up = SetUp::build(specs, &arms)?;
+        let mut rng = Rng::derived(seed, &[s as u64, 0x5e7]);
+        let mut up = SetUp::build(specs, &arms, &mut rng)?;
         if iters.is_empty() {
-            shapes = up.units.iter().map(|(u, _)| u.shape()).collect();
+            shapes = specs
+                .iter()
+                .map(|spec| up.shape_of(&spec.arms()[0], &arms))
+                .collect();
+            let mut pass = Duration::ZERO;
             for i in 0..n {
                 let (u, mode) = up.arm(i);
-                iters.push(calibrate(u, mode, r.block)?);
+                let k = calibrate(u, mode, r.block)?;
+                let t = u.run_arm(mode, k + warm_up(k))?;
+                pass += t;
+                iters.push(k);
             }
+            passes = (r.round.as_nanos() / pass.as_nanos().max(1)).max(1) as usize;
         } else {
-            // A warm-up round, untimed: each arm's first block after set-up.
+            // A warm-up pass, untimed: each arm's first block after set-up.
             for (i, &k) in iters.iter().enumerate() {
                 let (u, mode) = up.arm(i);
-                u.run_arm(mode, k.div_ceil(4))?;
+                u.run_arm(mode, k)?;
             }
         }
+        let peers = up.peers();
+        let tasks_of: Vec<usize> = (0..n).map(|i| up.tasks_of(i)).collect();
+        // A unit with no fixed switch count (a creation) runs tasks of its own.
+        let judged = shapes.iter().all(|sh| sh.expected.is_some());
         let mut rows = SetupRounds::default();
         while rows.rounds.len() < r.rounds && rows.taken < 2 * r.rounds {
-            let before = steal_ms(cpu);
-            let mut row = vec![f64::NAN; n];
-            let mut disturbed = false;
-            for i in order(seed, s, rows.taken, n) {
-                let (u, mode) = up.arm(i);
-                let tasks = u.tasks().to_vec();
-                let (t, load) = loaded(&tasks, || u.run_arm(mode, iters[i]))?;
-                row[i] = t.as_nanos() as f64 / iters[i] as f64;
-                blocks[i].all.push(row[i]);
-                if let Some(l) = load {
-                    disturbed |= l.disturbed();
-                    blocks[i].loads.push(l);
+            let round = rows.taken;
+            let (stolen_before, peers_before) = (steal_ms(cpu), peers_run_ns(&peers));
+            let driver_before = crate::sys::thread_cpu_ns().ok();
+            let wall = std::time::Instant::now();
+            let mut ns = vec![0u128; n];
+            let mut switches = vec![0u64; n];
+            let mut spent = vec![0u128; n];
+            for pass in 0..passes {
+                for i in order(seed, s, round * passes + pass, n) {
+                    let (u, mode) = up.arm(i);
+                    let before = own_switches();
+                    let block = std::time::Instant::now();
+                    let warm = warm_up(iters[i]);
+                    if warm > 0 {
+                        u.run_arm(mode, warm)?;
+                    }
+                    ns[i] += u.run_arm(mode, iters[i])?.as_nanos();
+                    spent[i] += block.elapsed().as_nanos();
+                    switches[i] += own_switches().saturating_sub(before);
                 }
             }
-            let stolen = before.zip(steal_ms(cpu)).map_or(0.0, |(b, a)| a - b);
+            let wall_ns = wall.elapsed().as_nanos() as f64;
+            let driver = driver_before
+                .zip(crate::sys::thread_cpu_ns().ok())
+                .map(|(b, a)| a.saturating_sub(b));
+            let ran = driver
+                .zip(peers_before.zip(peers_run_ns(&peers)))
+                .map(|(d, (b, a))| (d + a.saturating_sub(b)) as f64);
+            let others = ran.map(|ran| (wall_ns - ran).max(0.0));
+            let stolen = stolen_before.zip(steal_ms(cpu)).map_or(0.0, |(b, a)| a - b);
             steal += stolen;
             rows.taken += 1;
+            let row: Vec<f64> = (0..n)
+                .map(|i| ns[i] as f64 / (iters[i] * passes as u64) as f64)
+                .collect();
+            for i in 0..n {
+                blocks[i].all.push(row[i]);
+                if let Some(o) = others {
+                    let all_iters = (iters[i] + warm_up(iters[i])) as f64;
+                    // Every task of a hand-over on one CPU switches out once per iteration:
+                    // the driver's switches stand for each of them.
+                    let per_task = switches[i] as f64 * iters[i] as f64 / all_iters;
+                    blocks[i].loads.push(BatchLoad {
+                        wall_ns: spent[i] as f64,
+                        others_ns: o * spent[i] as f64 / wall_ns.max(1.0),
+                        switches: (per_task * tasks_of[i] as f64).round() as u64,
+                    });
+                }
+            }
+            let disturbed = judged && others.is_some_and(|o| o > DISTURBED_SHARE * wall_ns);
             if !disturbed && stolen <= 0.0 {
                 for (i, &x) in row.iter().enumerate() {
                     blocks[i].quiet.push(x);
@@ -461,13 +602,13 @@ pub fn run(
         }
         setups.push(rows);
         if s == last {
-            facts = up
-                .units
-                .iter_mut()
-                .map(|(u, _)| u.facts())
+            facts = specs
+                .iter()
+                .map(|spec| up.facts_of(&spec.arms()[0], &arms))
                 .collect::<Result<_>>()?;
         }
     }
+    let iters: Vec<u64> = iters.iter().map(|k| k * passes as u64).collect();
     Ok(Run {
         paired: Paired {
             name: name.to_string(),
