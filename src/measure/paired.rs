@@ -666,7 +666,7 @@ mod tests {
         assert!(steal_ms(0).is_some());
     }
 
-    /// A unit whose arms sleep for a fixed time per iteration.
+    /// A unit whose arms spin for a fixed time per iteration (twice as long when idle).
     struct Sleepy(Vec<Task>, Duration);
 
     impl Unit for Sleepy {
@@ -717,7 +717,8 @@ mod tests {
         let r = Rounds {
             setups: 2,
             rounds: 4,
-            block: Duration::from_millis(1),
+            block: Duration::from_micros(250),
+            round: Duration::from_millis(2),
         };
         let mut seen = Vec::new();
         let Run {
@@ -738,8 +739,13 @@ mod tests {
         }
         assert_eq!(blocks.len(), 4);
         assert!(blocks.iter().all(|b| b.all.len() == p.taken_rounds()));
-        // The idle loop takes twice as long per iteration: the per-round ratio says so
-        // wherever the rounds were quiet (on a busy machine there may be none).
+        // The idle loop takes twice as long per iteration: every round says so (quiet or
+        // not: a busy machine slows both loops of a round alike).
+        let ratios: Vec<f64> = blocks[1].all.iter().zip(&blocks[0].all).map(|(a, b)| a / b).collect();
+        let mut sorted = ratios.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mid = crate::stats::quantile(&sorted, 0.5);
+        assert!(mid > 1.5 && mid < 2.5, "{ratios:?}");
         if p.quiet_rounds() > 0 {
             let ratio = p.estimate(1, |row| row[1] / row[0]).unwrap();
             assert!(ratio.value > 1.5 && ratio.value < 2.5, "{ratio:?}");
