@@ -255,10 +255,12 @@ impl Schedule {
                     comparison,
                     members,
                 } => {
-                    let label = format!(
-                        "{comparison}: {} benchmarks side by side in paired rounds",
-                        members.len()
-                    );
+                    let ids: Vec<String> = members
+                        .iter()
+                        .filter(|m| m.meta().is_some())
+                        .map(|m| m.id())
+                        .collect();
+                    let label = paired_label(&comparison.to_string(), &ids);
                     on(Step::Start {
                         index,
                         total,
@@ -319,6 +321,17 @@ impl Schedule {
         file.paired = paired;
         Run { file, failed }
     }
+}
+
+/// What the progress line says of a comparison: `switch, side by side in paired rounds:
+/// floor/pipe, floor/futex, pingpong/... and 14 more`.
+fn paired_label(name: &str, ids: &[String]) -> String {
+    let shown = ids.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    let more = match ids.len() {
+        0..=3 => String::new(),
+        n => format!(" and {} more", n - 3),
+    };
+    format!("{name}, side by side in paired rounds: {shown}{more}")
 }
 
 /// A number naming `name`, to derive a comparison's seed from the run's.
