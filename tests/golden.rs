@@ -16,10 +16,10 @@ fn data(name: &str) -> PathBuf {
 /// Compares `got` with the kept rendering `name`, or keeps it when blessing.
 fn same_as_kept(name: &str, got: &str) {
     // Where the checkout is does not count.
-    let got = &got.replace(env!("CARGO_MANIFEST_DIR"), "<checkout>");
+    let got = got.replace(env!("CARGO_MANIFEST_DIR"), "<checkout>");
     let path = data("golden").join(name);
     if std::env::var_os("CTXBENCH_BLESS").is_some() {
-        std::fs::write(&path, got).unwrap();
+        std::fs::write(&path, &got).unwrap();
         return;
     }
     let kept = std::fs::read_to_string(&path)
