@@ -13,7 +13,7 @@ use crate::harness::{Harness, Task};
 use crate::measure::paired::{self, Arm, ArmMode, Facts, Paired, Rounds, Unit, UnitSpec};
 use crate::measure::{complete, measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
 use crate::measure::{Shape, Timed};
-use crate::spec::Comparison;
+use crate::spec::{BenchId, Comparison};
 
 /// One benchmark.
 pub trait Bench {
@@ -21,7 +21,7 @@ pub trait Bench {
     type Harness: Harness + 'static;
 
     /// Its id, e.g. `ring/process-pipe/8`.
-    fn id(&self) -> String;
+    fn id(&self) -> BenchId;
 
     /// What its outcome is about.
     fn meta(&self) -> OutcomeMeta;
@@ -77,7 +77,7 @@ pub fn measure_bench<B: Bench>(b: &B, cfg: &SampleConfig, counting: &Counting) -
 impl Bench for crate::spec::PingPongSpec {
     type Harness = Box<dyn Harness>;
 
-    fn id(&self) -> String {
+    fn id(&self) -> BenchId {
         crate::spec::PingPongSpec::id(self)
     }
 
@@ -107,7 +107,7 @@ impl Bench for crate::spec::PingPongSpec {
     fn take_paired(&self, o: &mut Outcome, p: &Paired) {
         let floor =
             crate::experiments::floors::FloorKind::for_pingpong(self.participants, self.mechanism);
-        crate::experiments::floors::direct_take_paired(o, p, &floor.id());
+        crate::experiments::floors::direct_take_paired(o, p, floor.id());
     }
 }
 
@@ -115,7 +115,7 @@ impl Bench for crate::spec::PingPongSpec {
 /// what its outcome needs once the rounds are done.
 pub trait PairedBench: UnitSpec {
     /// Its id.
-    fn id(&self) -> String;
+    fn id(&self) -> BenchId;
     /// The comparison it belongs to.
     fn comparison(&self) -> Comparison;
     /// What its outcome is about; `None` for a control copy, which has no outcome.
@@ -179,10 +179,7 @@ impl<B: Bench + Clone + 'static> UnitSpec for BenchUnit<B> {
         self.bench
             .modes()
             .into_iter()
-            .map(|mode| Arm {
-                id: id.clone(),
-                mode,
-            })
+            .map(|mode| Arm { id, mode })
             .collect()
     }
 
@@ -195,7 +192,7 @@ impl<B: Bench + Clone + 'static> UnitSpec for BenchUnit<B> {
 }
 
 impl<B: Bench + Clone + 'static> PairedBench for BenchUnit<B> {
-    fn id(&self) -> String {
+    fn id(&self) -> BenchId {
         self.bench.id()
     }
 
@@ -243,7 +240,7 @@ pub fn measure_paired(
     let mut outcomes = Vec::new();
     for (k, m) in members.iter().enumerate() {
         let Some(meta) = m.meta() else { continue };
-        let Some(i) = run.paired.main(&m.id()) else {
+        let Some(i) = run.paired.main(m.id()) else {
             continue;
         };
         let (samples, load) = run.blocks[i].timed(run.paired.iters[i]);
@@ -274,7 +271,7 @@ pub fn measure_paired(
 /// ([`crate::experiments::footprint`], which reads memory) implements it directly.
 pub trait Runnable {
     /// Its id.
-    fn id(&self) -> String;
+    fn id(&self) -> BenchId;
     /// Sets up, measures and tears down one attempt.
     fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome>;
     /// It as a member of the comparison it is measured in, where it is one (see
@@ -285,7 +282,7 @@ pub trait Runnable {
 }
 
 impl<B: Bench + Clone + 'static> Runnable for B {
-    fn id(&self) -> String {
+    fn id(&self) -> BenchId {
         Bench::id(self)
     }
 

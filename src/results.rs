@@ -61,6 +61,14 @@ pub struct Skipped {
 }
 
 impl Skipped {
+    /// `id` skipped for `reason`.
+    pub fn of(id: crate::spec::BenchId, reason: impl Into<String>) -> Self {
+        Self {
+            id: id.to_string(),
+            reason: reason.into(),
+        }
+    }
+
     /// `(id, reason)`, as the claims take it.
     pub fn pair(&self) -> (&str, &str) {
         (&self.id, &self.reason)

@@ -29,7 +29,7 @@ use crate::measure::paired::Rounds;
 use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::{ResultsFile, Skipped};
 use crate::runner::{self, Job, PlanOptions, Planned};
-use crate::spec::Comparison;
+use crate::spec::{BenchId, Comparison, Experiment};
 use crate::stats::rng::{fresh_seed, Rng};
 
 /// A quick or a full run: the one place that decides the sample sizes and the experiment
@@ -230,10 +230,11 @@ impl Schedule {
             match job {
                 Job::One(p) => {
                     let id = p.id();
+                    let label = id.to_string();
                     on(Step::Start {
                         index,
                         total,
-                        id: &id,
+                        id: &label,
                     });
                     match runner::run_one_with(&p, &cfg, &self.counting) {
                         Ok(o) => {
@@ -244,10 +245,7 @@ impl Schedule {
                         Err(e) => {
                             on(Step::Failed(&e));
                             failed = true;
-                            skipped.push(Skipped {
-                                id,
-                                reason: format!("failed: {e}"),
-                            });
+                            skipped.push(Skipped::of(id, format!("failed: {e}")));
                         }
                     }
                 }
@@ -255,7 +253,7 @@ impl Schedule {
                     comparison,
                     members,
                 } => {
-                    let ids: Vec<String> = members
+                    let ids: Vec<BenchId> = members
                         .iter()
                         .filter(|m| m.meta().is_some())
                         .map(|m| m.id())
@@ -290,10 +288,10 @@ impl Schedule {
                             on(Step::Failed(&e));
                             failed = true;
                             for m in members.iter().filter(|m| m.meta().is_some()) {
-                                skipped.push(Skipped {
-                                    id: m.id(),
-                                    reason: format!("failed: {comparison} in paired rounds: {e}"),
-                                });
+                                skipped.push(Skipped::of(
+                                    m.id(),
+                                    format!("failed: {comparison} in paired rounds: {e}"),
+                                ));
                             }
                         }
                     }
@@ -325,8 +323,13 @@ impl Schedule {
 
 /// What the progress line says of a comparison: `switch, side by side in paired rounds:
 /// floor/pipe, floor/futex, pingpong/... and 14 more`.
-fn paired_label(name: &str, ids: &[String]) -> String {
-    let shown = ids.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+fn paired_label(name: &str, ids: &[BenchId]) -> String {
+    let shown = ids
+        .iter()
+        .take(3)
+        .map(BenchId::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     let more = match ids.len() {
         0..=3 => String::new(),
         n => format!(" and {} more", n - 3),
@@ -344,6 +347,12 @@ fn name_hash(name: &str) -> u64 {
 /// Whether a run of `planned` (and `skipped`) probes the guard: when it reads another
 /// process's memory (`cross/...`), planned or refused.
 fn probes_guard(planned: &[Planned], skipped: &[Skipped]) -> bool {
-    planned.iter().any(|p| p.id().starts_with("cross/"))
-        || skipped.iter().any(|s| s.id.starts_with("cross/"))
+    let cross = |id: &str| {
+        id.parse::<BenchId>()
+            .is_ok_and(|i| i.experiment() == Experiment::Cross)
+    };
+    planned
+        .iter()
+        .any(|p| p.id().experiment() == Experiment::Cross)
+        || skipped.iter().any(|s| cross(&s.id))
 }

@@ -23,7 +23,7 @@ fn list_prints_every_pingpong_id() {
     assert!(o.status.success());
     let out = String::from_utf8(o.stdout).unwrap();
     for id in ctxbench::spec::all_pingpong_ids() {
-        assert!(out.lines().any(|l| l == id), "{id} missing from:\n{out}");
+        assert!(out.lines().any(|l| id == l), "{id} missing from:\n{out}");
     }
     let o = ctxbench(&["list", "--filter", "pingpong/thread"]);
     let out = String::from_utf8(o.stdout).unwrap();
@@ -51,11 +51,11 @@ fn run_writes_json_with_valid_same_cpu_results() {
     let pingpongs: Vec<_> = f
         .results
         .iter()
-        .filter(|r| r.id.starts_with("pingpong/"))
+        .filter(|r| r.is(ctxbench::spec::Experiment::PingPong))
         .collect();
     assert_eq!(pingpongs.len(), ctxbench::spec::PINGPONG_HARNESSES.len());
     for r in pingpongs {
-        assert!(r.id.ends_with("/same-cpu"));
+        assert!(r.id.to_string().ends_with("/same-cpu"));
         assert!(r.valid, "{}: {}", r.id, r.validity);
         assert!((1.8..=2.2).contains(&r.switches_per_round_trip));
         assert_eq!(r.samples_ns_per_round_trip.len(), r.ns_per_round_trip.n);

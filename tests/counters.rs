@@ -162,7 +162,7 @@ fn context_switches_are_two_per_same_cpu_round_trip_for_every_harness() {
                 "{}: {v:.3} context switches per round trip",
                 spec.id()
             ),
-            Err(why) if why.contains("not permitted") => skip(&spec.id(), why),
+            Err(why) if why.contains("not permitted") => skip(&spec.id().to_string(), why),
             Err(why) => panic!("{}: context-switches refused: {why}", spec.id()),
         }
     }

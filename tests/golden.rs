@@ -10,7 +10,9 @@ use ctxbench::export::{inputs, Format};
 use ctxbench::results::ResultsFile;
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// Compares `got` with the kept rendering `name`, or keeps it when blessing.
@@ -49,8 +51,17 @@ fn the_terminal_shows_what_it_showed() {
 
 #[test]
 fn the_comparison_shows_what_it_showed() {
-    let paths = [data("golden/full-run.json"), data("legacy/amd-epyc-vm-full-2026-12-01.json")];
+    let paths = [
+        data("golden/full-run.json"),
+        data("legacy/amd-epyc-vm-full-2026-12-01.json"),
+    ];
     let loaded = inputs::load_inputs(&paths).unwrap();
-    same_as_kept("compare.md", &Format::Markdown.exporter().render(&loaded.runs));
-    same_as_kept("compare.html", &Format::Html.exporter().render(&loaded.runs));
+    same_as_kept(
+        "compare.md",
+        &Format::Markdown.exporter().render(&loaded.runs),
+    );
+    same_as_kept(
+        "compare.html",
+        &Format::Html.exporter().render(&loaded.runs),
+    );
 }

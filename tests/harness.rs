@@ -62,12 +62,12 @@ fn same_cpu_round_trips_are_two_switches_on_the_asked_cpu() {
 
         // N round trips: each side gives up the CPU once per round trip.
         let n = 5_000;
-        one_switch_per_side(&mut h, n, &s.id(), |h| {
+        one_switch_per_side(&mut h, n, &s.id().to_string(), |h| {
             h.run(n).unwrap();
         });
         // The same in the latency-tails pass, with a clock mark before each round trip.
         let mut stamps = Stamps::with_capacity(n as usize);
-        one_switch_per_side(&mut h, n, &s.id(), |h| {
+        one_switch_per_side(&mut h, n, &s.id().to_string(), |h| {
             h.run_stamped(n, &mut stamps).unwrap();
         });
         assert_eq!(stamps.len(), n as usize, "{}: a mark a round trip", s.id());

@@ -50,8 +50,8 @@ fn every_pair_is_measured_both_ways_and_shown() {
     assert_eq!(f.results.len(), 2 * pairs.len());
     for (i, &(a, b, class)) in pairs.iter().enumerate() {
         let ids = [&f.results[2 * i], &f.results[2 * i + 1]];
-        assert_eq!(ids[0].id, format!("topology/futex/{a}-{b}"));
-        assert_eq!(ids[1].id, format!("topology/cacheline/{a}-{b}"));
+        assert_eq!(ids[0].id.to_string(), format!("topology/futex/{a}-{b}"));
+        assert_eq!(ids[1].id.to_string(), format!("topology/cacheline/{a}-{b}"));
         for o in ids {
             assert_eq!(o.cpus, [a, b]);
             assert_eq!(o.variant.as_deref(), Some(class.name()));

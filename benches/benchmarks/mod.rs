@@ -15,7 +15,12 @@ pub mod workset;
 
 /// Counts the switches of `iters` iterations of a harness criterion has just timed and
 /// prints them, judged (`INVALID` where the count is off), after its group.
-pub fn report_switches(id: &str, h: &mut dyn ctxbench::harness::Harness, iters: u64, per: &str) {
+pub fn report_switches(
+    id: &dyn std::fmt::Display,
+    h: &mut dyn ctxbench::harness::Harness,
+    iters: u64,
+    per: &str,
+) {
     match ctxbench::measure::count_switches(h, iters) {
         Ok(count) => {
             let v = ctxbench::measure::judge(h.expected_switches_per_iter(), count.per_iter);

@@ -4,20 +4,20 @@
 //! switches themselves:
 //! `direct_ns_per_switch = (round trip − 2 × floor) / 2`.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::experiments::floors::FloorKind;
 use crate::measure::Outcome;
-use crate::spec::Experiment;
 use crate::spec::PlacementKind;
+use crate::spec::{BenchId, Experiment};
 
 /// Fills `direct_ns_per_switch` and `floor_used` of every same-cpu ping-pong among
 /// `outcomes` whose floor was measured (and valid) among them. Pure.
 pub fn apply(outcomes: &mut [Outcome]) {
-    let floors: BTreeMap<String, f64> = outcomes
+    let floors: HashMap<BenchId, f64> = outcomes
         .iter()
         .filter(|o| o.is(Experiment::Floor) && o.valid)
-        .map(|o| (o.id.clone(), o.ns_per_round_trip.median))
+        .map(|o| (o.id, o.ns_per_round_trip.median))
         .collect();
     for o in outcomes.iter_mut().filter(|o| o.is(Experiment::PingPong)) {
         let (Some(p), Some(m), Some(PlacementKind::SameCpu)) =

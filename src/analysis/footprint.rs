@@ -42,8 +42,8 @@ pub struct Point<'a> {
 impl<'a> Point<'a> {
     /// The point of a result with this id, validity and extras; `None` for another
     /// experiment's id or an invalid result (only valid measurements count).
-    pub fn of(id: &str, valid: bool, extra: &'a BTreeMap<String, f64>) -> Option<Self> {
-        match id.parse().ok()? {
+    pub fn of(id: BenchId, valid: bool, extra: &'a BTreeMap<String, f64>) -> Option<Self> {
+        match id {
             BenchId::Footprint {
                 participants,
                 tasks,
@@ -101,7 +101,7 @@ impl PerTask {
         Self::fit(
             outcomes
                 .iter()
-                .filter_map(|o| Point::of(&o.id, o.valid, &o.extra)),
+                .filter_map(|o| Point::of(o.id, o.valid, &o.extra)),
         )
     }
 
@@ -198,10 +198,10 @@ mod tests {
     #[test]
     fn only_valid_footprints_count_and_one_n_is_no_line() {
         let e = extra(4, 0.0, [1.0; 4], 0.0);
-        assert!(Point::of("footprint/thread/4", true, &e).is_some());
-        assert!(Point::of("footprint/thread/4", false, &e).is_none());
-        assert!(Point::of("spawn/fork", true, &e).is_none());
-        let one = PerTask::fit(Point::of("footprint/thread/4", true, &e));
+        assert!(Point::of("footprint/thread/4".parse().unwrap(), true, &e).is_some());
+        assert!(Point::of("footprint/thread/4".parse().unwrap(), false, &e).is_none());
+        assert!(Point::of("spawn/fork".parse().unwrap(), true, &e).is_none());
+        let one = PerTask::fit(Point::of("footprint/thread/4".parse().unwrap(), true, &e));
         assert!(one.is_empty());
         assert_eq!(one.tasks(Participants::Thread), [4]);
         assert_eq!(one.total(Participants::Thread), None);

@@ -21,7 +21,7 @@ use super::claims::select::{twins, valid};
 use super::claims::tlb::Rings;
 use super::spread::{stability, Stability};
 use crate::measure::Outcome;
-use crate::spec::{Experiment, Mechanism, Participants, PlacementKind};
+use crate::spec::{BenchId, Experiment, Mechanism, Participants, PlacementKind, SpawnKind};
 
 /// The working-set size the refill figure is read at (1 MiB per side: past the first-level
 /// caches everywhere, and within the last level on the machines measured here).
@@ -42,7 +42,7 @@ impl Figure {
     fn of(o: &Outcome, ns: f64) -> Self {
         Self {
             ns,
-            id: o.id.clone(),
+            id: o.id.to_string(),
             stability: stability(&o.samples_ns_per_round_trip),
         }
     }
@@ -164,7 +164,8 @@ pub struct Headline {
 impl Headline {
     /// The headline of `outcomes` (valid ones only count).
     pub fn of(outcomes: &[Outcome]) -> Self {
-        let find = |id: &str| {
+        let find = |kind: SpawnKind| {
+            let id = BenchId::Spawn(kind);
             valid(outcomes, Experiment::Spawn)
                 .find(|o| o.id == id)
                 .map(|o| Figure::of(o, o.ns_per_round_trip.median))
@@ -175,9 +176,9 @@ impl Headline {
             cliff: cliff(outcomes),
             wakeup: wakeup(outcomes),
             creation: Creation {
-                fork: find("spawn/fork"),
-                thread: find("spawn/thread"),
-                posix_spawn: find("spawn/posix-spawn"),
+                fork: find(SpawnKind::Fork),
+                thread: find(SpawnKind::Thread),
+                posix_spawn: find(SpawnKind::PosixSpawn),
             },
             refill: refill(outcomes),
         }

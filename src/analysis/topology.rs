@@ -85,7 +85,7 @@ pub fn pairs_of_outcomes(outcomes: &[Outcome]) -> Vec<PairFigures> {
             .iter()
             .filter(|o| o.is(Experiment::Topology))
             .filter_map(|o| {
-                let Some(BenchId::Topology { handover, a, b }) = o.bench_id() else {
+                let BenchId::Topology { handover, a, b } = o.id else {
                     return None;
                 };
                 let class = PairClass::from_name(o.variant.as_deref()?)?;

@@ -31,12 +31,12 @@ pub struct CrossBench {
 }
 
 /// Its id, e.g. `cross/process-vm-readv/4KiB`.
-pub fn cross_id(way: CrossWay, bytes: u64) -> String {
-    BenchId::Cross { way, bytes }.to_string()
+pub fn cross_id(way: CrossWay, bytes: u64) -> BenchId {
+    BenchId::Cross { way, bytes }
 }
 
 /// Every read id, way by way.
-pub fn all_ids() -> Vec<String> {
+pub fn all_ids() -> Vec<BenchId> {
     CROSS_WAYS
         .iter()
         .flat_map(|&w| CROSS_SIZES.iter().map(move |&b| cross_id(w, b)))
@@ -64,10 +64,10 @@ pub fn refusal(yama: Option<u32>, privileged: bool) -> Option<String> {
 /// The read benchmarks among `wanted` ids on `cpu`, and the ids this machine refuses,
 /// each with the reason.
 pub fn plan(
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl Fn(BenchId) -> bool,
     sizes: &[u64],
     cpu: usize,
-) -> (Vec<CrossBench>, Vec<(String, String)>) {
+) -> (Vec<CrossBench>, Vec<(BenchId, String)>) {
     let why = refusal(
         super::guard::yama_scope(std::path::Path::new("/")),
         super::guard::privileged(),
@@ -76,7 +76,7 @@ pub fn plan(
     for way in CROSS_WAYS {
         for &bytes in sizes {
             let id = cross_id(way, bytes);
-            if !wanted(&id) {
+            if !wanted(id) {
                 continue;
             }
             match &why {
@@ -91,14 +91,14 @@ pub fn plan(
 impl crate::bench::Bench for CrossBench {
     type Harness = CrossHarness;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         cross_id(self.way, self.bytes)
     }
 
     fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Cross.to_string(),
+            experiment: crate::spec::Experiment::Cross,
             participants: Some(Participants::Process),
             mechanism: None,
             placement: Some(PlacementKind::SameCpu),
@@ -147,7 +147,7 @@ mod tests {
     fn ids_and_refusals() {
         assert_eq!(all_ids().len(), 12);
         assert_eq!(all_ids()[0], "cross/shared-mapping/4KiB");
-        assert!(all_ids().contains(&"cross/ptrace-peek/1MiB".to_string()));
+        assert!(all_ids().iter().any(|i| *i == "cross/ptrace-peek/1MiB"));
         assert_eq!(refusal(None, false), None);
         assert_eq!(refusal(Some(1), false), None);
         assert_eq!(refusal(Some(2), true), None);

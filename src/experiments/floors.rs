@@ -27,8 +27,8 @@ pub use crate::spec::{FloorKind, FLOORS};
 
 impl FloorKind {
     /// Its id, e.g. `floor/pipe`.
-    pub fn id(self) -> String {
-        crate::spec::BenchId::Floor(self).to_string()
+    pub fn id(self) -> crate::spec::BenchId {
+        crate::spec::BenchId::Floor(self)
     }
 
     /// The mechanism it is the floor of, if any.
@@ -62,7 +62,7 @@ impl FloorKind {
     pub fn meta(self, cpu: usize) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Floor.to_string(),
+            experiment: crate::spec::Experiment::Floor,
             participants: None,
             mechanism: self.mechanism(),
             placement: Some(PlacementKind::SameCpu),
@@ -180,8 +180,12 @@ impl Harness for FloorHarness {
 /// ran it beside its floor `floor`: `(round trip − 2 × floor) / 2` round by round, the
 /// estimate over set-ups (see [`crate::measure::paired::Paired::estimate`]). Nothing where
 /// `p` has no such arms.
-pub fn direct_take_paired(o: &mut Outcome, p: &crate::measure::paired::Paired, floor: &str) {
-    let (Some(rt), Some(f)) = (p.main(&o.id), p.main(floor)) else {
+pub fn direct_take_paired(
+    o: &mut Outcome,
+    p: &crate::measure::paired::Paired,
+    floor: crate::spec::BenchId,
+) {
+    let (Some(rt), Some(f)) = (p.main(o.id), p.main(floor)) else {
         return;
     };
     let salt = crate::stats::rng::Rng::derived(0, &[rt as u64, f as u64]).next_u64();
@@ -212,7 +216,7 @@ pub struct FloorBench {
 impl crate::bench::Bench for FloorBench {
     type Harness = FloorHarness;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         self.kind.id()
     }
 
@@ -246,7 +250,7 @@ mod tests {
             assert_eq!(FloorKind::for_pingpong(p, m).mechanism(), Some(calls));
         }
         let ids: Vec<_> = FLOORS.iter().map(|f| f.id()).collect();
-        assert!(ids.contains(&"floor/getppid".to_string()));
+        assert!(ids.contains(&"floor/getppid".parse().unwrap()));
     }
 
     #[test]

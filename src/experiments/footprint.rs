@@ -125,19 +125,18 @@ pub fn repetitions(cfg: &SampleConfig) -> usize {
 
 impl FootprintSpec {
     /// Its id, e.g. `footprint/thread/64`.
-    pub fn id(&self) -> String {
+    pub fn id(&self) -> BenchId {
         BenchId::Footprint {
             participants: self.participants,
             tasks: self.tasks,
         }
-        .to_string()
     }
 
     /// What its outcome is about.
     pub fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Footprint.to_string(),
+            experiment: crate::spec::Experiment::Footprint,
             participants: Some(self.participants),
             mechanism: None,
             placement: None,
@@ -296,7 +295,7 @@ fn wait_gone(proc: &Path, tasks: &[Task]) -> Result<()> {
 /// A footprint is measured by its own path (there is no timed loop): `counting` does
 /// not apply, as no perf event describes memory.
 impl Runnable for FootprintSpec {
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         FootprintSpec::id(self)
     }
 
@@ -306,7 +305,7 @@ impl Runnable for FootprintSpec {
 }
 
 /// Every footprint id of `tasks`, processes first.
-pub fn all_ids(tasks: &[usize]) -> Vec<String> {
+pub fn all_ids(tasks: &[usize]) -> Vec<crate::spec::BenchId> {
     specs(tasks).map(|s| s.id()).collect()
 }
 
@@ -338,7 +337,7 @@ mod tests {
             ]
         );
         for id in all_ids(&DEFAULT_TASKS) {
-            assert_eq!(id.parse::<BenchId>().unwrap().to_string(), id);
+            assert_eq!(id.to_string().parse::<BenchId>().unwrap(), id);
         }
         assert_eq!(repetitions(&SampleConfig::quick()), 3);
         assert_eq!(repetitions(&SampleConfig::full()), 8);

@@ -32,21 +32,21 @@ pub struct IsolationBench {
 }
 
 /// Its id, e.g. `isolation/process-write`.
-pub fn isolation_id(p: Participants) -> String {
-    BenchId::Isolation(p).to_string()
+pub fn isolation_id(p: Participants) -> BenchId {
+    BenchId::Isolation(p)
 }
 
 impl crate::bench::Bench for IsolationBench {
     type Harness = IsolationHarness;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         isolation_id(self.participants)
     }
 
     fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Isolation.to_string(),
+            experiment: crate::spec::Experiment::Isolation,
             participants: Some(self.participants),
             mechanism: None,
             // The writer is a new task every chunk, so other tasks' share of the CPU cannot

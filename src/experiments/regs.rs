@@ -30,7 +30,9 @@ use crate::harness::regs::{offered, RegsPingPong};
 use crate::harness::Harness;
 use crate::measure::paired::{ArmMode, Facts, Paired};
 use crate::measure::{loaded, Outcome, OutcomeMeta, SampleConfig};
-use crate::spec::{Comparison, Mechanism, Participants, PlacementKind, RegState, REG_STATES};
+use crate::spec::{
+    BenchId, Comparison, Mechanism, Participants, PlacementKind, RegState, REG_STATES,
+};
 
 /// Who takes part, in report order.
 pub const REGS_PARTICIPANTS: [Participants; 2] = [Participants::Process, Participants::Thread];
@@ -50,16 +52,15 @@ pub struct RegsSpec {
 }
 
 /// The id of a register-state benchmark, e.g. `regs/process-futex/amx`.
-pub fn regs_id(p: Participants, state: RegState) -> String {
+pub fn regs_id(p: Participants, state: RegState) -> crate::spec::BenchId {
     crate::spec::BenchId::Regs {
         participants: p,
         state,
     }
-    .to_string()
 }
 
 /// Every register-state id, in report order (offered here or not).
-pub fn all_ids() -> Vec<String> {
+pub fn all_ids() -> Vec<crate::spec::BenchId> {
     REGS_PARTICIPANTS
         .iter()
         .flat_map(|&p| REG_STATES.iter().map(move |&s| regs_id(p, s)))
@@ -69,7 +70,7 @@ pub fn all_ids() -> Vec<String> {
 /// The register-state benchmarks of `cpu` whose ids `keep` accepts: those this machine
 /// offers, and the others with the reason (the CPU lacks the state, or the kernel did
 /// not enable or refused it).
-pub fn plan(cpu: usize, keep: impl Fn(&str) -> bool) -> (Vec<RegsSpec>, Vec<(String, String)>) {
+pub fn plan(cpu: usize, keep: impl Fn(BenchId) -> bool) -> (Vec<RegsSpec>, Vec<(BenchId, String)>) {
     let (mut planned, mut refused) = (Vec::new(), Vec::new());
     for p in REGS_PARTICIPANTS {
         for state in REG_STATES {
@@ -78,7 +79,7 @@ pub fn plan(cpu: usize, keep: impl Fn(&str) -> bool) -> (Vec<RegsSpec>, Vec<(Str
                 state,
                 cpu,
             };
-            if !keep(&spec.id()) {
+            if !keep(spec.id()) {
                 continue;
             }
             match offered(state) {
@@ -92,7 +93,7 @@ pub fn plan(cpu: usize, keep: impl Fn(&str) -> bool) -> (Vec<RegsSpec>, Vec<(Str
 
 impl RegsSpec {
     /// Its id.
-    pub fn id(&self) -> String {
+    pub fn id(&self) -> crate::spec::BenchId {
         regs_id(self.participants, self.state)
     }
 
@@ -100,7 +101,7 @@ impl RegsSpec {
     pub fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Regs.to_string(),
+            experiment: crate::spec::Experiment::Regs,
             participants: Some(self.participants),
             mechanism: Some(Mechanism::Futex),
             placement: Some(PlacementKind::SameCpu),
@@ -185,7 +186,7 @@ fn interleaved(
 impl crate::bench::Bench for RegsSpec {
     type Harness = RegsPingPong;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         RegsSpec::id(self)
     }
 
@@ -267,7 +268,7 @@ impl crate::bench::Bench for RegsSpec {
     /// The four timings' medians, and the extra per switch round by round.
     fn take_paired(&self, o: &mut Outcome, p: &Paired) {
         let id = self.id();
-        let arm = |m| p.index(&id, m);
+        let arm = |m| p.index(id, m);
         let (Some(on), Some(off), Some(fl), Some(fl_off)) = (
             arm(ArmMode::Main),
             arm(ArmMode::WritesOff),
@@ -323,17 +324,27 @@ mod tests {
 
     #[test]
     fn the_plan_skips_what_is_not_offered_with_the_reason() {
-        let (planned, refused) = plan(0, |id| id.starts_with("regs/"));
+        let (planned, refused) = plan(0, |id| id.experiment() == crate::spec::Experiment::Regs);
         assert_eq!(planned.len() + refused.len(), 10);
         for (id, why) in &refused {
-            let state = id.rsplit('/').next().unwrap();
-            let s = REG_STATES.iter().find(|s| s.name() == state).unwrap();
+            let BenchId::Regs { state, .. } = id else {
+                panic!("{id}")
+            };
+            let s = REG_STATES.iter().find(|s| *s == state).unwrap();
             assert_eq!(offered(*s).unwrap_err(), *why);
         }
         if cfg!(target_arch = "x86_64") {
             assert!(planned.iter().any(|s| s.state == RegState::None));
         }
-        let (planned, refused) = plan(0, |id| id.ends_with("/none"));
+        let (planned, refused) = plan(0, |id| {
+            matches!(
+                id,
+                BenchId::Regs {
+                    state: RegState::None,
+                    ..
+                }
+            )
+        });
         assert_eq!((planned.len(), refused.len()), (2, 0));
     }
 }

@@ -33,18 +33,17 @@ pub struct RingSpec {
 }
 
 /// The id of a ring benchmark, e.g. `ring/process-pipe/8`.
-pub fn ring_id(p: Participants, m: Mechanism, n: usize) -> String {
+pub fn ring_id(p: Participants, m: Mechanism, n: usize) -> crate::spec::BenchId {
     crate::spec::BenchId::Ring {
         participants: p,
         mechanism: m,
         n,
     }
-    .to_string()
 }
 
 impl RingSpec {
     /// Its id.
-    pub fn id(&self) -> String {
+    pub fn id(&self) -> crate::spec::BenchId {
         ring_id(self.participants, self.mechanism, self.n)
     }
 
@@ -52,7 +51,7 @@ impl RingSpec {
     pub fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Ring.to_string(),
+            experiment: crate::spec::Experiment::Ring,
             participants: Some(self.participants),
             mechanism: Some(self.mechanism),
             placement: Some(PlacementKind::SameCpu),
@@ -85,7 +84,7 @@ impl RingSpec {
 impl crate::bench::Bench for RingSpec {
     type Harness = Box<dyn Harness>;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         RingSpec::id(self)
     }
 

@@ -31,8 +31,8 @@ pub use crate::spec::{SpawnKind, SPAWNS};
 
 impl SpawnKind {
     /// Its id, e.g. `spawn/fork`.
-    pub fn id(self) -> String {
-        crate::spec::BenchId::Spawn(self).to_string()
+    pub fn id(self) -> crate::spec::BenchId {
+        crate::spec::BenchId::Spawn(self)
     }
 
     /// What it creates.
@@ -47,7 +47,7 @@ impl SpawnKind {
     pub fn meta(self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Spawn.to_string(),
+            experiment: crate::spec::Experiment::Spawn,
             participants: Some(self.participants()),
             mechanism: None,
             placement: None,
@@ -161,7 +161,7 @@ impl Harness for SpawnHarness {
 impl crate::bench::Bench for SpawnKind {
     type Harness = SpawnHarness;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         SpawnKind::id(*self)
     }
 

@@ -33,15 +33,15 @@ pub const SWITCHES_PER_ROUND_TRIP: f64 = 2.0;
 
 impl UswitchKind {
     /// Its id, e.g. `uswitch/corosensei`.
-    pub fn id(self) -> String {
-        crate::spec::BenchId::Uswitch(self).to_string()
+    pub fn id(self) -> crate::spec::BenchId {
+        crate::spec::BenchId::Uswitch(self)
     }
 
     /// What its outcome is about.
     pub fn meta(self, cpu: usize) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Uswitch.to_string(),
+            experiment: crate::spec::Experiment::Uswitch,
             participants: None,
             mechanism: None,
             placement: Some(PlacementKind::SameCpu),
@@ -146,7 +146,7 @@ pub struct UswitchBench {
 impl crate::bench::Bench for UswitchBench {
     type Harness = UswitchHarness;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         self.kind.id()
     }
 

@@ -116,17 +116,16 @@ pub fn mem_available() -> Option<u64> {
 }
 
 /// The id of a working-set benchmark.
-pub fn workset_id(p: Participants, access: Access, bytes: u64) -> String {
+pub fn workset_id(p: Participants, access: Access, bytes: u64) -> crate::spec::BenchId {
     crate::spec::BenchId::Workset {
         participants: p,
         access,
         bytes,
     }
-    .to_string()
 }
 
 /// Every working-set id for `sizes`, in report order.
-pub fn all_ids(sizes: &[u64]) -> Vec<String> {
+pub fn all_ids(sizes: &[u64]) -> Vec<crate::spec::BenchId> {
     let mut ids = Vec::new();
     for access in ACCESSES {
         for p in WORKSET_PARTICIPANTS {
@@ -138,7 +137,7 @@ pub fn all_ids(sizes: &[u64]) -> Vec<String> {
 
 impl WorksetSpec {
     /// Its id.
-    pub fn id(&self) -> String {
+    pub fn id(&self) -> crate::spec::BenchId {
         workset_id(self.participants, self.access, self.bytes)
     }
 
@@ -146,7 +145,7 @@ impl WorksetSpec {
     pub fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: self.id(),
-            experiment: crate::spec::Experiment::Workset.to_string(),
+            experiment: crate::spec::Experiment::Workset,
             participants: Some(self.participants),
             mechanism: Some(Mechanism::Pipe),
             placement: Some(PlacementKind::SameCpu),
@@ -214,7 +213,7 @@ fn interleaved(h: &mut WorksetPingPong, rounds: usize, iters: u64) -> Result<Vec
 impl crate::bench::Bench for WorksetSpec {
     type Harness = WorksetPingPong;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         WorksetSpec::id(self)
     }
 
@@ -276,10 +275,10 @@ impl crate::bench::Bench for WorksetSpec {
     /// noise).
     fn take_paired(&self, o: &mut Outcome, p: &Paired) {
         let id = self.id();
-        let (Some(rt), Some(idle)) = (p.main(&id), p.index(&id, ArmMode::Idle)) else {
+        let (Some(rt), Some(idle)) = (p.main(id), p.index(id, ArmMode::Idle)) else {
             return;
         };
-        let touch = p.index(&id, ArmMode::TouchAlone);
+        let touch = p.index(id, ArmMode::TouchAlone);
         let touch_of = move |r: &[f64]| touch.map_or(0.0, |t| 2.0 * r[t]);
         let column =
             |f: &dyn Fn(&[f64]) -> f64| median(p.per_round(f).into_iter().flatten().collect());

@@ -53,11 +53,11 @@ mod tests {
         );
         let mut f = ResultsFile::load(std::path::Path::new(fixture)).unwrap();
         f.results.truncate(1);
-        f.results[0].id = "pingpong/a/same-cpu".into();
+        f.results[0].id = "pingpong/process-eventfd/same-cpu".parse().unwrap();
         f.results[0].samples_ns_per_round_trip = vec![1.0, 2.0, 3.0, 4.0, 5.0];
         let v = custom_smaller_is_better(&f);
         let e = &v[0];
-        assert_eq!(e["name"], "pingpong/a/same-cpu");
+        assert_eq!(e["name"], "pingpong/process-eventfd/same-cpu");
         assert_eq!(e["unit"], "ns/iter");
         assert_eq!(e["value"], 3.0);
         assert_eq!(e["range"], "± 1.0");

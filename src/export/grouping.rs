@@ -4,7 +4,7 @@
 //! curves over that last segment, any other as bars grouped by the last segment. Process
 //! ids are set against their thread twins.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::inputs::Run;
 use crate::counters::events::FULL_FLUSH;
@@ -63,41 +63,6 @@ pub fn experiments(runs: &[Run]) -> Vec<(String, Vec<String>)> {
             Some((_, ids)) => ids.push(id),
             None => out.push((exp, vec![id])),
         }
-    }
-    out
-}
-
-/// True when an experiment's ids are curves over their last segment: every id has at
-/// least three segments, ends in a number or size, and some series has two points.
-pub fn is_curve(ids: &[String]) -> bool {
-    let mut per_series: BTreeMap<&str, usize> = BTreeMap::new();
-    for id in ids {
-        if id.split('/').count() < 3 || param_value(split_last(id).1).is_none() {
-            return false;
-        }
-        *per_series.entry(split_last(id).0).or_default() += 1;
-    }
-    per_series.values().any(|&n| n >= 2)
-}
-
-/// The series of a curve experiment, each with its (parameter, id) points sorted by the
-/// parameter's value.
-pub fn curve_series(ids: &[String]) -> Vec<(String, Vec<(String, String)>)> {
-    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    for id in ids {
-        let (series, param) = split_last(id);
-        let point = (param.to_string(), id.clone());
-        match out.iter_mut().find(|(s, _)| s == series) {
-            Some((_, pts)) => pts.push(point),
-            None => out.push((series.to_string(), vec![point])),
-        }
-    }
-    for (_, pts) in &mut out {
-        pts.sort_by(|a, b| {
-            param_value(&a.0)
-                .unwrap_or(f64::INFINITY)
-                .total_cmp(&param_value(&b.0).unwrap_or(f64::INFINITY))
-        });
     }
     out
 }
@@ -214,8 +179,8 @@ pub(crate) fn tails_run(label: &str, latency: Option<Latency>) -> Run {
         validity: "ok".into(),
         ns_per_switch: None,
         switches_per_iter: Some(2.0),
-        counters: BTreeMap::new(),
-        extra: BTreeMap::new(),
+        counters: std::collections::BTreeMap::new(),
+        extra: std::collections::BTreeMap::new(),
         latency,
         stability: crate::analysis::spread::Stability::Stable,
         indirect_ns_per_switch: None,
@@ -359,25 +324,13 @@ mod tests {
     }
 
     #[test]
-    fn params_and_curves() {
+    fn params() {
         assert_eq!(param_value("8"), Some(8.0));
         assert_eq!(param_value("256KiB"), Some(262_144.0));
         assert_eq!(param_value("32MiB"), Some(33_554_432.0));
         assert_eq!(param_value("4k"), Some(4096.0));
         assert_eq!(param_value("same-cpu"), None);
         assert_eq!(param_value("8x"), None);
-        let ring = ids(&[
-            "ring/process-pipe/8",
-            "ring/process-pipe/2",
-            "ring/thread-pipe/2",
-        ]);
-        assert!(is_curve(&ring));
-        let s = curve_series(&ring);
-        assert_eq!(s[0].0, "ring/process-pipe");
-        assert_eq!(s[0].1[0].0, "2");
-        assert!(!is_curve(&ids(&["pingpong/process-pipe/same-cpu"])));
-        assert!(!is_curve(&ids(&["floor/getppid", "floor/pipe"])));
-        assert!(!is_curve(&ids(&["ring/process-pipe/8"])));
     }
 
     #[test]

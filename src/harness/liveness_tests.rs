@@ -32,7 +32,10 @@ fn every_harness() -> Vec<(String, Build)> {
             mechanism: m,
             placement: Placement::SameCpu(cpu),
         };
-        v.push((spec.id(), Box::new(move || super::build(&spec).unwrap())));
+        v.push((
+            spec.id().to_string(),
+            Box::new(move || super::build(&spec).unwrap()),
+        ));
     }
     for p in [Participants::Process, Participants::Thread] {
         v.push((

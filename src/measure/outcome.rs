@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::disturbance::Disturbance;
 use super::{judge, Latency, Samples, SwitchCount};
 use crate::counters::CounterValue;
-use crate::spec::{Mechanism, Participants, PingPongSpec, PlacementKind};
+use crate::spec::{BenchId, Experiment, Mechanism, Participants, PingPongSpec, PlacementKind};
 use crate::stats::Summary;
 
 /// The result of one benchmark (a ping-pong, a floor, a working set, a ring, a spawn, a
@@ -19,11 +19,10 @@ use crate::stats::Summary;
 /// memory itself is in `extra`); the `*_round_trip` fields hold per-iteration values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
-    /// The id, e.g. `pingpong/process-pipe/same-cpu`.
-    pub id: String,
-    /// The experiment: `pingpong`, `floor`, `workset`, `ring`, `spawn`, `footprint`,
-    /// `regs` or `uswitch`.
-    pub experiment: String,
+    /// The id, e.g. `pingpong/process-pipe/same-cpu` (its text in JSON).
+    pub id: BenchId,
+    /// The experiment, the id's first part (its name in JSON).
+    pub experiment: Experiment,
     /// Processes or threads (`None` for a floor or a user-space switch, where one task runs
     /// alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,9 +114,9 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeMeta {
     /// The id.
-    pub id: String,
-    /// The experiment name.
-    pub experiment: String,
+    pub id: BenchId,
+    /// The experiment.
+    pub experiment: Experiment,
     /// Processes or threads.
     pub participants: Option<Participants>,
     /// The mechanism.
@@ -137,7 +136,7 @@ impl OutcomeMeta {
     pub fn pingpong(spec: &PingPongSpec) -> Self {
         Self {
             id: spec.id(),
-            experiment: crate::spec::Experiment::PingPong.to_string(),
+            experiment: Experiment::PingPong,
             participants: Some(spec.participants),
             mechanism: Some(spec.mechanism),
             placement: Some(spec.placement.kind()),
@@ -149,14 +148,9 @@ impl OutcomeMeta {
 }
 
 impl Outcome {
-    /// Its typed id, where it parses (every id this version writes does).
-    pub fn bench_id(&self) -> Option<crate::spec::BenchId> {
-        self.id.parse().ok()
-    }
-
     /// Whether it is an outcome of `e`.
-    pub fn is(&self, e: crate::spec::Experiment) -> bool {
-        self.experiment == e.name()
+    pub fn is(&self, e: Experiment) -> bool {
+        self.experiment == e
     }
 
     /// The counter `name` per switch, when it was measured; `None` when it is missing,

@@ -35,6 +35,7 @@ use super::disturbance::{read_task, BatchLoad, DISTURBED_SHARE};
 use super::{Samples, Shape, TimedLoad};
 use crate::error::{Error, Result};
 use crate::harness::Task;
+use crate::spec::BenchId;
 use crate::stats::bootstrap::{hierarchical, Bootstrap, Interval};
 use crate::stats::levels::{levels, Level};
 use crate::stats::rng::Rng;
@@ -76,19 +77,19 @@ impl ArmMode {
 }
 
 /// One arm: a benchmark's id and which of its loops.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Arm {
     /// The benchmark's id.
-    pub id: String,
+    pub id: BenchId,
     /// Which loop.
     pub mode: ArmMode,
 }
 
 impl Arm {
     /// The main loop of `id`.
-    pub fn main(id: impl Into<String>) -> Self {
+    pub fn main(id: BenchId) -> Self {
         Self {
-            id: id.into(),
+            id,
             mode: ArmMode::Main,
         }
     }
@@ -97,7 +98,7 @@ impl Arm {
 impl std::fmt::Display for Arm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.mode {
-            ArmMode::Main => f.write_str(&self.id),
+            ArmMode::Main => write!(f, "{}", self.id),
             m => write!(f, "{} ({})", self.id, m.name()),
         }
     }
@@ -226,12 +227,12 @@ pub struct Paired {
 
 impl Paired {
     /// The index of `arm` in every row.
-    pub fn index(&self, id: &str, mode: ArmMode) -> Option<usize> {
+    pub fn index(&self, id: BenchId, mode: ArmMode) -> Option<usize> {
         self.arms.iter().position(|a| a.id == id && a.mode == mode)
     }
 
     /// The index of the main loop of `id`.
-    pub fn main(&self, id: &str) -> Option<usize> {
+    pub fn main(&self, id: BenchId) -> Option<usize> {
         self.index(id, ArmMode::Main)
     }
 
@@ -695,10 +696,11 @@ mod tests {
 
     impl UnitSpec for SleepySpec {
         fn arms(&self) -> Vec<Arm> {
+            let id: BenchId = self.0.parse().unwrap();
             vec![
-                Arm::main(self.0),
+                Arm::main(id),
                 Arm {
-                    id: self.0.into(),
+                    id,
                     mode: ArmMode::Idle,
                 },
             ]
@@ -713,7 +715,7 @@ mod tests {
 
     #[test]
     fn rounds_fill_every_arm_of_every_set_up_and_figures_come_from_rows() {
-        let specs: [&dyn UnitSpec; 2] = [&SleepySpec("x/a"), &SleepySpec("x/b")];
+        let specs: [&dyn UnitSpec; 2] = [&SleepySpec("floor/pipe"), &SleepySpec("floor/futex")];
         let r = Rounds {
             setups: 2,
             rounds: 4,
@@ -730,8 +732,9 @@ mod tests {
         assert_eq!((shapes.len(), facts.len()), (2, 2));
         assert_eq!(seen, [0, 1]);
         assert_eq!(p.arms.len(), 4);
-        assert_eq!(p.main("x/b"), Some(2));
-        assert_eq!(p.index("x/b", ArmMode::Idle), Some(3));
+        let b: BenchId = "floor/futex".parse().unwrap();
+        assert_eq!(p.main(b), Some(2));
+        assert_eq!(p.index(b, ArmMode::Idle), Some(3));
         assert_eq!(p.setups.len(), 2);
         for s in &p.setups {
             assert!(s.taken >= s.rounds.len() && s.taken <= 8);
@@ -741,7 +744,12 @@ mod tests {
         assert!(blocks.iter().all(|b| b.all.len() == p.taken_rounds()));
         // The idle loop takes twice as long per iteration: every round says so (quiet or
         // not: a busy machine slows both loops of a round alike).
-        let ratios: Vec<f64> = blocks[1].all.iter().zip(&blocks[0].all).map(|(a, b)| a / b).collect();
+        let ratios: Vec<f64> = blocks[1]
+            .all
+            .iter()
+            .zip(&blocks[0].all)
+            .map(|(a, b)| a / b)
+            .collect();
         let mut sorted = ratios.clone();
         sorted.sort_by(f64::total_cmp);
         let mid = crate::stats::quantile(&sorted, 0.5);

@@ -157,8 +157,8 @@ fn a_slow_harness_gets_single_iteration_samples_within_the_time_of_all_samples()
 #[test]
 fn a_lone_task_preempted_now_and_then_stays_valid_but_one_that_blocks_does_not() {
     let meta = OutcomeMeta {
-        id: "cross/ptrace-peek/1MiB".into(),
-        experiment: "cross".into(),
+        id: "cross/ptrace-peek/1MiB".parse().unwrap(),
+        experiment: "cross".parse().unwrap(),
         participants: None,
         mechanism: None,
         placement: Some(crate::spec::PlacementKind::SameCpu),

@@ -19,7 +19,9 @@ mod select;
 
 use crate::bench::BenchUnit;
 pub use crate::bench::{PairedBench, Runnable};
-use crate::spec::{Comparison, Mechanism, Participants, PingPongSpec, Placement, PlacementKind};
+use crate::spec::{
+    BenchId, Comparison, Mechanism, Participants, PingPongSpec, Placement, PlacementKind,
+};
 pub use explain::explain_plan;
 pub use select::regs_plan;
 use select::{floors_for, isolation_and_crossing, pingpongs, rings, sweep, uswitches, worksets};
@@ -34,7 +36,7 @@ impl Planned {
     }
 
     /// Its id.
-    pub fn id(&self) -> String {
+    pub fn id(&self) -> crate::spec::BenchId {
         self.0.id()
     }
 }
@@ -55,7 +57,7 @@ pub enum Job {
 
 impl Job {
     /// The ids whose outcomes it gives.
-    pub fn ids(&self) -> Vec<String> {
+    pub fn ids(&self) -> Vec<BenchId> {
         match self {
             Job::One(p) => vec![p.id()],
             Job::Compare { members, .. } => members
@@ -96,11 +98,11 @@ pub fn jobs(planned: Vec<Planned>) -> Vec<Job> {
             members,
         } = j
         {
-            let twin = crate::spec::pingpong_id(
-                Participants::Thread,
-                Mechanism::FutexShared,
-                PlacementKind::SameCpu,
-            );
+            let twin = BenchId::PingPong {
+                participants: Participants::Thread,
+                mechanism: Mechanism::FutexShared,
+                placement: PlacementKind::SameCpu,
+            };
             if let Some(cpu) = members.iter().find(|m| m.id() == twin).map(|m| m.cpu()) {
                 members.push(Box::new(BenchUnit {
                     bench: PingPongSpec {
@@ -124,7 +126,7 @@ pub fn jobs(planned: Vec<Planned>) -> Vec<Job> {
 
 impl std::fmt::Debug for Planned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.id())
+        write!(f, "{}", self.id())
     }
 }
 
@@ -190,13 +192,13 @@ impl PlanOptions {
 }
 
 /// Every benchmark id with the default sizes, in report order.
-pub fn all_ids() -> Vec<String> {
+pub fn all_ids() -> Vec<crate::spec::BenchId> {
     all_ids_with(&PlanOptions::default())
 }
 
 /// Every benchmark id with the given sizes, in report order.
-pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
-    let mut ids: Vec<String> = FLOORS.iter().map(|f| f.id()).collect();
+pub fn all_ids_with(opts: &PlanOptions) -> Vec<BenchId> {
+    let mut ids: Vec<BenchId> = FLOORS.iter().map(|f| f.id()).collect();
     ids.extend(SPAWNS.iter().map(|k| k.id()));
     ids.extend(footprint::all_ids(&opts.footprint_tasks));
     ids.extend(crate::spec::all_pingpong_ids());
@@ -215,7 +217,8 @@ pub fn all_ids_with(opts: &PlanOptions) -> Vec<String> {
 }
 
 /// True when `id` matches any of `filters` (substrings); no filter matches everything.
-pub fn matches(id: &str, filters: &[String]) -> bool {
+pub fn matches(id: BenchId, filters: &[String]) -> bool {
+    let id = id.to_string();
     filters.is_empty() || filters.iter().any(|f| id.contains(f.as_str()))
 }
 
@@ -240,20 +243,20 @@ pub fn plan_with(
     planned.extend(
         SPAWNS
             .iter()
-            .filter(|k| matches(&k.id(), filters))
+            .filter(|k| matches(k.id(), filters))
             .map(|&k| Planned::new(k)),
     );
     // Footprints too: a forked child's page tables copy the parent's.
     planned.extend(
         footprint::specs(&opts.footprint_tasks)
-            .filter(|s| matches(&s.id(), filters))
+            .filter(|s| matches(s.id(), filters))
             .map(Planned::new),
     );
     pingpongs(filters, cpus, &mut planned, &mut skipped);
-    planned.extend(uswitches(cpus.first()).filter(|p| matches(&p.id(), filters)));
-    planned.extend(worksets(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
-    planned.extend(rings(cpus.first(), opts).filter(|p| matches(&p.id(), filters)));
-    let wanted = |id: &str| matches(id, filters);
+    planned.extend(uswitches(cpus.first()).filter(|p| matches(p.id(), filters)));
+    planned.extend(worksets(cpus.first(), opts).filter(|p| matches(p.id(), filters)));
+    planned.extend(rings(cpus.first(), opts).filter(|p| matches(p.id(), filters)));
+    let wanted = |id: BenchId| matches(id, filters);
     let (more, refused) = isolation_and_crossing(wanted, &opts.cross_sizes, cpus.first());
     planned.extend(more);
     skipped.extend(refused);
@@ -359,10 +362,12 @@ mod tests {
         // 15 ping-pongs and the 5 floors they subtract, floors first.
         assert_eq!(p.len(), 20);
         assert!(s.is_empty());
-        assert!(p[..5].iter().all(|x| x.id().starts_with("floor/")));
+        assert!(p[..5]
+            .iter()
+            .all(|x| x.id().experiment() == crate::spec::Experiment::Floor));
         assert!(p[5..]
             .iter()
-            .all(|x| x.id().starts_with("pingpong/thread-")));
+            .all(|x| x.id().to_string().starts_with("pingpong/thread-")));
         let (p, _) = plan(&["pingpong/process-pipe/cross".into()], &cpus).unwrap();
         assert_eq!(p.len(), 1, "a cross-cpu ping-pong needs no floor");
         // Everything, less the register states not offered and the reads a Yama setting
@@ -393,6 +398,7 @@ mod tests {
                 .0
                 .iter()
                 .map(|p| p.id())
+                .map(|i| i.to_string())
                 .collect()
         };
         assert_eq!(
@@ -428,7 +434,11 @@ mod tests {
     #[test]
     fn explain_runs_what_each_claim_needs() {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
-        let ids: Vec<String> = explain_plan(&cpus).iter().map(|p| p.id()).collect();
+        let ids: Vec<String> = explain_plan(&cpus)
+            .iter()
+            .map(|p| p.id())
+            .map(|i| i.to_string())
+            .collect();
         for needed in [
             "floor/futex-shared",
             "pingpong/process-futex/same-cpu",
@@ -456,8 +466,10 @@ mod tests {
         // Every register state, run where offered, else skipped with the reason.
         let (_, refused) = regs_plan(&[], 0);
         for id in crate::experiments::regs::all_ids() {
-            let skipped = refused.iter().any(|s| s.id == id && !s.reason.is_empty());
-            assert!(ids.contains(&id) != skipped, "{id}");
+            let skipped = refused
+                .iter()
+                .any(|s| s.id == id.to_string() && !s.reason.is_empty());
+            assert!(ids.contains(&id.to_string()) != skipped, "{id}");
         }
         assert!(ids.iter().any(|i| i.starts_with("topology/cacheline/")));
         // Every id it runs is one `ctxbench list` knows.
@@ -467,7 +479,7 @@ mod tests {
             topology_pairs_per_class: topology::QUICK_PAIRS_PER_CLASS,
             ..PlanOptions::default()
         });
-        assert!(ids.iter().all(|i| all.contains(i)));
+        assert!(ids.iter().all(|i| all.iter().any(|a| *a == i.as_str())));
     }
 
     #[test]
@@ -476,8 +488,8 @@ mod tests {
         use crate::measure::{outcome, OutcomeMeta, Samples, SwitchCount};
         let o = |ns: f64, valid: bool, share: f64| {
             let meta = OutcomeMeta {
-                id: "pingpong/thread-pipe/same-cpu".into(),
-                experiment: "pingpong".into(),
+                id: "pingpong/thread-pipe/same-cpu".parse().unwrap(),
+                experiment: "pingpong".parse().unwrap(),
                 participants: None,
                 mechanism: None,
                 placement: None,
@@ -540,7 +552,7 @@ mod tests {
     fn footprints_follow_the_spawns_and_bad_counts_are_refused() {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
         let (p, _) = plan(&["spawn/".into(), "footprint/".into()], &cpus).unwrap();
-        let ids: Vec<String> = p.iter().map(|x| x.id()).collect();
+        let ids: Vec<String> = p.iter().map(|x| x.id()).map(|i| i.to_string()).collect();
         assert_eq!(ids.len(), 3 + 2 * footprint::DEFAULT_TASKS.len());
         assert!(ids[..3].iter().all(|i| i.starts_with("spawn/")), "{ids:?}");
         assert_eq!(ids[3], "footprint/process/1");
@@ -590,7 +602,7 @@ mod tests {
     fn the_topology_sweep_is_planned_on_the_pairs_of_the_cpus_given() {
         let cpus = CpuChoice::resolve(None).unwrap();
         let (p, s) = plan_with(&["topology/".into()], &cpus, &PlanOptions::quick()).unwrap();
-        let ids: Vec<String> = p.iter().map(|x| x.id()).collect();
+        let ids: Vec<String> = p.iter().map(|x| x.id()).map(|i| i.to_string()).collect();
         if cpus.cpus.len() < 2 {
             return assert_eq!(s.len(), 1);
         }
@@ -604,8 +616,12 @@ mod tests {
             assert!(pair[1].starts_with("topology/cacheline/"), "{pair:?}");
         }
         let (only, _) = plan(&["topology/cacheline/".into()], &cpus).unwrap();
-        assert!(only
-            .iter()
-            .all(|x| x.id().starts_with("topology/cacheline/")));
+        assert!(only.iter().all(|x| matches!(
+            x.id(),
+            BenchId::Topology {
+                handover: crate::spec::Handover::CacheLine,
+                ..
+            }
+        )));
     }
 }

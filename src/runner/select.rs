@@ -12,7 +12,7 @@ use crate::experiments::uswitch::{UswitchBench, USWITCHES};
 use crate::experiments::workset::{WorksetSpec, WORKSET_PARTICIPANTS};
 use crate::harness::workset::ACCESSES;
 use crate::results::Skipped;
-use crate::spec::{PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
+use crate::spec::{BenchId, PingPongSpec, Placement, PINGPONG_HARNESSES, PLACEMENTS};
 
 /// The floors `filters` name, the floor of every same-CPU ping-pong they name (the
 /// ping-pongs subtract them, see [`super::finish`]), and the null system call beside the
@@ -21,16 +21,20 @@ pub(super) fn floors_for(filters: &[String], cpu: usize) -> Vec<Planned> {
     let mut wanted: Vec<FloorKind> = FLOORS
         .iter()
         .copied()
-        .filter(|f| matches(&f.id(), filters))
+        .filter(|f| matches(f.id(), filters))
         .collect();
     for &(p, m) in &PINGPONG_HARNESSES {
         let f = FloorKind::for_pingpong(p, m);
-        let same = crate::spec::pingpong_id(p, m, crate::spec::PlacementKind::SameCpu);
-        if matches(&same, filters) && !wanted.contains(&f) {
+        let same = BenchId::PingPong {
+            participants: p,
+            mechanism: m,
+            placement: crate::spec::PlacementKind::SameCpu,
+        };
+        if matches(same, filters) && !wanted.contains(&f) {
             wanted.push(f);
         }
     }
-    let user_switch = USWITCHES.iter().any(|k| matches(&k.id(), filters));
+    let user_switch = USWITCHES.iter().any(|k| matches(k.id(), filters));
     if user_switch && !wanted.contains(&FloorKind::Getppid) {
         wanted.push(FloorKind::Getppid);
     }
@@ -50,8 +54,12 @@ pub(super) fn pingpongs(
 ) {
     for &(p, m) in &PINGPONG_HARNESSES {
         for &k in &PLACEMENTS {
-            let id = crate::spec::pingpong_id(p, m, k);
-            if !matches(&id, filters) {
+            let id = BenchId::PingPong {
+                participants: p,
+                mechanism: m,
+                placement: k,
+            };
+            if !matches(id, filters) {
                 continue;
             }
             match Placement::from_kind(k, cpus) {
@@ -60,10 +68,7 @@ pub(super) fn pingpongs(
                     mechanism: m,
                     placement,
                 })),
-                Err(e) => skipped.push(Skipped {
-                    id,
-                    reason: e.to_string(),
-                }),
+                Err(e) => skipped.push(Skipped::of(id, e.to_string())),
             }
         }
     }
@@ -79,20 +84,20 @@ pub(super) fn uswitches(cpu: usize) -> impl Iterator<Item = Planned> {
 /// The isolation and read benchmarks whose ids are `wanted`, on `cpu`; reads this
 /// machine's Yama setting refuses are skipped with the reason.
 pub(super) fn isolation_and_crossing(
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl Fn(BenchId) -> bool,
     sizes: &[u64],
     cpu: usize,
 ) -> (Vec<Planned>, Vec<Skipped>) {
     let mut planned: Vec<Planned> = ISOLATION_PARTICIPANTS
         .into_iter()
-        .filter(|&p| wanted(&isolation_id(p)))
+        .filter(|&p| wanted(isolation_id(p)))
         .map(|participants| Planned::new(IsolationBench { participants, cpu }))
         .collect();
     let (reads, refused) = cross::plan(wanted, sizes, cpu);
     planned.extend(reads.into_iter().map(Planned::new));
     let refused = refused
         .into_iter()
-        .map(|(id, reason)| Skipped { id, reason });
+        .map(|(id, reason)| Skipped::of(id, reason));
     (planned, refused.collect())
 }
 
@@ -134,7 +139,7 @@ pub fn regs_plan(filters: &[String], cpu: usize) -> (Vec<Planned>, Vec<Skipped>)
     let (planned, refused) = crate::experiments::regs::plan(cpu, |id| matches(id, filters));
     let skipped = refused
         .into_iter()
-        .map(|(id, reason)| Skipped { id, reason })
+        .map(|(id, reason)| Skipped::of(id, reason))
         .collect();
     (planned.into_iter().map(Planned::new).collect(), skipped)
 }

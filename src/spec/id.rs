@@ -85,6 +85,27 @@ pub enum BenchId {
         /// The peer's CPU.
         b: usize,
     },
+    /// An id earlier versions wrote and this one no longer runs: kept so that their
+    /// results files load and show as they were.
+    Retired(Retired),
+}
+
+/// The ids of benchmarks earlier versions ran and this one does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Retired {
+    /// `floor/futex-wake` and `floor/futex-wake-shared`: a `FUTEX_WAKE` with no waiter
+    /// (replaced by the wake-and-wait floors).
+    FutexWakeFloor {
+        /// The shared operations.
+        shared: bool,
+    },
+    /// `workset/<participants>-futex/<n>KiB`: a working set over a futex ping-pong.
+    FutexWorkset {
+        /// Processes or threads.
+        participants: Participants,
+        /// KiB per side.
+        kib: u64,
+    },
 }
 
 /// An experiment: the first part of its ids, and the `experiment` of its outcomes.
@@ -135,7 +156,53 @@ impl Experiment {
 
 impl fmt::Display for Experiment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.pad(self.name())
+    }
+}
+
+/// Every experiment, in report order.
+pub const EXPERIMENTS: [Experiment; 11] = [
+    Experiment::Floor,
+    Experiment::Spawn,
+    Experiment::Footprint,
+    Experiment::PingPong,
+    Experiment::Uswitch,
+    Experiment::Workset,
+    Experiment::Ring,
+    Experiment::Isolation,
+    Experiment::Cross,
+    Experiment::Topology,
+    Experiment::Regs,
+];
+
+impl FromStr for Experiment {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        EXPERIMENTS
+            .into_iter()
+            .find(|e| e.name() == s)
+            .ok_or_else(|| Error::InvalidInput(format!("{s:?} is not an experiment")))
+    }
+}
+
+impl PartialEq<&str> for Experiment {
+    /// Whether its name is `other`.
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
+impl serde::Serialize for Experiment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Experiment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -154,13 +221,26 @@ impl BenchId {
             BenchId::Isolation(_) => Experiment::Isolation,
             BenchId::Cross { .. } => Experiment::Cross,
             BenchId::Topology { .. } => Experiment::Topology,
+            BenchId::Retired(Retired::FutexWakeFloor { .. }) => Experiment::Floor,
+            BenchId::Retired(Retired::FutexWorkset { .. }) => Experiment::Workset,
         }
     }
 }
 
 impl fmt::Display for BenchId {
+    /// Its text, padded to the width asked for (`{:<40}` in a table).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
+        f.pad(&self.text())
+    }
+}
+
+impl BenchId {
+    /// Its text, e.g. `pingpong/process-pipe/same-cpu`.
+    fn text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let f = &mut s;
+        let _ = match *self {
             BenchId::PingPong {
                 participants,
                 mechanism,
@@ -204,7 +284,17 @@ impl fmt::Display for BenchId {
             BenchId::Topology { handover, a, b } => {
                 write!(f, "topology/{}/{a}-{b}", handover.name())
             }
-        }
+            BenchId::Retired(Retired::FutexWakeFloor { shared: false }) => {
+                f.write_str("floor/futex-wake")
+            }
+            BenchId::Retired(Retired::FutexWakeFloor { shared: true }) => {
+                f.write_str("floor/futex-wake-shared")
+            }
+            BenchId::Retired(Retired::FutexWorkset { participants, kib }) => {
+                write!(f, "workset/{participants}-futex/{kib}KiB")
+            }
+        };
+        s
     }
 }
 
@@ -244,6 +334,10 @@ fn parse(s: &str) -> Option<BenchId> {
                 mechanism,
                 placement: named(&PLACEMENTS, k, |k| k.to_string())?,
             }
+        }
+        ["floor", "futex-wake"] => BenchId::Retired(Retired::FutexWakeFloor { shared: false }),
+        ["floor", "futex-wake-shared"] => {
+            BenchId::Retired(Retired::FutexWakeFloor { shared: true })
         }
         ["floor", name] => BenchId::Floor(named(&FLOORS, name, |k| k.name().into())?),
         ["spawn", name] => BenchId::Spawn(named(&SPAWNS, name, |k| k.name().into())?),
@@ -289,6 +383,12 @@ fn parse(s: &str) -> Option<BenchId> {
                 b,
             }
         }
+        ["workset", h, size] if size.ends_with("KiB") && harness(h)?.1 == Mechanism::Futex => {
+            BenchId::Retired(Retired::FutexWorkset {
+                participants: harness(h)?.0,
+                kib: size.strip_suffix("KiB")?.parse().ok()?,
+            })
+        }
         ["workset", h, rest @ ..] => {
             let (participants, Mechanism::Pipe) = harness(h)? else {
                 return None;
@@ -306,6 +406,27 @@ fn parse(s: &str) -> Option<BenchId> {
         }
         _ => return None,
     })
+}
+
+impl PartialEq<&str> for BenchId {
+    /// Whether its text is `other` (for tests and for reading ids a user typed).
+    fn eq(&self, other: &&str) -> bool {
+        other.parse::<BenchId>().is_ok_and(|o| o == *self)
+    }
+}
+
+impl serde::Serialize for BenchId {
+    /// As its text, the form results files have always had.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BenchId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 impl FromStr for BenchId {
@@ -330,9 +451,9 @@ mod tests {
     fn every_id_of_a_plan_reads_back_as_itself() {
         let ids = crate::runner::all_ids();
         assert!(ids.len() > 100);
-        for id in &ids {
+        for id in ids.iter().map(BenchId::to_string) {
             let parsed: BenchId = id.parse().unwrap();
-            assert_eq!(&parsed.to_string(), id);
+            assert_eq!(parsed.to_string(), id);
             assert_eq!(id.split('/').next(), Some(parsed.experiment().name()));
         }
     }
@@ -383,6 +504,23 @@ mod tests {
     }
 
     #[test]
+    fn ids_of_earlier_versions_read_back_as_themselves() {
+        for id in [
+            "floor/futex-wake",
+            "floor/futex-wake-shared",
+            "workset/process-futex/0KiB",
+            "workset/thread-futex/256KiB",
+        ] {
+            let parsed: BenchId = id.parse().unwrap();
+            assert!(matches!(parsed, BenchId::Retired(_)), "{id}");
+            assert_eq!(parsed.to_string(), id);
+            let json = serde_json::to_string(&parsed).unwrap();
+            assert_eq!(json, format!("{id:?}"));
+            assert_eq!(serde_json::from_str::<BenchId>(&json).unwrap(), parsed);
+        }
+    }
+
+    #[test]
     fn topology_ids_are_typed() {
         assert_eq!(
             "topology/cacheline/3-17".parse::<BenchId>().unwrap(),
@@ -402,7 +540,7 @@ mod tests {
             "pingpong/fish-pipe/same-cpu",
             "floor/nothing",
             "ring/process-pipe/many",
-            "workset/process-futex/4KiB",
+            "workset/process-futex/4MiB",
             "workset/process-pipe/read/4KiB",
             "spawn/fork/again",
             "footprint/process-pipe/8",

@@ -12,7 +12,7 @@ mod id;
 mod kinds;
 
 pub use comparison::Comparison;
-pub use id::{BenchId, Experiment};
+pub use id::{BenchId, Experiment, Retired, EXPERIMENTS};
 pub use kinds::{
     Access, FloorKind, RegState, SpawnKind, UswitchKind, ACCESSES, FLOORS, REG_STATES, SPAWNS,
     USWITCHES,
@@ -193,23 +193,26 @@ impl PingPongSpec {
     }
 
     /// The id, e.g. `pingpong/process-pipe/same-cpu`.
-    pub fn id(&self) -> String {
-        pingpong_id(self.participants, self.mechanism, self.placement.kind())
+    pub fn id(&self) -> BenchId {
+        BenchId::PingPong {
+            participants: self.participants,
+            mechanism: self.mechanism,
+            placement: self.placement.kind(),
+        }
     }
 }
 
 /// The id of a ping-pong benchmark without building its placement.
-pub fn pingpong_id(p: Participants, m: Mechanism, k: PlacementKind) -> String {
+pub fn pingpong_id(p: Participants, m: Mechanism, k: PlacementKind) -> BenchId {
     BenchId::PingPong {
         participants: p,
         mechanism: m,
         placement: k,
     }
-    .to_string()
 }
 
 /// Every ping-pong id, in report order (harness by harness, placement by placement).
-pub fn all_pingpong_ids() -> Vec<String> {
+pub fn all_pingpong_ids() -> Vec<BenchId> {
     PINGPONG_HARNESSES
         .iter()
         .flat_map(|&(p, m)| PLACEMENTS.iter().map(move |&k| pingpong_id(p, m, k)))
@@ -224,14 +227,14 @@ mod tests {
     fn ids_are_twenty_four_and_unique() {
         let ids = all_pingpong_ids();
         assert_eq!(ids.len(), 24);
-        let mut d = ids.clone();
+        let mut d: Vec<String> = ids.iter().map(BenchId::to_string).collect();
         d.sort();
         d.dedup();
         assert_eq!(d.len(), 24);
-        assert!(ids.contains(&"pingpong/thread-futex-shared/same-cpu".to_string()));
-        assert!(ids.contains(&"pingpong/thread-eventfd/same-cpu".to_string()));
-        assert!(ids.contains(&"pingpong/process-pipe/same-cpu".to_string()));
-        assert!(ids.contains(&"pingpong/thread-condvar/unpinned".to_string()));
+        assert!(ids.contains(&"pingpong/thread-futex-shared/same-cpu".parse().unwrap()));
+        assert!(ids.contains(&"pingpong/thread-eventfd/same-cpu".parse().unwrap()));
+        assert!(ids.contains(&"pingpong/process-pipe/same-cpu".parse().unwrap()));
+        assert!(ids.contains(&"pingpong/thread-condvar/unpinned".parse().unwrap()));
     }
 
     #[test]

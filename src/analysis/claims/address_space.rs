@@ -13,7 +13,7 @@ use super::thread_cheaper::same_cpu;
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
-use crate::spec::{Mechanism, Participants};
+use crate::spec::{Comparison, Mechanism, Participants};
 
 /// Claim 2 (see the module).
 pub struct AddressSpace;
@@ -28,7 +28,7 @@ fn gap(p: &Paired, pm: Mechanism, tm: Mechanism, name: &str) -> Option<Figure> {
         same_cpu(Participants::Process, pm),
         same_cpu(Participants::Thread, tm),
     );
-    let arms = [(pid.as_str(), ArmMode::Main), (tid.as_str(), ArmMode::Main)];
+    let arms = [(pid, ArmMode::Main), (tid, ArmMode::Main)];
     let i = estimate(p, &arms, |v| (v[0] - v[1]) / 2.0)?;
     Some(Figure::of(
         name,
@@ -91,7 +91,7 @@ impl Claim for AddressSpace {
         let twin = same_cpu(Participants::Thread, Mechanism::FutexShared);
         let valid = same_cpu_pingpong(outcomes, Participants::Process, Mechanism::Futex).is_some()
             && same_cpu_pingpong(outcomes, Participants::Thread, Mechanism::FutexShared).is_some();
-        let p = find(facts, "switch").filter(|_| valid);
+        let p = find(facts, Comparison::Switch).filter(|_| valid);
         if let Some(f) = p.and_then(all_disturbed) {
             return f;
         }
@@ -107,18 +107,13 @@ impl Claim for AddressSpace {
                  rounds",
             );
         };
-        let thread = estimate(p, &[(twin.as_str(), ArmMode::Main)], |v| v[0] / 2.0)
+        let thread = estimate(p, &[(twin, ArmMode::Main)], |v| v[0] / 2.0)
             .map(|i| Figure::of("thread-switch", i, Unit::Ns, format!("{twin}, per switch")));
         let thread_ns = thread.as_ref().map_or(f64::NAN, |t| t.value);
         let margin = MARGIN_SHARE * thread_ns;
-        let control = estimate(
-            p,
-            &[
-                (twin.as_str(), ArmMode::Control),
-                (twin.as_str(), ArmMode::Main),
-            ],
-            |v| (v[0] - v[1]) / 2.0,
-        )
+        let control = estimate(p, &[(twin, ArmMode::Control), (twin, ArmMode::Main)], |v| {
+            (v[0] - v[1]) / 2.0
+        })
         .map(|i| {
             Figure::of(
                 "control",

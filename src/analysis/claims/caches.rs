@@ -12,7 +12,7 @@ use super::select::{same_cpu_pingpong, valid};
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
-use crate::spec::{Access, BenchId, Experiment};
+use crate::spec::{Access, BenchId, Comparison, Experiment};
 use crate::spec::{Mechanism, Participants};
 use crate::units::format_size;
 
@@ -70,18 +70,17 @@ pub(crate) fn peak(ws: &[&Outcome], p: Participants) -> Option<Peak> {
 }
 
 /// The id of the read working set of `p` at `bytes` per side.
-fn read_id(p: Participants, bytes: u64) -> String {
+fn read_id(p: Participants, bytes: u64) -> BenchId {
     BenchId::Workset {
         participants: p,
         access: Access::Read,
         bytes,
     }
-    .to_string()
 }
 
 /// The indirect cost per switch of `id` round by round, from its touching, untouched and
 /// touches-alone loops: `((rt − idle) − 2 × touch) / 2` (no touch at 0 bytes).
-fn indirect(p: &Paired, id: &str, bytes: u64, name: &str) -> Option<Figure> {
+fn indirect(p: &Paired, id: BenchId, bytes: u64, name: &str) -> Option<Figure> {
     let i = if bytes == 0 {
         estimate(p, &[(id, ArmMode::Main), (id, ArmMode::Idle)], |v| {
             (v[0] - v[1]) / 2.0
@@ -113,7 +112,7 @@ impl Claim for Caches {
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
         let ws = read_sets(outcomes);
-        let Some(p) = find(facts, "workset/read") else {
+        let Some(p) = find(facts, Comparison::Workset(Access::Read)) else {
             return Finding::not_measured(
                 "needs the read working sets (workset/...) measured side by side in paired \
                  rounds",
@@ -124,7 +123,7 @@ impl Claim for Caches {
         }
         // A switch without a working set: the untouched 0-byte ping-pong, per switch.
         let base_id = read_id(Participants::Thread, 0);
-        let base = estimate(p, &[(base_id.as_str(), ArmMode::Idle)], |v| v[0] / 2.0)
+        let base = estimate(p, &[(base_id, ArmMode::Idle)], |v| v[0] / 2.0)
             .map(|i| i.value)
             .or_else(|| direct_cost(outcomes, &ws));
         let Some(base) = base else {
@@ -154,7 +153,7 @@ impl Claim for Caches {
             let mut first = None;
             for b in sizes {
                 let id = read_id(who, b);
-                let Some(f) = indirect(p, &id, b, &format!("{who}/{}", format_size(b))) else {
+                let Some(f) = indirect(p, id, b, &format!("{who}/{}", format_size(b))) else {
                     continue;
                 };
                 let k = decide_difference(&f.interval().expect("an interval"), margin);
@@ -178,7 +177,7 @@ impl Claim for Caches {
             return Finding::not_measured("needs valid read working sets above 0 bytes");
         }
         let control_id = read_id(Participants::Process, 0);
-        if let Some(c) = indirect(p, &control_id, 0, "control") {
+        if let Some(c) = indirect(p, control_id, 0, "control") {
             evidence.push(format!("control (0 bytes, nothing to refill) {c}"));
             figures.push(c);
         }

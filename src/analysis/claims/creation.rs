@@ -9,7 +9,7 @@ use super::select::valid;
 use super::{Claim, Finding, RunFacts};
 use crate::measure::paired::ArmMode;
 use crate::measure::Outcome;
-use crate::spec::{BenchId, Experiment, SpawnKind};
+use crate::spec::{BenchId, Comparison, Experiment, SpawnKind};
 
 /// Claim 5 (see the module).
 pub struct Creation;
@@ -26,7 +26,7 @@ struct Spawn {
 }
 
 impl Spawn {
-    fn find(outcomes: &[Outcome], id: &str) -> Option<Self> {
+    fn find(outcomes: &[Outcome], id: BenchId) -> Option<Self> {
         valid(outcomes, Experiment::Spawn)
             .find(|o| o.id == id)
             .map(|o| Self {
@@ -54,23 +54,21 @@ impl Claim for Creation {
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
         let (fork_id, thread_id) = (
-            BenchId::Spawn(SpawnKind::Fork).to_string(),
-            BenchId::Spawn(SpawnKind::Thread).to_string(),
+            BenchId::Spawn(SpawnKind::Fork),
+            BenchId::Spawn(SpawnKind::Thread),
         );
         let (Some(fork), Some(thread)) = (
-            Spawn::find(outcomes, &fork_id),
-            Spawn::find(outcomes, &thread_id),
+            Spawn::find(outcomes, fork_id),
+            Spawn::find(outcomes, thread_id),
         ) else {
             return Finding::not_measured("needs valid spawn/fork and spawn/thread");
         };
-        if let Some(f) = find(facts, "spawn").and_then(all_disturbed) {
+        if let Some(f) = find(facts, Comparison::Spawn).and_then(all_disturbed) {
             return f;
         }
-        let arms = [
-            (fork_id.as_str(), ArmMode::Main),
-            (thread_id.as_str(), ArmMode::Main),
-        ];
-        let Some(ratio) = find(facts, "spawn").and_then(|p| estimate(p, &arms, |v| v[0] / v[1]))
+        let arms = [(fork_id, ArmMode::Main), (thread_id, ArmMode::Main)];
+        let Some(ratio) =
+            find(facts, Comparison::Spawn).and_then(|p| estimate(p, &arms, |v| v[0] / v[1]))
         else {
             return Finding::not_measured(
                 "needs spawn/fork and spawn/thread measured side by side in paired rounds",
@@ -92,8 +90,8 @@ impl Claim for Creation {
             fork.child_faults
                 .map(|f| format!("{f:.0} minor page faults in each forked child")),
         );
-        let posix_id = BenchId::Spawn(SpawnKind::PosixSpawn).to_string();
-        evidence.push_some(Spawn::find(outcomes, &posix_id).map(|ps| {
+        let posix_id = BenchId::Spawn(SpawnKind::PosixSpawn);
+        evidence.push_some(Spawn::find(outcomes, posix_id).map(|ps| {
             let faults = ps
                 .child_faults
                 .map_or_else(String::new, |f| format!(" ({f:.0} faults in the child)"));

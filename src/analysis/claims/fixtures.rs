@@ -17,8 +17,8 @@ pub fn o(
     expected: Option<f64>,
 ) -> Outcome {
     let meta = OutcomeMeta {
-        id: id.into(),
-        experiment: experiment.into(),
+        id: id.parse().expect("a benchmark id"),
+        experiment: experiment.parse().expect("an experiment"),
         participants: p,
         mechanism: m,
         placement: Some(PlacementKind::SameCpu),
@@ -116,7 +116,15 @@ pub fn footprints(p: Participants, per: [f64; 4]) -> Vec<Outcome> {
                 participants: p,
                 tasks,
             };
-            let mut f = o(&spec.id(), "footprint", Some(p), None, None, 1e5, Some(0.0));
+            let mut f = o(
+                &spec.id().to_string(),
+                "footprint",
+                Some(p),
+                None,
+                None,
+                1e5,
+                Some(0.0),
+            );
             f.placement = None;
             f.parameter = Some(tasks as u64);
             for (q, b) in QUANTITIES.iter().zip(per) {
@@ -253,10 +261,10 @@ pub fn rounds(name: &str, arms: &[(&str, f64)]) -> crate::measure::paired::Paire
     ];
     let arm = |name: &str| match name.split_once('#') {
         Some((id, m)) => Arm {
-            id: id.into(),
+            id: id.parse().expect("a benchmark id"),
             mode: *modes.iter().find(|x| x.name() == m).expect("a known mode"),
         },
-        None => Arm::main(name),
+        None => Arm::main(name.parse().expect("a benchmark id")),
     };
     let mut rng = Rng::new(17);
     let setups = (0..4)

@@ -11,6 +11,7 @@ use super::select::valid;
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::guard::{Guard, TargetKind};
 use crate::measure::Outcome;
+use crate::spec::{BenchId, Participants};
 use crate::units::duration;
 
 /// Claim 9 (see the module).
@@ -27,7 +28,7 @@ struct Write {
 }
 
 impl Write {
-    fn find(outcomes: &[Outcome], id: &str) -> Option<Self> {
+    fn find(outcomes: &[Outcome], id: BenchId) -> Option<Self> {
         let o = valid(outcomes, crate::spec::Experiment::Isolation).find(|o| o.id == id)?;
         Some(Write {
             ns: o.ns_per_round_trip.median,
@@ -71,7 +72,7 @@ impl Claim for Isolation {
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
         let guard = facts.guard;
-        let Some(child) = Write::find(outcomes, "isolation/process-write") else {
+        let Some(child) = Write::find(outcomes, BenchId::Isolation(Participants::Process)) else {
             return Finding::not_measured("needs a valid isolation/process-write");
         };
         if child.seen > 0.0 {
@@ -92,21 +93,23 @@ impl Claim for Isolation {
             duration(child.ns),
             child.faults()
         ));
-        evidence.push_some(Write::find(outcomes, "isolation/thread-write").map(|t| {
-            format!(
-                "the same write between threads {}, seen at once{} ({:.0}x cheaper)",
-                duration(t.ns),
-                t.faults(),
-                child.ns / t.ns
-            )
-        }));
+        evidence.push_some(
+            Write::find(outcomes, BenchId::Isolation(Participants::Thread)).map(|t| {
+                format!(
+                    "the same write between threads {}, seen at once{} ({:.0}x cheaper)",
+                    duration(t.ns),
+                    t.faults(),
+                    child.ns / t.ns
+                )
+            }),
+        );
         let mut figures = vec![Figure::exact(
             "pages-kept",
             child.checked,
             Unit::Count,
             "pages on which the parent still read its own value after the child wrote",
         )];
-        let thread = Write::find(outcomes, "isolation/thread-write");
+        let thread = Write::find(outcomes, BenchId::Isolation(Participants::Thread));
         figures.extend(child.interval.map(|i| {
             Figure::of(
                 "process-write",

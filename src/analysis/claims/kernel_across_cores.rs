@@ -45,7 +45,7 @@ fn clause(r: &ClassRow) -> String {
 
 /// The valid outcome of `handover` between `a` and `b`.
 fn outcome(outcomes: &[Outcome], handover: Handover, a: usize, b: usize) -> Option<&Outcome> {
-    let id = BenchId::Topology { handover, a, b }.to_string();
+    let id = BenchId::Topology { handover, a, b };
     valid(outcomes, Experiment::Topology).find(|o| o.id == id)
 }
 

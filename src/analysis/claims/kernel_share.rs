@@ -15,7 +15,7 @@ use super::{Claim, Finding, RunFacts};
 use crate::counters::events::SYSCALLS;
 use crate::measure::paired::ArmMode;
 use crate::measure::{CounterValue, Outcome};
-use crate::spec::{BenchId, FloorKind, Mechanism, Participants, UswitchKind};
+use crate::spec::{BenchId, Comparison, FloorKind, Mechanism, Participants, UswitchKind};
 
 /// Claim 8 (see the module).
 pub struct KernelShare;
@@ -31,7 +31,7 @@ struct UserSwitch {
 }
 
 impl UserSwitch {
-    fn find(outcomes: &[Outcome], id: &str) -> Option<Self> {
+    fn find(outcomes: &[Outcome], id: BenchId) -> Option<Self> {
         let o = valid(outcomes, crate::spec::Experiment::Uswitch).find(|o| o.id == id)?;
         let syscalls = match o.counters.get(SYSCALLS) {
             // Two switches per round trip.
@@ -61,9 +61,9 @@ impl Claim for KernelShare {
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
         let kernel = same_cpu_pingpong(outcomes, Participants::Thread, Mechanism::Futex);
-        let coro_id = BenchId::Uswitch(UswitchKind::Corosensei).to_string();
-        let user = UserSwitch::find(outcomes, &coro_id);
-        let p = find(facts, "switch");
+        let coro_id = BenchId::Uswitch(UswitchKind::Corosensei);
+        let user = UserSwitch::find(outcomes, coro_id);
+        let p = find(facts, Comparison::Switch);
         let (Some(kernel), Some(user), Some(p)) = (kernel, user, p) else {
             return Finding::not_measured(
                 "needs valid pingpong/thread-futex/same-cpu and uswitch/corosensei, measured \
@@ -73,10 +73,10 @@ impl Claim for KernelShare {
         if let Some(f) = all_disturbed(p) {
             return f;
         }
-        let floor_id = BenchId::Floor(FloorKind::Futex).to_string();
-        let k = (kernel.id.as_str(), ArmMode::Main);
-        let u = (coro_id.as_str(), ArmMode::Main);
-        let f = (floor_id.as_str(), ArmMode::Main);
+        let floor_id = BenchId::Floor(FloorKind::Futex);
+        let k = (kernel.id, ArmMode::Main);
+        let u = (coro_id, ArmMode::Main);
+        let f = (floor_id, ArmMode::Main);
         let Some(whole) = estimate(p, &[k, u], |v| v[0] / v[1]) else {
             return Finding::not_measured(
                 "needs pingpong/thread-futex/same-cpu and uswitch/corosensei in the same \
@@ -103,11 +103,11 @@ impl Claim for KernelShare {
             _ => &whole,
         };
         let kind = decide_ratio(&n.interval().expect("an interval"), MARGIN);
-        let per_switch = |id: &str, name: &str| {
+        let per_switch = |id: BenchId, name: &str| {
             estimate(p, &[(id, ArmMode::Main)], |v| v[0] / 2.0)
                 .map(|i| Figure::of(name, i, Unit::Ns, format!("{id}, per switch")))
         };
-        let kernel_ns = per_switch(&kernel.id, "kernel-switch");
+        let kernel_ns = per_switch(kernel.id, "kernel-switch");
         let mut evidence = Evidence::new(format!(
             "N = {n}: a kernel switch (thread-futex) {} vs a user-space switch (corosensei) \
              {:.1} ns; with the futex calls {whole}{}; corosensei system calls per switch: {}",
@@ -118,8 +118,8 @@ impl Claim for KernelShare {
                 .map_or_else(String::new, |d| format!(", without them {d}")),
             user.syscalls()
         ));
-        let swap_id = BenchId::Uswitch(UswitchKind::Swapcontext).to_string();
-        evidence.push_some(UserSwitch::find(outcomes, &swap_id).map(|s| {
+        let swap_id = BenchId::Uswitch(UswitchKind::Swapcontext);
+        evidence.push_some(UserSwitch::find(outcomes, swap_id).map(|s| {
             format!(
                 "glibc swapcontext {:.0} ns per switch ({:+.0} ns over corosensei), system \
                  calls per switch: {} (which call is not counted here: glibc's source makes \
@@ -129,7 +129,7 @@ impl Claim for KernelShare {
                 s.syscalls()
             )
         }));
-        let getppid = BenchId::Floor(FloorKind::Getppid).to_string();
+        let getppid = BenchId::Floor(FloorKind::Getppid);
         evidence.push_some(
             valid(outcomes, crate::spec::Experiment::Floor)
                 .find(|o| o.id == getppid)
@@ -143,7 +143,7 @@ impl Claim for KernelShare {
         let mut figures = vec![whole.clone()];
         figures.extend(direct.clone());
         figures.extend(kernel_ns);
-        figures.extend(per_switch(&coro_id, "user-switch"));
+        figures.extend(per_switch(coro_id, "user-switch"));
         let margin = Margin {
             value: MARGIN * 100.0,
             unit: Unit::Percent,

@@ -14,7 +14,7 @@ use super::select::valid;
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
-use crate::spec::{BenchId, Participants, RegState, REG_STATES};
+use crate::spec::{BenchId, Comparison, Participants, RegState, REG_STATES};
 
 /// Claim 7 (see the module).
 pub struct Registers;
@@ -25,12 +25,11 @@ pub const MARGIN_SHARE: f64 = 0.02;
 /// Who takes part, in report order.
 const WHO: [Participants; 2] = [Participants::Process, Participants::Thread];
 
-fn regs_id(p: Participants, state: RegState) -> String {
+fn regs_id(p: Participants, state: RegState) -> BenchId {
     BenchId::Regs {
         participants: p,
         state,
     }
-    .to_string()
 }
 
 /// The valid outcomes of `state`, process first.
@@ -46,10 +45,10 @@ fn of(outcomes: &[Outcome], state: RegState) -> Vec<&Outcome> {
 fn extra(p: &Paired, who: Participants, state: RegState) -> Option<Figure> {
     let id = regs_id(who, state);
     let arms = [
-        (id.as_str(), ArmMode::Main),
-        (id.as_str(), ArmMode::WritesOff),
-        (id.as_str(), ArmMode::Alone),
-        (id.as_str(), ArmMode::AloneOff),
+        (id, ArmMode::Main),
+        (id, ArmMode::WritesOff),
+        (id, ArmMode::Alone),
+        (id, ArmMode::AloneOff),
     ];
     let i = estimate(p, &arms, |v| ((v[0] - v[1]) - 2.0 * (v[2] - v[3])) / 2.0)?;
     Some(Figure::of(
@@ -62,7 +61,7 @@ fn extra(p: &Paired, who: Participants, state: RegState) -> Option<Figure> {
 
 /// Why `state` has no figure: the reason its ids were skipped, where one was given.
 fn missing(outcomes: &[Outcome], state: RegState, skipped: &[(&str, &str)]) -> String {
-    let ids: Vec<String> = WHO.iter().map(|&p| regs_id(p, state)).collect();
+    let ids: Vec<String> = WHO.iter().map(|&p| regs_id(p, state).to_string()).collect();
     let why = skipped
         .iter()
         .find(|(id, _)| ids.iter().any(|i| i == id))
@@ -88,14 +87,14 @@ impl Claim for Registers {
     }
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
-        let paired = find(facts, "regs");
+        let paired = find(facts, Comparison::Regs);
         if let Some(f) = paired.and_then(all_disturbed) {
             return f;
         }
         let none_id = regs_id(Participants::Thread, RegState::None);
         let base = paired
             .filter(|_| !of(outcomes, RegState::None).is_empty())
-            .and_then(|p| estimate(p, &[(none_id.as_str(), ArmMode::Main)], |v| v[0] / 2.0));
+            .and_then(|p| estimate(p, &[(none_id, ArmMode::Main)], |v| v[0] / 2.0));
         let measured = |s: RegState| {
             let p = paired?;
             let figs: Vec<Figure> = of(outcomes, s)
@@ -190,7 +189,15 @@ mod tests {
     fn regs(p: Participants, state: RegState, bytes: u64) -> Outcome {
         let id = regs_id(p, state);
         let m = Some(Mechanism::Futex);
-        o(&id, "regs", Some(p), m, Some(bytes), 4000.0, Some(2.0))
+        o(
+            &id.to_string(),
+            "regs",
+            Some(p),
+            m,
+            Some(bytes),
+            4000.0,
+            Some(2.0),
+        )
     }
 
     /// Both twins of `states`.
@@ -212,7 +219,7 @@ mod tests {
         for p in WHO {
             for &(s, e) in [(RegState::None, 0.0)].iter().chain(extras) {
                 let id = regs_id(p, s);
-                arms.push((id.clone(), 4000.0 + 2.0 * e + 40.0));
+                arms.push((id.to_string(), 4000.0 + 2.0 * e + 40.0));
                 arms.push((format!("{id}#writes-off"), 4000.0));
                 arms.push((format!("{id}#alone"), 320.0));
                 arms.push((format!("{id}#alone-off"), 300.0));

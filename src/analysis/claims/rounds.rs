@@ -3,21 +3,30 @@
 
 use super::RunFacts;
 use crate::measure::paired::{ArmMode, Paired};
+use crate::spec::{BenchId, Comparison};
 use crate::stats::bootstrap::Interval;
 
-/// The comparison `name` (`switch`, `ring/pipe`, ...) among the run's.
-pub fn find<'a>(facts: &RunFacts<'a>, name: &str) -> Option<&'a Paired> {
+/// The comparison `c` among the run's.
+pub fn find<'a>(facts: &RunFacts<'a>, c: Comparison) -> Option<&'a Paired> {
+    let name = c.to_string();
     facts.paired.iter().find(|p| p.name == name)
+}
+
+/// A number naming `text`, the same for the same text (FNV-1a).
+fn name_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// A number naming a figure made of `arms`, so that its resamples differ from another
 /// figure's but are the same for the same file.
-fn salt(arms: &[(&str, ArmMode)]) -> u64 {
-    arms.iter()
-        .flat_map(|(id, m)| id.bytes().chain(m.name().bytes()))
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        })
+fn salt(arms: &[(BenchId, ArmMode)]) -> u64 {
+    let text: String = arms
+        .iter()
+        .map(|(id, m)| format!("{id}:{}/", m.name()))
+        .collect();
+    name_hash(&text)
 }
 
 /// The estimate and 95% interval of `f` computed round by round from the arms `arms`
@@ -25,12 +34,12 @@ fn salt(arms: &[(&str, ArmMode)]) -> u64 {
 /// them or has no quiet round.
 pub fn estimate(
     p: &Paired,
-    arms: &[(&str, ArmMode)],
+    arms: &[(BenchId, ArmMode)],
     f: impl Fn(&[f64]) -> f64,
 ) -> Option<Interval> {
     let idx: Vec<usize> = arms
         .iter()
-        .map(|(id, m)| p.index(id, *m))
+        .map(|(id, m)| p.index(*id, *m))
         .collect::<Option<_>>()?;
     p.estimate(salt(arms), |row| {
         let picked: Vec<f64> = idx.iter().map(|&i| row[i]).collect();
@@ -41,7 +50,7 @@ pub fn estimate(
 
 /// The per-round median of arm `id`'s main loop, ns per iteration, over every quiet
 /// round.
-pub fn median_main(p: &Paired, id: &str) -> Option<f64> {
+pub fn median_main(p: &Paired, id: BenchId) -> Option<f64> {
     let i = p.main(id)?;
     let mut v: Vec<f64> = p.per_round(|r| r[i]).into_iter().flatten().collect();
     if v.is_empty() {
@@ -55,9 +64,7 @@ pub fn median_main(p: &Paired, id: &str) -> Option<f64> {
 /// interval from blocks of its consecutive batches: one set-up, so the interval sees the
 /// spread between batches only, not between set-ups (said wherever it is shown).
 pub fn of_batches(o: &crate::measure::Outcome) -> Option<Interval> {
-    let seed = o.id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+    let seed = name_hash(&o.id.to_string());
     crate::stats::bootstrap::hierarchical(
         std::slice::from_ref(&o.samples_ns_per_round_trip),
         &crate::stats::bootstrap::Bootstrap::default(),

@@ -12,7 +12,7 @@ use super::select::same_cpu_pingpong;
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
-use crate::spec::{pingpong_id, Mechanism, Participants, PlacementKind};
+use crate::spec::{BenchId, Comparison, Mechanism, Participants, PlacementKind};
 
 /// Claim 1 (see the module).
 pub struct ThreadCheaper;
@@ -29,18 +29,19 @@ pub const PAIRS: [(Mechanism, Mechanism); 3] = [
 ];
 
 /// The same-CPU id of `p` over `m`.
-pub(crate) fn same_cpu(p: Participants, m: Mechanism) -> String {
-    pingpong_id(p, m, PlacementKind::SameCpu)
+pub(crate) fn same_cpu(p: Participants, m: Mechanism) -> BenchId {
+    BenchId::PingPong {
+        participants: p,
+        mechanism: m,
+        placement: PlacementKind::SameCpu,
+    }
 }
 
 /// The control: `thread-futex-shared` set up twice in the same rounds, the second copy
 /// over the first, in percent; it must come out as no difference.
 pub(crate) fn control_pct(p: &Paired) -> Option<Figure> {
     let twin = same_cpu(Participants::Thread, Mechanism::FutexShared);
-    let arms = [
-        (twin.as_str(), ArmMode::Control),
-        (twin.as_str(), ArmMode::Main),
-    ];
+    let arms = [(twin, ArmMode::Control), (twin, ArmMode::Main)];
     let i = estimate(p, &arms, |v| (v[0] / v[1] - 1.0) * 100.0)?;
     Some(Figure::of(
         "control",
@@ -74,7 +75,7 @@ impl Claim for ThreadCheaper {
     }
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
-        let Some(p) = find(facts, "switch") else {
+        let Some(p) = find(facts, Comparison::Switch) else {
             return Finding::not_measured(
                 "needs the same-CPU ping-pongs measured side by side in paired rounds \
                  (ctxbench run; files from before paired rounds have none)",
@@ -93,7 +94,7 @@ impl Claim for ThreadCheaper {
             );
             let valid = same_cpu_pingpong(outcomes, Participants::Process, pm).is_some()
                 && same_cpu_pingpong(outcomes, Participants::Thread, tm).is_some();
-            let arms = [(pid.as_str(), ArmMode::Main), (tid.as_str(), ArmMode::Main)];
+            let arms = [(pid, ArmMode::Main), (tid, ArmMode::Main)];
             let Some(i) = valid
                 .then(|| estimate(p, &arms, |v| (v[0] / v[1] - 1.0) * 100.0))
                 .flatten()
@@ -103,8 +104,8 @@ impl Claim for ThreadCheaper {
             };
             let kind = decide_difference(&i, MARGIN_PCT);
             let (ps, ts) = (
-                median_main(p, &pid).unwrap_or(f64::NAN) / 2.0,
-                median_main(p, &tid).unwrap_or(f64::NAN) / 2.0,
+                median_main(p, pid).unwrap_or(f64::NAN) / 2.0,
+                median_main(p, tid).unwrap_or(f64::NAN) / 2.0,
             );
             let f = Figure::of(
                 &tm.to_string(),

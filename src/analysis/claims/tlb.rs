@@ -14,7 +14,7 @@ use crate::analysis::counted::why_not_counted;
 use crate::counters::events::FULL_FLUSH;
 use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
-use crate::spec::{BenchId, Experiment};
+use crate::spec::{BenchId, Comparison, Experiment};
 use crate::spec::{Mechanism, Participants};
 
 /// A ring whose process switches show at most this many full flushes each keeps the TLB...
@@ -108,13 +108,12 @@ fn not_counted(outcomes: &[Outcome], procs: &Rings) -> Finding {
 }
 
 /// The id of the ring of `p` with `n` members over `m`.
-fn ring_id(p: Participants, m: Mechanism, n: u64) -> String {
+fn ring_id(p: Participants, m: Mechanism, n: u64) -> BenchId {
     BenchId::Ring {
         participants: p,
         mechanism: m,
         n: n as usize,
     }
-    .to_string()
 }
 
 /// What a full flush adds to a switch, from the rings measured side by side: per round,
@@ -127,7 +126,7 @@ fn flush_step(p: &Paired, m: Mechanism, lo: u64, hi: u64) -> Option<Figure> {
         ring_id(Participants::Thread, m, hi),
         ring_id(Participants::Thread, m, lo),
     ];
-    let arms: Vec<(&str, ArmMode)> = ids.iter().map(|i| (i.as_str(), ArmMode::Main)).collect();
+    let arms: Vec<(BenchId, ArmMode)> = ids.iter().map(|&i| (i, ArmMode::Main)).collect();
     let (h, l) = (hi as f64, lo as f64);
     let i = estimate(p, &arms, |v| (v[0] / h - v[1] / l) - (v[2] / h - v[3] / l))?;
     Some(Figure::of(
@@ -144,7 +143,7 @@ fn flush_step(p: &Paired, m: Mechanism, lo: u64, hi: u64) -> Option<Figure> {
 /// A thread ring's switch at `n` members, ns per switch, from the paired rounds.
 fn thread_switch(p: &Paired, m: Mechanism, n: u64) -> Option<f64> {
     let id = ring_id(Participants::Thread, m, n);
-    estimate(p, &[(id.as_str(), ArmMode::Main)], |v| v[0] / n as f64).map(|i| i.value)
+    estimate(p, &[(id, ArmMode::Main)], |v| v[0] / n as f64).map(|i| i.value)
 }
 
 /// The sentence the kernel's source gives about where flushes should begin, quoted
@@ -207,7 +206,7 @@ impl Claim for Tlb {
             _ => (None, None),
         };
         let mechanism = procs.mechanism().unwrap_or(Mechanism::Pipe);
-        let paired = find(facts, &format!("ring/{mechanism}"));
+        let paired = find(facts, Comparison::Ring(mechanism));
         let mut margin = None;
         let kind = if all {
             evidence.push(format!(

@@ -10,10 +10,9 @@
 //! long right tails from interrupts and preemption), and the effect-size floor keeps a
 //! real but tiny shift on a quiet machine from failing CI.
 
-use std::collections::BTreeMap;
-
 use crate::fingerprint::Fingerprint;
 use crate::measure::Outcome;
+use crate::spec::BenchId;
 use crate::stats::Summary;
 
 mod mann_whitney;
@@ -135,7 +134,7 @@ pub fn compare_outcomes(base: &Outcome, cur: &Outcome, threshold_pct: f64) -> Co
         notes.push(format!("current {n}"));
     }
     let mut out = Comparison {
-        id: cur.id.clone(),
+        id: cur.id.to_string(),
         baseline_median: bm,
         current_median: cm,
         change_pct: change,
@@ -253,18 +252,15 @@ pub fn machine_difference(base: &Fingerprint, cur: &Fingerprint) -> Option<Strin
 
 /// Compares `current` against `baseline` id by id.
 pub fn compare_runs(baseline: &Side, current: &Side, threshold_pct: f64) -> Report {
-    let cur_by_id: BTreeMap<&str, &Outcome> = current
-        .outcomes
-        .iter()
-        .map(|o| (o.id.as_str(), o))
-        .collect();
-    let base_ids: std::collections::BTreeSet<&str> =
-        baseline.outcomes.iter().map(|o| o.id.as_str()).collect();
+    let cur_by_id: std::collections::HashMap<BenchId, &Outcome> =
+        current.outcomes.iter().map(|o| (o.id, o)).collect();
+    let base_ids: std::collections::HashSet<BenchId> =
+        baseline.outcomes.iter().map(|o| o.id).collect();
     let mut rows = Vec::new();
     let lone = |o: &Outcome, verdict| {
         let m = samples_summary(o).map(|s| s.median);
         Comparison {
-            id: o.id.clone(),
+            id: o.id.to_string(),
             baseline_median: if verdict == Change::OnlyInBaseline {
                 m
             } else {
@@ -282,11 +278,11 @@ pub fn compare_runs(baseline: &Side, current: &Side, threshold_pct: f64) -> Repo
         }
     };
     for b in baseline.outcomes {
-        match cur_by_id.get(b.id.as_str()) {
+        match cur_by_id.get(&b.id) {
             Some(c) => rows.push(compare_outcomes(b, c, threshold_pct)),
             None => {
                 let mut row = lone(b, Change::OnlyInBaseline);
-                if let Some((_, why)) = current.skipped.iter().find(|(id, _)| *id == b.id) {
+                if let Some((_, why)) = current.skipped.iter().find(|(id, _)| b.id == *id) {
                     row.note = format!("skipped in current: {why}");
                 }
                 rows.push(row);
@@ -294,7 +290,7 @@ pub fn compare_runs(baseline: &Side, current: &Side, threshold_pct: f64) -> Repo
         }
     }
     for c in current.outcomes {
-        if !base_ids.contains(c.id.as_str()) {
+        if !base_ids.contains(&c.id) {
             rows.push(lone(c, Change::OnlyInCurrent));
         }
     }
@@ -330,8 +326,21 @@ mod tests {
                 per_iter: 2.0,
             },
         );
-        o.id = id.into();
+        o.id = id_of(id);
         o
+    }
+
+    /// A real id for a test's short name (`a`, `b`, `x`), or the id itself.
+    fn id_of(name: &str) -> BenchId {
+        match name {
+            "a" | "pingpong/a/same-cpu" => "pingpong/process-pipe/same-cpu",
+            "b" | "pingpong/b/same-cpu" => "pingpong/thread-pipe/same-cpu",
+            "x" => "pingpong/thread-futex/same-cpu",
+            "c" => "pingpong/thread-eventfd/same-cpu",
+            other => other,
+        }
+        .parse()
+        .unwrap()
     }
 
     /// Fifteen samples around `centre` with a deterministic ±4% spread.
@@ -448,9 +457,9 @@ mod tests {
         assert_eq!(
             verdicts,
             [
-                ("a", Change::Invalid),
-                ("b", Change::OnlyInBaseline),
-                ("c", Change::OnlyInCurrent)
+                ("pingpong/process-pipe/same-cpu", Change::Invalid),
+                ("pingpong/thread-pipe/same-cpu", Change::OnlyInBaseline),
+                ("pingpong/thread-eventfd/same-cpu", Change::OnlyInCurrent)
             ]
         );
         assert!(r.rows[0].note.contains("1.00 switches"));
@@ -467,7 +476,7 @@ mod tests {
         let base = file(vec![outcome("a", noisy(10.0, 1))]);
         let mut cur = file(vec![]);
         cur.skipped.push(crate::results::Skipped {
-            id: "a".into(),
+            id: id_of("a").to_string(),
             reason: "needs a process-shared condvar".into(),
         });
         let r = compare_files(&base, &cur, 5.0);

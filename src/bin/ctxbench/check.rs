@@ -111,7 +111,7 @@ fn side(file: &ResultsFile) -> Side<'_> {
 fn keep(file: &mut ResultsFile, filter: &[String]) {
     if !filter.is_empty() {
         file.results
-            .retain(|o| ctxbench::runner::matches(&o.id, filter));
+            .retain(|o| ctxbench::runner::matches(o.id, filter));
     }
 }
 
@@ -132,7 +132,7 @@ fn measure_now(
     baseline_path: &Path,
 ) -> anyhow::Result<ResultsFile> {
     let filter: Vec<String> = if args.select.filter.is_empty() {
-        baseline.results.iter().map(|o| o.id.clone()).collect()
+        baseline.results.iter().map(|o| o.id.to_string()).collect()
     } else {
         args.select.filter.clone()
     };

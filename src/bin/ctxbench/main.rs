@@ -90,7 +90,8 @@ fn main() -> ExitCode {
 fn list(filter: &[String]) -> anyhow::Result<ExitCode> {
     let ids: Vec<String> = ctxbench::runner::all_ids()
         .into_iter()
-        .filter(|id| ctxbench::runner::matches(id, filter))
+        .filter(|&id| ctxbench::runner::matches(id, filter))
+        .map(|id| id.to_string())
         .collect();
     if ids.is_empty() {
         return Err(Usage(format!(

@@ -54,7 +54,7 @@ impl Progress {
             Step::Done(o) => {
                 let text = (self.describe)(o);
                 let note = (!o.valid).then(|| format!("{}: {text}: {}", o.id, o.validity));
-                self.finished(&o.id, &text, note);
+                self.finished(&o.id.to_string(), &text, note);
             }
             Step::Failed(e) => {
                 let text = format!("failed: {e}");

@@ -98,19 +98,18 @@ impl Harness for PairHarness {
 impl Bench for PairBench {
     type Harness = PairHarness;
 
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         BenchId::Topology {
             handover: self.handover,
             a: self.a,
             b: self.b,
         }
-        .to_string()
     }
 
     fn meta(&self) -> OutcomeMeta {
         OutcomeMeta {
             id: Bench::id(self),
-            experiment: Experiment::Topology.to_string(),
+            experiment: Experiment::Topology,
             participants: Some(Participants::Thread),
             mechanism: (self.handover == Handover::Futex).then_some(Mechanism::Futex),
             placement: Some(PlacementKind::CrossCpu),
@@ -153,7 +152,7 @@ impl Bench for PairBench {
 
 /// The ids of the sweep over the CPUs this process may use, `per_class` pairs per class
 /// where there are many (what `ctxbench list` shows).
-pub fn all_ids(per_class: usize) -> Vec<String> {
+pub fn all_ids(per_class: usize) -> Vec<BenchId> {
     let t = crate::topology::Topology::this_machine();
     plan::plan(&t, per_class).iter().map(Bench::id).collect()
 }
@@ -164,7 +163,7 @@ pub fn all_ids(per_class: usize) -> Vec<String> {
 pub fn sweep_over(
     cpus: &crate::cpus::CpuChoice,
     per_class: usize,
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl Fn(BenchId) -> bool,
 ) -> (Vec<Sweep>, Option<String>) {
     let t = crate::topology::Topology::read(
         std::path::Path::new(crate::topology::SYS_CPU),
@@ -172,7 +171,7 @@ pub fn sweep_over(
     );
     let benches = plan::plan(&t, per_class);
     let why_not = benches.is_empty().then(|| plan::why_no_pair(&t, cpus));
-    let kept = benches.into_iter().filter(|b| wanted(&Bench::id(b)));
+    let kept = benches.into_iter().filter(|b| wanted(Bench::id(b)));
     (kept.map(Sweep).collect(), why_not)
 }
 
@@ -188,7 +187,7 @@ pub fn sweep_config(mode: &SampleConfig) -> SampleConfig {
 pub struct Sweep(pub PairBench);
 
 impl Runnable for Sweep {
-    fn id(&self) -> String {
+    fn id(&self) -> crate::spec::BenchId {
         Bench::id(&self.0)
     }
 

@@ -48,6 +48,7 @@ fn two_cpus_measure_their_one_pair_both_ways() {
     let ids: Vec<String> = plan(&t, QUICK_PAIRS_PER_CLASS)
         .iter()
         .map(Bench::id)
+        .map(|i| i.to_string())
         .collect();
     assert_eq!(ids, ["topology/futex/0-1", "topology/cacheline/0-1"]);
     within(&t, 6, 10);

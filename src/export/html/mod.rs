@@ -15,7 +15,7 @@ mod workset;
 
 use super::escape::html as escape;
 use super::footprint;
-use super::grouping::{bar_groups, curve_series, experiments, is_curve};
+use super::grouping::{bar_groups, experiments};
 use super::inputs::{Problem, Run, SourceKind, CRITERION_NOTE};
 use super::Exporter;
 use crate::fingerprint::sanitise;
@@ -23,10 +23,6 @@ use svg::Point;
 
 /// The page's style sheet.
 const CSS: &str = include_str!("style.css");
-
-/// How far apart (a ratio) the peaks of an experiment's curves may be and still share
-/// one scale.
-const SCALE_SPREAD: f64 = 100.0;
 
 fn point(run: &Run, id: &str) -> Option<Point> {
     let e = run.entry(id)?;
@@ -51,42 +47,6 @@ fn legend(runs: &[Run]) -> String {
     s + "</p>"
 }
 
-/// An experiment's curves, one chart per series (see `experiment_section`).
-fn curve_charts(runs: &[Run], ids: &[String], labels: &[String]) -> String {
-    let mut s = String::new();
-    // One chart per series, all on the experiment's scale so they compare by eye,
-    // unless their peaks are more than SCALE_SPREAD apart (the reads of another
-    // process's memory: a shared mapping and PEEKDATA), which one scale would flatten.
-    let series = curve_series(ids);
-    let lines_of = |pts: &[(String, String)]| -> Vec<Vec<Option<Point>>> {
-        runs.iter()
-            .map(|r| pts.iter().map(|(_, id)| point(r, id)).collect())
-            .collect()
-    };
-    let peaks: Vec<f64> = series
-        .iter()
-        .map(|(_, pts)| svg::max_of(lines_of(pts).iter().flatten()))
-        .filter(|&m| m > 0.0)
-        .collect();
-    let (lo, hi) = peaks.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &m| {
-        (lo.min(m), hi.max(m))
-    });
-    let y_max = (hi <= lo * SCALE_SPREAD).then_some(hi);
-    if y_max.is_none() {
-        s += "<p class=\"note\">Each chart has its own scale: the series differ by more \
-              than 100 times.</p>";
-    }
-    for (series, pts) in series {
-        let xs: Vec<String> = pts.iter().map(|(x, _)| x.clone()).collect();
-        let lines = lines_of(&pts);
-        s += &format!(
-            r#"<div class="chart">{}</div>"#,
-            svg::line_chart(&series, &xs, labels, &lines, y_max)
-        );
-    }
-    s
-}
-
 fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
     let labels: Vec<String> = runs.iter().map(|r| r.label.clone()).collect();
     let mut s = format!(
@@ -98,8 +58,6 @@ fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
         s += r##"<p class="note">Its curves are under <a href="#findings">findings</a>.</p>"##;
     } else if TABLES_ONLY.contains(&exp) {
         s += r#"<p class="note">Its figures are in the table below.</p>"#;
-    } else if is_curve(ids) {
-        s += &curve_charts(runs, ids, &labels);
     } else {
         for (group, gids) in bar_groups(ids) {
             let title = if group.is_empty() {
@@ -311,37 +269,5 @@ impl Exporter for Html {
              no scripts, fonts or images from elsewhere.</footer></body></html>\n",
             env!("CARGO_PKG_VERSION")
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::export::terminal::pipe_outcome;
-    use crate::results::ResultsFile;
-    use crate::spec::Participants::{Process, Thread};
-
-    fn page(thread_ns: f64) -> String {
-        let results = [1u64, 2, 4]
-            .into_iter()
-            .flat_map(|n| {
-                [
-                    // Any curve outside the findings and the tables-only experiments.
-                    pipe_outcome("other", Process, n, None, 2, 1e6 * n as f64),
-                    pipe_outcome("other", Thread, n, None, 2, thread_ns * n as f64),
-                ]
-            })
-            .collect();
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("r.json");
-        ResultsFile::new("quick", results, vec![]).save(&p).unwrap();
-        let runs = crate::export::inputs::load_inputs(&[p]).unwrap().runs;
-        Html.render(&runs)
-    }
-
-    #[test]
-    fn curves_share_a_scale_unless_they_are_orders_of_magnitude_apart() {
-        assert!(!page(5e5).contains("its own scale"));
-        assert!(page(10.0).contains("Each chart has its own scale"));
     }
 }

@@ -214,97 +214,6 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
     )
 }
 
-/// Polylines in colour `c` joining the consecutive present points of one line (`x,y` each,
-/// `None` where the run has no point); a lone point gets none.
-fn segments(points: &[Option<String>], c: &str) -> String {
-    points
-        .split(Option::is_none)
-        .filter(|seg| seg.len() >= 2)
-        .map(|seg| {
-            let xy: Vec<&str> = seg.iter().flatten().map(String::as_str).collect();
-            format!(
-                r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2"/>"#,
-                xy.join(" ")
-            )
-        })
-        .collect()
-}
-
-/// A line chart over categorical x values (`xs`, in order), one line per run: median
-/// points joined where consecutive, a p25-p75 whisker at each point.
-/// `y_max` shares one scale between the charts of an experiment (the largest p75 of
-/// `lines` where it is `None`).
-pub fn line_chart(
-    title: &str,
-    xs: &[String],
-    runs: &[String],
-    lines: &[Vec<Option<Point>>],
-    y_max: Option<f64>,
-) -> String {
-    let (left, right, top_m, plot_h) = (70.0, 20.0, 48.0, 220.0);
-    let plot_w = WIDTH - left - right;
-    let max = y_max.unwrap_or_else(|| max_of(lines.iter().flatten()));
-    let ticks = nice_ticks(max);
-    let top = *ticks.last().unwrap_or(&1.0);
-    let n = xs.len().max(1);
-    let sx = |i: usize| left + (i as f64 + 0.5) * plot_w / n as f64;
-    let sy = |v: f64| top_m + plot_h - (v / top).clamp(0.0, 1.0) * plot_h;
-    let mut body = String::new();
-    for (k, t) in ticks.iter().enumerate() {
-        let y = sy(*t);
-        body += &format!(
-            r#"<line x1="{left}" y1="{y:.0}" x2="{:.0}" y2="{y:.0}" class="{}"/><text x="{:.0}" y="{:.0}" class="tick" text-anchor="end">{}</text>"#,
-            left + plot_w,
-            if k == 0 { "axis" } else { "grid" },
-            left - 6.0,
-            y + 4.0,
-            tick_label(*t)
-        );
-    }
-    for (i, x) in xs.iter().enumerate() {
-        body += &format!(
-            r#"<text x="{:.0}" y="{:.0}" class="tick" text-anchor="middle">{}</text>"#,
-            sx(i),
-            top_m + plot_h + 16.0,
-            escape(x)
-        );
-    }
-    for (r, pts) in lines.iter().enumerate() {
-        let c = colour(r);
-        let at: Vec<Option<String>> = pts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| p.map(|p| format!("{:.0},{:.0}", sx(i), sy(p.median))))
-            .collect();
-        body += &segments(&at, c);
-        for (i, p) in pts.iter().enumerate() {
-            let Some(p) = p else { continue };
-            let x = sx(i) + (r as f64 - (lines.len() as f64 - 1.0) / 2.0) * 3.0;
-            body += &format!(
-                r#"<path d="M{x:.0} {:.0}V{:.0}" stroke="{c}" stroke-width="1.2"/><circle cx="{:.0}" cy="{:.0}" r="3.5" fill="{}" stroke="{c}" stroke-width="1.5"><title>{}</title></circle>"#,
-                sy(p.p25),
-                sy(p.p75),
-                sx(i),
-                sy(p.median),
-                if p.valid && !p.unstable { c } else { "#ffffff" },
-                escape(&format!(
-                    "{}: {} ns{}",
-                    runs.get(r).map(String::as_str).unwrap_or(""),
-                    fmt_ns(p.median),
-                    if p.valid { "" } else { " (invalid)" }
-                ))
-            );
-        }
-    }
-    let (lg, lg_end) = legend(runs, top_m + plot_h + 48.0);
-    let height = lg_end + 8.0;
-    format!(
-        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{left}" y="{:.0}" class="tick">ns per iteration (median, whisker p25-p75; hollow = invalid or unstable)</text>{body}{lg}</svg>"#,
-        34.0,
-        t = escape(title)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,14 +262,6 @@ mod tests {
         assert!(s.contains("t&lt;1&gt;") && s.contains("id&lt;x&gt;") && s.contains("a&amp;b"));
         assert!(!s.contains("<x>"));
         assert!(s.contains("invalid") && s.contains("not run"));
-        let l = line_chart(
-            "r",
-            &["2".into(), "4".into()],
-            &["a".into()],
-            &[vec![p, p]],
-            None,
-        );
-        assert!(l.contains("<polyline"));
-        assert!(!l.contains("http"));
+        assert!(!s.contains("http"));
     }
 }

@@ -59,7 +59,7 @@ impl Entry {
     pub fn from_outcome(o: &Outcome) -> Self {
         let summary = Summary::of(&o.samples_ns_per_round_trip).unwrap_or(o.ns_per_round_trip);
         Entry {
-            id: o.id.clone(),
+            id: o.id.to_string(),
             summary,
             valid: o.valid,
             validity: o.validity.clone(),

@@ -104,7 +104,12 @@ pub fn render(outcomes: &[Outcome]) -> String {
         return String::new();
     }
     let (counted, refused) = columns(&with);
-    let id_w = with.iter().map(|o| o.id.len()).max().unwrap_or(2).max(2);
+    let id_w = with
+        .iter()
+        .map(|o| o.id.to_string().len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
     let cs = header(CONTEXT_SWITCHES);
     let mut out = String::from(
         "\ncounters per switch (/rt: per round trip; task-clock in ns; where a round trip \
@@ -155,7 +160,7 @@ mod tests {
 
     fn outcome(counters: &[(&str, CounterValue)]) -> Outcome {
         let mut o = pipe_outcome("pingpong", Participants::Process, 0, None, 2, 4000.0);
-        o.id = "pingpong/process-pipe/same-cpu".into();
+        o.id = "pingpong/process-pipe/same-cpu".parse().unwrap();
         o.counters = counters
             .iter()
             .map(|(n, v)| (n.to_string(), v.clone()))

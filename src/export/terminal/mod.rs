@@ -123,9 +123,9 @@ fn side_by_side<'a>(
     out
 }
 
-/// A same-CPU pipe outcome of `experiment` for the tables' tests, with id
-/// `<experiment>/<participants>-pipe/<parameter>`: `switches` per iteration, `ns` per
-/// iteration.
+/// A same-CPU pipe outcome of `experiment` for the tables' tests, with the id of that
+/// experiment for `p` and `parameter` (`variant`: a working set's access, a register
+/// state): `switches` per iteration, `ns` per iteration.
 #[cfg(test)]
 pub(crate) fn pipe_outcome(
     experiment: &str,
@@ -136,10 +136,40 @@ pub(crate) fn pipe_outcome(
     ns: f64,
 ) -> Outcome {
     use crate::measure::{outcome, OutcomeMeta, Samples, SwitchCount};
-    use crate::spec::{Mechanism, PlacementKind};
+    use crate::spec::{Access, BenchId, Mechanism, PlacementKind, RegState, ACCESSES, REG_STATES};
+    let experiment: Experiment = experiment.parse().expect("an experiment");
+    let named = |v: Option<&str>, all: &[&str]| v.and_then(|v| all.iter().position(|a| *a == v));
+    let id = match experiment {
+        Experiment::Ring => BenchId::Ring {
+            participants: p,
+            mechanism: Mechanism::Pipe,
+            n: parameter as usize,
+        },
+        Experiment::Workset => BenchId::Workset {
+            participants: p,
+            access: named(variant, &ACCESSES.map(Access::name))
+                .map_or(Access::Read, |i| ACCESSES[i]),
+            bytes: parameter,
+        },
+        Experiment::Footprint => BenchId::Footprint {
+            participants: p,
+            tasks: parameter as usize,
+        },
+        Experiment::Isolation => BenchId::Isolation(p),
+        Experiment::Regs => BenchId::Regs {
+            participants: p,
+            state: named(variant, &REG_STATES.map(RegState::name))
+                .map_or(RegState::None, |i| REG_STATES[i]),
+        },
+        _ => BenchId::PingPong {
+            participants: p,
+            mechanism: Mechanism::Pipe,
+            placement: PlacementKind::SameCpu,
+        },
+    };
     let meta = OutcomeMeta {
-        id: format!("{experiment}/{p}-pipe/{parameter}"),
-        experiment: experiment.into(),
+        id,
+        experiment,
         participants: Some(p),
         mechanism: Some(Mechanism::Pipe),
         placement: Some(PlacementKind::SameCpu),

@@ -74,7 +74,10 @@ mod tests {
             name: "switch".into(),
             seed: 1,
             cpu: 0,
-            arms: vec![Arm::main("a"), Arm::main("b")],
+            arms: vec![
+                Arm::main("floor/pipe".parse().unwrap()),
+                Arm::main("floor/futex".parse().unwrap()),
+            ],
             iters: vec![10, 10],
             setups: vec![SetupRounds {
                 rounds: vec![vec![1.0, 2.0]; 3],
@@ -82,8 +85,15 @@ mod tests {
             }],
             steal_ms: 10.0,
         });
-        let mut o =
-            crate::analysis::claims::fixtures::o("a", "pingpong", None, None, None, 1.0, None);
+        let mut o = crate::analysis::claims::fixtures::o(
+            "floor/pipe",
+            "floor",
+            None,
+            None,
+            None,
+            1.0,
+            None,
+        );
         o.levels = vec![
             Level {
                 center: 4800.0,
@@ -102,7 +112,7 @@ mod tests {
             "{t}"
         );
         assert!(
-            t.contains("a: 4.80 us (40% of rounds), 6.10 us (60% of rounds)"),
+            t.contains("floor/pipe: 4.80 us (40% of rounds), 6.10 us (60% of rounds)"),
             "{t}"
         );
     }

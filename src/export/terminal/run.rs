@@ -16,7 +16,7 @@ use crate::units::ns_column as ns;
 pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
     let id_w = outcomes
         .iter()
-        .map(|o| o.id.len())
+        .map(|o| o.id.to_string().len())
         .chain(skipped.iter().map(|s| s.id.len()))
         .chain([2])
         .max()

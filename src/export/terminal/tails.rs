@@ -11,7 +11,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
         .iter()
         .filter_map(|o| o.latency.map(|l| (o, l)))
         .collect();
-    let Some(id_w) = rows.iter().map(|(o, _)| o.id.len()).max() else {
+    let Some(id_w) = rows.iter().map(|(o, _)| o.id.to_string().len()).max() else {
         return String::new();
     };
     let mut out = String::from(
@@ -46,7 +46,7 @@ mod tests {
     #[test]
     fn a_row_per_outcome_with_percentiles() {
         let mut cross = pipe_outcome("pingpong", Participants::Process, 1, None, 2, 52_000.0);
-        cross.id = "pingpong/process-pipe/cross-cpu".into();
+        cross.id = "pingpong/process-pipe/cross-cpu".parse().unwrap();
         cross.latency = Some(EXAMPLE);
         let same = pipe_outcome("pingpong", Participants::Thread, 1, None, 2, 5_000.0);
         let t = render(&[same.clone(), cross]);
