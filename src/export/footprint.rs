@@ -73,7 +73,7 @@ pub fn of_run(run: &Run) -> PerTask {
     PerTask::fit(
         run.entries
             .iter()
-            .filter_map(|e| Point::of(e.id.parse().ok()?, e.valid, &e.extra)),
+            .filter_map(|e| Point::of(e.id, e.valid, &e.extra)),
     )
 }
 

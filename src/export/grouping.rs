@@ -1,26 +1,14 @@
-//! How a comparison groups ids, whatever the experiment: by their first segment
-//! (`pingpong`, `ring`, `workset`, `floor`, ...); an experiment whose ids all end in a
-//! number or a size (`ring/process-pipe/8`, `workset/thread-futex/256KiB`) is drawn as
-//! curves over that last segment, any other as bars grouped by the last segment. Process
-//! ids are set against their thread twins.
+//! How a comparison groups ids: by experiment, ping-pongs by placement, process ids set
+//! against their thread twins.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::inputs::Run;
 use crate::counters::events::FULL_FLUSH;
 use crate::measure::tails::COLUMNS;
 use crate::measure::CounterValue;
 use crate::measure::Latency;
-
-/// The first segment of an id: its experiment.
-pub fn experiment_of(id: &str) -> &str {
-    id.split('/').next().unwrap_or(id)
-}
-
-/// An id split at its last `/`: (series, parameter).
-pub fn split_last(id: &str) -> (&str, &str) {
-    id.rsplit_once('/').unwrap_or(("", id))
-}
+use crate::spec::{BenchId, Experiment};
 
 /// The numeric value of an x-axis parameter: `8` is 8, `256KiB` is 262144, `4k` is
 /// 4096, `1MiB` is 1048576.
@@ -41,13 +29,13 @@ pub fn param_value(s: &str) -> Option<f64> {
 }
 
 /// Ids in first-seen order across runs.
-pub fn all_ids(runs: &[Run]) -> Vec<String> {
-    let mut seen = BTreeSet::new();
+pub fn all_ids(runs: &[Run]) -> Vec<BenchId> {
+    let mut seen = HashSet::new();
     let mut ids = Vec::new();
     for r in runs {
         for e in &r.entries {
-            if seen.insert(e.id.clone()) {
-                ids.push(e.id.clone());
+            if seen.insert(e.id) {
+                ids.push(e.id);
             }
         }
     }
@@ -55,10 +43,10 @@ pub fn all_ids(runs: &[Run]) -> Vec<String> {
 }
 
 /// Experiments in first-seen order, each with its ids.
-pub fn experiments(runs: &[Run]) -> Vec<(String, Vec<String>)> {
-    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+pub fn experiments(runs: &[Run]) -> Vec<(Experiment, Vec<BenchId>)> {
+    let mut out: Vec<(Experiment, Vec<BenchId>)> = Vec::new();
     for id in all_ids(runs) {
-        let exp = experiment_of(&id).to_string();
+        let exp = id.experiment();
         match out.iter_mut().find(|(e, _)| *e == exp) {
             Some((_, ids)) => ids.push(id),
             None => out.push((exp, vec![id])),
@@ -67,63 +55,48 @@ pub fn experiments(runs: &[Run]) -> Vec<(String, Vec<String>)> {
     out
 }
 
-/// Bar-chart groups of a non-curve experiment: ids with three or more segments grouped
-/// by their last segment (the placement, for ping-pong), others in one group.
-pub fn bar_groups(ids: &[String]) -> Vec<(String, Vec<String>)> {
-    let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for id in ids {
-        let key = if id.split('/').count() >= 3 {
-            split_last(id).1.to_string()
-        } else {
-            String::new()
-        };
+/// Bar-chart groups of an experiment: ping-pongs grouped by their placement, any other
+/// in one group.
+pub fn bar_groups(ids: &[BenchId]) -> Vec<(String, Vec<BenchId>)> {
+    let mut out: Vec<(String, Vec<BenchId>)> = Vec::new();
+    for &id in ids {
+        let key = id.placement().map_or_else(String::new, |k| k.to_string());
         match out.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.push(id.clone()),
-            None => out.push((key, vec![id.clone()])),
+            Some((_, v)) => v.push(id),
+            None => out.push((key, vec![id])),
         }
     }
     out
 }
 
-/// The thread twin of a process id (`pingpong/process-pipe/same-cpu` ->
-/// `pingpong/thread-pipe/same-cpu`), if the id names processes.
-pub fn thread_twin(id: &str) -> Option<String> {
-    let mut parts: Vec<&str> = id.split('/').collect();
-    let i = parts.iter().position(|p| p.starts_with("process-"))?;
-    let rest = parts[i].strip_prefix("process-")?.to_string();
-    let twin = format!("thread-{rest}");
-    parts[i] = &twin;
-    Some(parts.join("/"))
-}
-
 /// Process/thread ratios: for each process id with a thread twin in some run, the ratio
 /// of medians per run (`None` where either is missing or invalid).
-pub fn ratios(runs: &[Run], ids: &[String]) -> Vec<(String, String, Vec<Option<f64>>)> {
+pub fn ratios(runs: &[Run], ids: &[BenchId]) -> Vec<(BenchId, BenchId, Vec<Option<f64>>)> {
     let mut out = Vec::new();
-    for id in ids {
-        let Some(twin) = thread_twin(id) else {
+    for &id in ids {
+        let Some(twin) = id.thread_twin() else {
             continue;
         };
         let per_run: Vec<Option<f64>> = runs
             .iter()
             .map(|r| {
                 let p = r.entry(id).filter(|e| e.valid)?;
-                let t = r.entry(&twin).filter(|e| e.valid)?;
+                let t = r.entry(twin).filter(|e| e.valid)?;
                 (t.summary.median > 0.0).then(|| p.summary.median / t.summary.median)
             })
             .collect();
         if per_run.iter().any(Option::is_some) {
-            out.push((id.clone(), twin, per_run));
+            out.push((id, twin, per_run));
         }
     }
     out
 }
 
 /// Counter names that appear for any of `ids` in any run, sorted.
-pub fn counter_names(runs: &[Run], ids: &[String]) -> Vec<String> {
+pub fn counter_names(runs: &[Run], ids: &[BenchId]) -> Vec<String> {
     let mut names = BTreeSet::new();
     for r in runs {
-        for id in ids {
+        for &id in ids {
             if let Some(e) = r.entry(id) {
                 names.extend(e.counters.keys().cloned());
             }
@@ -137,17 +110,17 @@ pub fn counter_names(runs: &[Run], ids: &[String]) -> Vec<String> {
 /// has none).
 pub fn latency_rows<'a>(
     runs: &'a [Run],
-    ids: &[String],
-) -> Vec<(String, Vec<Option<&'a Latency>>)> {
+    ids: &[BenchId],
+) -> Vec<(BenchId, Vec<Option<&'a Latency>>)> {
     ids.iter()
-        .map(|id| {
+        .map(|&id| {
             let per_run = runs
                 .iter()
                 .map(|r| r.entry(id).and_then(|e| e.latency.as_ref()))
                 .collect();
-            (id.clone(), per_run)
+            (id, per_run)
         })
-        .filter(|(_, per_run): &(String, Vec<Option<&Latency>>)| {
+        .filter(|(_, per_run): &(BenchId, Vec<Option<&Latency>>)| {
             per_run.iter().any(Option::is_some)
         })
         .collect()
@@ -173,7 +146,7 @@ pub fn latency_cell(l: Option<&Latency>) -> String {
 pub(crate) fn tails_run(label: &str, latency: Option<Latency>) -> Run {
     use super::inputs::{Entry, SourceKind};
     let entry = |id: &str, latency| Entry {
-        id: id.into(),
+        id: id.parse().expect("a benchmark id"),
         summary: crate::stats::Summary::of(&[50_000.0]).unwrap(),
         valid: true,
         validity: "ok".into(),
@@ -234,12 +207,12 @@ fn is_zero(v: &CounterValue) -> bool {
 }
 
 /// Sorts the counters of `ids` into shown, zero and refused.
-pub fn split_counters(runs: &[Run], ids: &[String]) -> CounterSplit {
+pub fn split_counters(runs: &[Run], ids: &[BenchId]) -> CounterSplit {
     let mut out = CounterSplit::default();
     for n in counter_names(runs, ids) {
         let values: Vec<&CounterValue> = runs
             .iter()
-            .flat_map(|r| ids.iter().filter_map(|id| r.entry(id)?.counters.get(&n)))
+            .flat_map(|r| ids.iter().filter_map(|&id| r.entry(id)?.counters.get(&n)))
             .collect();
         let measured = values
             .iter()
@@ -272,10 +245,10 @@ pub fn refused_by_reason(refused: &[(String, Vec<String>)]) -> Vec<(String, Vec<
 
 /// Each distinct reason counter `n` was refused for one of `ids`, with the runs that gave
 /// it where the runs disagree.
-fn refusals(runs: &[Run], ids: &[String], n: &str) -> Vec<String> {
+fn refusals(runs: &[Run], ids: &[BenchId], n: &str) -> Vec<String> {
     let mut reasons: Vec<(String, Vec<String>)> = Vec::new();
     for r in runs {
-        for id in ids {
+        for &id in ids {
             if let Some(CounterValue::Unsupported { unsupported }) =
                 r.entry(id).and_then(|e| e.counters.get(n))
             {
@@ -305,7 +278,7 @@ mod tests {
     #[test]
     fn latency_rows_are_the_ids_some_run_timed_one_by_one() {
         let runs = [tails_run("a", Some(EXAMPLE)), tails_run("b", None)];
-        let ids: Vec<String> = runs[0].entries.iter().map(|e| e.id.clone()).collect();
+        let ids: Vec<BenchId> = runs[0].entries.iter().map(|e| e.id).collect();
         let rows = latency_rows(&runs, &ids);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].0, "pingpong/thread-pipe/cross-cpu");
@@ -319,8 +292,8 @@ mod tests {
         assert!(latency_rows(&runs[1..], &ids).is_empty());
     }
 
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn ids(list: &[&str]) -> Vec<BenchId> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
     }
 
     #[test]
@@ -334,17 +307,7 @@ mod tests {
     }
 
     #[test]
-    fn twins_and_groups() {
-        assert_eq!(
-            thread_twin("pingpong/process-pipe/same-cpu").as_deref(),
-            Some("pingpong/thread-pipe/same-cpu")
-        );
-        assert_eq!(
-            thread_twin("workset/process-futex/256KiB").as_deref(),
-            Some("workset/thread-futex/256KiB")
-        );
-        assert_eq!(thread_twin("pingpong/thread-pipe/same-cpu"), None);
-        assert_eq!(thread_twin("spawn/fork"), None);
+    fn groups() {
         let g = bar_groups(&ids(&[
             "pingpong/process-pipe/same-cpu",
             "pingpong/process-pipe/cross-cpu",

@@ -11,6 +11,7 @@ use super::machine::machine_rows;
 use super::summary::{claim_matrix, headline_rows};
 use super::Exporter;
 use crate::measure::CounterValue;
+use crate::spec::BenchId;
 use crate::units::{count, ns};
 
 /// Runs side by side as Markdown tables: the headline figures and the claims matrix,
@@ -27,7 +28,7 @@ impl Exporter for Markdown {
         s += "\n## Machines\n\n";
         s += &machines(runs);
         for (exp, ids) in experiments(runs) {
-            s += &format!("\n## {}\n\n", cell(&exp));
+            s += &format!("\n## {}\n\n", cell(exp.name()));
             s += &numbers(runs, &ids);
             s += &process_thread(runs, &ids);
             s += &latency(runs, &ids);
@@ -136,9 +137,9 @@ fn machines(runs: &[Run]) -> String {
 }
 
 /// Medians with the ratio to the first run and the p25-p75 range, one row per id.
-fn numbers(runs: &[Run], ids: &[String]) -> String {
+fn numbers(runs: &[Run], ids: &[BenchId]) -> String {
     let mut s = header(&["id"], runs);
-    for id in ids {
+    for &id in ids {
         let first = runs
             .first()
             .and_then(|r| r.entry(id))
@@ -166,13 +167,13 @@ fn numbers(runs: &[Run], ids: &[String]) -> String {
                 }
             })
             .collect();
-        s += &format!("| {} | {} |\n", cell(id), cells.join(" | "));
+        s += &format!("| {} | {} |\n", cell(&id.to_string()), cells.join(" | "));
     }
     s
 }
 
 /// Process over thread medians, where an id has a thread twin.
-fn process_thread(runs: &[Run], ids: &[String]) -> String {
+fn process_thread(runs: &[Run], ids: &[BenchId]) -> String {
     let rs = ratios(runs, ids);
     if rs.is_empty() {
         return String::new();
@@ -184,21 +185,21 @@ fn process_thread(runs: &[Run], ids: &[String]) -> String {
             .iter()
             .zip(vals)
             .map(|(r, v)| {
-                let shaky = [&p, &twin]
+                let shaky = [p, twin]
                     .iter()
-                    .filter_map(|id| r.entry(id))
+                    .filter_map(|&id| r.entry(id))
                     .find(|e| e.stability.is_unstable())
                     .map_or("", unstable);
                 v.map_or("-".into(), |v| format!("{v:.2}x{shaky}"))
             })
             .collect();
-        s += &format!("| {} | {} |\n", cell(&p), cells.join(" | "));
+        s += &format!("| {} | {} |\n", cell(&p.to_string()), cells.join(" | "));
     }
     s
 }
 
 /// Percentiles of single round trips (the tails pass), one row per id that has them.
-fn latency(runs: &[Run], ids: &[String]) -> String {
+fn latency(runs: &[Run], ids: &[BenchId]) -> String {
     let rows = latency_rows(runs, ids);
     if rows.is_empty() {
         return String::new();
@@ -210,7 +211,7 @@ fn latency(runs: &[Run], ids: &[String]) -> String {
     s += &header(&["id"], runs);
     for (id, per_run) in rows {
         let cells: Vec<String> = per_run.into_iter().map(latency_cell).collect();
-        s += &format!("| {} | {} |\n", cell(&id), cells.join(" | "));
+        s += &format!("| {} | {} |\n", cell(&id.to_string()), cells.join(" | "));
     }
     s
 }
@@ -235,14 +236,14 @@ fn counter_cell(v: Option<&CounterValue>) -> String {
 
 /// Counter values per iteration and per switch, one row per id and counter that reads
 /// something (or that a claim reads); the others named once below.
-fn counters(runs: &[Run], ids: &[String]) -> String {
+fn counters(runs: &[Run], ids: &[BenchId]) -> String {
     let split = split_counters(runs, ids);
     let mut s = String::new();
     if !split.shown.is_empty() {
         s += "\nCounters (per iteration / per switch):\n\n";
         s += &header(&["id", "counter"], runs);
     }
-    for id in ids {
+    for &id in ids {
         for n in &split.shown {
             let vals: Vec<Option<&CounterValue>> = runs
                 .iter()
@@ -252,7 +253,12 @@ fn counters(runs: &[Run], ids: &[String]) -> String {
                 continue;
             }
             let cells: Vec<String> = vals.into_iter().map(counter_cell).collect();
-            s += &format!("| {} | {} | {} |\n", cell(id), cell(n), cells.join(" | "));
+            s += &format!(
+                "| {} | {} | {} |\n",
+                cell(&id.to_string()),
+                cell(n),
+                cells.join(" | ")
+            );
         }
     }
     if !split.zero.is_empty() {
@@ -376,10 +382,10 @@ fn notes(runs: &[Run]) -> String {
         for p in r.problems() {
             notes += &match p {
                 Problem::Invalid { id, why } => {
-                    format!("- {} in {run}: invalid: {}\n", cell(id), cell(why))
+                    format!("- {} in {run}: invalid: {}\n", cell(&id), cell(why))
                 }
                 Problem::Skipped { id, why } => {
-                    format!("- {} skipped in {run}: {}\n", cell(id), cell(why))
+                    format!("- {} skipped in {run}: {}\n", cell(&id), cell(why))
                 }
             };
         }

@@ -135,7 +135,36 @@ pub enum Experiment {
     Topology,
 }
 
+/// How the comparison page shows an experiment's ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// As a finding's curves (rings by size, working sets by size), near the top.
+    Findings,
+    /// As numbers alone: its figures read best in the table (and in their own sections:
+    /// the claims, the guard, the heatmaps), and a chart per id would take more of the
+    /// page's budget than it tells.
+    Table,
+    /// As bars, one chart per placement.
+    Bars,
+}
+
 impl Experiment {
+    /// How the comparison page shows it.
+    pub fn shown(self) -> Shown {
+        match self {
+            Experiment::Ring | Experiment::Workset => Shown::Findings,
+            Experiment::PingPong => Shown::Bars,
+            Experiment::Floor
+            | Experiment::Spawn
+            | Experiment::Footprint
+            | Experiment::Uswitch
+            | Experiment::Isolation
+            | Experiment::Cross
+            | Experiment::Topology
+            | Experiment::Regs => Shown::Table,
+        }
+    }
+
     /// Its name, as ids and results files spell it.
     pub fn name(self) -> &'static str {
         match self {
@@ -235,6 +264,92 @@ impl fmt::Display for BenchId {
 }
 
 impl BenchId {
+    /// Its text without the experiment, e.g. `process-pipe/same-cpu`: what a table of
+    /// one experiment's ids shows.
+    pub fn within_experiment(&self) -> String {
+        let t = self.text();
+        match t.split_once('/') {
+            Some((_, rest)) => rest.to_string(),
+            None => t,
+        }
+    }
+
+    /// The placement of a ping-pong (the group its bars are drawn in); `None` for the
+    /// other experiments.
+    pub fn placement(&self) -> Option<PlacementKind> {
+        match *self {
+            BenchId::PingPong { placement, .. } => Some(placement),
+            _ => None,
+        }
+    }
+
+    /// Who takes part, where the id names processes or threads.
+    pub fn participants(&self) -> Option<Participants> {
+        match *self {
+            BenchId::PingPong { participants, .. }
+            | BenchId::Workset { participants, .. }
+            | BenchId::Ring { participants, .. }
+            | BenchId::Footprint { participants, .. }
+            | BenchId::Regs { participants, .. }
+            | BenchId::Retired(Retired::FutexWorkset { participants, .. }) => Some(participants),
+            BenchId::Isolation(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The same benchmark with threads in place of processes, for an id that names
+    /// processes (`pingpong/process-pipe/same-cpu` -> `pingpong/thread-pipe/same-cpu`);
+    /// `None` for any other, and for footprints (a footprint's thread side is set against
+    /// it in the footprint's own table, per task, not as a ratio of times).
+    pub fn thread_twin(&self) -> Option<BenchId> {
+        let t = Participants::Thread;
+        Some(match *self {
+            BenchId::PingPong {
+                participants: Participants::Process,
+                mechanism,
+                placement,
+            } => BenchId::PingPong {
+                participants: t,
+                mechanism,
+                placement,
+            },
+            BenchId::Workset {
+                participants: Participants::Process,
+                access,
+                bytes,
+            } => BenchId::Workset {
+                participants: t,
+                access,
+                bytes,
+            },
+            BenchId::Ring {
+                participants: Participants::Process,
+                mechanism,
+                n,
+            } => BenchId::Ring {
+                participants: t,
+                mechanism,
+                n,
+            },
+            BenchId::Regs {
+                participants: Participants::Process,
+                state,
+            } => BenchId::Regs {
+                participants: t,
+                state,
+            },
+            BenchId::Isolation(Participants::Process) => BenchId::Isolation(t),
+            BenchId::Retired(Retired::FutexWorkset {
+                participants: Participants::Process,
+                kib,
+            }) => BenchId::Retired(Retired::FutexWorkset {
+                participants: t,
+                kib,
+            }),
+            _ => return None,
+        })
+    }
+
     /// Its text, e.g. `pingpong/process-pipe/same-cpu`.
     fn text(&self) -> String {
         use std::fmt::Write;
@@ -518,6 +633,43 @@ mod tests {
             assert_eq!(json, format!("{id:?}"));
             assert_eq!(serde_json::from_str::<BenchId>(&json).unwrap(), parsed);
         }
+    }
+
+    #[test]
+    fn twins_and_parts() {
+        let id = |s: &str| s.parse::<BenchId>().unwrap();
+        for (p, t) in [
+            (
+                "pingpong/process-pipe/same-cpu",
+                "pingpong/thread-pipe/same-cpu",
+            ),
+            (
+                "pingpong/process-futex/cross-cpu",
+                "pingpong/thread-futex/cross-cpu",
+            ),
+            (
+                "workset/process-pipe/write/4MiB",
+                "workset/thread-pipe/write/4MiB",
+            ),
+            (
+                "workset/process-futex/256KiB",
+                "workset/thread-futex/256KiB",
+            ),
+            ("ring/process-futex/8", "ring/thread-futex/8"),
+            ("regs/process-futex/avx", "regs/thread-futex/avx"),
+            ("isolation/process-write", "isolation/thread-write"),
+        ] {
+            assert_eq!(id(p).thread_twin(), Some(id(t)), "{p}");
+            assert_eq!(id(t).thread_twin(), None, "{t}");
+        }
+        assert_eq!(id("spawn/fork").thread_twin(), None);
+        assert_eq!(id("footprint/process/4").thread_twin(), None);
+        assert_eq!(
+            id("pingpong/thread-pipe/same-cpu").within_experiment(),
+            "thread-pipe/same-cpu"
+        );
+        assert_eq!(id("floor/pipe").placement(), None);
+        assert_eq!(format!("{:<12}|", id("floor/pipe")), "floor/pipe  |");
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod id;
 mod kinds;
 
 pub use comparison::Comparison;
-pub use id::{BenchId, Experiment, Retired, EXPERIMENTS};
+pub use id::{BenchId, Experiment, Retired, Shown, EXPERIMENTS};
 pub use kinds::{
     Access, FloorKind, RegState, SpawnKind, UswitchKind, ACCESSES, FLOORS, REG_STATES, SPAWNS,
     USWITCHES,

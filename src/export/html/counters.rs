@@ -7,6 +7,7 @@ use crate::export::escape::html as escape;
 use crate::export::grouping::{refused_by_reason, split_counters};
 use crate::export::inputs::Run;
 use crate::measure::CounterValue;
+use crate::spec::BenchId;
 
 /// A counter value at two decimals, fewer for large ones: `0`, `0.63`, `45.2`, `8906`.
 fn short(v: f64) -> String {
@@ -22,9 +23,9 @@ fn short(v: f64) -> String {
 }
 
 /// Whether every measured value of `names` for `ids` has a per-switch figure.
-fn all_per_switch(runs: &[Run], ids: &[String], names: &[String]) -> bool {
+fn all_per_switch(runs: &[Run], ids: &[BenchId], names: &[String]) -> bool {
     runs.iter()
-        .flat_map(|r| ids.iter().filter_map(|id| r.entry(id)))
+        .flat_map(|r| ids.iter().filter_map(|&id| r.entry(id)))
         .flat_map(|e| names.iter().filter_map(|n| e.counters.get(n)))
         .all(|v| {
             !matches!(
@@ -64,7 +65,7 @@ fn wrapping(name: &str) -> String {
 ///
 /// With `keep`, only those counters are columns; the others that read something are named
 /// below the table, their values left to the results files.
-pub fn counter_table(runs: &[Run], ids: &[String], keep: Option<&[&str]>) -> String {
+pub fn counter_table(runs: &[Run], ids: &[BenchId], keep: Option<&[&str]>) -> String {
     let mut split = split_counters(runs, ids);
     let mut left: Vec<String> = Vec::new();
     if let Some(keep) = keep {
@@ -95,7 +96,7 @@ pub fn counter_table(runs: &[Run], ids: &[String], keep: Option<&[&str]>) -> Str
             s += &format!("<th>{}</th>", wrapping(n));
         }
         s += "</tr>";
-        for id in ids {
+        for &id in ids {
             let entries: Vec<_> = runs.iter().map(|r| r.entry(id)).collect();
             if entries
                 .iter()
@@ -104,7 +105,7 @@ pub fn counter_table(runs: &[Run], ids: &[String], keep: Option<&[&str]>) -> Str
             {
                 continue;
             }
-            s += &format!("<tr><td>{}</td>", escape(id));
+            s += &format!("<tr><td>{}</td>", escape(&id.to_string()));
             for n in &split.shown {
                 let vals: Vec<String> = entries
                     .iter()

@@ -19,12 +19,13 @@ use super::grouping::{bar_groups, experiments};
 use super::inputs::{Problem, Run, SourceKind, CRITERION_NOTE};
 use super::Exporter;
 use crate::fingerprint::sanitise;
+use crate::spec::{BenchId, Experiment, Shown};
 use svg::Point;
 
 /// The page's style sheet.
 const CSS: &str = include_str!("style.css");
 
-fn point(run: &Run, id: &str) -> Option<Point> {
+fn point(run: &Run, id: BenchId) -> Option<Point> {
     let e = run.entry(id)?;
     Some(Point {
         median: e.summary.median,
@@ -47,48 +48,57 @@ fn legend(runs: &[Run]) -> String {
     s + "</p>"
 }
 
-fn experiment_section(runs: &[Run], exp: &str, ids: &[String]) -> String {
+/// An experiment's bars: one chart per group (a ping-pong's placement).
+fn bars(runs: &[Run], exp: Experiment, ids: &[BenchId], labels: &[String]) -> String {
+    let mut s = String::new();
+    for (group, gids) in bar_groups(ids) {
+        let title = if group.is_empty() {
+            exp.to_string()
+        } else {
+            format!("{exp} · {group}")
+        };
+        let rows: Vec<(String, Vec<Option<Point>>)> = gids
+            .iter()
+            .map(|&id| {
+                // A ping-pong's bar is named by its harness within its placement's
+                // chart; any other by its id within the experiment.
+                let short = match id {
+                    BenchId::PingPong {
+                        participants,
+                        mechanism,
+                        ..
+                    } => format!("{participants}-{mechanism}"),
+                    _ => id.within_experiment(),
+                };
+                (short, runs.iter().map(|r| point(r, id)).collect())
+            })
+            .collect();
+        s += &format!(
+            r#"<div class="chart">{}</div>"#,
+            svg::bar_chart(&title, labels, &rows)
+        );
+    }
+    s
+}
+
+fn experiment_section(runs: &[Run], exp: Experiment, ids: &[BenchId]) -> String {
     let labels: Vec<String> = runs.iter().map(|r| r.label.clone()).collect();
     let mut s = format!(
         r#"<section id="exp-{}"><h2>{}</h2>"#,
-        sanitise(exp),
-        escape(exp)
+        sanitise(exp.name()),
+        escape(exp.name())
     );
-    if FINDINGS.contains(&exp) {
-        s += r##"<p class="note">Its curves are under <a href="#findings">findings</a>.</p>"##;
-    } else if TABLES_ONLY.contains(&exp) {
-        s += r#"<p class="note">Its figures are in the table below.</p>"#;
-    } else {
-        for (group, gids) in bar_groups(ids) {
-            let title = if group.is_empty() {
-                exp.to_string()
-            } else {
-                format!("{exp} · {group}")
-            };
-            let rows: Vec<(String, Vec<Option<Point>>)> = gids
-                .iter()
-                .map(|id| {
-                    let short = id
-                        .strip_prefix(&format!("{exp}/"))
-                        .unwrap_or(id)
-                        .strip_suffix(&format!("/{group}"))
-                        .unwrap_or(id.strip_prefix(&format!("{exp}/")).unwrap_or(id));
-                    (
-                        short.to_string(),
-                        runs.iter().map(|r| point(r, id)).collect(),
-                    )
-                })
-                .collect();
-            s += &format!(
-                r#"<div class="chart">{}</div>"#,
-                svg::bar_chart(&title, &labels, &rows)
-            );
+    match exp.shown() {
+        Shown::Findings => {
+            s += r##"<p class="note">Its curves are under <a href="#findings">findings</a>.</p>"##
         }
+        Shown::Table => s += r#"<p class="note">Its figures are in the table below.</p>"#,
+        Shown::Bars => s += &bars(runs, exp, ids, &labels),
     }
     s += "<h3>Numbers</h3><p class=\"note\">Median ns per iteration (round trip, lap or \
           call) and its ratio to the first run; below, the p25-p75 range, ns per switch and \
           the indirect cost per switch where known.</p>";
-    let finding = FINDINGS.contains(&exp);
+    let finding = exp.shown() == Shown::Findings;
     s += &tables::numbers_table(runs, ids, finding);
     if !finding {
         // The findings' charts set process against thread.
@@ -136,23 +146,6 @@ fn memory_section(runs: &[Run]) -> String {
     )
 }
 
-/// The experiments charted under findings rather than in their own section.
-const FINDINGS: [&str; 2] = ["ring", "workset"];
-
-/// Experiments shown by their numbers alone: their figures read best in the table (and
-/// in their own sections: the claims, the guard, the heatmaps), and a chart per id would
-/// take more of the page's budget than it tells.
-const TABLES_ONLY: [&str; 8] = [
-    "floor",
-    "spawn",
-    "footprint",
-    "uswitch",
-    "isolation",
-    "cross",
-    "topology",
-    "regs",
-];
-
 /// The curves that show the findings: ns per switch by ring size with the full flushes,
 /// and the indirect cost by working-set size on log axes.
 fn findings_section(runs: &[Run]) -> String {
@@ -188,11 +181,11 @@ fn notes_section(runs: &[Run]) -> String {
             items += &match p {
                 Problem::Invalid { id, why } => format!(
                     r#"<li><span class="invalid">{} in {run}</span>: {}</li>"#,
-                    escape(id),
+                    escape(&id),
                     escape(why)
                 ),
                 Problem::Skipped { id, why } => {
-                    format!("<li>{} skipped in {run}: {}</li>", escape(id), escape(why))
+                    format!("<li>{} skipped in {run}: {}</li>", escape(&id), escape(why))
                 }
             };
         }
@@ -224,7 +217,11 @@ impl Exporter for Html {
         }
         nav += r##"<a href="#machines">machines</a>"##;
         for (e, _) in &exps {
-            nav += &format!(r##"<a href="#exp-{}">{}</a>"##, sanitise(e), escape(e));
+            nav += &format!(
+                r##"<a href="#exp-{}">{}</a>"##,
+                sanitise(e.name()),
+                escape(e.name())
+            );
         }
         let memory = memory_section(runs);
         if !memory.is_empty() {
@@ -255,7 +252,7 @@ impl Exporter for Html {
         body += &tables::machine_table(runs);
         body += "</section>";
         for (e, ids) in &exps {
-            body += &experiment_section(runs, e, ids);
+            body += &experiment_section(runs, *e, ids);
         }
         body += &memory;
         body += &topology::topology_section(runs);

@@ -6,9 +6,9 @@
 use super::plot::{tip, why_drawn_apart, Axis, Bars, Chart, Line, Mark};
 use crate::analysis::headline::{Cliff, Headline};
 use crate::counters::events::FULL_FLUSH;
-use crate::export::grouping::param_value;
 use crate::export::inputs::{Entry, Run};
 use crate::measure::CounterValue;
+use crate::spec::BenchId;
 
 /// The colour of process lines.
 pub const PROCESS: &str = "#d55e00";
@@ -33,8 +33,8 @@ pub fn style(series: &str) -> (&'static str, &'static str) {
     (colour, dash)
 }
 
-/// Picks the ids a chart draws: from an id's segments, the series and the x value.
-pub type Keep<'a> = &'a dyn Fn(&[&str]) -> Option<(String, f64)>;
+/// Picks the ids a chart draws: from an id, the series and the x value.
+pub type Keep<'a> = &'a dyn Fn(BenchId) -> Option<(String, f64)>;
 
 /// Lines of a run's entries of `experiment` grouped by series (the id's second segment),
 /// sorted pipe first, process before thread; `point` gives a mark for an entry at x.
@@ -45,8 +45,7 @@ pub fn lines_of(
 ) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     for e in &run.entries {
-        let segs: Vec<&str> = e.id.split('/').collect();
-        let Some((series, x)) = keep(&segs) else {
+        let Some((series, x)) = keep(e.id) else {
             continue;
         };
         let Some(m) = point(e, &series, x) else {
@@ -79,10 +78,14 @@ pub fn lines_of(
     lines
 }
 
-/// `ring/<series>/<n>`: the series and n.
-fn ring_series(segs: &[&str]) -> Option<(String, f64)> {
-    match segs {
-        ["ring", series, n] => Some((series.to_string(), param_value(n)?)),
+/// A ring's series (`process-pipe`) and its size n.
+fn ring_series(id: BenchId) -> Option<(String, f64)> {
+    match id {
+        BenchId::Ring {
+            participants,
+            mechanism,
+            n,
+        } => Some((format!("{participants}-{mechanism}"), n as f64)),
         _ => None,
     }
 }
@@ -115,7 +118,7 @@ fn flushes(run: &Run, lines: &[Line]) -> Vec<(f64, f64)> {
     run.entries
         .iter()
         .filter_map(|e| {
-            let (s, n) = ring_series(&e.id.split('/').collect::<Vec<_>>())?;
+            let (s, n) = ring_series(e.id)?;
             match (s == series, e.counters.get(FULL_FLUSH)) {
                 (true, Some(CounterValue::Measured { per_switch, .. })) => {
                     Some((n, (*per_switch)?))
@@ -214,10 +217,11 @@ mod tests {
         assert_eq!(style("process-pipe"), (PROCESS, ""));
         assert_eq!(style("thread-futex"), (THREAD, "6 4"));
         assert_eq!(style("thread-eventfd"), (THREAD, "2 3"));
+        let id = |s: &str| s.parse::<BenchId>().unwrap();
         assert_eq!(
-            ring_series(&["ring", "process-pipe", "8"]),
+            ring_series(id("ring/process-pipe/8")),
             Some(("process-pipe".into(), 8.0))
         );
-        assert_eq!(ring_series(&["pingpong", "process-pipe", "same-cpu"]), None);
+        assert_eq!(ring_series(id("pingpong/process-pipe/same-cpu")), None);
     }
 }

@@ -6,6 +6,7 @@ use crate::export::escape::html as escape;
 use crate::export::grouping::{latency_cell, latency_head, latency_rows, ratios};
 use crate::export::inputs::{Entry, Run};
 use crate::export::machine::machine_rows;
+use crate::spec::BenchId;
 use crate::units::ns;
 
 /// The machine table: a column per run, rows that differ between runs highlighted.
@@ -52,10 +53,10 @@ pub fn unstable_tag(e: &Entry) -> String {
 }
 
 /// The sample count shared by every entry of `run` among `ids`, if they share one.
-fn common_n(run: &Run, ids: &[String]) -> Option<usize> {
+fn common_n(run: &Run, ids: &[BenchId]) -> Option<usize> {
     let mut ns = ids
         .iter()
-        .filter_map(|id| run.entry(id))
+        .filter_map(|&id| run.entry(id))
         .map(|e| e.summary.n);
     let first = ns.next()?;
     ns.all(|n| n == first).then_some(first)
@@ -118,7 +119,7 @@ fn number_cell(e: &Entry, first: Option<f64>, show_n: bool, compact: bool) -> St
 /// cost per switch where known.
 /// Unstable and invalid results are flagged. `compact` (the findings, whose charts carry
 /// the rest) keeps the median and the cost per switch alone.
-pub fn numbers_table(runs: &[Run], ids: &[String], compact: bool) -> String {
+pub fn numbers_table(runs: &[Run], ids: &[BenchId], compact: bool) -> String {
     let mut s = String::from(r#"<table class="numbers"><tr><th>id</th>"#);
     let shared: Vec<Option<usize>> = runs.iter().map(|r| common_n(r, ids)).collect();
     for (r, n) in runs.iter().zip(&shared) {
@@ -126,8 +127,8 @@ pub fn numbers_table(runs: &[Run], ids: &[String], compact: bool) -> String {
         s += &format!("<th>{}{n}</th>", escape(&r.label));
     }
     s += "</tr>";
-    for id in ids {
-        s += &format!("<tr><td>{}</td>", escape(id));
+    for &id in ids {
+        s += &format!("<tr><td>{}</td>", escape(&id.to_string()));
         let first = runs
             .first()
             .and_then(|r| r.entry(id))
@@ -145,7 +146,7 @@ pub fn numbers_table(runs: &[Run], ids: &[String], compact: bool) -> String {
 
 /// Process over thread medians, where an id has a thread twin; empty when none has. A
 /// ratio with an unstable side is greyed and flagged: its medians mean little.
-pub fn ratio_table(runs: &[Run], ids: &[String]) -> String {
+pub fn ratio_table(runs: &[Run], ids: &[BenchId]) -> String {
     let rows = ratios(runs, ids);
     if rows.is_empty() {
         return String::new();
@@ -161,11 +162,11 @@ pub fn ratio_table(runs: &[Run], ids: &[String]) -> String {
     }
     s += "</tr>";
     for (p, twin, vals) in rows {
-        s += &format!("<tr><td>{}</td>", escape(&p));
+        s += &format!("<tr><td>{}</td>", escape(&p.to_string()));
         for (r, v) in runs.iter().zip(vals) {
-            let unstable = [&p, &twin]
+            let unstable = [p, twin]
                 .iter()
-                .filter_map(|id| r.entry(id))
+                .filter_map(|&id| r.entry(id))
                 .find(|e| e.stability.is_unstable());
             s += &match (v, unstable) {
                 (Some(v), Some(e)) => format!(
@@ -183,7 +184,7 @@ pub fn ratio_table(runs: &[Run], ids: &[String]) -> String {
 
 /// Percentiles of single round trips (the tails pass of cross-CPU and unpinned
 /// ping-pongs), one row per id that has them; empty when none has.
-pub fn latency_table(runs: &[Run], ids: &[String]) -> String {
+pub fn latency_table(runs: &[Run], ids: &[BenchId]) -> String {
     let rows = latency_rows(runs, ids);
     if rows.is_empty() {
         return String::new();
@@ -199,7 +200,7 @@ pub fn latency_table(runs: &[Run], ids: &[String]) -> String {
     }
     s += "</tr>";
     for (id, per_run) in rows {
-        s += &format!("<tr><td>{}</td>", escape(&id));
+        s += &format!("<tr><td>{}</td>", escape(&id.to_string()));
         for l in per_run {
             s += &format!(r#"<td class="num">{}</td>"#, latency_cell(l));
         }
@@ -217,7 +218,7 @@ mod tests {
     #[test]
     fn the_latency_table_has_the_ids_timed_one_by_one() {
         let runs = [tails_run("a <1>", Some(EXAMPLE))];
-        let ids: Vec<String> = runs[0].entries.iter().map(|e| e.id.clone()).collect();
+        let ids: Vec<BenchId> = runs[0].entries.iter().map(|e| e.id).collect();
         let t = latency_table(&runs, &ids);
         assert!(t.contains("<th>a &lt;1&gt;</th>"), "{t}");
         assert!(t.contains("<td>pingpong/thread-pipe/cross-cpu</td>"), "{t}");

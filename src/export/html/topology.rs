@@ -19,7 +19,7 @@ fn measured(run: &Run) -> Measured {
     run.entries
         .iter()
         .filter_map(|e| {
-            let Ok(BenchId::Topology { handover, a, b }) = e.id.parse() else {
+            let BenchId::Topology { handover, a, b } = e.id else {
                 return None;
             };
             let class = topo.and_then(|t| t.class_of(a, b));

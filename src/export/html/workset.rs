@@ -7,8 +7,8 @@
 use super::plot::{tip, why_drawn_apart, Axis, Chart, Line, Mark};
 use super::ring::lines_of;
 use crate::analysis::headline::Headline;
-use crate::export::grouping::param_value;
 use crate::export::inputs::{Entry, Run};
+use crate::spec::{Access, BenchId, Retired};
 use crate::units::{format_size, time};
 
 /// The access patterns, in order, with what each touches between switches.
@@ -21,16 +21,23 @@ pub const VARIANTS: [(&str, &str); 3] = [
     ),
 ];
 
-/// `workset/<series>/<size>` (read) or `workset/<series>/<variant>/<size>`: the series
-/// and the size, when the variant is `variant` and the size is above 0.
-fn series_in(variant: &str, segs: &[&str]) -> Option<(String, f64)> {
-    let (series, v, size) = match segs {
-        ["workset", series, size] => (series, "read", size),
-        ["workset", series, v, size] => (series, *v, size),
+/// A working set's series (`process-pipe`) and its size, when its access is `variant`
+/// and the size is above 0 (the futex working sets of earlier versions read).
+fn series_in(variant: &str, id: BenchId) -> Option<(String, f64)> {
+    let (series, v, bytes) = match id {
+        BenchId::Workset {
+            participants,
+            access,
+            bytes,
+        } => (format!("{participants}-pipe"), access.name(), bytes),
+        BenchId::Retired(Retired::FutexWorkset { participants, kib }) => (
+            format!("{participants}-futex"),
+            Access::Read.name(),
+            kib * 1024,
+        ),
         _ => return None,
     };
-    let bytes = param_value(size)?;
-    (v == variant && bytes > 0.0).then(|| (series.to_string(), bytes))
+    (v == variant && bytes > 0).then_some((series, bytes as f64))
 }
 
 /// An entry's indirect cost at `bytes`; its range is the round trip's p25-p75 spread per
@@ -58,7 +65,7 @@ pub fn workset_charts(runs: &[Run]) -> String {
         .iter()
         .flat_map(|(v, _)| {
             runs.iter().map(move |r| {
-                let keep = move |segs: &[&str]| series_in(v, segs);
+                let keep = move |id: BenchId| series_in(v, id);
                 (*v, r, lines_of(r, &keep, &indirect))
             })
         })
@@ -124,7 +131,7 @@ mod tests {
 
     #[test]
     fn ids_map_to_variants_and_sizes() {
-        let f = |v, id: &str| series_in(v, &id.split('/').collect::<Vec<_>>());
+        let f = |v, id: &str| series_in(v, id.parse().unwrap());
         assert_eq!(
             f("read", "workset/process-pipe/16KiB"),
             Some(("process-pipe".into(), 16384.0))

@@ -45,7 +45,7 @@ pub(super) fn benchmark_dir(f: &Path) -> Option<&Path> {
 
 /// The run of a criterion directory: its benchmarks sorted by id.
 pub(super) fn run(dir: &Path, mut entries: Vec<Entry>) -> Run {
-    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    entries.sort_by_key(|e| e.id.to_string());
     Run {
         label: String::new(),
         source: dir.to_path_buf(),
@@ -95,9 +95,14 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
 
 /// One criterion benchmark from its `new/` directory: the id from `benchmark.json`, the
 /// per-iteration samples from `sample.json` (time / iterations of each sample), else the
-/// median point estimate from `estimates.json`.
-pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
+/// median point estimate from `estimates.json`. A benchmark whose id is not a ctxbench
+/// id (a counter group, `counters/<event>/<id>`, counts events, not time) is left out:
+/// `Err` of the id, for the loader to say so.
+pub(super) fn load_benchmark(new_dir: &Path) -> Result<std::result::Result<Entry, String>> {
     let b: CriterionBenchmark = read_json(&new_dir.join("benchmark.json"))?;
+    let Ok(id) = b.full_id.parse() else {
+        return Ok(Err(b.full_id));
+    };
     let sample_path = new_dir.join("sample.json");
     let mut spread = Stability::Stable;
     let summary = if sample_path.is_file() {
@@ -126,8 +131,8 @@ pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
             })?
         }
     };
-    Ok(Entry {
-        id: b.full_id,
+    Ok(Ok(Entry {
+        id,
         summary,
         valid: true,
         validity: "criterion: not checked".into(),
@@ -138,5 +143,5 @@ pub(super) fn load_benchmark(new_dir: &Path) -> Result<Entry> {
         indirect_ns_per_switch: None,
         extra: BTreeMap::new(),
         latency: None,
-    })
+    }))
 }

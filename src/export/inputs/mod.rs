@@ -121,7 +121,14 @@ fn load_dir(dir: &Path, loaded: &mut Loaded) -> Result<()> {
         }
         if criterion::is_own_file(&f) {
             if let Some(new_dir) = criterion::benchmark_dir(&f) {
-                criterion.push(criterion::load_benchmark(new_dir)?);
+                match criterion::load_benchmark(new_dir)? {
+                    Ok(entry) => criterion.push(entry),
+                    Err(id) => loaded.warnings.push(format!(
+                        "{}: left out: {id} is not a ctxbench id (a counter group counts \
+                         events: criterion's own report under target/criterion shows it)",
+                        new_dir.display()
+                    )),
+                }
             }
             continue;
         }

@@ -9,6 +9,7 @@ use crate::analysis::spread::{stability, Stability};
 use crate::fingerprint::Fingerprint;
 use crate::measure::{CounterValue, Latency, Outcome};
 use crate::results::Skipped;
+use crate::spec::BenchId;
 use crate::stats::Summary;
 
 /// What a report says about criterion output.
@@ -29,7 +30,7 @@ pub enum SourceKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// The id, e.g. `pingpong/process-pipe/same-cpu`.
-    pub id: String,
+    pub id: BenchId,
     /// Summary of the samples in ns per iteration (round trip, lap, spawn, call).
     pub summary: Summary,
     /// False when the run judged the result invalid.
@@ -59,7 +60,7 @@ impl Entry {
     pub fn from_outcome(o: &Outcome) -> Self {
         let summary = Summary::of(&o.samples_ns_per_round_trip).unwrap_or(o.ns_per_round_trip);
         Entry {
-            id: o.id.to_string(),
+            id: o.id,
             summary,
             valid: o.valid,
             validity: o.validity.clone(),
@@ -105,7 +106,7 @@ pub struct Run {
 
 impl Run {
     /// The entry with this id.
-    pub fn entry(&self, id: &str) -> Option<&Entry> {
+    pub fn entry(&self, id: BenchId) -> Option<&Entry> {
         self.entries.iter().find(|e| e.id == id)
     }
 
@@ -116,11 +117,11 @@ impl Run {
             .iter()
             .filter(|e| !e.valid)
             .map(|e| Problem::Invalid {
-                id: &e.id,
+                id: e.id.to_string(),
                 why: &e.validity,
             });
         let skipped = self.skipped.iter().map(|s| Problem::Skipped {
-            id: &s.id,
+            id: s.id.clone(),
             why: &s.reason,
         });
         invalid.chain(skipped)
@@ -157,19 +158,19 @@ fn verdict_field<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
 }
 
 /// Something a run does not show a number for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem<'a> {
     /// The run judged this id invalid, for this reason.
     Invalid {
         /// The benchmark id.
-        id: &'a str,
+        id: String,
         /// The run's reason.
         why: &'a str,
     },
     /// The run skipped this id, for this reason.
     Skipped {
-        /// The benchmark id.
-        id: &'a str,
+        /// The benchmark id (or what was asked for, e.g. `topology/*`).
+        id: String,
         /// Why the run skipped it.
         why: &'a str,
     },
