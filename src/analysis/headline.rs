@@ -33,7 +33,7 @@ pub struct Figure {
     /// The value, ns.
     pub ns: f64,
     /// The id of the result.
-    pub id: String,
+    pub id: BenchId,
     /// How the result's samples spread.
     pub stability: Stability,
 }
@@ -42,7 +42,7 @@ impl Figure {
     fn of(o: &Outcome, ns: f64) -> Self {
         Self {
             ns,
-            id: o.id.to_string(),
+            id: o.id,
             stability: stability(&o.samples_ns_per_round_trip),
         }
     }

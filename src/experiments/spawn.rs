@@ -72,8 +72,9 @@ impl SpawnHarness {
             let path = std::path::Path::new(TRUE_PROGRAM.to_str().unwrap_or("/bin/true"));
             if !path.is_file() {
                 return Err(Error::InvalidInput(format!(
-                    "spawn/posix-spawn starts {} and it is missing; install coreutils or \
-                     leave this benchmark out (--filter)",
+                    "{} starts {} and it is missing; install coreutils or leave this \
+                     benchmark out (--filter)",
+                    crate::spec::BenchId::Spawn(kind),
                     path.display()
                 )));
             }

@@ -227,7 +227,7 @@ fn wakeup_cell(_: &Run, h: &Headline) -> Cell {
         return Cell::missing("no valid cross-cpu thread ping-pong");
     };
     let (upper, name) = w.upper;
-    let id = w.p50.id.trim_start_matches("pingpong/");
+    let id = w.p50.id.within_experiment();
     Cell::of(
         time(w.p50.ns),
         format!("{name} {}; {id}", time(upper)),

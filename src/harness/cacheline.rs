@@ -166,7 +166,7 @@ impl CacheLinePingPong {
                 peer_loop(&l.turn);
             })
             .map_err(|e| Error::sys("spawning the peer thread", e))?;
-        let name = "topology/cacheline peer";
+        let name = "the cache line's peer";
         let l = Arc::clone(&line);
         let peer = Peer::Thread(ThreadGuard::new(
             name,

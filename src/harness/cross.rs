@@ -201,9 +201,12 @@ impl Harness for CrossHarness {
         if iters > 0 {
             if let Some(at) = pattern_mismatch(self.dst.as_mut_slice(), self.expect_seed) {
                 return Err(Error::InvalidInput(format!(
-                    "cross/{}: the bytes read differ from what the target wrote, from byte \
-                     {at} on: the read did not deliver the target's memory",
-                    self.way.name()
+                    "{}: the bytes read differ from what the target wrote, from byte {at} \
+                     on: the read did not deliver the target's memory",
+                    crate::spec::BenchId::Cross {
+                        way: self.way,
+                        bytes: self.dst.as_mut_slice().len() as u64,
+                    }
                 )));
             }
             self.batches_checked += 1;

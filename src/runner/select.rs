@@ -153,7 +153,7 @@ pub(super) fn sweep(
 ) -> (Vec<Planned>, Option<Skipped>) {
     let (benches, why_not) = topology::sweep_over(cpus, k, |id| matches(id, filters));
     let asked = filters.is_empty() || filters.iter().any(|f| f.contains("topology"));
-    let id = "topology/*".to_string();
+    let id = format!("{}/*", crate::spec::Experiment::Topology);
     let skipped = why_not
         .filter(|_| asked)
         .map(|reason| Skipped { id, reason });
