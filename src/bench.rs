@@ -105,9 +105,8 @@ impl Bench for crate::spec::PingPongSpec {
 
     /// The direct cost, round by round, from its floor's arm.
     fn take_paired(&self, o: &mut Outcome, p: &Paired) {
-        let floor =
-            crate::experiments::floors::FloorKind::for_pingpong(self.participants, self.mechanism);
-        crate::experiments::floors::direct_take_paired(o, p, floor.id());
+        let floor = crate::spec::FloorKind::for_pingpong(self.participants, self.mechanism);
+        crate::measure::paired::direct_cost(o, p, BenchId::Floor(floor));
     }
 }
 

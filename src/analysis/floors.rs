@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::experiments::floors::FloorKind;
+use crate::spec::FloorKind;
 use crate::measure::Outcome;
 use crate::spec::PlacementKind;
 use crate::spec::{BenchId, Experiment};
@@ -25,7 +25,7 @@ pub fn apply(outcomes: &mut [Outcome]) {
         else {
             continue;
         };
-        let floor = FloorKind::for_pingpong(p, m).id();
+        let floor = BenchId::Floor(FloorKind::for_pingpong(p, m));
         if o.direct_ns_per_switch.is_some() {
             // Measured in paired rounds beside its floor already.
             continue;

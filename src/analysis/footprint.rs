@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::experiments::footprint::{Quantity, QUANTITIES};
+use crate::measure::memory::{Quantity, QUANTITIES};
 use crate::measure::Outcome;
 use crate::spec::{BenchId, Participants};
 use crate::stats::{least_squares, LineFit};

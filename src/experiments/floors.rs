@@ -19,8 +19,8 @@ use crate::error::{Error, Result};
 use crate::harness::eventfd::{new_eventfd, signal, take};
 use crate::harness::futex::{wake_and_wait_alone, Plain};
 use crate::harness::{write_all, Driver, Harness};
-use crate::measure::{Outcome, OutcomeMeta};
-use crate::spec::{Mechanism, Participants, Placement, PlacementKind};
+use crate::measure::OutcomeMeta;
+use crate::spec::{Mechanism, Placement, PlacementKind};
 use crate::sys::SharedWords;
 
 pub use crate::spec::{FloorKind, FLOORS};
@@ -40,21 +40,6 @@ impl FloorKind {
             FloorKind::FutexShared => Some(Mechanism::FutexShared),
             FloorKind::CondvarNotify => Some(Mechanism::Condvar),
             FloorKind::Eventfd => Some(Mechanism::Eventfd),
-        }
-    }
-
-    /// The floor that applies to a ping-pong of `p` over `m`: what each side does per round
-    /// trip besides switching (processes and `thread-futex-shared` use the shared futex
-    /// operations, `thread-futex` the private ones).
-    pub fn for_pingpong(p: Participants, m: Mechanism) -> FloorKind {
-        match (p, m) {
-            (_, Mechanism::Pipe) => FloorKind::Pipe,
-            (Participants::Process, Mechanism::Futex) | (_, Mechanism::FutexShared) => {
-                FloorKind::FutexShared
-            }
-            (Participants::Thread, Mechanism::Futex) => FloorKind::Futex,
-            (_, Mechanism::Condvar) => FloorKind::CondvarNotify,
-            (_, Mechanism::Eventfd) => FloorKind::Eventfd,
         }
     }
 
@@ -176,27 +161,6 @@ impl Harness for FloorHarness {
     }
 }
 
-/// The direct cost per switch of the ping-pong outcome `o`, from paired rounds `p` that
-/// ran it beside its floor `floor`: `(round trip − 2 × floor) / 2` round by round, the
-/// estimate over set-ups (see [`crate::measure::paired::Paired::estimate`]). Nothing where
-/// `p` has no such arms.
-pub fn direct_take_paired(
-    o: &mut Outcome,
-    p: &crate::measure::paired::Paired,
-    floor: crate::spec::BenchId,
-) {
-    let (Some(rt), Some(f)) = (p.main(o.id), p.main(floor)) else {
-        return;
-    };
-    let salt = crate::stats::rng::Rng::derived(0, &[rt as u64, f as u64]).next_u64();
-    if let Some(i) = p.estimate(salt, |r| (r[rt] - 2.0 * r[f]) / 2.0) {
-        o.direct_ns_per_switch = Some(i.value);
-        o.floor_used = Some(format!(
-            "{floor} (measured in the same rounds, subtracted for each side round by round)"
-        ));
-    }
-}
-
 /// Sets up and warms up a floor on `cpu`.
 pub fn build(kind: FloorKind, cpu: usize) -> Result<FloorHarness> {
     let mut h = FloorHarness::new(kind, cpu)?;
@@ -237,6 +201,7 @@ impl crate::bench::Bench for FloorBench {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Participants;
     use crate::spec::PingPongSpec;
 
     #[test]

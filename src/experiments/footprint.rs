@@ -33,6 +33,7 @@ use crate::error::{Error, Result};
 use crate::harness::idle::IdleTasks;
 use crate::harness::Task;
 use crate::measure::memory::{self, ProcessMemory};
+pub use crate::measure::memory::{Quantity, QUANTITIES};
 use crate::measure::switches::{self, TaskSwitches};
 use crate::measure::{
     outcome, Counting, Outcome, OutcomeMeta, SampleConfig, Samples, SwitchCount, Validity,
@@ -52,49 +53,6 @@ pub const FOOTPRINT_PARTICIPANTS: [Participants; 2] = [Participants::Process, Pa
 
 /// How long the tasks may take, after their hello, to be seen asleep in their read.
 pub const PARK_LIMIT: Duration = Duration::from_secs(2);
-
-/// What the footprint records of n tasks, each in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Quantity {
-    /// Proportional set size, summed: what the tasks really added in pages.
-    Pss,
-    /// Page tables (`VmPTE`), summed.
-    PageTables,
-    /// Kernel stacks (`KernelStack`, machine-wide, before and after).
-    KernelStacks,
-    /// Resident set size, summed: shared pages counted in every process that maps them.
-    Rss,
-}
-
-/// Every quantity, in report order.
-pub const QUANTITIES: [Quantity; 4] = [
-    Quantity::Pss,
-    Quantity::PageTables,
-    Quantity::KernelStacks,
-    Quantity::Rss,
-];
-
-impl Quantity {
-    /// Its key in an outcome's `extra`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Quantity::Pss => "pss_bytes",
-            Quantity::PageTables => "page_table_bytes",
-            Quantity::KernelStacks => "kernel_stack_bytes",
-            Quantity::Rss => "rss_bytes",
-        }
-    }
-
-    /// Its name in tables and verdicts.
-    pub fn label(self) -> &'static str {
-        match self {
-            Quantity::Pss => "PSS",
-            Quantity::PageTables => "page tables",
-            Quantity::KernelStacks => "kernel stacks",
-            Quantity::Rss => "RSS",
-        }
-    }
-}
 
 /// One footprint benchmark: `tasks` idle processes or threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

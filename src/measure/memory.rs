@@ -12,6 +12,49 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// What the footprint records of n tasks, each in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    /// Proportional set size, summed: what the tasks really added in pages.
+    Pss,
+    /// Page tables (`VmPTE`), summed.
+    PageTables,
+    /// Kernel stacks (`KernelStack`, machine-wide, before and after).
+    KernelStacks,
+    /// Resident set size, summed: shared pages counted in every process that maps them.
+    Rss,
+}
+
+/// Every quantity, in report order.
+pub const QUANTITIES: [Quantity; 4] = [
+    Quantity::Pss,
+    Quantity::PageTables,
+    Quantity::KernelStacks,
+    Quantity::Rss,
+];
+
+impl Quantity {
+    /// Its key in an outcome's `extra`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Quantity::Pss => "pss_bytes",
+            Quantity::PageTables => "page_table_bytes",
+            Quantity::KernelStacks => "kernel_stack_bytes",
+            Quantity::Rss => "rss_bytes",
+        }
+    }
+
+    /// Its name in tables and verdicts.
+    pub fn label(self) -> &'static str {
+        match self {
+            Quantity::Pss => "PSS",
+            Quantity::PageTables => "page tables",
+            Quantity::KernelStacks => "kernel stacks",
+            Quantity::Rss => "RSS",
+        }
+    }
+}
+
 /// The memory of one process, or of several summed, in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ProcessMemory {

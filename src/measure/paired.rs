@@ -626,6 +626,23 @@ pub fn run(
     })
 }
 
+/// The direct cost per switch of the ping-pong outcome `o`, from paired rounds `p` that
+/// ran it beside its floor `floor`: `(round trip − 2 × floor) / 2` round by round, the
+/// estimate over set-ups (see [`Paired::estimate`]). Nothing where
+/// `p` has no such arms.
+pub fn direct_cost(o: &mut super::Outcome, p: &Paired, floor: BenchId) {
+    let (Some(rt), Some(f)) = (p.main(o.id), p.main(floor)) else {
+        return;
+    };
+    let salt = crate::stats::rng::Rng::derived(0, &[rt as u64, f as u64]).next_u64();
+    if let Some(i) = p.estimate(salt, |r| (r[rt] - 2.0 * r[f]) / 2.0) {
+        o.direct_ns_per_switch = Some(i.value);
+        o.floor_used = Some(format!(
+            "{floor} (measured in the same rounds, subtracted for each side round by round)"
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

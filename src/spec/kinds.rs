@@ -2,6 +2,8 @@
 //! which way a working set is touched, which user-space switch, which way another process's
 //! memory is read. Their ids are built and parsed in [`super::id`].
 
+use super::{Mechanism, Participants};
+
 /// One floor: a mechanism's own cost, without a switch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FloorKind {
@@ -35,6 +37,21 @@ pub const FLOORS: [FloorKind; 6] = [
 ];
 
 impl FloorKind {
+    /// The floor that applies to a ping-pong of `p` over `m`: what each side does per round
+    /// trip besides switching (processes and `thread-futex-shared` use the shared futex
+    /// operations, `thread-futex` the private ones).
+    pub fn for_pingpong(p: Participants, m: Mechanism) -> FloorKind {
+        match (p, m) {
+            (_, Mechanism::Pipe) => FloorKind::Pipe,
+            (Participants::Process, Mechanism::Futex) | (_, Mechanism::FutexShared) => {
+                FloorKind::FutexShared
+            }
+            (Participants::Thread, Mechanism::Futex) => FloorKind::Futex,
+            (_, Mechanism::Condvar) => FloorKind::CondvarNotify,
+            (_, Mechanism::Eventfd) => FloorKind::Eventfd,
+        }
+    }
+
     /// Its name in the id.
     pub fn name(self) -> &'static str {
         match self {

@@ -12,7 +12,7 @@ use super::evidence::Evidence;
 use super::figure::{decide_difference, Figure, Margin, Unit};
 use super::{Claim, Finding, VerdictKind};
 use crate::analysis::footprint::{PerTask, OWN};
-use crate::experiments::footprint::Quantity;
+use crate::measure::memory::Quantity;
 use crate::measure::Outcome;
 use crate::spec::Participants::{self, Process, Thread};
 use crate::stats::bootstrap::{t975, Interval};
