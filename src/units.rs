@@ -45,6 +45,19 @@ pub fn time(ns: f64) -> String {
     format!("{} {unit}", places(v, v.abs(), &[(100.0, 0), (10.0, 1)], 2))
 }
 
+/// A duration for people with at most one decimal, in ns, us or ms: `110 ns`, `48.9 us`,
+/// `1.2 ms` (where [`time`] keeps three significant figures: the topology's tables and
+/// heatmaps, whose cells are narrow).
+pub fn time_short(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{} ms", self::ns(ns / 1e6))
+    } else if ns >= 1e3 {
+        format!("{} us", self::ns(ns / 1e3))
+    } else {
+        format!("{} ns", self::ns(ns))
+    }
+}
+
 /// Nanoseconds in a terminal table column: whole from 100 up, else one decimal (`4123`,
 /// `45.2`, `0.8`). The bound is on the value itself, so a negative direct cost keeps its
 /// decimal.

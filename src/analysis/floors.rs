@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
-use crate::spec::FloorKind;
 use crate::measure::Outcome;
+use crate::spec::FloorKind;
 use crate::spec::PlacementKind;
 use crate::spec::{BenchId, Experiment};
 

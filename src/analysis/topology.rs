@@ -10,7 +10,6 @@
 
 use crate::measure::{Latency, Outcome};
 use crate::spec::{BenchId, Experiment, Handover};
-use crate::stats::quantile;
 use crate::topology::{PairClass, CLASSES};
 
 /// One hand-over's figures for a pair, in ns.
@@ -125,17 +124,9 @@ impl ClassRow {
     }
 }
 
-/// A round trip for people, with its unit: `110 ns`, `48.9 us`, `1.2 ms`.
-pub fn time(ns: f64) -> String {
-    use crate::units::ns as num;
-    if ns >= 1e6 {
-        format!("{} ms", num(ns / 1e6))
-    } else if ns >= 1e3 {
-        format!("{} us", num(ns / 1e3))
-    } else {
-        format!("{} ns", num(ns))
-    }
-}
+/// A round trip for people, with its unit: `110 ns`, `48.9 us`, `1.2 ms` (see
+/// [`crate::units::time_short`]).
+pub use crate::units::time_short as time;
 
 /// A ratio for people: `445x`, `22x`, `1.5x`.
 pub fn times(ratio: f64) -> String {
@@ -146,11 +137,6 @@ pub fn times(ratio: f64) -> String {
     } else {
         format!("{ratio:.1}x")
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    quantile(&v, 0.5)
 }
 
 /// The class rows of `pairs`, nearest class first; a class none of whose pairs has both
@@ -168,13 +154,21 @@ pub fn class_rows(pairs: &[PairFigures]) -> Vec<ClassRow> {
             if both.is_empty() {
                 return None;
             }
-            let all = |v: Vec<Option<f64>>| v.into_iter().collect::<Option<Vec<f64>>>().map(median);
+            let all = |v: Vec<Option<f64>>| {
+                v.into_iter()
+                    .collect::<Option<Vec<f64>>>()
+                    .map(|mut v| crate::stats::median(&mut v))
+            };
             Some(ClassRow {
                 class,
                 pairs: both.len(),
-                wake_p50_ns: median(both.iter().map(|(f, _)| f.p50_ns).collect()),
+                wake_p50_ns: crate::stats::median(
+                    &mut both.iter().map(|(f, _)| f.p50_ns).collect::<Vec<f64>>(),
+                ),
                 wake_p99_ns: all(both.iter().map(|(f, _)| f.p99_ns).collect()),
-                line_p50_ns: median(both.iter().map(|(_, l)| l.p50_ns).collect()),
+                line_p50_ns: crate::stats::median(
+                    &mut both.iter().map(|(_, l)| l.p50_ns).collect::<Vec<f64>>(),
+                ),
                 line_p99_ns: all(both.iter().map(|(_, l)| l.p99_ns).collect()),
             })
         })

@@ -133,11 +133,6 @@ impl Round {
     }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    crate::stats::quantile(&v, 0.5)
-}
-
 /// Rounds of the four batches, `iters` iterations each, writes on first in even rounds
 /// and off first in odd ones (load that drifts cancels within a round), until `want`
 /// rounds were quiet (no batch in which other tasks took more than 1% of the CPU, read
@@ -204,7 +199,9 @@ impl crate::bench::Bench for RegsSpec {
         let (rounds, quiet, taken) = interleaved(h, (cfg.samples / 2).max(5), iters)?;
         o.extra.insert("rounds".into(), taken as f64);
         o.extra.insert("quiet_rounds".into(), quiet as f64);
-        let col = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
+        let col = |f: fn(&Round) -> f64| {
+            crate::stats::median(&mut rounds.iter().map(f).collect::<Vec<f64>>())
+        };
         o.extra.insert("on_ns_per_round_trip".into(), col(|r| r.on));
         o.extra
             .insert("off_ns_per_round_trip".into(), col(|r| r.off));
@@ -277,7 +274,15 @@ impl crate::bench::Bench for RegsSpec {
         ) else {
             return;
         };
-        let column = |i: usize| median(p.per_round(|r| r[i]).into_iter().flatten().collect());
+        let column = |i: usize| {
+            crate::stats::median(
+                &mut p
+                    .per_round(|r| r[i])
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<f64>>(),
+            )
+        };
         o.extra.insert("rounds".into(), p.taken_rounds() as f64);
         o.extra
             .insert("quiet_rounds".into(), p.quiet_rounds() as f64);

@@ -156,11 +156,6 @@ impl WorksetSpec {
     }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    crate::stats::quantile(&v, 0.5)
-}
-
 /// `((rt − idle) − touch) / 2`, the indirect cost per switch (may be slightly negative
 /// within noise when there is none).
 pub fn indirect_ns_per_switch(rt: f64, idle: f64, touch: f64) -> f64 {
@@ -184,12 +179,11 @@ pub fn indirect_from_rounds(rounds: &[Round]) -> Option<f64> {
     if rounds.is_empty() {
         return None;
     }
-    Some(median(
-        rounds
-            .iter()
-            .map(|r| indirect_ns_per_switch(r.rt, r.idle, r.touch))
-            .collect(),
-    ))
+    let mut each: Vec<f64> = rounds
+        .iter()
+        .map(|r| indirect_ns_per_switch(r.rt, r.idle, r.touch))
+        .collect();
+    Some(crate::stats::median(&mut each))
 }
 
 /// Times `rounds` rounds of (touching, idle, touches alone), `iters` each.
@@ -232,7 +226,9 @@ impl crate::bench::Bench for WorksetSpec {
 
     fn finish(&self, h: &mut WorksetPingPong, o: &mut Outcome, cfg: &SampleConfig) -> Result<()> {
         let rounds = interleaved(h, (cfg.samples / 4).max(5), o.iterations_per_sample)?;
-        let col = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
+        let col = |f: fn(&Round) -> f64| {
+            crate::stats::median(&mut rounds.iter().map(f).collect::<Vec<f64>>())
+        };
         o.extra
             .insert("idle_ns_per_round_trip".into(), col(|r| r.idle));
         o.extra
@@ -280,8 +276,9 @@ impl crate::bench::Bench for WorksetSpec {
         };
         let touch = p.index(id, ArmMode::TouchAlone);
         let touch_of = move |r: &[f64]| touch.map_or(0.0, |t| 2.0 * r[t]);
-        let column =
-            |f: &dyn Fn(&[f64]) -> f64| median(p.per_round(f).into_iter().flatten().collect());
+        let column = |f: &dyn Fn(&[f64]) -> f64| {
+            crate::stats::median(&mut p.per_round(f).into_iter().flatten().collect::<Vec<f64>>())
+        };
         o.extra
             .insert("idle_ns_per_round_trip".into(), column(&|r| r[idle]));
         o.extra

@@ -168,6 +168,17 @@ fn a_stopped_peer_is_an_error_within_the_stall_limit() {
     }
 }
 
+/// Whether process `pid` has ended: a zombie, or gone.
+fn dead(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state == "Z" || state == "X"),
+        Err(_) => true,
+    }
+}
+
 #[test]
 fn a_killed_watchdog_fails_the_next_batch_and_one_under_way() {
     let _x = super::exclusive();
@@ -175,8 +186,14 @@ fn a_killed_watchdog_fails_the_next_batch_and_one_under_way() {
     for (id, build) in every_harness() {
         let mut h = build();
         h.run(100).unwrap();
-        kill(Pid::from_raw(watchdog_pid(h.as_ref())), Signal::SIGKILL).unwrap();
-        std::thread::sleep(Duration::from_millis(20));
+        let wd = watchdog_pid(h.as_ref());
+        kill(Pid::from_raw(wd), Signal::SIGKILL).unwrap();
+        // However loaded the machine, the watchdog has died once it is a zombie (or gone).
+        let start = std::time::Instant::now();
+        while !dead(wd) && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(dead(wd), "{id}: the watchdog outlived SIGKILL for 5 s");
         let e = h.run(100).unwrap_err();
         assert!(matches!(e, Error::WatchdogDied { .. }), "{id}: {e}");
     }

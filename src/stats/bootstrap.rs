@@ -28,8 +28,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::quantile;
 use super::rng::Rng;
+use super::{median, quantile};
 
 /// A point estimate and its interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -103,11 +103,6 @@ pub fn t975(df: usize) -> f64 {
 /// of the rounds, at least 1.
 pub fn block_length(rounds: usize) -> usize {
     ((rounds as f64).sqrt().round() as usize).max(1)
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    quantile(v, 0.5)
 }
 
 /// One resample of a set-up's rounds: circular blocks of [`block_length`] consecutive

@@ -40,6 +40,12 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
+/// The median of `v` (its order is changed); NaN for none.
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    quantile(v, 0.5)
+}
+
 impl Summary {
     /// Summarises `samples`; `None` when there are none or any is not finite.
     pub fn of(samples: &[f64]) -> Option<Self> {
