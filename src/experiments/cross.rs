@@ -121,13 +121,17 @@ impl crate::bench::Bench for CrossBench {
     fn finish(&self, h: &mut CrossHarness, o: &mut Outcome, _cfg: &SampleConfig) -> Result<()> {
         let median = o.ns_per_round_trip.median;
         if median > 0.0 {
-            o.extra
-                .insert("bytes_per_second".into(), self.bytes as f64 / median * 1e9);
+            o.set(
+                crate::measure::extra::BYTES_PER_SECOND,
+                self.bytes as f64 / median * 1e9,
+            );
         }
         o.extra
             .insert("calls_per_read".into(), h.calls_per_read() as f64);
-        o.extra
-            .insert("batches_checked".into(), h.batches_checked() as f64);
+        o.set(
+            crate::measure::extra::BATCHES_CHECKED,
+            h.batches_checked() as f64,
+        );
         o.validity = format!(
             "{}; the bytes read matched what the target wrote in every batch ({} checked)",
             o.validity,

@@ -68,9 +68,9 @@ impl crate::bench::Bench for IsolationBench {
         let faults = h.minor_faults(2 * CHUNK_PAGES as u64)?;
         let (checked, seen) = (h.pages_checked(), h.pages_seen());
         let share = seen as f64 / checked.max(1) as f64;
-        o.extra.insert("minor_faults_per_write".into(), faults);
-        o.extra.insert("pages_checked".into(), checked as f64);
-        o.extra.insert("write_seen_by_other_side".into(), share);
+        o.set(crate::measure::extra::MINOR_FAULTS_PER_WRITE, faults);
+        o.set(crate::measure::extra::PAGES_CHECKED, checked as f64);
+        o.set(crate::measure::extra::WRITE_SEEN_BY_OTHER_SIDE, share);
         let what = match self.participants {
             Participants::Process => format!(
                 "after each child wrote, the parent still read its own value on all {checked} \

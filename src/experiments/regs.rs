@@ -28,6 +28,7 @@ use std::time::Duration;
 use crate::error::Result;
 use crate::harness::regs::{offered, RegsPingPong};
 use crate::harness::Harness;
+use crate::measure::extra::EXTRA_NS_PER_SWITCH;
 use crate::measure::paired::{ArmMode, Facts, Paired};
 use crate::measure::{loaded, Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{
@@ -36,9 +37,6 @@ use crate::spec::{
 
 /// Who takes part, in report order.
 pub const REGS_PARTICIPANTS: [Participants; 2] = [Participants::Process, Participants::Thread];
-
-/// The name of the extra that holds the cost per switch over `none`.
-pub const EXTRA_NS_PER_SWITCH: &str = "extra_ns_per_switch";
 
 /// One register-state benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,24 +195,22 @@ impl crate::bench::Bench for RegsSpec {
         o.parameter = Some(u64::from(h.bytes()));
         let iters = (o.iterations_per_sample / 2).max(10);
         let (rounds, quiet, taken) = interleaved(h, (cfg.samples / 2).max(5), iters)?;
-        o.extra.insert("rounds".into(), taken as f64);
-        o.extra.insert("quiet_rounds".into(), quiet as f64);
+        o.set(crate::measure::extra::ROUNDS, taken as f64);
+        o.set(crate::measure::extra::QUIET_ROUNDS, quiet as f64);
         let col = |f: fn(&Round) -> f64| {
             crate::stats::median(&mut rounds.iter().map(f).collect::<Vec<f64>>())
         };
-        o.extra.insert("on_ns_per_round_trip".into(), col(|r| r.on));
-        o.extra
-            .insert("off_ns_per_round_trip".into(), col(|r| r.off));
-        o.extra.insert("floor_ns".into(), col(|r| r.floor));
-        o.extra.insert("floor_off_ns".into(), col(|r| r.floor_off));
+        o.set(crate::measure::extra::ON_NS_PER_ROUND_TRIP, col(|r| r.on));
+        o.set(crate::measure::extra::OFF_NS_PER_ROUND_TRIP, col(|r| r.off));
+        o.set(crate::measure::extra::FLOOR_NS, col(|r| r.floor));
+        o.set(crate::measure::extra::FLOOR_OFF_NS, col(|r| r.floor_off));
         // Rounds that other tasks disturbed give no figure worth keeping.
         if quiet > 0 {
-            o.extra
-                .insert(EXTRA_NS_PER_SWITCH.into(), col(Round::extra_ns_per_switch));
+            o.set(EXTRA_NS_PER_SWITCH, col(Round::extra_ns_per_switch));
         }
         h.run(10)?;
         if let Some(x) = h.probe()?.peer {
-            o.extra.insert("xinuse_at_switch".into(), x as f64);
+            o.set(crate::measure::extra::XINUSE_AT_SWITCH, x as f64);
         }
         Ok(())
     }
@@ -256,7 +252,12 @@ impl crate::bench::Bench for RegsSpec {
         Ok(Facts {
             parameter: Some(u64::from(h.bytes())),
             extra: seen
-                .map(|x| ("xinuse_at_switch".to_string(), x as f64))
+                .map(|x| {
+                    (
+                        crate::measure::extra::XINUSE_AT_SWITCH.key().to_string(),
+                        x as f64,
+                    )
+                })
                 .into_iter()
                 .collect(),
         })
@@ -283,13 +284,12 @@ impl crate::bench::Bench for RegsSpec {
                     .collect::<Vec<f64>>(),
             )
         };
-        o.extra.insert("rounds".into(), p.taken_rounds() as f64);
-        o.extra
-            .insert("quiet_rounds".into(), p.quiet_rounds() as f64);
-        o.extra.insert("on_ns_per_round_trip".into(), column(on));
-        o.extra.insert("off_ns_per_round_trip".into(), column(off));
-        o.extra.insert("floor_ns".into(), column(fl));
-        o.extra.insert("floor_off_ns".into(), column(fl_off));
+        o.set(crate::measure::extra::ROUNDS, p.taken_rounds() as f64);
+        o.set(crate::measure::extra::QUIET_ROUNDS, p.quiet_rounds() as f64);
+        o.set(crate::measure::extra::ON_NS_PER_ROUND_TRIP, column(on));
+        o.set(crate::measure::extra::OFF_NS_PER_ROUND_TRIP, column(off));
+        o.set(crate::measure::extra::FLOOR_NS, column(fl));
+        o.set(crate::measure::extra::FLOOR_OFF_NS, column(fl_off));
         let round = |r: &[f64]| {
             Round {
                 on: r[on],
@@ -300,7 +300,7 @@ impl crate::bench::Bench for RegsSpec {
             .extra_ns_per_switch()
         };
         if let Some(i) = p.estimate(on as u64, round) {
-            o.extra.insert(EXTRA_NS_PER_SWITCH.into(), i.value);
+            o.set(EXTRA_NS_PER_SWITCH, i.value);
         }
     }
 }

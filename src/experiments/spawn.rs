@@ -19,6 +19,7 @@ use nix::sys::resource::{getrusage, UsageWho};
 use crate::error::{Error, Result};
 use crate::harness::peer::ChildGuard;
 use crate::harness::{Driver, Harness};
+use crate::measure::extra::{MINOR_FAULTS_CHILD, MINOR_FAULTS_PARENT};
 use crate::measure::paired::Facts;
 use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{Participants, Placement};
@@ -194,8 +195,8 @@ impl crate::bench::Bench for SpawnKind {
         Ok(Facts {
             parameter: None,
             extra: vec![
-                (MINOR_FAULTS_PARENT.into(), parent),
-                (MINOR_FAULTS_CHILD.into(), child),
+                (MINOR_FAULTS_PARENT.key().to_string(), parent),
+                (MINOR_FAULTS_CHILD.key().to_string(), child),
             ],
         })
     }
@@ -205,14 +206,9 @@ impl crate::bench::Bench for SpawnKind {
     }
 }
 
-/// The extra that holds the minor page faults per creation in this process.
-pub const MINOR_FAULTS_PARENT: &str = "minor_faults_parent_per_iter";
-/// The extra that holds the minor page faults per creation in the child.
-pub const MINOR_FAULTS_CHILD: &str = "minor_faults_child_per_iter";
-
 /// The validity of a creation, with its page faults: a creation has no fixed switch count.
 fn say_faults(o: &mut Outcome) {
-    let get = |k: &str| o.extra.get(k).copied().unwrap_or(f64::NAN);
+    let get = |k| o.get(k).unwrap_or(f64::NAN);
     let (parent, child) = (get(MINOR_FAULTS_PARENT), get(MINOR_FAULTS_CHILD));
     o.validity = format!(
         "not checked: a creation has no fixed switch count ({:.2} counted per creation); \

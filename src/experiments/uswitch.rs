@@ -177,8 +177,8 @@ impl crate::bench::Bench for UswitchBench {
 /// A round trip is two user-space switches: `ns_per_switch` is half of it.
 fn per_switch(o: &mut Outcome) {
     o.ns_per_switch = Some(o.ns_per_round_trip.median / SWITCHES_PER_ROUND_TRIP);
-    o.extra.insert(
-        "user_switches_per_round_trip".into(),
+    o.set(
+        crate::measure::extra::USER_SWITCHES_PER_ROUND_TRIP,
         SWITCHES_PER_ROUND_TRIP,
     );
 }

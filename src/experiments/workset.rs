@@ -229,12 +229,18 @@ impl crate::bench::Bench for WorksetSpec {
         let col = |f: fn(&Round) -> f64| {
             crate::stats::median(&mut rounds.iter().map(f).collect::<Vec<f64>>())
         };
-        o.extra
-            .insert("idle_ns_per_round_trip".into(), col(|r| r.idle));
-        o.extra
-            .insert("touch_ns_per_round_trip".into(), col(|r| r.touch));
-        o.extra
-            .insert("interleaved_ns_per_round_trip".into(), col(|r| r.rt));
+        o.set(
+            crate::measure::extra::IDLE_NS_PER_ROUND_TRIP,
+            col(|r| r.idle),
+        );
+        o.set(
+            crate::measure::extra::TOUCH_NS_PER_ROUND_TRIP,
+            col(|r| r.touch),
+        );
+        o.set(
+            crate::measure::extra::INTERLEAVED_NS_PER_ROUND_TRIP,
+            col(|r| r.rt),
+        );
         o.indirect_ns_per_switch = indirect_from_rounds(&rounds);
         Ok(())
     }
@@ -279,12 +285,18 @@ impl crate::bench::Bench for WorksetSpec {
         let column = |f: &dyn Fn(&[f64]) -> f64| {
             crate::stats::median(&mut p.per_round(f).into_iter().flatten().collect::<Vec<f64>>())
         };
-        o.extra
-            .insert("idle_ns_per_round_trip".into(), column(&|r| r[idle]));
-        o.extra
-            .insert("touch_ns_per_round_trip".into(), column(&touch_of));
-        o.extra
-            .insert("interleaved_ns_per_round_trip".into(), column(&|r| r[rt]));
+        o.set(
+            crate::measure::extra::IDLE_NS_PER_ROUND_TRIP,
+            column(&|r| r[idle]),
+        );
+        o.set(
+            crate::measure::extra::TOUCH_NS_PER_ROUND_TRIP,
+            column(&touch_of),
+        );
+        o.set(
+            crate::measure::extra::INTERLEAVED_NS_PER_ROUND_TRIP,
+            column(&|r| r[rt]),
+        );
         let salt = (rt as u64) << 20 | idle as u64;
         o.indirect_ns_per_switch = p
             .estimate(salt, |r| {

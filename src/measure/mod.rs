@@ -6,6 +6,7 @@
 
 mod count;
 pub mod disturbance;
+pub mod extra;
 pub mod guard;
 pub mod memory;
 mod outcome;

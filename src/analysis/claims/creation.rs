@@ -14,9 +14,6 @@ use crate::spec::{BenchId, Comparison, Experiment, SpawnKind};
 /// Claim 5 (see the module).
 pub struct Creation;
 
-/// The extra that holds the minor page faults per creation in the child.
-const CHILD_FAULTS: &str = "minor_faults_child_per_iter";
-
 /// One way of creating, as measured.
 struct Spawn {
     /// Median ns per creation.
@@ -31,7 +28,7 @@ impl Spawn {
             .find(|o| o.id == id)
             .map(|o| Self {
                 ns: o.ns_per_round_trip.median,
-                child_faults: o.extra.get(CHILD_FAULTS).copied(),
+                child_faults: o.get(crate::measure::extra::MINOR_FAULTS_CHILD),
             })
     }
 

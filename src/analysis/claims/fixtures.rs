@@ -101,7 +101,7 @@ pub fn ws(p: Participants, bytes: u64, indirect: f64) -> Outcome {
 /// A creation taking `ns`, with 11 minor faults in each child.
 pub fn spawn(id: &str, ns: f64) -> Outcome {
     let mut s = o(id, "spawn", None, None, None, ns, None);
-    s.extra.insert("minor_faults_child_per_iter".into(), 11.0);
+    s.set(crate::measure::extra::MINOR_FAULTS_CHILD, 11.0);
     s
 }
 
@@ -187,13 +187,13 @@ pub fn isolation(p: &str, ns: f64) -> Outcome {
     let id = format!("isolation/{p}-write");
     let mut w = o(&id, "isolation", Some(participants), None, None, ns, None);
     let process = participants == Participants::Process;
-    w.extra.insert("pages_checked".into(), 4096.0);
-    w.extra.insert(
-        "write_seen_by_other_side".into(),
+    w.set(crate::measure::extra::PAGES_CHECKED, 4096.0);
+    w.set(
+        crate::measure::extra::WRITE_SEEN_BY_OTHER_SIDE,
         if process { 0.0 } else { 1.0 },
     );
-    w.extra.insert(
-        "minor_faults_per_write".into(),
+    w.set(
+        crate::measure::extra::MINOR_FAULTS_PER_WRITE,
         if process { 1.0 } else { 0.0 },
     );
     w
@@ -212,8 +212,10 @@ pub fn cross(way: crate::spec::CrossWay, bytes: u64, ns: f64) -> Outcome {
         Some(0.0),
     );
     r.variant = Some(way.name().into());
-    r.extra
-        .insert("bytes_per_second".into(), bytes as f64 / ns * 1e9);
+    r.set(
+        crate::measure::extra::BYTES_PER_SECOND,
+        bytes as f64 / ns * 1e9,
+    );
     r
 }
 

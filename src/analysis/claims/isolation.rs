@@ -33,9 +33,9 @@ impl Write {
         Some(Write {
             ns: o.ns_per_round_trip.median,
             interval: of_batches(o),
-            faults: o.extra.get("minor_faults_per_write").copied(),
-            checked: *o.extra.get("pages_checked")?,
-            seen: *o.extra.get("write_seen_by_other_side")?,
+            faults: o.get(crate::measure::extra::MINOR_FAULTS_PER_WRITE),
+            checked: o.get(crate::measure::extra::PAGES_CHECKED)?,
+            seen: o.get(crate::measure::extra::WRITE_SEEN_BY_OTHER_SIDE)?,
         })
     }
 
@@ -193,7 +193,7 @@ mod tests {
             HoldsPartly
         );
         let mut leaked = isolation("process", 1800.0);
-        leaked.extra.insert("write_seen_by_other_side".into(), 1.0);
+        leaked.set(crate::measure::extra::WRITE_SEEN_BY_OTHER_SIDE, 1.0);
         judged(&Isolation, &[leaked], TheOpposite, &["100% of 4096 pages"]);
         judged(&Isolation, &[isolation("thread", 30.0)], NotMeasured, &[]);
     }

@@ -142,8 +142,10 @@ impl Bench for PairBench {
                 let mut stamps = Stamps::with_capacity(groups as usize + 1);
                 h.run_grouped(groups + 1, &mut stamps)?;
                 o.latency = tails::of_groups(&stamps, TAIL_GROUP);
-                o.extra
-                    .insert("tail_group_round_trips".into(), TAIL_GROUP as f64);
+                o.set(
+                    crate::measure::extra::TAIL_GROUP_ROUND_TRIPS,
+                    TAIL_GROUP as f64,
+                );
                 Ok(())
             }
         }

@@ -29,7 +29,7 @@ fn writes(outcomes: &[Outcome]) -> String {
         "writer", "per write", "faults/write", "pages checked", "the other side then read"
     );
     for o in rows {
-        let seen = o.extra.get("write_seen_by_other_side").copied();
+        let seen = o.get(crate::measure::extra::WRITE_SEEN_BY_OTHER_SIDE);
         let read = match (o.participants, seen) {
             (_, None) => "-",
             (Some(Participants::Process), Some(0.0)) => {
@@ -42,8 +42,8 @@ fn writes(outcomes: &[Outcome]) -> String {
             "{:<8}  {:>10}  {:>12}  {:>13}  {read}\n",
             o.participants.map_or("-".into(), |p| p.to_string()),
             duration(o.ns_per_round_trip.median),
-            fixed(o.extra.get("minor_faults_per_write").copied(), 2),
-            fixed(o.extra.get("pages_checked").copied(), 0),
+            fixed(o.get(crate::measure::extra::MINOR_FAULTS_PER_WRITE), 2),
+            fixed(o.get(crate::measure::extra::PAGES_CHECKED), 0),
         );
     }
     out
@@ -83,7 +83,9 @@ fn reads(outcomes: &[Outcome]) -> String {
             let cell = read_of(outcomes, w, b).map_or_else(
                 || "-".to_string(),
                 |o| {
-                    let per = o.extra.get("bytes_per_second").copied().unwrap_or(f64::NAN);
+                    let per = o
+                        .get(crate::measure::extra::BYTES_PER_SECOND)
+                        .unwrap_or(f64::NAN);
                     let mark = if o.valid { "" } else { "!" };
                     format!(
                         "{mark}{} {:>10}",
@@ -108,13 +110,15 @@ mod tests {
     #[test]
     fn writes_and_reads_are_tabled() {
         let mut w = pipe_outcome("isolation", Participants::Process, 0, None, 0, 1800.0);
-        w.extra.insert("write_seen_by_other_side".into(), 0.0);
-        w.extra.insert("minor_faults_per_write".into(), 1.0);
-        w.extra.insert("pages_checked".into(), 8192.0);
+        w.set(crate::measure::extra::WRITE_SEEN_BY_OTHER_SIDE, 0.0);
+        w.set(crate::measure::extra::MINOR_FAULTS_PER_WRITE, 1.0);
+        w.set(crate::measure::extra::PAGES_CHECKED, 8192.0);
         let way = Some("process-vm-readv");
         let mut r = pipe_outcome("cross", Participants::Process, 4096, way, 0, 400.0);
-        r.extra
-            .insert("bytes_per_second".into(), 4096.0 / 400.0 * 1e9);
+        r.set(
+            crate::measure::extra::BYTES_PER_SECOND,
+            4096.0 / 400.0 * 1e9,
+        );
         let t = render(&[w, r]);
         assert!(t.contains("isolation held"), "{t}");
         assert!(

@@ -2,7 +2,7 @@
 //! participants the round trip and the extra per switch over `none`.
 
 use super::side_by_side;
-use crate::experiments::regs::EXTRA_NS_PER_SWITCH;
+use crate::measure::extra::EXTRA_NS_PER_SWITCH;
 use crate::measure::Outcome;
 
 fn signed(v: Option<f64>) -> String {
@@ -12,7 +12,7 @@ fn signed(v: Option<f64>) -> String {
 /// What the writes cost on their own, per operation of one side: the floor with the
 /// writes less the floor without them.
 fn writes_alone(o: &Outcome) -> Option<f64> {
-    Some(o.extra.get("floor_ns")? - o.extra.get("floor_off_ns")?)
+    Some(o.get(crate::measure::extra::FLOOR_NS)? - o.get(crate::measure::extra::FLOOR_OFF_NS)?)
 }
 
 /// Renders the register-state outcomes among `outcomes`; empty when there are none.
@@ -40,7 +40,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
                     || "-".into(),
                     |o| format!("{:.0}", o.ns_per_round_trip.median),
                 ),
-                signed(o.and_then(|o| o.extra.get(EXTRA_NS_PER_SWITCH).copied())),
+                signed(o.and_then(|o| o.get(EXTRA_NS_PER_SWITCH))),
             )
         };
         let ((prt, pex), (trt, tex)) = (side(0), side(1));
@@ -69,10 +69,10 @@ mod tests {
     /// A row of the table: the outcome's id does not matter to it.
     fn regs(p: Participants, state: &str, bytes: u64, extra: Option<f64>) -> Outcome {
         let mut o = pipe_outcome("regs", p, bytes, Some(state), 2, 4321.0);
-        o.extra.insert("floor_ns".into(), 560.0);
-        o.extra.insert("floor_off_ns".into(), 550.0);
+        o.set(crate::measure::extra::FLOOR_NS, 560.0);
+        o.set(crate::measure::extra::FLOOR_OFF_NS, 550.0);
         if let Some(e) = extra {
-            o.extra.insert(EXTRA_NS_PER_SWITCH.into(), e);
+            o.set(EXTRA_NS_PER_SWITCH, e);
         }
         o
     }
