@@ -298,3 +298,24 @@ impl<B: Bench + Clone + 'static> Runnable for B {
         })
     }
 }
+
+/// A benchmark ready to run: any [`Runnable`].
+pub struct Planned(pub(crate) Box<dyn Runnable>);
+
+impl Planned {
+    /// Plans `b`.
+    pub fn new(b: impl Runnable + 'static) -> Self {
+        Planned(Box::new(b))
+    }
+
+    /// Its id.
+    pub fn id(&self) -> crate::spec::BenchId {
+        self.0.id()
+    }
+}
+
+impl std::fmt::Debug for Planned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.id())
+    }
+}

@@ -161,9 +161,10 @@ impl Schedule {
     /// What `ctxbench explain` runs: the quick subset each claim needs, with every
     /// counter, the claims judged.
     pub fn explain(cpus: CpuChoice) -> Self {
+        let (planned, skipped) = runner::explain_plan(&cpus);
         Self {
-            planned: runner::explain_plan(&cpus),
-            skipped: runner::regs_plan(&[], cpus.first()).1,
+            planned,
+            skipped,
             cpus,
             mode: Mode::Quick,
             counting: Counting::all(),

@@ -141,6 +141,29 @@ impl crate::bench::Bench for CrossBench {
     }
 }
 
+/// The reads' descriptor: every way at every size of the plan's; the ways this machine's
+/// Yama setting refuses are refused with the reason.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Cross,
+    ids: |o| {
+        CROSS_WAYS
+            .iter()
+            .flat_map(|&w| o.cross_sizes.iter().map(move |&b| cross_id(w, b)))
+            .collect()
+    },
+    serves: super::serves_none,
+    plan: |ids, cpus, o| {
+        let (reads, refused) = plan(|id| ids.contains(&id), &o.cross_sizes, cpus.first());
+        super::Planning {
+            planned: reads.into_iter().map(crate::bench::Planned::new).collect(),
+            refused: refused
+                .into_iter()
+                .map(|(id, why)| (id.to_string(), why))
+                .collect(),
+        }
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

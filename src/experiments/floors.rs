@@ -198,6 +198,30 @@ impl crate::bench::Bench for FloorBench {
     }
 }
 
+/// The floors' descriptor: every floor; each same-CPU ping-pong runs its own beside it,
+/// and the user-space switches the null system call.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Floor,
+    ids: |_| {
+        FLOORS
+            .iter()
+            .map(|&k| crate::spec::BenchId::Floor(k))
+            .collect()
+    },
+    serves: |id| match id {
+        crate::spec::BenchId::Uswitch(_) => Some(crate::spec::BenchId::Floor(FloorKind::Getppid)),
+        _ => super::pingpong::floor_of(id),
+    },
+    plan: |ids, cpus, _| {
+        super::each_on(ids, cpus.first(), |id, cpu| match id {
+            crate::spec::BenchId::Floor(kind) => {
+                Some(crate::bench::Planned::new(FloorBench { kind, cpu }))
+            }
+            _ => None,
+        })
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

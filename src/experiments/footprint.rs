@@ -279,6 +279,25 @@ pub fn specs(tasks: &[usize]) -> impl Iterator<Item = FootprintSpec> + '_ {
         })
 }
 
+/// The footprints' descriptor: every task count of the plan's sizes, processes first.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Footprint,
+    ids: |o| all_ids(&o.footprint_tasks),
+    serves: super::serves_none,
+    plan: |ids, cpus, _| {
+        super::each_on(ids, cpus.first(), |id, _| match id {
+            BenchId::Footprint {
+                participants,
+                tasks,
+            } => Some(crate::bench::Planned::new(FootprintSpec {
+                participants,
+                tasks,
+            })),
+            _ => None,
+        })
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

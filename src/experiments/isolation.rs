@@ -89,6 +89,27 @@ impl crate::bench::Bench for IsolationBench {
     }
 }
 
+/// The isolation's descriptor: a child's write and a thread's.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Isolation,
+    ids: |_| {
+        ISOLATION_PARTICIPANTS
+            .iter()
+            .map(|&p| isolation_id(p))
+            .collect()
+    },
+    serves: super::serves_none,
+    plan: |ids, cpus, _| {
+        super::each_on(ids, cpus.first(), |id, cpu| match id {
+            BenchId::Isolation(participants) => Some(crate::bench::Planned::new(IsolationBench {
+                participants,
+                cpu,
+            })),
+            _ => None,
+        })
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

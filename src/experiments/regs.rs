@@ -305,6 +305,27 @@ impl crate::bench::Bench for RegsSpec {
     }
 }
 
+/// The register states' descriptor: every state, processes first; the states this machine
+/// does not offer are refused with the reason.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Regs,
+    ids: |_| all_ids(),
+    serves: super::serves_none,
+    plan: |ids, cpus, _| {
+        let (planned, refused) = plan(cpus.first(), |id| ids.contains(&id));
+        super::Planning {
+            planned: planned
+                .into_iter()
+                .map(crate::bench::Planned::new)
+                .collect(),
+            refused: refused
+                .into_iter()
+                .map(|(id, why)| (id.to_string(), why))
+                .collect(),
+        }
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,6 +119,37 @@ pub fn parse_ring_sizes(s: &str) -> Result<Vec<usize>> {
     Ok(out)
 }
 
+/// The rings' descriptor: every mechanism, participants and size of the plan's.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Ring,
+    ids: |o| {
+        RING_MECHANISMS
+            .iter()
+            .flat_map(|&m| {
+                RING_PARTICIPANTS
+                    .iter()
+                    .flat_map(move |&p| o.ring_sizes.iter().map(move |&n| ring_id(p, m, n)))
+            })
+            .collect()
+    },
+    serves: super::serves_none,
+    plan: |ids, cpus, _| {
+        super::each_on(ids, cpus.first(), |id, cpu| match id {
+            crate::spec::BenchId::Ring {
+                participants,
+                mechanism,
+                n,
+            } => Some(crate::bench::Planned::new(RingSpec {
+                participants,
+                mechanism,
+                n,
+                cpu,
+            })),
+            _ => None,
+        })
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

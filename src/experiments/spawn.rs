@@ -217,6 +217,24 @@ fn say_faults(o: &mut Outcome) {
     );
 }
 
+/// The creations' descriptor.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Spawn,
+    ids: |_| {
+        SPAWNS
+            .iter()
+            .map(|&k| crate::spec::BenchId::Spawn(k))
+            .collect()
+    },
+    serves: super::serves_none,
+    plan: |ids, cpus, _| {
+        super::each_on(ids, cpus.first(), |id, _| match id {
+            crate::spec::BenchId::Spawn(kind) => Some(crate::bench::Planned::new(kind)),
+            _ => None,
+        })
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -183,6 +183,26 @@ fn per_switch(o: &mut Outcome) {
     );
 }
 
+/// The user-space switches' descriptor.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Uswitch,
+    ids: |_| {
+        USWITCHES
+            .iter()
+            .map(|&k| crate::spec::BenchId::Uswitch(k))
+            .collect()
+    },
+    serves: super::serves_none,
+    plan: |ids, cpus, _| {
+        super::each_on(ids, cpus.first(), |id, cpu| match id {
+            crate::spec::BenchId::Uswitch(kind) => {
+                Some(crate::bench::Planned::new(UswitchBench { kind, cpu }))
+            }
+            _ => None,
+        })
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,6 +306,28 @@ impl crate::bench::Bench for WorksetSpec {
     }
 }
 
+/// The working sets' descriptor: every access and size of the plan's, processes first.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: crate::spec::Experiment::Workset,
+    ids: |o| all_ids(&o.workset_sizes),
+    serves: super::serves_none,
+    plan: |ids, cpus, _| {
+        super::each_on(ids, cpus.first(), |id, cpu| match id {
+            crate::spec::BenchId::Workset {
+                participants,
+                access,
+                bytes,
+            } => Some(crate::bench::Planned::new(WorksetSpec {
+                participants,
+                access,
+                bytes,
+                cpu,
+            })),
+            _ => None,
+        })
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,81 +1,58 @@
 //! The subset `ctxbench explain` runs: what each claim needs, quickly.
 
-use super::select::{isolation_and_crossing, regs_plan, sweep, uswitches};
-use super::{Planned, QUICK_CROSS_SIZES, QUICK_RING_SIZES};
+use super::{plan_ids, PlanOptions, Planned};
 use crate::cpus::CpuChoice;
-use crate::experiments::floors::{FloorBench, FloorKind};
-use crate::experiments::footprint;
-use crate::experiments::ring::{RingSpec, RING_PARTICIPANTS};
-use crate::experiments::spawn::SPAWNS;
-use crate::experiments::topology;
-use crate::experiments::workset::WorksetSpec;
-use crate::spec::{Participants, PingPongSpec, Placement, PINGPONG_HARNESSES};
+use crate::experiments::DESCRIPTORS;
+use crate::results::Skipped;
+use crate::spec::{Access, BenchId, Experiment, Mechanism, PlacementKind, PINGPONG_HARNESSES};
 
-/// What `ctxbench explain` runs: the quick subset each claim needs (floors and same-cpu
-/// ping-pongs over pipe, futex and eventfd; rings around the address-space-id limit; a
-/// few working-set sizes; the three spawns; the quick footprints; the user-space switches
-/// and the null system call; the quick topology sweep; both isolation writes, and every way of reading another
-/// process's memory at 4 KiB and 1 MiB; the register states this machine offers, see
-/// [`regs_plan`] for the others).
-pub fn explain_plan(cpus: &CpuChoice) -> Vec<Planned> {
-    use crate::harness::workset::Access;
-    use crate::spec::Mechanism;
-    let cpu = cpus.first();
-    let mut v = Vec::new();
-    let people = [Participants::Process, Participants::Thread];
-    // The same-CPU ping-pongs the claims compare: every harness over pipe, futex
-    // (thread-futex-shared is process-futex's twin) and eventfd.
-    let pairs: Vec<(Participants, Mechanism)> = PINGPONG_HARNESSES
+/// The working-set sizes `ctxbench explain` runs (reading one byte per line).
+pub const EXPLAIN_WORKSET_SIZES: [u64; 4] = [0, 64 << 10, 1 << 20, 4 << 20];
+
+/// What `ctxbench explain` runs: the quick subset each claim needs (same-CPU ping-pongs
+/// over pipe, futex and eventfd and their floors; rings of the pipe around the
+/// address-space-id limit; the reading working sets at a few sizes; the three spawns;
+/// the quick footprints; the user-space switches and the null system call; the quick
+/// topology sweep; both isolation writes, and every way of reading another process's
+/// memory at 4 KiB and 1 MiB; the register states), planned by each experiment's
+/// descriptor, with what cannot run here and why.
+pub fn explain_plan(cpus: &CpuChoice) -> (Vec<Planned>, Vec<Skipped>) {
+    let opts = PlanOptions {
+        workset_sizes: EXPLAIN_WORKSET_SIZES.to_vec(),
+        ..PlanOptions::quick()
+    };
+    let wanted = DESCRIPTORS
         .iter()
-        .copied()
-        .filter(|(_, m)| m != &Mechanism::Condvar)
-        .collect();
-    // The null system call, beside the user-space switches.
-    let mut fl: Vec<FloorKind> = vec![FloorKind::Getppid];
-    for &(p, m) in &pairs {
-        let f = FloorKind::for_pingpong(p, m);
-        if !fl.contains(&f) {
-            fl.push(f);
+        .flat_map(|d| (d.ids)(&opts))
+        .filter(|&id| needed(id));
+    plan_ids(wanted.collect(), cpus, &opts)
+}
+
+/// Whether a claim needs `id` (see [`explain_plan`]).
+fn needed(id: BenchId) -> bool {
+    match id {
+        BenchId::PingPong {
+            participants,
+            mechanism,
+            placement,
+        } => {
+            placement == PlacementKind::SameCpu
+                && mechanism != Mechanism::Condvar
+                && PINGPONG_HARNESSES.contains(&(participants, mechanism))
         }
+        BenchId::Workset { access, .. } => access == Access::Read,
+        BenchId::Ring { mechanism, .. } => mechanism == Mechanism::Pipe,
+        // The floors the ping-pongs and user-space switches need come with them.
+        BenchId::Floor(_) => false,
+        other => matches!(
+            other.experiment(),
+            Experiment::Spawn
+                | Experiment::Footprint
+                | Experiment::Uswitch
+                | Experiment::Isolation
+                | Experiment::Cross
+                | Experiment::Topology
+                | Experiment::Regs
+        ),
     }
-    fl.sort();
-    v.extend(
-        fl.into_iter()
-            .map(|kind| Planned::new(FloorBench { kind, cpu })),
-    );
-    // Spawns early, while this process is small (see `plan_with`).
-    v.extend(SPAWNS.iter().map(|&k| Planned::new(k)));
-    v.extend(footprint::specs(&footprint::QUICK_TASKS).map(Planned::new));
-    for (p, m) in pairs {
-        v.push(Planned::new(PingPongSpec {
-            participants: p,
-            mechanism: m,
-            placement: Placement::SameCpu(cpu),
-        }));
-    }
-    v.extend(uswitches(cpu));
-    for p in people {
-        for bytes in [0, 64 << 10, 1 << 20, 4 << 20] {
-            v.push(Planned::new(WorksetSpec {
-                participants: p,
-                access: Access::Read,
-                bytes,
-                cpu,
-            }));
-        }
-    }
-    for p in RING_PARTICIPANTS {
-        for n in QUICK_RING_SIZES {
-            v.push(Planned::new(RingSpec {
-                participants: p,
-                mechanism: Mechanism::Pipe,
-                n,
-                cpu,
-            }));
-        }
-    }
-    v.extend(sweep(&[], cpus, topology::QUICK_PAIRS_PER_CLASS).0);
-    v.extend(isolation_and_crossing(|_| true, &QUICK_CROSS_SIZES, cpu).0);
-    v.extend(regs_plan(&[], cpu).0);
-    v
 }

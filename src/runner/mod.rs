@@ -1,45 +1,22 @@
 //! Choosing benchmarks by id and running them: what the CLI's `run` does.
 
+use std::collections::HashSet;
+
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
-use crate::experiments::cross;
-use crate::experiments::floors::FLOORS;
-use crate::experiments::footprint;
-use crate::experiments::isolation::{isolation_id, ISOLATION_PARTICIPANTS};
-use crate::experiments::ring::{self, DEFAULT_RING_SIZES, RING_MECHANISMS, RING_PARTICIPANTS};
-use crate::experiments::spawn::SPAWNS;
-use crate::experiments::topology;
-use crate::experiments::uswitch::USWITCHES;
-use crate::experiments::workset;
+use crate::experiments::DESCRIPTORS;
 use crate::measure::{Counting, Outcome, SampleConfig};
 use crate::results::Skipped;
 
 mod explain;
-mod select;
 
 use crate::bench::BenchUnit;
-pub use crate::bench::{PairedBench, Runnable};
+pub use crate::bench::{PairedBench, Planned, Runnable};
+pub use crate::experiments::{PlanOptions, QUICK_CROSS_SIZES, QUICK_RING_SIZES};
 use crate::spec::{
     BenchId, Comparison, Mechanism, Participants, PingPongSpec, Placement, PlacementKind,
 };
 pub use explain::explain_plan;
-pub use select::regs_plan;
-use select::{floors_for, isolation_and_crossing, pingpongs, rings, sweep, uswitches, worksets};
-
-/// A benchmark ready to run: any [`Runnable`].
-pub struct Planned(Box<dyn Runnable>);
-
-impl Planned {
-    /// Plans `b`.
-    pub fn new(b: impl Runnable + 'static) -> Self {
-        Planned(Box::new(b))
-    }
-
-    /// Its id.
-    pub fn id(&self) -> crate::spec::BenchId {
-        self.0.id()
-    }
-}
 
 /// What the run loop runs: one benchmark on its own, or a comparison of several side by
 /// side in paired rounds (see [`crate::measure::paired`]).
@@ -124,96 +101,15 @@ pub fn jobs(planned: Vec<Planned>) -> Vec<Job> {
     jobs
 }
 
-impl std::fmt::Debug for Planned {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.id())
-    }
-}
-
-/// The sizes the parameterised experiments run at (checked before anything forks).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanOptions {
-    /// Ring sizes (participants per ring).
-    pub ring_sizes: Vec<usize>,
-    /// Working-set sizes (bytes per side).
-    pub workset_sizes: Vec<u64>,
-    /// Footprint task counts (idle tasks per measurement).
-    pub footprint_tasks: Vec<usize>,
-    /// Sizes of the reads across processes (bytes per read).
-    pub cross_sizes: Vec<u64>,
-    /// Pairs of CPUs per topology class the sweep measures on a machine with many (see
-    /// [`topology::plan`]).
-    pub topology_pairs_per_class: usize,
-}
-
-/// Ring sizes of a quick run: both sides of the address-space-id limit and the step.
-pub const QUICK_RING_SIZES: [usize; 6] = [2, 4, 6, 7, 8, 16];
-
-/// Read sizes of a quick run: the smallest and the largest.
-pub const QUICK_CROSS_SIZES: [u64; 2] = [4 << 10, 1 << 20];
-
-impl Default for PlanOptions {
-    /// The sizes of a full run.
-    fn default() -> Self {
-        Self {
-            ring_sizes: DEFAULT_RING_SIZES.to_vec(),
-            workset_sizes: workset::DEFAULT_SIZES.to_vec(),
-            footprint_tasks: footprint::DEFAULT_TASKS.to_vec(),
-            cross_sizes: crate::spec::CROSS_SIZES.to_vec(),
-            topology_pairs_per_class: topology::FULL_PAIRS_PER_CLASS,
-        }
-    }
-}
-
-impl PlanOptions {
-    /// The sizes of a quick run: fewer working-set sizes, ring sizes, footprint task
-    /// counts and read sizes.
-    pub fn quick() -> Self {
-        Self {
-            ring_sizes: QUICK_RING_SIZES.to_vec(),
-            workset_sizes: workset::QUICK_SIZES.to_vec(),
-            footprint_tasks: footprint::QUICK_TASKS.to_vec(),
-            cross_sizes: QUICK_CROSS_SIZES.to_vec(),
-            topology_pairs_per_class: topology::QUICK_PAIRS_PER_CLASS,
-        }
-    }
-
-    /// Refuses sizes no harness can run, with the reason and the fix.
-    pub fn check(&self) -> Result<()> {
-        workset::check_sizes(&self.workset_sizes, workset::mem_available())?;
-        for &n in &self.ring_sizes {
-            crate::harness::ring::check_ring_size(n)?;
-        }
-        for &n in &self.footprint_tasks {
-            footprint::check_task_count(n)?;
-        }
-        Ok(())
-    }
-}
-
 /// Every benchmark id with the default sizes, in report order.
 pub fn all_ids() -> Vec<crate::spec::BenchId> {
     all_ids_with(&PlanOptions::default())
 }
 
-/// Every benchmark id with the given sizes, in report order.
+/// Every benchmark id with the given sizes, in report order: each experiment's, as its
+/// descriptor lists them, in [`DESCRIPTORS`] order.
 pub fn all_ids_with(opts: &PlanOptions) -> Vec<BenchId> {
-    let mut ids: Vec<BenchId> = FLOORS.iter().map(|f| f.id()).collect();
-    ids.extend(SPAWNS.iter().map(|k| k.id()));
-    ids.extend(footprint::all_ids(&opts.footprint_tasks));
-    ids.extend(crate::spec::all_pingpong_ids());
-    ids.extend(USWITCHES.iter().map(|k| k.id()));
-    ids.extend(workset::all_ids(&opts.workset_sizes));
-    for m in RING_MECHANISMS {
-        for &p in &RING_PARTICIPANTS {
-            ids.extend(opts.ring_sizes.iter().map(|&n| ring::ring_id(p, m, n)));
-        }
-    }
-    ids.extend(crate::experiments::regs::all_ids());
-    ids.extend(ISOLATION_PARTICIPANTS.iter().map(|&p| isolation_id(p)));
-    ids.extend(cross::all_ids());
-    ids.extend(topology::all_ids(opts.topology_pairs_per_class));
-    ids
+    DESCRIPTORS.iter().flat_map(|d| (d.ids)(opts)).collect()
 }
 
 /// True when `id` matches any of `filters` (substrings); no filter matches everything.
@@ -228,45 +124,20 @@ pub fn plan(filters: &[String], cpus: &CpuChoice) -> Result<(Vec<Planned>, Vec<S
     plan_with(filters, cpus, &PlanOptions::default())
 }
 
-/// [`plan`] with chosen sizes for the parameterised experiments.
+/// [`plan`] with chosen sizes for the parameterised experiments: every id some filter
+/// matches, and what those ids need run beside them (a same-CPU ping-pong's floor), each
+/// experiment planned by its descriptor, in [`DESCRIPTORS`] order.
 pub fn plan_with(
     filters: &[String],
     cpus: &CpuChoice,
     opts: &PlanOptions,
 ) -> Result<(Vec<Planned>, Vec<Skipped>)> {
     opts.check()?;
-    let mut planned = floors_for(filters, cpus.first());
-    let mut skipped = Vec::new();
-    // Spawns next, while this process is small: fork copies the parent's mappings, and
-    // thread harnesses leave cached thread stacks behind (measured here: fork + exit +
-    // wait 130 us in a fresh ctxbench, 170 us after one thread ping-pong).
-    planned.extend(
-        SPAWNS
-            .iter()
-            .filter(|k| matches(k.id(), filters))
-            .map(|&k| Planned::new(k)),
-    );
-    // Footprints too: a forked child's page tables copy the parent's.
-    planned.extend(
-        footprint::specs(&opts.footprint_tasks)
-            .filter(|s| matches(s.id(), filters))
-            .map(Planned::new),
-    );
-    pingpongs(filters, cpus, &mut planned, &mut skipped);
-    planned.extend(uswitches(cpus.first()).filter(|p| matches(p.id(), filters)));
-    planned.extend(worksets(cpus.first(), opts).filter(|p| matches(p.id(), filters)));
-    planned.extend(rings(cpus.first(), opts).filter(|p| matches(p.id(), filters)));
-    let wanted = |id: BenchId| matches(id, filters);
-    let (more, refused) = isolation_and_crossing(wanted, &opts.cross_sizes, cpus.first());
-    planned.extend(more);
-    skipped.extend(refused);
-    let (sweep, why_not) = sweep(filters, cpus, opts.topology_pairs_per_class);
-    planned.extend(sweep);
-    skipped.extend(why_not);
-    // Register states last: AMX asks the kernel for the tiles, once for the process.
-    let (regs, refused) = regs_plan(filters, cpus.first());
-    planned.extend(regs);
-    skipped.extend(refused);
+    let wanted = all_ids_with(opts)
+        .into_iter()
+        .filter(|&id| matches(id, filters))
+        .collect();
+    let (planned, skipped) = plan_ids(wanted, cpus, opts);
     if planned.is_empty() && skipped.is_empty() {
         return Err(Error::InvalidInput(format!(
             "no benchmark id matches {}; `ctxbench list` prints the ids",
@@ -278,6 +149,57 @@ pub fn plan_with(
         )));
     }
     Ok((planned, skipped))
+}
+
+/// The benchmarks of `wanted` and what they need run beside them (a same-CPU ping-pong's
+/// floor), each experiment planned by its descriptor, in [`DESCRIPTORS`] order; the ids
+/// that cannot run here are set aside with their reason.
+pub fn plan_ids(
+    mut wanted: HashSet<BenchId>,
+    cpus: &CpuChoice,
+    opts: &PlanOptions,
+) -> (Vec<Planned>, Vec<Skipped>) {
+    let served: Vec<BenchId> = wanted
+        .iter()
+        .flat_map(|&id| DESCRIPTORS.iter().filter_map(move |d| (d.serves)(id)))
+        .collect();
+    wanted.extend(served);
+    let (mut planned, mut skipped) = (Vec::new(), Vec::new());
+    for d in DESCRIPTORS {
+        let mine: Vec<BenchId> = (d.ids)(opts)
+            .into_iter()
+            .filter(|id| wanted.contains(id))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let p = (d.plan)(&mine, cpus, opts);
+        planned.extend(p.planned);
+        skipped.extend(
+            p.refused
+                .into_iter()
+                .map(|(id, reason)| Skipped { id, reason }),
+        );
+    }
+    (planned, skipped)
+}
+
+/// The register-state benchmarks `filters` name on `cpu`, and those this machine does not
+/// offer, skipped with the reason.
+pub fn regs_plan(filters: &[String], cpu: usize) -> (Vec<Planned>, Vec<Skipped>) {
+    let cpus = CpuChoice::resolve_with(Some(&[cpu]), &[cpu]).expect("one CPU is a choice");
+    let d = crate::experiments::descriptor(crate::spec::Experiment::Regs);
+    let ids: Vec<BenchId> = (d.ids)(&PlanOptions::default())
+        .into_iter()
+        .filter(|&id| matches(id, filters))
+        .collect();
+    let p = (d.plan)(&ids, &cpus, &PlanOptions::default());
+    let skipped = p
+        .refused
+        .into_iter()
+        .map(|(id, reason)| Skipped { id, reason })
+        .collect();
+    (p.planned, skipped)
 }
 
 /// Completes outcomes that depend on each other once all have run: the direct cost of
@@ -354,6 +276,8 @@ fn keep_least_disturbed_attempt(mut tried: Vec<Outcome>) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiments::ring::DEFAULT_RING_SIZES;
+    use crate::experiments::{footprint, topology, workset};
 
     #[test]
     fn filters_select_by_substring() {
@@ -435,6 +359,7 @@ mod tests {
     fn explain_runs_what_each_claim_needs() {
         let cpus = CpuChoice::resolve_with(None, &[0, 1]).unwrap();
         let ids: Vec<String> = explain_plan(&cpus)
+            .0
             .iter()
             .map(|p| p.id())
             .map(|i| i.to_string())

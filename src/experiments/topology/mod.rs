@@ -21,6 +21,28 @@
 
 pub mod plan;
 
+/// The sweep's descriptor: the pairs of this machine's CPUs, a few per class; where the
+/// CPUs given have no pair, the whole sweep is refused with the reason.
+pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
+    experiment: Experiment::Topology,
+    ids: |o| all_ids(o.topology_pairs_per_class),
+    serves: super::serves_none,
+    plan: |ids, cpus, o| {
+        let (benches, why_not) =
+            sweep_over(cpus, o.topology_pairs_per_class, |id| ids.contains(&id));
+        super::Planning {
+            planned: benches
+                .into_iter()
+                .map(crate::bench::Planned::new)
+                .collect(),
+            refused: why_not
+                .map(|why| (format!("{}/*", Experiment::Topology), why))
+                .into_iter()
+                .collect(),
+        }
+    },
+};
+
 #[cfg(test)]
 mod tests;
 
