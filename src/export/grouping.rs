@@ -10,24 +10,6 @@ use crate::measure::CounterValue;
 use crate::measure::Latency;
 use crate::spec::{BenchId, Experiment};
 
-/// The numeric value of an x-axis parameter: `8` is 8, `256KiB` is 262144, `4k` is
-/// 4096, `1MiB` is 1048576.
-pub fn param_value(s: &str) -> Option<f64> {
-    let digits_end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(digits_end);
-    let n: f64 = num.parse().ok()?;
-    let mult = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" | "kib" => 1024.0,
-        "m" | "mb" | "mib" => 1024.0 * 1024.0,
-        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    Some(n * mult)
-}
-
 /// Ids in first-seen order across runs.
 pub fn all_ids(runs: &[Run]) -> Vec<BenchId> {
     let mut seen = HashSet::new();
@@ -294,16 +276,6 @@ mod tests {
 
     fn ids(list: &[&str]) -> Vec<BenchId> {
         list.iter().map(|s| s.parse().unwrap()).collect()
-    }
-
-    #[test]
-    fn params() {
-        assert_eq!(param_value("8"), Some(8.0));
-        assert_eq!(param_value("256KiB"), Some(262_144.0));
-        assert_eq!(param_value("32MiB"), Some(33_554_432.0));
-        assert_eq!(param_value("4k"), Some(4096.0));
-        assert_eq!(param_value("same-cpu"), None);
-        assert_eq!(param_value("8x"), None);
     }
 
     #[test]

@@ -409,30 +409,10 @@ mod tests {
 
     #[test]
     fn the_least_disturbed_valid_attempt_is_kept_and_the_others_said() {
+        use crate::analysis::claims::fixtures::pp;
         use crate::measure::disturbance::Disturbance;
-        use crate::measure::{outcome, OutcomeMeta, Samples, SwitchCount};
         let o = |ns: f64, valid: bool, share: f64| {
-            let meta = OutcomeMeta {
-                id: "pingpong/thread-pipe/same-cpu".parse().unwrap(),
-                experiment: "pingpong".parse().unwrap(),
-                participants: None,
-                mechanism: None,
-                placement: None,
-                cpus: vec![0],
-                parameter: None,
-                variant: None,
-            };
-            let count = SwitchCount {
-                iters: 1,
-                voluntary: 2,
-                involuntary: 0,
-                per_iter: 2.0,
-            };
-            let samples = Samples {
-                iters_per_sample: 1,
-                ns_per_iter: vec![ns],
-            };
-            let mut x = outcome(meta, Some(2.0), samples, count);
+            let mut x = pp(Participants::Thread, Mechanism::Pipe, ns);
             x.valid = valid;
             x.disturbance = Some(Disturbance {
                 batches: 10,
