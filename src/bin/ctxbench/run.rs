@@ -39,7 +39,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "LIST", value_parser = parse_ring_sizes)]
     ring_sizes: Option<super::List<usize>>,
     /// Working-set sizes per side, e.g. `0,64KiB,1MiB` (units B, KiB, MiB, GiB).
-    /// Default: 0, 4KiB to 16MiB in powers of 4, and 32MiB (quick: 0,16KiB,256KiB,4MiB,32MiB).
+    /// Default: 0, 4KiB to 16MiB in powers of 4, and 32MiB (quick: 0,16KiB,256KiB,4MiB).
     #[arg(long, value_name = "LIST", value_parser = parse_sizes)]
     sizes: Option<super::List<u64>>,
     /// Keep the whole kernel command line in the results (boot image, root device,

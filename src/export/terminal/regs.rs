@@ -57,7 +57,8 @@ pub fn render(outcomes: &[Outcome]) -> String {
     }
     out + "extra/sw = ((round trip - the same with the writes off) - 2 x writes/op) / 2, ns per \
            switch; writes/op = the writes and one side's futex calls alone, less the calls \
-           alone (medians of the quiet interleaved rounds; - where every round was disturbed)\n"
+           alone (from quiet rounds of the four loops measured side by side; - where every round \
+           was disturbed)\n"
 }
 
 #[cfg(test)]
