@@ -2,12 +2,10 @@
 
 use super::escape::markdown_cell as cell;
 use super::footprint;
-use super::grouping::{
-    experiments, latency_cell, latency_head, latency_rows, ratios, refused_by_reason,
-    split_counters,
-};
+use super::grouping::{experiments, latency_cell, latency_head, refused_by_reason, split_counters};
 use super::inputs::{Entry, Problem, Run, SourceKind, CRITERION_NOTE};
 use super::machine::machine_rows;
+use super::sections::{self, Cell};
 use super::summary::{claim_matrix, headline_rows};
 use super::Exporter;
 use crate::measure::CounterValue;
@@ -136,71 +134,60 @@ fn machines(runs: &[Run]) -> String {
     s
 }
 
+/// A cell of the shared sections (see [`sections`]), as Markdown shows it.
+fn section_cell(c: &Cell) -> String {
+    match *c {
+        Cell::NotRun => "not run".into(),
+        Cell::Entry { entry: e, first } => {
+            let rel = match first {
+                Some(f) if f > 0.0 => format!(" ({:.2}x)", e.summary.median / f),
+                _ => String::new(),
+            };
+            format!(
+                "{}{rel} [{}-{}]{}{}",
+                ns(e.summary.median),
+                ns(e.summary.p25),
+                ns(e.summary.p75),
+                unstable(e),
+                if e.valid { "" } else { " **invalid**" }
+            )
+        }
+        Cell::Ratio { value, unstable: u } => {
+            value.map_or("-".into(), |v| format!("{v:.2}x{}", u.map_or("", unstable)))
+        }
+        Cell::Latency(l) => latency_cell(l),
+    }
+}
+
+/// The rows of a shared section as a table body.
+fn section_rows(rows: &[sections::Row]) -> String {
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r.cells.iter().map(section_cell).collect();
+            format!("| {} | {} |\n", cell(&r.id.to_string()), cells.join(" | "))
+        })
+        .collect()
+}
+
 /// Medians with the ratio to the first run and the p25-p75 range, one row per id.
 fn numbers(runs: &[Run], ids: &[BenchId]) -> String {
-    let mut s = header(&["id"], runs);
-    for &id in ids {
-        let first = runs
-            .first()
-            .and_then(|r| r.entry(id))
-            .map(|e| e.summary.median);
-        let cells: Vec<String> = runs
-            .iter()
-            .enumerate()
-            .map(|(i, r)| match r.entry(id) {
-                None => "not run".into(),
-                Some(e) => {
-                    let rel = match first {
-                        Some(f) if i > 0 && f > 0.0 => {
-                            format!(" ({:.2}x)", e.summary.median / f)
-                        }
-                        _ => String::new(),
-                    };
-                    format!(
-                        "{}{rel} [{}-{}]{}{}",
-                        ns(e.summary.median),
-                        ns(e.summary.p25),
-                        ns(e.summary.p75),
-                        unstable(e),
-                        if e.valid { "" } else { " **invalid**" }
-                    )
-                }
-            })
-            .collect();
-        s += &format!("| {} | {} |\n", cell(&id.to_string()), cells.join(" | "));
-    }
-    s
+    header(&["id"], runs) + &section_rows(&sections::numbers(runs, ids))
 }
 
 /// Process over thread medians, where an id has a thread twin.
 fn process_thread(runs: &[Run], ids: &[BenchId]) -> String {
-    let rs = ratios(runs, ids);
-    if rs.is_empty() {
+    let rows = sections::process_thread(runs, ids);
+    if rows.is_empty() {
         return String::new();
     }
     let mut s = String::from("\nProcess / thread (median over median of the thread twin):\n\n");
     s += &header(&["process id"], runs);
-    for (p, twin, vals) in rs {
-        let cells: Vec<String> = runs
-            .iter()
-            .zip(vals)
-            .map(|(r, v)| {
-                let shaky = [p, twin]
-                    .iter()
-                    .filter_map(|&id| r.entry(id))
-                    .find(|e| e.stability.is_unstable())
-                    .map_or("", unstable);
-                v.map_or("-".into(), |v| format!("{v:.2}x{shaky}"))
-            })
-            .collect();
-        s += &format!("| {} | {} |\n", cell(&p.to_string()), cells.join(" | "));
-    }
-    s
+    s + &section_rows(&rows)
 }
 
 /// Percentiles of single round trips (the tails pass), one row per id that has them.
 fn latency(runs: &[Run], ids: &[BenchId]) -> String {
-    let rows = latency_rows(runs, ids);
+    let rows = sections::latency(runs, ids);
     if rows.is_empty() {
         return String::new();
     }
@@ -209,11 +196,7 @@ fn latency(runs: &[Run], ids: &[BenchId]) -> String {
         latency_head()
     );
     s += &header(&["id"], runs);
-    for (id, per_run) in rows {
-        let cells: Vec<String> = per_run.into_iter().map(latency_cell).collect();
-        s += &format!("| {} | {} |\n", cell(&id.to_string()), cells.join(" | "));
-    }
-    s
+    s + &section_rows(&rows)
 }
 
 fn counter_cell(v: Option<&CounterValue>) -> String {

@@ -31,6 +31,7 @@ pub mod html;
 pub mod inputs;
 pub mod machine;
 pub mod markdown;
+pub mod sections;
 pub mod summary;
 pub mod terminal;
 

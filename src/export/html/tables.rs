@@ -3,9 +3,10 @@
 
 use super::svg;
 use crate::export::escape::html as escape;
-use crate::export::grouping::{latency_cell, latency_head, latency_rows, ratios};
+use crate::export::grouping::{latency_cell, latency_head};
 use crate::export::inputs::{Entry, Run};
 use crate::export::machine::machine_rows;
+use crate::export::sections::{self, Cell};
 use crate::spec::BenchId;
 use crate::units::ns;
 
@@ -114,6 +115,52 @@ fn number_cell(e: &Entry, first: Option<f64>, show_n: bool, compact: bool) -> St
     )
 }
 
+/// A cell of the shared sections (see [`sections`]), as the page shows it; `show_n`:
+/// the run's sample counts differ, so the cell gives its own; `compact`: see
+/// [`numbers_table`].
+fn section_cell(c: &Cell, show_n: bool, compact: bool) -> String {
+    match *c {
+        Cell::NotRun => "<td><small>not run</small></td>".to_string(),
+        Cell::Entry { entry, first } => number_cell(entry, first, show_n, compact),
+        Cell::Ratio {
+            value: Some(v),
+            unstable: Some(e),
+        } => format!(
+            r#"<td class="num unst">{v:.2}&times;{}</td>"#,
+            unstable_tag(e)
+        ),
+        Cell::Ratio {
+            value: Some(v),
+            unstable: None,
+        } => format!(r#"<td class="num">{v:.2}&times;</td>"#),
+        Cell::Ratio { value: None, .. } => r#"<td class="num"><small>-</small></td>"#.to_string(),
+        Cell::Latency(l) => format!(r#"<td class="num">{}</td>"#, latency_cell(l)),
+    }
+}
+
+/// The rows of a shared section, the runs' sample counts as `shared` says (see
+/// [`numbers_table`]).
+fn section_rows(rows: &[sections::Row], shared: &[Option<usize>], compact: bool) -> String {
+    let mut s = String::new();
+    for r in rows {
+        s += &format!("<tr><td>{}</td>", escape(&r.id.to_string()));
+        for (c, n) in r.cells.iter().zip(shared) {
+            s += &section_cell(c, n.is_none(), compact);
+        }
+        s += "</tr>";
+    }
+    s
+}
+
+/// The head of a table with a column per run, after `first`.
+fn run_head(first: &str, runs: &[Run]) -> String {
+    let mut s = format!("<table><tr><th>{first}</th>");
+    for r in runs {
+        s += &format!("<th>{}</th>", escape(&r.label));
+    }
+    s + "</tr>"
+}
+
 /// Medians with the ratio to the first run; below each, the p25-p75 range, the sample
 /// count (in the head when a run's are all the same), ns per switch and the indirect
 /// cost per switch where known.
@@ -127,27 +174,14 @@ pub fn numbers_table(runs: &[Run], ids: &[BenchId], compact: bool) -> String {
         s += &format!("<th>{}{n}</th>", escape(&r.label));
     }
     s += "</tr>";
-    for &id in ids {
-        s += &format!("<tr><td>{}</td>", escape(&id.to_string()));
-        let first = runs
-            .first()
-            .and_then(|r| r.entry(id))
-            .map(|e| e.summary.median);
-        for (i, (r, n)) in runs.iter().zip(&shared).enumerate() {
-            s += &match r.entry(id) {
-                None => "<td><small>not run</small></td>".to_string(),
-                Some(e) => number_cell(e, first.filter(|_| i > 0), n.is_none(), compact),
-            };
-        }
-        s += "</tr>";
-    }
+    s += &section_rows(&sections::numbers(runs, ids), &shared, compact);
     s + "</table>"
 }
 
 /// Process over thread medians, where an id has a thread twin; empty when none has. A
 /// ratio with an unstable side is greyed and flagged: its medians mean little.
 pub fn ratio_table(runs: &[Run], ids: &[BenchId]) -> String {
-    let rows = ratios(runs, ids);
+    let rows = sections::process_thread(runs, ids);
     if rows.is_empty() {
         return String::new();
     }
@@ -155,57 +189,28 @@ pub fn ratio_table(runs: &[Run], ids: &[BenchId]) -> String {
         "<h3>Process / thread</h3><p class=\"note\">Median of the process benchmark over \
          the median of its thread twin (same mechanism, same placement): above 1 is what \
          the separate address space costs. The twin is the same id with <code>thread-</code> \
-         for <code>process-</code>.</p><table><tr><th>process id</th>",
+         for <code>process-</code>.</p>",
     );
-    for r in runs {
-        s += &format!("<th>{}</th>", escape(&r.label));
-    }
-    s += "</tr>";
-    for (p, twin, vals) in rows {
-        s += &format!("<tr><td>{}</td>", escape(&p.to_string()));
-        for (r, v) in runs.iter().zip(vals) {
-            let unstable = [p, twin]
-                .iter()
-                .filter_map(|&id| r.entry(id))
-                .find(|e| e.stability.is_unstable());
-            s += &match (v, unstable) {
-                (Some(v), Some(e)) => format!(
-                    r#"<td class="num unst">{v:.2}&times;{}</td>"#,
-                    unstable_tag(e)
-                ),
-                (Some(v), None) => format!(r#"<td class="num">{v:.2}&times;</td>"#),
-                (None, _) => r#"<td class="num"><small>-</small></td>"#.to_string(),
-            };
-        }
-        s += "</tr>";
-    }
+    s += &run_head("process id", runs);
+    s += &section_rows(&rows, &vec![None; runs.len()], false);
     s + "</table>"
 }
 
 /// Percentiles of single round trips (the tails pass of cross-CPU and unpinned
 /// ping-pongs), one row per id that has them; empty when none has.
 pub fn latency_table(runs: &[Run], ids: &[BenchId]) -> String {
-    let rows = latency_rows(runs, ids);
+    let rows = sections::latency(runs, ids);
     if rows.is_empty() {
         return String::new();
     }
     let mut s = format!(
         "<h3>Wake-up latency</h3><p class=\"note\">Off one CPU a round trip is two wake-ups \
          of another CPU, and single round trips vary far more than batch medians show: a \
-         pass of its own times each round trip alone. {} in ns.</p><table><tr><th>id</th>",
+         pass of its own times each round trip alone. {} in ns.</p>",
         latency_head()
     );
-    for r in runs {
-        s += &format!("<th>{}</th>", escape(&r.label));
-    }
-    s += "</tr>";
-    for (id, per_run) in rows {
-        s += &format!("<tr><td>{}</td>", escape(&id.to_string()));
-        for l in per_run {
-            s += &format!(r#"<td class="num">{}</td>"#, latency_cell(l));
-        }
-        s += "</tr>";
-    }
+    s += &run_head("id", runs);
+    s += &section_rows(&rows, &vec![None; runs.len()], false);
     s + "</table>"
 }
 
