@@ -21,8 +21,20 @@ use super::Exporter;
 use crate::fingerprint::sanitise;
 use svg::Point;
 
-/// The page's style sheet.
+/// The page's style sheet, as written.
 const CSS: &str = include_str!("style.css");
+
+/// The style sheet as the page carries it: one line, without the spaces around its
+/// punctuation, and with the runs' bar colours ([`svg::palette_css`]).
+fn style_sheet() -> String {
+    let mut css = CSS.split_whitespace().collect::<Vec<_>>().join(" ");
+    for p in ["{", "}", ":", ";", ","] {
+        css = css
+            .replace(&format!(" {p}"), p)
+            .replace(&format!("{p} "), p);
+    }
+    css.replace(";}", "}") + &svg::palette_css()
+}
 
 /// How far apart (a ratio) the peaks of an experiment's curves may be and still share
 /// one scale.
@@ -306,9 +318,10 @@ impl Exporter for Html {
         format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>ctxbench comparison</title><style>\n{CSS}</style></head><body>{body}\
+             <title>ctxbench comparison</title><style>\n{}</style></head><body>{body}\
              <footer>Written by ctxbench {} (<code>ctxbench compare</code>). Self-contained: \
              no scripts, fonts or images from elsewhere.</footer></body></html>\n",
+            style_sheet(),
             env!("CARGO_PKG_VERSION")
         )
     }

@@ -64,7 +64,7 @@ fn common_n(run: &Run, ids: &[String]) -> Option<usize> {
 /// One run's cell of the numbers table; `first` is the first run's median, for the ratio.
 fn number_cell(e: &Entry, first: Option<f64>, show_n: bool, compact: bool) -> String {
     let rel = match first {
-        Some(f) if f > 0.0 && !compact => format!(" <i>{:.2}&times;</i>", e.summary.median / f),
+        Some(f) if f > 0.0 && !compact => format!(" <i>{:.2}×</i>", e.summary.median / f),
         _ => String::new(),
     };
     let mut details = Vec::new();
@@ -154,7 +154,7 @@ pub fn ratio_table(runs: &[Run], ids: &[String]) -> String {
         "<h3>Process / thread</h3><p class=\"note\">Median of the process benchmark over \
          the median of its thread twin (same mechanism, same placement): above 1 is what \
          the separate address space costs. The twin is the same id with <code>thread-</code> \
-         for <code>process-</code>.</p><table><tr><th>process id</th>",
+         for <code>process-</code>.</p><table class=\"n\"><tr><th>process id</th>",
     );
     for r in runs {
         s += &format!("<th>{}</th>", escape(&r.label));
@@ -168,12 +168,11 @@ pub fn ratio_table(runs: &[Run], ids: &[String]) -> String {
                 .filter_map(|id| r.entry(id))
                 .find(|e| e.stability.is_unstable());
             s += &match (v, unstable) {
-                (Some(v), Some(e)) => format!(
-                    r#"<td class="num unst">{v:.2}&times;{}</td>"#,
-                    unstable_tag(e)
-                ),
-                (Some(v), None) => format!(r#"<td class="num">{v:.2}&times;</td>"#),
-                (None, _) => r#"<td class="num"><small>-</small></td>"#.to_string(),
+                (Some(v), Some(e)) => {
+                    format!(r#"<td class="unst">{v:.2}×{}</td>"#, unstable_tag(e))
+                }
+                (Some(v), None) => format!("<td>{v:.2}×</td>"),
+                (None, _) => "<td><small>-</small></td>".to_string(),
             };
         }
         s += "</tr>";
@@ -191,7 +190,7 @@ pub fn latency_table(runs: &[Run], ids: &[String]) -> String {
     let mut s = format!(
         "<h3>Wake-up latency</h3><p class=\"note\">Off one CPU a round trip is two wake-ups \
          of another CPU, and single round trips vary far more than batch medians show: a \
-         pass of its own times each round trip alone. {} in ns.</p><table><tr><th>id</th>",
+         pass of its own times each round trip alone. {} in ns.</p><table class=\"n\"><tr><th>id</th>",
         latency_head()
     );
     for r in runs {
@@ -201,7 +200,7 @@ pub fn latency_table(runs: &[Run], ids: &[String]) -> String {
     for (id, per_run) in rows {
         s += &format!("<tr><td>{}</td>", escape(&id));
         for l in per_run {
-            s += &format!(r#"<td class="num">{}</td>"#, latency_cell(l));
+            s += &format!("<td>{}</td>", latency_cell(l));
         }
         s += "</tr>";
     }
