@@ -396,25 +396,37 @@ mod tests {
     }
 
     #[test]
-    fn slugs_of_the_two_project_machines_and_their_older_names() {
-        let vm = |model: &str| Fingerprint {
+    fn slugs_of_the_project_machines_and_their_older_names() {
+        let vm = |model: &str, family: &str, number: &str| Fingerprint {
             cpu_model: model.into(),
+            cpu_family: family.into(),
+            cpu_model_number: number.into(),
             hostname: "vm".into(),
             ..Fingerprint::default()
         };
-        let intel = vm("Intel(R) Xeon(R) Processor");
-        assert_eq!(intel.slug(), "intel-xeon-vm");
-        assert_eq!(intel.legacy_slug(), "intel-r-xeon-r-processor-vm");
-        // The committed folder of the AMD machine keeps its name.
-        let amd = vm("AMD EPYC");
+        let intel = vm("Intel(R) Xeon(R) Processor", "6", "167");
+        assert_eq!(intel.slug(), "intel-xeon-f6m167-vm");
         assert_eq!(
-            (amd.slug(), amd.legacy_slug()),
-            ("amd-epyc-vm".into(), "amd-epyc-vm".into())
+            intel.older_slugs(),
+            ["intel-xeon-vm", "intel-r-xeon-r-processor-vm"]
         );
+        // Two AMD generations under one model name file apart; both were `amd-epyc-vm`.
+        let zen4 = vm("AMD EPYC", "25", "17");
+        let zen5 = vm("AMD EPYC", "26", "2");
+        assert_eq!(zen4.slug(), "amd-epyc-f25m17-vm");
+        assert_eq!(zen5.slug(), "amd-epyc-f26m2-vm");
+        assert_eq!(zen5.older_slugs(), ["amd-epyc-vm"]);
+        assert!(!zen4.same_cpu_kind(&zen5) && zen5.same_cpu_kind(&zen5.clone()));
+        // Files from before the fingerprint had the numbers match any generation.
+        assert!(zen5.same_cpu_kind(&vm("AMD EPYC", UNKNOWN, UNKNOWN)));
         assert_eq!(
-            vm("AMD EPYC 7B13 64-Core Processor").slug(),
-            "amd-epyc-7b13-vm"
+            vm("AMD EPYC 7B13 64-Core Processor", "25", "1").slug(),
+            "amd-epyc-7b13-f25m1-vm"
         );
+        // Unknown or odd numbers are left out, not guessed.
+        assert_eq!(vm("AMD EPYC", UNKNOWN, "2").slug(), "amd-epyc-vm");
+        assert_eq!(vm("AMD EPYC", "0x1a", "2").slug(), "amd-epyc-vm");
+        assert!(vm("AMD EPYC", "25", "17").generation() == Some("f25m17".into()));
     }
 
     #[test]
