@@ -741,7 +741,12 @@ mod tests {
         assert!(blocks.iter().all(|b| b.all.len() == p.taken_rounds()));
         // The idle loop takes twice as long per iteration: every round says so (quiet or
         // not: a busy machine slows both loops of a round alike).
-        let ratios: Vec<f64> = blocks[1].all.iter().zip(&blocks[0].all).map(|(a, b)| a / b).collect();
+        let ratios: Vec<f64> = blocks[1]
+            .all
+            .iter()
+            .zip(&blocks[0].all)
+            .map(|(a, b)| a / b)
+            .collect();
         let mut sorted = ratios.clone();
         sorted.sort_by(f64::total_cmp);
         let mid = crate::stats::quantile(&sorted, 0.5);
