@@ -56,6 +56,8 @@ fn intel_laptop_with_smt_and_cpufreq() {
     assert_eq!(fp.frequency_source, "cpufreq scaling_cur_freq");
     assert_eq!(fp.perf_event_paranoid, "4");
     assert_eq!(fp.hostname, "laptop-01");
+    // The level-2 cache, not the level-1 one beside it.
+    assert_eq!(fp.l2_bytes, Some(256 << 10));
     assert_eq!(fp.slug(), "intel-core-i7-8650u-f6m142-laptop-01");
     assert_eq!(
         fp.older_slugs(),
