@@ -1,6 +1,7 @@
 //! The comparison as one self-contained HTML page: inline CSS and SVG, no script, no
 //! font or image from anywhere else. Every string that came from an input file is escaped.
 
+mod anatomy;
 mod axis;
 mod counters;
 mod guard;
@@ -258,7 +259,8 @@ fn notes_section(runs: &[Run]) -> String {
     }
 }
 
-/// The whole page: the summary (headline figures, claims matrix), the findings' curves,
+/// The whole page: the summary (headline figures, claims matrix), the anatomy of a
+/// switch, the findings' curves,
 /// the machines, then per experiment its charts and tables, then what was invalid or
 /// skipped.
 pub struct Html;
@@ -268,10 +270,14 @@ impl Exporter for Html {
     fn render(&self, runs: &[Run]) -> String {
         let exps = experiments(runs);
         let summary = summary::summary_section(runs);
+        let anatomy = anatomy::section(runs);
         let findings = findings_section(runs);
         let mut nav = String::from("<nav>");
         if !summary.is_empty() {
             nav += r##"<a href="#summary">summary</a>"##;
+        }
+        if !anatomy.is_empty() {
+            nav += r##"<a href="#anatomy">anatomy</a>"##;
         }
         if !findings.is_empty() {
             nav += r##"<a href="#findings">findings</a>"##;
@@ -304,6 +310,7 @@ impl Exporter for Html {
             body += &format!(r#"<p class="note">{}</p>"#, escape(CRITERION_NOTE));
         }
         body += &summary;
+        body += &anatomy;
         body += &findings;
         body += r#"<section id="machines"><h2>Machines</h2>"#;
         body += &tables::machine_table(runs);
