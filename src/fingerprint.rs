@@ -94,6 +94,11 @@ pub struct Fingerprint {
     /// `/sys/devices/system/cpu` describes none, and in files written before it existed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topology: Option<crate::topology::Topology>,
+    /// The L2 cache of the first CPU used (of CPU 0 before the run sets them), bytes, from
+    /// `/sys/devices/system/cpu/cpuN/cache/index*/`: what the anatomy of a switch chooses
+    /// its working sets by. `None` where not described, and in files written before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub l2_bytes: Option<u64>,
 }
 
 impl Default for Fingerprint {
@@ -127,6 +132,7 @@ impl Default for Fingerprint {
             ctxbench_version: u(),
             git_commit: u(),
             topology: None,
+            l2_bytes: None,
         }
     }
 }
@@ -136,6 +142,20 @@ fn read_trim(path: &Path) -> Option<String> {
     let s = fs::read_to_string(path).ok()?;
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
+}
+
+/// The size of `cpu`'s level-2 data or unified cache, bytes, from the `cache/index*/`
+/// folders under `cpu_sys` (`level` 2, `type` not `Instruction`, `size` like `1024K`).
+fn l2_of(cpu_sys: &Path, cpu: usize) -> Option<u64> {
+    let dir = fs::read_dir(cpu_sys.join(format!("cpu{cpu}/cache"))).ok()?;
+    dir.flatten().map(|e| e.path()).find_map(|p| {
+        let level = read_trim(&p.join("level"))?;
+        let kind = read_trim(&p.join("type")).unwrap_or_default();
+        if level != "2" || kind == "Instruction" {
+            return None;
+        }
+        crate::units::parse_size(&read_trim(&p.join("size"))?).ok()
+    })
 }
 
 fn or_unknown(v: Option<String>) -> String {
@@ -216,6 +236,7 @@ impl Fingerprint {
         }
         fp.read_cpufreq(&cpu_sys);
         fp.topology = described(crate::topology::Topology::read(&cpu_sys, None));
+        fp.l2_bytes = l2_of(&cpu_sys, 0);
         fp
     }
 
@@ -298,10 +319,14 @@ impl Fingerprint {
     /// This machine's fingerprint (`/`), with the CPUs the run uses and as much of the
     /// kernel command line as `cmdline` says.
     pub fn this_machine(cpus_used: &[usize], cmdline: CmdlineDetail) -> Self {
+        let cpu_sys = Path::new("/sys/devices/system/cpu");
+        let first = cpus_used.first().copied().unwrap_or(0);
+        let read = Self::read_with(Path::new("/"), cmdline);
         Fingerprint {
             cpus_used: cpus_used.to_vec(),
             topology: described(crate::topology::Topology::this_machine()),
-            ..Self::read_with(Path::new("/"), cmdline)
+            l2_bytes: l2_of(cpu_sys, first).or(read.l2_bytes),
+            ..read
         }
     }
 
@@ -396,25 +421,37 @@ mod tests {
     }
 
     #[test]
-    fn slugs_of_the_two_project_machines_and_their_older_names() {
-        let vm = |model: &str| Fingerprint {
+    fn slugs_of_the_project_machines_and_their_older_names() {
+        let vm = |model: &str, family: &str, number: &str| Fingerprint {
             cpu_model: model.into(),
+            cpu_family: family.into(),
+            cpu_model_number: number.into(),
             hostname: "vm".into(),
             ..Fingerprint::default()
         };
-        let intel = vm("Intel(R) Xeon(R) Processor");
-        assert_eq!(intel.slug(), "intel-xeon-vm");
-        assert_eq!(intel.legacy_slug(), "intel-r-xeon-r-processor-vm");
-        // The committed folder of the AMD machine keeps its name.
-        let amd = vm("AMD EPYC");
+        let intel = vm("Intel(R) Xeon(R) Processor", "6", "167");
+        assert_eq!(intel.slug(), "intel-xeon-f6m167-vm");
         assert_eq!(
-            (amd.slug(), amd.legacy_slug()),
-            ("amd-epyc-vm".into(), "amd-epyc-vm".into())
+            intel.older_slugs(),
+            ["intel-xeon-vm", "intel-r-xeon-r-processor-vm"]
         );
+        // Two AMD generations under one model name file apart; both were `amd-epyc-vm`.
+        let zen4 = vm("AMD EPYC", "25", "17");
+        let zen5 = vm("AMD EPYC", "26", "2");
+        assert_eq!(zen4.slug(), "amd-epyc-f25m17-vm");
+        assert_eq!(zen5.slug(), "amd-epyc-f26m2-vm");
+        assert_eq!(zen5.older_slugs(), ["amd-epyc-vm"]);
+        assert!(!zen4.same_cpu_kind(&zen5) && zen5.same_cpu_kind(&zen5.clone()));
+        // Files from before the fingerprint had the numbers match any generation.
+        assert!(zen5.same_cpu_kind(&vm("AMD EPYC", UNKNOWN, UNKNOWN)));
         assert_eq!(
-            vm("AMD EPYC 7B13 64-Core Processor").slug(),
-            "amd-epyc-7b13-vm"
+            vm("AMD EPYC 7B13 64-Core Processor", "25", "1").slug(),
+            "amd-epyc-7b13-f25m1-vm"
         );
+        // Unknown or odd numbers are left out, not guessed.
+        assert_eq!(vm("AMD EPYC", UNKNOWN, "2").slug(), "amd-epyc-vm");
+        assert_eq!(vm("AMD EPYC", "0x1a", "2").slug(), "amd-epyc-vm");
+        assert!(vm("AMD EPYC", "25", "17").generation() == Some("f25m17".into()));
     }
 
     #[test]

@@ -49,6 +49,14 @@ pub struct ResultsFile {
     /// The comparisons measured in paired rounds, every quiet round kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paired: Vec<crate::measure::paired::Paired>,
+    /// Where the time of one switch went, part by part (see [`crate::analysis::anatomy`]);
+    /// absent in files from before it and in runs narrowed by a filter
+    /// ([`ResultsFile::anatomy`] computes what an older file gives).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::analysis::anatomy::Anatomy::is_empty"
+    )]
+    pub anatomy: crate::analysis::anatomy::Anatomy,
 }
 
 /// A benchmark that did not run, and why.
@@ -93,7 +101,23 @@ impl ResultsFile {
             guard: None,
             seed: None,
             paired: Vec::new(),
+            anatomy: Default::default(),
         }
+    }
+
+    /// The anatomy of a switch: the one the file holds, else what its outcomes and
+    /// comparisons give (an older file: the parts it can, and which are missing).
+    pub fn anatomy(&self) -> crate::analysis::anatomy::Anatomy {
+        if !self.anatomy.is_empty() {
+            return self.anatomy.clone();
+        }
+        let skipped: Vec<(&str, &str)> = self.skipped.iter().map(Skipped::pair).collect();
+        let facts = crate::analysis::claims::RunFacts {
+            skipped: &skipped,
+            guard: self.guard.as_ref(),
+            paired: &self.paired,
+        };
+        crate::analysis::anatomy::Anatomy::of(&self.results, &facts, self.machine.l2_bytes)
     }
 
     /// The same file, stamped with the machine it ran on.

@@ -21,6 +21,7 @@
 //! # Ok::<(), ctxbench::Error>(())
 //! ```
 
+use crate::analysis::anatomy::Anatomy;
 use crate::analysis::claims as verdict;
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
@@ -216,7 +217,8 @@ impl Schedule {
     /// Runs every planned benchmark in order, the members of a comparison side by side
     /// in paired rounds (see [`runner::jobs`]), telling `on` what happens; then completes
     /// the outcomes that depend on each other (the direct costs from the floors), judges
-    /// the claims where the run was not narrowed, and assembles the results file.
+    /// the claims and takes the anatomy of a switch where the run was not narrowed, and
+    /// assembles the results file.
     pub fn run(self, mut on: impl FnMut(Step<'_>)) -> Run {
         let machine = self.machine();
         let cfg = self.mode.sample_config();
@@ -302,22 +304,26 @@ impl Schedule {
         runner::finish(&mut outcomes);
         // Who may read whose memory: facts, not timings, probed with the reads.
         let guard = self.probe_guard.then(crate::experiments::guard::probe);
-        let verdicts = if self.judge_claims {
+        let (verdicts, anatomy) = if self.judge_claims {
             let not_run: Vec<(&str, &str)> = skipped.iter().map(Skipped::pair).collect();
             let facts = verdict::RunFacts {
                 skipped: &not_run,
                 guard: guard.as_ref(),
                 paired: &paired,
             };
-            verdict::judge_all_in(&outcomes, &facts)
+            (
+                verdict::judge_all_in(&outcomes, &facts),
+                Anatomy::of(&outcomes, &facts, machine.l2_bytes),
+            )
         } else {
-            Vec::new()
+            Default::default()
         };
         let mut file = ResultsFile::new(self.mode.name(), outcomes, skipped).with_machine(machine);
         file.verdicts = verdicts;
         file.guard = guard;
         file.seed = Some(seed);
         file.paired = paired;
+        file.anatomy = anatomy;
         Run { file, failed }
     }
 }

@@ -56,10 +56,15 @@ fn intel_laptop_with_smt_and_cpufreq() {
     assert_eq!(fp.frequency_source, "cpufreq scaling_cur_freq");
     assert_eq!(fp.perf_event_paranoid, "4");
     assert_eq!(fp.hostname, "laptop-01");
-    assert_eq!(fp.slug(), "intel-core-i7-8650u-laptop-01");
+    // The level-2 cache, not the level-1 one beside it.
+    assert_eq!(fp.l2_bytes, Some(256 << 10));
+    assert_eq!(fp.slug(), "intel-core-i7-8650u-f6m142-laptop-01");
     assert_eq!(
-        fp.legacy_slug(),
-        "intel-r-core-tm-i7-8650u-cpu-1-90ghz-laptop-01"
+        fp.older_slugs(),
+        [
+            "intel-core-i7-8650u-laptop-01",
+            "intel-r-core-tm-i7-8650u-cpu-1-90ghz-laptop-01"
+        ]
     );
     // Build facts come from this binary; run facts start empty.
     assert_eq!(fp.ctxbench_version, env!("CARGO_PKG_VERSION"));
@@ -97,7 +102,7 @@ fn amd_desktop_without_smt_control() {
     assert_eq!(fp.perf_event_paranoid, "1");
     assert_eq!(fp.kernel_cmdline, "isolcpus=1 nohz_full=1");
     assert_eq!(fp.kernel_cmdline_dropped, Some(3));
-    assert_eq!(fp.slug(), "amd-ryzen-5-3600-desk-top-home");
+    assert_eq!(fp.slug(), "amd-ryzen-5-3600-f23m113-desk-top-home");
 }
 
 #[test]
@@ -226,8 +231,27 @@ fn committed_results_files_hold_no_kernel_parameter_outside_the_list() {
         for w in words(&machine.kernel_cmdline) {
             assert!(is_switch_param(param_name(w)), "{}: {w}", f.display());
         }
-        // Folder names carry no (R) noise.
+        // Folder names carry no (R) noise, and the CPU's family and model where known.
         let slug = machine.slug();
         assert!(!slug.contains("-r-") && !slug.contains("-tm-"), "{slug}");
+        if let Some(g) = machine.generation() {
+            assert!(slug.contains(&g), "{slug}");
+        }
+    }
+}
+
+#[test]
+fn every_committed_run_lives_in_the_folder_its_machine_names() {
+    // Two CPU generations sold under one model name (an AMD EPYC of family 25 model 17
+    // and one of family 26 model 2) must not share a folder: `check --baseline results/`
+    // would take one for the other.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let mut files = Vec::new();
+    results_files(&root, &mut files);
+    assert!(!files.is_empty());
+    for f in &files {
+        let machine = ctxbench::results::ResultsFile::load(f).unwrap().machine;
+        let folder = f.parent().unwrap().file_name().unwrap().to_string_lossy();
+        assert_eq!(folder, machine.slug(), "{}", f.display());
     }
 }

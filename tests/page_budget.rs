@@ -1,6 +1,6 @@
 //! The comparison page over two full runs stays small enough to open, mail and attach:
 //! under 150 KB, with every id of both runs still on it, and the summary, the claims
-//! matrix and the findings' charts in it. Measured on the full runs committed under
+//! matrix, the anatomy of a switch and the findings' charts in it. Measured on the full runs committed under
 //! `results/` (the two newest; one compared with itself where there is only one).
 
 use std::path::{Path, PathBuf};
@@ -87,6 +87,9 @@ fn two_full_runs_fit_the_budget_with_every_id() {
         r#"id="ring-charts""#,
         "full flushes from n = ",
         "Working sets: what refilling the caches costs",
+        // The anatomy of a switch: a stacked bar per machine, its parts in colour.
+        r#"<section id="anatomy">"#,
+        r#"class="a2""#,
     ] {
         assert!(html.contains(part), "{part} is on the page");
     }

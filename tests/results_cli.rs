@@ -278,7 +278,7 @@ fn check_bad_input_exits_2() {
         .arg(fixture("machine-a.json")));
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("no baseline for this machine") && err.contains("amd-epyc-vm"),
+        err.contains("no baseline for this machine") && err.contains("amd-epyc-f26m2-vm"),
         "{err}"
     );
 }
@@ -286,7 +286,7 @@ fn check_bad_input_exits_2() {
 #[test]
 fn check_picks_the_newest_file_for_this_machine() {
     let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("amd-epyc-vm");
+    let folder = dir.path().join("amd-epyc-f26m2-vm");
     std::fs::create_dir_all(&folder).unwrap();
     // The older file is 20% faster: against it the current run would regress.
     doctored(
@@ -330,6 +330,45 @@ fn check_finds_a_baseline_in_the_folder_an_older_version_named() {
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("older name") && err.contains(&machine.slug()),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_passes_over_another_generation_in_the_older_folder() {
+    // machine-a is an `AMD EPYC` of family 26 model 2; the older folder `amd-epyc-vm`
+    // holds a run of the family 25 model 17 one, filed there under the same model name.
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("amd-epyc-vm");
+    std::fs::create_dir_all(&old).unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("machine-a.json")).unwrap()).unwrap();
+    v["machine"]["cpu_family"] = "25".into();
+    v["machine"]["cpu_model_number"] = "17".into();
+    let other = old.join("2026-06-01T00-00-00Z.json");
+    std::fs::write(&other, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    let (code, _, err) = run(bin()
+        .args(["check", "--baseline"])
+        .arg(dir.path())
+        .arg("--current")
+        .arg(fixture("machine-a.json")));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "another CPU (AMD EPYC, family 25 model 17; this one is AMD EPYC, family 26 model 2)"
+        ) && err.contains("no baseline for this machine"),
+        "{err}"
+    );
+    // The same file named directly is compared, the warning naming the CPU difference.
+    let (code, _, err) = run(bin()
+        .args(["check", "--baseline"])
+        .arg(&other)
+        .arg("--current")
+        .arg(fixture("machine-a.json")));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("WARNING")
+            && err.contains("family 25 model 17 stepping 1\" vs \"family 26 model 2 stepping 1"),
         "{err}"
     );
 }

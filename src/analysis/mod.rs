@@ -1,5 +1,7 @@
 //! Analysis: what the measured outcomes mean, computed from them alone (no measuring).
 //!
+//! - [`anatomy`]: where the time of one switch goes, part by part, with intervals, and
+//!   the remainder the parts leave of the whole;
 //! - [`floors`]: the direct cost of a same-CPU switch, the mechanism's floor subtracted;
 //! - [`claims`]: the textbook claims about context switches, one file each, judged on the
 //!   outcomes with the figures they rest on;
@@ -10,6 +12,7 @@
 //! - [`headline`]: the figures a comparison opens with, one set per run;
 //! - [`regress`]: the regression statistics (a run against a baseline).
 
+pub mod anatomy;
 pub mod claims;
 pub mod counted;
 pub mod floors;

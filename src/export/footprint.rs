@@ -122,6 +122,7 @@ mod tests {
             entries,
             outcomes: vec![],
             guard: None,
+            anatomy: Default::default(),
             skipped: vec![],
             verdicts: vec![],
         }

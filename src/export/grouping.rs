@@ -155,6 +155,7 @@ pub(crate) fn tails_run(label: &str, latency: Option<Latency>) -> Run {
         verdicts: Vec::new(),
         outcomes: Vec::new(),
         guard: None,
+        anatomy: Default::default(),
     }
 }
 

@@ -42,6 +42,11 @@ pub fn machine_rows(runs: &[Run]) -> Vec<(String, Vec<String>)> {
             .as_ref()
             .map_or("unknown".into(), |t| t.summary())
     });
+    row("L2 cache", &|r| {
+        r.machine
+            .l2_bytes
+            .map_or("unknown".into(), crate::units::format_size)
+    });
     row("CPUs used", &|r| {
         if r.machine.cpus_used.is_empty() {
             "unknown".into()

@@ -408,6 +408,7 @@ mod tests {
             entries: Vec::new(),
             outcomes: Vec::new(),
             guard: None,
+            anatomy: Default::default(),
             skipped: Vec::new(),
             verdicts: verdicts.as_array().unwrap().clone(),
         }

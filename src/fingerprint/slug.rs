@@ -81,17 +81,66 @@ fn is_core_count(lower: &str) -> bool {
 
 impl super::Fingerprint {
     /// A short name for the machine's results folder: the CPU model without its noise
-    /// (`(R)`, "CPU", the clock speed, ...: [`model_words`]) and the host name,
-    /// lower case, every run of other characters one `-`, at most [`SLUG_MAX`]
-    /// characters. `Intel(R) Xeon(R) Processor` on host `vm` is `intel-xeon-vm`.
+    /// (`(R)`, "CPU", the clock speed, ...: [`model_words`]), the CPU's family and model
+    /// numbers (`f26m2`: two generations sold under one model name, such as `AMD EPYC`
+    /// in a VM, file apart), and the host name; lower case, every run of other characters
+    /// one `-`, at most [`SLUG_MAX`] characters. `AMD EPYC` of family 26 model 2 on host
+    /// `vm` is `amd-epyc-f26m2-vm`; where the family or model is unknown it is left out.
     pub fn slug(&self) -> String {
+        match self.generation() {
+            Some(g) => self.slug_of(&format!("{} {g}", model_words(&self.cpu_model))),
+            None => self.unnumbered_slug(),
+        }
+    }
+
+    /// The CPU's family and model as the slug spells them (`f26m2`); `None` where either
+    /// is unknown.
+    pub fn generation(&self) -> Option<String> {
+        let number = |s: &str| {
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.to_string())
+        };
+        Some(format!(
+            "f{}m{}",
+            number(&self.cpu_family)?,
+            number(&self.cpu_model_number)?
+        ))
+    }
+
+    /// The folder name ctxbench used before the family and model went into it
+    /// (`amd-epyc-vm`): where older results files of this machine, or of another
+    /// generation sold under the same model name, are.
+    pub fn unnumbered_slug(&self) -> String {
         self.slug_of(&model_words(&self.cpu_model))
     }
 
     /// The folder name ctxbench used before the model lost its noise
-    /// (`intel-r-xeon-r-processor-vm`): where older results files of this machine are.
+    /// (`intel-r-xeon-r-processor-vm`): where still older results files of this machine
+    /// are.
     pub fn legacy_slug(&self) -> String {
         self.slug_of(&self.cpu_model)
+    }
+
+    /// The older folder names of this machine, newest first, each once and none equal to
+    /// [`slug`](Self::slug).
+    pub fn older_slugs(&self) -> Vec<String> {
+        let now = self.slug();
+        let mut out: Vec<String> = Vec::new();
+        for s in [self.unnumbered_slug(), self.legacy_slug()] {
+            if s != now && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// Whether `other` describes the same kind of CPU: the same vendor, model name,
+    /// family and model (a field unknown on either side is not held against it).
+    pub fn same_cpu_kind(&self, other: &Self) -> bool {
+        let same = |a: &str, b: &str| a == b || a == super::UNKNOWN || b == super::UNKNOWN;
+        same(&self.cpu_vendor, &other.cpu_vendor)
+            && same(&self.cpu_model, &other.cpu_model)
+            && same(&self.cpu_family, &other.cpu_family)
+            && same(&self.cpu_model_number, &other.cpu_model_number)
     }
 
     fn slug_of(&self, model: &str) -> String {

@@ -23,7 +23,7 @@ pub const MARGIN_SHARE: f64 = 0.02;
 
 /// Process minus thread over `m` (the thread side over `tm`), ns per switch, round by
 /// round, named `name`.
-fn gap(p: &Paired, pm: Mechanism, tm: Mechanism, name: &str) -> Option<Figure> {
+pub(crate) fn gap(p: &Paired, pm: Mechanism, tm: Mechanism, name: &str) -> Option<Figure> {
     let (pid, tid) = (
         same_cpu(Participants::Process, pm),
         same_cpu(Participants::Thread, tm),

@@ -70,7 +70,7 @@ pub(crate) fn peak(ws: &[&Outcome], p: Participants) -> Option<Peak> {
 }
 
 /// The id of the read working set of `p` at `bytes` per side.
-fn read_id(p: Participants, bytes: u64) -> BenchId {
+pub(crate) fn read_id(p: Participants, bytes: u64) -> BenchId {
     BenchId::Workset {
         participants: p,
         access: Access::Read,
@@ -80,7 +80,7 @@ fn read_id(p: Participants, bytes: u64) -> BenchId {
 
 /// The indirect cost per switch of `id` round by round, from its touching, untouched and
 /// touches-alone loops: `((rt − idle) − 2 × touch) / 2` (no touch at 0 bytes).
-fn indirect(p: &Paired, id: BenchId, bytes: u64, name: &str) -> Option<Figure> {
+pub(crate) fn indirect(p: &Paired, id: BenchId, bytes: u64, name: &str) -> Option<Figure> {
     let i = if bytes == 0 {
         estimate(p, &[(id, ArmMode::Main), (id, ArmMode::Idle)], |v| {
             (v[0] - v[1]) / 2.0

@@ -141,18 +141,24 @@ pub fn footprints(p: Participants, per: [f64; 4]) -> Vec<Outcome> {
 pub fn uswitch(id: &str, rt: f64, syscalls: Option<f64>) -> Outcome {
     let mut u = o(id, "uswitch", None, None, None, rt, Some(0.0));
     u.ns_per_switch = Some(rt / 2.0);
-    if let Some(n) = syscalls {
-        u.counters.insert(
-            SYSCALLS.into(),
-            CounterValue::Measured {
-                per_round_trip: n,
-                per_switch: None,
-                total: n * 100.0,
-                multiplexed: false,
-            },
-        );
+    match syscalls {
+        Some(n) => with_syscalls(u, n),
+        None => u,
     }
-    u
+}
+
+/// `o` with `n` system calls per iteration counted.
+pub fn with_syscalls(mut o: Outcome, n: f64) -> Outcome {
+    o.counters.insert(
+        SYSCALLS.into(),
+        CounterValue::Measured {
+            per_round_trip: n,
+            per_switch: None,
+            total: n * 100.0,
+            multiplexed: false,
+        },
+    );
+    o
 }
 
 /// The null system call floor, taking `ns`.

@@ -30,7 +30,7 @@ pub mod figure;
 mod isolation;
 mod kernel_across_cores;
 mod kernel_share;
-mod registers;
+pub(crate) mod registers;
 pub(crate) mod rounds;
 pub(crate) mod select;
 mod shared_memory;

@@ -25,7 +25,7 @@ pub const MARGIN_SHARE: f64 = 0.02;
 /// Who takes part, in report order.
 const WHO: [Participants; 2] = [Participants::Process, Participants::Thread];
 
-fn regs_id(p: Participants, state: RegState) -> BenchId {
+pub(crate) fn regs_id(p: Participants, state: RegState) -> BenchId {
     BenchId::Regs {
         participants: p,
         state,
@@ -33,7 +33,7 @@ fn regs_id(p: Participants, state: RegState) -> BenchId {
 }
 
 /// The valid outcomes of `state`, process first.
-fn of(outcomes: &[Outcome], state: RegState) -> Vec<&Outcome> {
+pub(crate) fn of(outcomes: &[Outcome], state: RegState) -> Vec<&Outcome> {
     WHO.iter()
         .filter_map(|&p| {
             valid(outcomes, crate::spec::Experiment::Regs).find(|o| o.id == regs_id(p, state))
@@ -42,7 +42,7 @@ fn of(outcomes: &[Outcome], state: RegState) -> Vec<&Outcome> {
 }
 
 /// What `state` adds to a switch of `p`, round by round, with its interval.
-fn extra(p: &Paired, who: Participants, state: RegState) -> Option<Figure> {
+pub(crate) fn extra(p: &Paired, who: Participants, state: RegState) -> Option<Figure> {
     let id = regs_id(who, state);
     let arms = [
         (id, ArmMode::Main),
@@ -60,7 +60,7 @@ fn extra(p: &Paired, who: Participants, state: RegState) -> Option<Figure> {
 }
 
 /// Why `state` has no figure: the reason its ids were skipped, where one was given.
-fn missing(outcomes: &[Outcome], state: RegState, skipped: &[(&str, &str)]) -> String {
+pub(crate) fn missing(outcomes: &[Outcome], state: RegState, skipped: &[(&str, &str)]) -> String {
     let ids: Vec<String> = WHO.iter().map(|&p| regs_id(p, state).to_string()).collect();
     let why = skipped
         .iter()

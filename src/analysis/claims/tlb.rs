@@ -71,7 +71,7 @@ impl Rings {
     }
 
     /// The mechanism of these rings.
-    fn mechanism(&self) -> Option<Mechanism> {
+    pub(crate) fn mechanism(&self) -> Option<Mechanism> {
         self.1
     }
 
@@ -81,6 +81,19 @@ impl Rings {
             Some(f) => format!("n={}: {f:.2}", r.n),
             None => format!("n={}: -", r.n),
         })
+    }
+
+    /// A clear step, where the counts show one: every ring up to `lo` keeps the TLB,
+    /// every ring from `hi` flushes it (rings in between are the transition), `(lo, hi)`.
+    pub(crate) fn clear_step(&self) -> Option<(u64, u64)> {
+        let (Some(lo), Some(hi)) = self.step() else {
+            return None;
+        };
+        let clear = self.0.iter().all(|r| match r.flushes {
+            Some(f) => (r.n > lo || f <= KEPT) && (r.n < hi || f >= FLUSHES),
+            None => true,
+        });
+        (lo < hi && clear).then_some((lo, hi))
     }
 
     /// The largest ring that hardly flushes and the smallest that flushes at every switch.
@@ -108,7 +121,7 @@ fn not_counted(outcomes: &[Outcome], procs: &Rings) -> Finding {
 }
 
 /// The id of the ring of `p` with `n` members over `m`.
-fn ring_id(p: Participants, m: Mechanism, n: u64) -> BenchId {
+pub(crate) fn ring_id(p: Participants, m: Mechanism, n: u64) -> BenchId {
     BenchId::Ring {
         participants: p,
         mechanism: m,
@@ -119,7 +132,7 @@ fn ring_id(p: Participants, m: Mechanism, n: u64) -> BenchId {
 /// What a full flush adds to a switch, from the rings measured side by side: per round,
 /// the process rings' step in ns per switch from `lo` to `hi` members, less the thread
 /// rings' step between the same sizes (what a larger ring costs without any flush).
-fn flush_step(p: &Paired, m: Mechanism, lo: u64, hi: u64) -> Option<Figure> {
+pub(crate) fn flush_step(p: &Paired, m: Mechanism, lo: u64, hi: u64) -> Option<Figure> {
     let ids = [
         ring_id(Participants::Process, m, hi),
         ring_id(Participants::Process, m, lo),
@@ -189,22 +202,8 @@ impl Claim for Tlb {
                 )
             })
             .collect();
-        let (lo, hi) = procs.step();
         let all = counted.iter().all(|&(_, f)| f >= FLUSHES);
         let none = counted.iter().all(|&(_, f)| f <= KEPT);
-        // A clear step: every ring up to `lo` keeps the TLB, every ring from `hi` flushes
-        // it; rings in between are the transition, shown only.
-        let (lo, hi) = match (lo, hi) {
-            (Some(l), Some(h))
-                if l < h
-                    && counted
-                        .iter()
-                        .all(|&(n, f)| (n > l || f <= KEPT) && (n < h || f >= FLUSHES)) =>
-            {
-                (Some(l), Some(h))
-            }
-            _ => (None, None),
-        };
         let mechanism = procs.mechanism().unwrap_or(Mechanism::Pipe);
         let paired = find(facts, Comparison::Ring(mechanism));
         let mut margin = None;
@@ -221,7 +220,7 @@ impl Claim for Tlb {
                 counted[counted.len() - 1].0
             ));
             VerdictKind::TheOpposite
-        } else if let (Some(lo), Some(hi)) = (lo, hi) {
+        } else if let Some((lo, hi)) = procs.clear_step() {
             let mut clause = format!(
                 "it holds from n={hi} on (a full flush at every switch) and not up to n={lo} \
                  (no full flush: the TLB is kept, tagged by address-space id)"

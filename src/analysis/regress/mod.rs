@@ -236,6 +236,14 @@ pub fn machine_difference(base: &Fingerprint, cur: &Fingerprint) -> Option<Strin
         }
     };
     field("CPU", &base.cpu_model, &cur.cpu_model);
+    // One model name can stand for several generations (a VM's `AMD EPYC`).
+    let kind = |m: &Fingerprint| {
+        format!(
+            "family {} model {} stepping {}",
+            m.cpu_family, m.cpu_model_number, m.cpu_stepping
+        )
+    };
+    field("CPU", &kind(base), &kind(cur));
     field("host", &base.hostname, &cur.hostname);
     field("microcode", &base.microcode, &cur.microcode);
     field("kernel", &base.kernel_release, &cur.kernel_release);
@@ -469,6 +477,30 @@ mod tests {
             w.contains("CPU One") && w.contains("not a regression"),
             "{w}"
         );
+    }
+
+    #[test]
+    fn two_generations_under_one_model_name_are_told_apart() {
+        let mut base = file(vec![outcome("a", noisy(10.0, 1))]);
+        let mut cur = base.clone();
+        for (f, family, model, kernel) in [
+            (&mut base.machine, "25", "17", "6.18.44-fc-v669"),
+            (&mut cur.machine, "26", "2", "6.18.44-fc-v769"),
+        ] {
+            f.cpu_model = "AMD EPYC".into();
+            f.cpu_family = family.into();
+            f.cpu_model_number = model.into();
+            f.cpu_stepping = "1".into();
+            f.kernel_release = kernel.into();
+        }
+        let w = compare_files(&base, &cur, 5.0).machine_warning.unwrap();
+        assert!(
+            w.contains("CPU \"family 25 model 17 stepping 1\" vs \"family 26 model 2 stepping 1\"")
+                && w.contains("kernel"),
+            "{w}"
+        );
+        cur.machine = base.machine.clone();
+        assert_eq!(compare_files(&base, &cur, 5.0).machine_warning, None);
     }
 
     #[test]

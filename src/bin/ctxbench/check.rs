@@ -81,22 +81,46 @@ fn newest_for(dir: &Path, slug: &str) -> anyhow::Result<PathBuf> {
     })
 }
 
-/// The newest results file for `machine` under `dir`: in its folder, or else in the
-/// folder older ctxbench versions named it (`intel-r-xeon-r-processor-vm`).
+/// The newest results file for `machine` under `dir`: in its folder, or else in a folder
+/// older ctxbench versions named it (`amd-epyc-vm`, `intel-r-xeon-r-processor-vm`),
+/// where only a file from the same kind of CPU counts: two generations sold under one
+/// model name shared the older folder.
 fn baseline_in(dir: &Path, machine: &Fingerprint) -> anyhow::Result<PathBuf> {
     let found = newest_for(dir, &machine.slug());
-    let legacy = machine.legacy_slug();
-    if found.is_err() && legacy != machine.slug() {
-        if let Ok(old) = newest_for(dir, &legacy) {
+    if found.is_ok() {
+        return found;
+    }
+    for older in machine.older_slugs() {
+        let Ok(old) = newest_for(dir, &older) else {
+            continue;
+        };
+        let theirs = ResultsFile::load(&old)?.machine;
+        if !machine.same_cpu_kind(&theirs) {
             eprintln!(
-                "note: using {} from the folder's older name; move it to {}",
+                "note: not taking {} as this machine's baseline: it comes from another \
+                 CPU ({}; this one is {})",
                 old.display(),
-                dir.join(machine.slug()).display()
+                cpu_kind(&theirs),
+                cpu_kind(machine)
             );
-            return Ok(old);
+            continue;
         }
+        eprintln!(
+            "note: using {} from the folder's older name; move it to {}",
+            old.display(),
+            dir.join(machine.slug()).display()
+        );
+        return Ok(old);
     }
     found
+}
+
+/// `AMD EPYC, family 25 model 17`.
+fn cpu_kind(m: &Fingerprint) -> String {
+    format!(
+        "{}, family {} model {}",
+        m.cpu_model, m.cpu_family, m.cpu_model_number
+    )
 }
 
 /// What the regression rule reads of a results file.

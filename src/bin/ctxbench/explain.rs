@@ -1,11 +1,12 @@
 //! `ctxbench explain`: the textbook claims about context switches, judged on this
-//! machine, each with the figures it rests on.
+//! machine, each with the figures it rests on, then the anatomy of a switch.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
+use ctxbench::analysis::anatomy::Anatomy;
 use ctxbench::analysis::claims as verdict;
 use ctxbench::cpus::CpuChoice;
 use ctxbench::export::terminal;
@@ -47,6 +48,7 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         paired: &file.paired,
     };
     let verdicts = verdict::judge_all_in(&file.results, &facts);
+    let anatomy = Anatomy::of(&file.results, &facts, file.machine.l2_bytes);
     for table in [
         terminal::ring::render(&file.results),
         terminal::isolation::render(&file.results),
@@ -57,12 +59,17 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         }
     }
     print!("{}", verdict::render(&verdicts));
+    let table = terminal::anatomy::render(&anatomy);
+    if !table.is_empty() {
+        print!("\n{table}\n");
+    }
     for s in &file.skipped {
         println!("skipped {}: {}", s.id, s.reason);
     }
     if let Some(path) = &args.json {
         let mut file = file;
         file.verdicts = verdicts;
+        file.anatomy = anatomy;
         super::save_all(&file, &[("wrote", path.clone())])?;
     }
     Ok(ExitCode::SUCCESS)

@@ -138,6 +138,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !file.verdicts.is_empty() {
         print!("\n{}", verdict::render(&file.verdicts));
     }
+    let anatomy = ctxbench::export::terminal::anatomy::render(&file.anatomy);
+    if !anatomy.is_empty() {
+        print!("\n{anatomy}");
+    }
     let mut outputs = Vec::new();
     if let Some(path) = &args.json {
         outputs.push(("wrote", path.clone()));

@@ -121,7 +121,7 @@ fn labels(cpus: &[usize], s: f64) -> String {
     for (i, c) in cpus.iter().enumerate().filter(|(i, _)| i % every == 0) {
         let mid = i as f64 * s + s / 2.0;
         out += &format!(
-            r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{c}</text><text x="{:.1}" y="{:.1}" class="tick" text-anchor="middle">{c}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}" class="tick e">{c}</text><text x="{:.1}" y="{:.1}" class="tick m">{c}</text>"#,
             LEFT - 4.0,
             TOP + mid + 4.0,
             LEFT + mid,

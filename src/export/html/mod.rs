@@ -1,6 +1,7 @@
 //! The comparison as one self-contained HTML page: inline CSS and SVG, no script, no
 //! font or image from anywhere else. Every string that came from an input file is escaped.
 
+mod anatomy;
 mod axis;
 mod counters;
 mod guard;
@@ -22,8 +23,20 @@ use crate::fingerprint::sanitise;
 use crate::spec::{BenchId, Experiment, Shown};
 use svg::Point;
 
-/// The page's style sheet.
+/// The page's style sheet, as written.
 const CSS: &str = include_str!("style.css");
+
+/// The style sheet as the page carries it: one line, without the spaces around its
+/// punctuation, and with the runs' bar colours ([`svg::palette_css`]).
+fn style_sheet() -> String {
+    let mut css = CSS.split_whitespace().collect::<Vec<_>>().join(" ");
+    for p in ["{", "}", ":", ";", ","] {
+        css = css
+            .replace(&format!(" {p}"), p)
+            .replace(&format!("{p} "), p);
+    }
+    css.replace(";}", "}") + &svg::palette_css()
+}
 
 fn point(run: &Run, id: BenchId) -> Option<Point> {
     let e = run.entry(id)?;
@@ -197,7 +210,8 @@ fn notes_section(runs: &[Run]) -> String {
     }
 }
 
-/// The whole page: the summary (headline figures, claims matrix), the findings' curves,
+/// The whole page: the summary (headline figures, claims matrix), the anatomy of a
+/// switch, the findings' curves,
 /// the machines, then per experiment its charts and tables, then what was invalid or
 /// skipped.
 pub struct Html;
@@ -207,10 +221,14 @@ impl Exporter for Html {
     fn render(&self, runs: &[Run]) -> String {
         let exps = experiments(runs);
         let summary = summary::summary_section(runs);
+        let anatomy = anatomy::section(runs);
         let findings = findings_section(runs);
         let mut nav = String::from("<nav>");
         if !summary.is_empty() {
             nav += r##"<a href="#summary">summary</a>"##;
+        }
+        if !anatomy.is_empty() {
+            nav += r##"<a href="#anatomy">anatomy</a>"##;
         }
         if !findings.is_empty() {
             nav += r##"<a href="#findings">findings</a>"##;
@@ -247,6 +265,7 @@ impl Exporter for Html {
             body += &format!(r#"<p class="note">{}</p>"#, escape(CRITERION_NOTE));
         }
         body += &summary;
+        body += &anatomy;
         body += &findings;
         body += r#"<section id="machines"><h2>Machines</h2>"#;
         body += &tables::machine_table(runs);
@@ -261,9 +280,10 @@ impl Exporter for Html {
         format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>ctxbench comparison</title><style>\n{CSS}</style></head><body>{body}\
+             <title>ctxbench comparison</title><style>\n{}</style></head><body>{body}\
              <footer>Written by ctxbench {} (<code>ctxbench compare</code>). Self-contained: \
              no scripts, fonts or images from elsewhere.</footer></body></html>\n",
+            style_sheet(),
             env!("CARGO_PKG_VERSION")
         )
     }

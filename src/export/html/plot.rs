@@ -123,7 +123,7 @@ impl Chart {
             }
         }
         format!(
-            r#"<path d="{grid}" class="grid"/><path d="M{LEFT} {bottom}H{x1:.0}{xticks}" class="axis"/><g class="tick" text-anchor="end">{labels}</g><g class="tick" text-anchor="middle">{xlabels}<text x="{:.0}" y="{:.0}">{}</text></g><text x="{LEFT}" y="{:.0}" class="tick">{}</text>"#,
+            r#"<path d="{grid}" class="grid"/><path d="M{LEFT} {bottom}H{x1:.0}{xticks}" class="axis"/><g class="tick e">{labels}</g><g class="tick m">{xlabels}<text x="{:.0}" y="{:.0}">{}</text></g><text x="{LEFT}" y="{:.0}" class="tick">{}</text>"#,
             (LEFT + x1) / 2.0,
             bottom + 30.0,
             escape(&self.x.title),

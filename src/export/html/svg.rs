@@ -10,6 +10,16 @@ pub const PALETTE: [&str; 8] = [
     "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7f7f7f", "#000000",
 ];
 
+/// The style rules of the runs' bar classes (`b0`, `b1`, ...: [`PALETTE`]'s colours,
+/// slightly light), for the page's style sheet.
+pub fn palette_css() -> String {
+    PALETTE
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!(".b{i}{{fill:{c};fill-opacity:.85}}"))
+        .collect()
+}
+
 /// The colour of run `i`.
 pub fn colour(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
@@ -100,52 +110,66 @@ fn legend(labels: &[String], y: f64) -> (String, f64) {
 /// The height of one bar of a bar chart.
 const BAR_H: f64 = 13.0;
 
+/// What a bar chart draws, in layers: the bars, every whisker (one path), every value
+/// (one group).
+#[derive(Default)]
+struct Layers {
+    bars: String,
+    whiskers: String,
+    values: String,
+}
+
 /// Run `i`'s bar at height `by`: the median as a bar from `x0` (hollow when invalid),
 /// the p25-p75 whisker, and the value; `sx` maps a value to its x.
-fn bar(p: &Point, i: usize, x0: f64, by: f64, sx: &dyn Fn(f64) -> f64) -> String {
+fn bar(p: &Point, i: usize, x0: f64, by: f64, sx: &dyn Fn(f64) -> f64, out: &mut Layers) {
     if p.unstable {
-        return unstable_bar(p, i, by, sx);
+        return unstable_bar(p, i, by, sx, out);
     }
     let w = (sx(p.median) - x0).max(1.0);
-    let mut out = format!(
-        r#"<rect x="{x0:.0}" y="{by:.0}" width="{w:.0}" height="{BAR_H}" fill="{}" fill-opacity="{}"{}/>"#,
-        colour(i),
-        if p.valid { "0.85" } else { "0.25" },
-        if p.valid {
-            String::new()
-        } else {
-            format!(r#" stroke="{}" stroke-dasharray="3 2""#, colour(i))
-        }
-    );
+    out.bars += &if p.valid {
+        // A path: shorter than the same rect, and there are many bars.
+        format!(
+            r#"<path d="M{x0:.0} {by:.0}h{w:.0}v{BAR_H}H{x0:.0}z" class="b{}"/>"#,
+            i % PALETTE.len()
+        )
+    } else {
+        format!(
+            r#"<rect x="{x0:.0}" y="{by:.0}" width="{w:.0}" height="{BAR_H}" fill="{c}" fill-opacity="0.25" stroke="{c}" stroke-dasharray="3 2"/>"#,
+            c = colour(i)
+        )
+    };
     let (a, b) = (sx(p.p25), sx(p.p75));
     let cy = by + BAR_H / 2.0;
     let h = BAR_H - 4.0;
-    out += &format!(
-        r#"<path d="M{a:.0} {cy:.0}H{b:.0}M{a:.0} {:.0}v{h}M{b:.0} {:.0}v{h}" class="whisker"/>"#,
+    out.whiskers += &format!(
+        "M{a:.0} {cy:.0}H{b:.0}M{a:.0} {:.0}v{h}M{b:.0} {:.0}v{h}",
         by + 2.0,
         by + 2.0,
     );
-    out + &format!(
-        r#"<text x="{:.0}" y="{:.0}" class="val">{}{}</text>"#,
+    out.values += &format!(
+        r#"<text x="{:.0}" y="{:.0}">{}{}</text>"#,
         sx(p.median).max(b) + 5.0,
         by + BAR_H - 3.0,
         fmt_ns(p.median),
         if p.valid { "" } else { " invalid" }
-    )
+    );
 }
 
 /// Run `i`'s unstable result at height `by`: its p25-p75 range as a hollow box, no bar.
-fn unstable_bar(p: &Point, i: usize, by: f64, sx: &dyn Fn(f64) -> f64) -> String {
+fn unstable_bar(p: &Point, i: usize, by: f64, sx: &dyn Fn(f64) -> f64, out: &mut Layers) {
     let (a, b) = (sx(p.p25), sx(p.p75));
-    format!(
-        r#"<rect x="{a:.0}" y="{by:.0}" width="{:.0}" height="{BAR_H}" class="unstable" stroke="{}"/><text x="{:.0}" y="{:.0}" class="val">unstable: {}-{}</text>"#,
+    out.bars += &format!(
+        r#"<rect x="{a:.0}" y="{by:.0}" width="{:.0}" height="{BAR_H}" class="unstable" stroke="{}"/>"#,
         (b - a).max(2.0),
         colour(i),
+    );
+    out.values += &format!(
+        r#"<text x="{:.0}" y="{:.0}">unstable: {}-{}</text>"#,
         b + 5.0,
         by + BAR_H - 3.0,
         fmt_ns(p.p25),
         fmt_ns(p.p75)
-    )
+    );
 }
 
 /// A horizontal bar chart: one row per id, within it one bar per run (the median) with a
@@ -168,10 +192,11 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
     let y0 = 34.0;
     let plot_h = rows.len() as f64 * row_h;
     let mut body = String::new();
+    let mut layers = Layers::default();
     for (k, t) in ticks.iter().enumerate() {
         let x = sx(*t);
         body += &format!(
-            r#"<line x1="{x:.0}" y1="{y0:.0}" x2="{x:.0}" y2="{:.0}" class="{}"/><text x="{x:.0}" y="{:.0}" class="tick" text-anchor="middle">{}</text>"#,
+            r#"<line x1="{x:.0}" y1="{y0:.0}" x2="{x:.0}" y2="{:.0}" class="{}"/><text x="{x:.0}" y="{:.0}" class="tick m">{}</text>"#,
             y0 + plot_h,
             if k == 0 { "axis" } else { "grid" },
             y0 + plot_h + 14.0,
@@ -187,27 +212,33 @@ pub fn bar_chart(title: &str, runs: &[String], rows: &[(String, Vec<Option<Point
             );
         }
         body += &format!(
-            r#"<text x="{:.0}" y="{:.0}" class="rl" text-anchor="end">{}</text>"#,
+            r#"<text x="{:.0}" y="{:.0}" class="rl">{}</text>"#,
             x0 - 6.0,
             ry + row_h / 2.0,
             escape(label)
         );
         for (i, p) in points.iter().enumerate() {
             let by = ry + i as f64 * (BAR_H + 3.0);
-            body += &match p {
-                Some(p) => bar(p, i, x0, by, &sx),
-                None => format!(
-                    r#"<text x="{:.0}" y="{:.0}" class="na">not run</text>"#,
-                    x0 + 4.0,
-                    by + BAR_H - 3.0
-                ),
-            };
+            match p {
+                Some(p) => bar(p, i, x0, by, &sx, &mut layers),
+                None => {
+                    layers.bars += &format!(
+                        r#"<text x="{:.0}" y="{:.0}" class="na">not run</text>"#,
+                        x0 + 4.0,
+                        by + BAR_H - 3.0
+                    )
+                }
+            }
         }
     }
+    body += &format!(
+        r#"{}<path d="{}" class="whisker"/><g class="val">{}</g>"#,
+        layers.bars, layers.whiskers, layers.values
+    );
     let (lg, lg_end) = legend(runs, y0 + plot_h + 40.0);
     let height = lg_end + 8.0;
     format!(
-        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{:.0}" y="{:.0}" class="tick" text-anchor="end">ns per iteration (median, whisker p25-p75; box alone = unstable)</text>{body}{lg}</svg>"#,
+        r#"<svg viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-label="{t}"><text x="10" y="18" class="title">{t}</text><text x="{:.0}" y="{:.0}" class="tick e">ns per iteration (median, whisker p25-p75; box alone = unstable)</text>{body}{lg}</svg>"#,
         WIDTH - 10.0,
         y0 + plot_h + 28.0,
         t = escape(title)

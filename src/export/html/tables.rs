@@ -66,7 +66,7 @@ fn common_n(run: &Run, ids: &[BenchId]) -> Option<usize> {
 /// One run's cell of the numbers table; `first` is the first run's median, for the ratio.
 fn number_cell(e: &Entry, first: Option<f64>, show_n: bool, compact: bool) -> String {
     let rel = match first {
-        Some(f) if f > 0.0 && !compact => format!(" <i>{:.2}&times;</i>", e.summary.median / f),
+        Some(f) if f > 0.0 && !compact => format!(" <i>{:.2}×</i>", e.summary.median / f),
         _ => String::new(),
     };
     let mut details = Vec::new();
@@ -125,16 +125,13 @@ fn section_cell(c: &Cell, show_n: bool, compact: bool) -> String {
         Cell::Ratio {
             value: Some(v),
             unstable: Some(e),
-        } => format!(
-            r#"<td class="num unst">{v:.2}&times;{}</td>"#,
-            unstable_tag(e)
-        ),
+        } => format!(r#"<td class="unst">{v:.2}×{}</td>"#, unstable_tag(e)),
         Cell::Ratio {
             value: Some(v),
             unstable: None,
-        } => format!(r#"<td class="num">{v:.2}&times;</td>"#),
-        Cell::Ratio { value: None, .. } => r#"<td class="num"><small>-</small></td>"#.to_string(),
-        Cell::Latency(l) => format!(r#"<td class="num">{}</td>"#, latency_cell(l)),
+        } => format!("<td>{v:.2}×</td>"),
+        Cell::Ratio { value: None, .. } => "<td><small>-</small></td>".to_string(),
+        Cell::Latency(l) => format!("<td>{}</td>", latency_cell(l)),
     }
 }
 
@@ -154,7 +151,7 @@ fn section_rows(rows: &[sections::Row], shared: &[Option<usize>], compact: bool)
 
 /// The head of a table with a column per run, after `first`.
 fn run_head(first: &str, runs: &[Run]) -> String {
-    let mut s = format!("<table><tr><th>{first}</th>");
+    let mut s = format!(r#"<table class="n"><tr><th>{first}</th>"#);
     for r in runs {
         s += &format!("<th>{}</th>", escape(&r.label));
     }

@@ -230,6 +230,7 @@ mod tests {
             verdicts: Vec::new(),
             outcomes: Vec::new(),
             guard: None,
+            anatomy: Default::default(),
         }
     }
 

@@ -58,6 +58,7 @@ pub(super) fn run(dir: &Path, mut entries: Vec<Entry>) -> Run {
         skipped: Vec::new(),
         verdicts: Vec::new(),
         guard: None,
+        anatomy: Default::default(),
     }
 }
 

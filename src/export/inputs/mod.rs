@@ -71,6 +71,7 @@ pub fn load_results_run(path: &Path) -> Result<Run> {
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|v| v.get("verdicts").and_then(|v| v.as_array()).cloned())
         .unwrap_or_default();
+    let anatomy = file.anatomy();
     Ok(Run {
         label: String::new(),
         source: path.to_path_buf(),
@@ -83,6 +84,7 @@ pub fn load_results_run(path: &Path) -> Result<Run> {
         skipped: file.skipped,
         verdicts,
         guard: file.guard,
+        anatomy,
     })
 }
 

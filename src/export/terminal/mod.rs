@@ -1,8 +1,10 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
 //! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`], [`regs`], [`isolation`],
-//! [`guard`], [`topology`], [`paired`]: [`RUN_TABLES`]) and what `ctxbench check` shows ([`check`]).
+//! [`guard`], [`topology`], [`paired`]: [`RUN_TABLES`]; after the verdicts, [`anatomy`])
+//! and what `ctxbench check` shows ([`check`]).
 //! Fixed-width text, one row per benchmark id.
 
+pub mod anatomy;
 pub mod check;
 pub mod counters;
 pub mod footprint;
