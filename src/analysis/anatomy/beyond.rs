@@ -12,9 +12,9 @@ use crate::analysis::claims::select::valid;
 use crate::analysis::claims::tlb::{flush_step, Rings};
 use crate::analysis::claims::{RunFacts, FLUSHES, KEPT};
 use crate::analysis::counted::why_not_counted;
-use crate::experiments::regs::EXTRA_NS_PER_SWITCH;
+use crate::measure::extra::EXTRA_NS_PER_SWITCH;
 use crate::measure::Outcome;
-use crate::spec::{Access, Comparison, Experiment, Participants, REG_STATES};
+use crate::spec::{Access, BenchId, Comparison, Experiment, Participants, REG_STATES};
 use crate::units::format_size;
 
 /// The L2 size the working sets are chosen for where a file does not record the CPU's:
@@ -75,7 +75,8 @@ impl WorkingSets {
 }
 
 /// The reason `id` was not run, where the run skipped it.
-fn skipped<'a>(facts: &RunFacts<'a>, id: &str) -> Option<&'a str> {
+fn skipped<'a>(facts: &RunFacts<'a>, id: BenchId) -> Option<&'a str> {
+    let id = id.to_string();
     facts
         .skipped
         .iter()
@@ -133,14 +134,14 @@ pub(super) fn refill(
         .into_iter()
         .find(|o| o.participants == Some(who) && o.parameter == Some(bytes))
     else {
-        let why = skipped(facts, &id).map_or_else(
+        let why = skipped(facts, id).map_or_else(
             || format!("needs a valid {id}"),
             |r| format!("{id} not run: {r}"),
         );
         return Part::missing(name, who, why);
     };
-    let found = match find(facts, &Comparison::Workset(Access::Read).to_string()) {
-        Some(p) => indirect(p, &id, bytes, "refill")
+    let found = match find(facts, Comparison::Workset(Access::Read)) {
+        Some(p) => indirect(p, id, bytes, "refill")
             .map(|f| {
                 (
                     Value::from(&f),
@@ -210,7 +211,7 @@ pub(super) fn register_state(
     if !larger.is_empty() {
         about += &format!(" ({})", larger.join("; "));
     }
-    let found = match find(facts, &Comparison::Regs.to_string()) {
+    let found = match find(facts, Comparison::Regs) {
         Some(p) => extra(p, who, state)
             .map(|f| {
                 (
@@ -220,9 +221,8 @@ pub(super) fn register_state(
             })
             .ok_or_else(|| format!("{}: no quiet round in the regs comparison", o.id)),
         None => o
-            .extra
             .get(EXTRA_NS_PER_SWITCH)
-            .map(|&v| {
+            .map(|v| {
                 (
                     Value::point(v),
                     format!("{}: the extra per switch {RECORDED}; {about}", o.id),
@@ -293,7 +293,7 @@ pub(super) fn tlb_flush(outcomes: &[Outcome], facts: &RunFacts<'_>, who: Partici
         "full flushes at every switch from n={hi} processes on one CPU, none up to n={lo}: \
          add it past {lo}"
     );
-    let found = match find(facts, &Comparison::Ring(m).to_string()) {
+    let found = match find(facts, Comparison::Ring(m)) {
         Some(p) => flush_step(p, m, lo, hi)
             .map(|f| (Value::from(&f), format!("{}; {about}", f.what)))
             .ok_or_else(|| format!("ring/{m}: no quiet round")),

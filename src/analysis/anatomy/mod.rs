@@ -460,7 +460,15 @@ mod tests {
     fn regs(p: Participants, state: RegState, bytes: u64) -> Outcome {
         let id = crate::analysis::claims::registers::regs_id(p, state);
         let m = Some(Mechanism::Futex);
-        o(&id, "regs", Some(p), m, Some(bytes), 4000.0, Some(2.0))
+        o(
+            &id.to_string(),
+            "regs",
+            Some(p),
+            m,
+            Some(bytes),
+            4000.0,
+            Some(2.0),
+        )
     }
 
     /// The outcomes of a run: the futex twins (1.6 system calls per hand-over), the shared

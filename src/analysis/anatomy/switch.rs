@@ -41,21 +41,20 @@ fn mechanism(who: Participants) -> Mechanism {
 }
 
 /// The same-CPU ping-pong id of `who` over `m`.
-fn pingpong(who: Participants, m: Mechanism) -> String {
+fn pingpong(who: Participants, m: Mechanism) -> BenchId {
     BenchId::PingPong {
         participants: who,
         mechanism: m,
         placement: crate::spec::PlacementKind::SameCpu,
     }
-    .to_string()
 }
 
 /// A weighted sum of arms' main loops, per iteration: `(id, weight)`, each id once.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Terms(Vec<(String, f64)>);
+struct Terms(Vec<(BenchId, f64)>);
 
 impl Terms {
-    fn of(pairs: &[(&str, f64)]) -> Self {
+    fn of(pairs: &[(BenchId, f64)]) -> Self {
         let mut t = Terms::default();
         for &(id, w) in pairs {
             t.add(id, w);
@@ -63,19 +62,19 @@ impl Terms {
         t
     }
 
-    fn add(&mut self, id: &str, w: f64) {
-        match self.0.iter_mut().find(|(i, _)| i == id) {
+    fn add(&mut self, id: BenchId, w: f64) {
+        match self.0.iter_mut().find(|(i, _)| *i == id) {
             Some((_, x)) => *x += w,
-            None => self.0.push((id.to_string(), w)),
+            None => self.0.push((id, w)),
         }
     }
 
     /// The terms whose weight is not zero.
-    fn used(&self) -> Vec<(&str, f64)> {
+    fn used(&self) -> Vec<(BenchId, f64)> {
         self.0
             .iter()
             .filter(|(_, w)| w.abs() > 1e-12)
-            .map(|(id, w)| (id.as_str(), *w))
+            .map(|&(id, w)| (id, w))
             .collect()
     }
 }
@@ -95,7 +94,8 @@ impl Source<'_> {
             return None;
         };
         let used = t.used();
-        let arms: Vec<(&str, ArmMode)> = used.iter().map(|&(id, _)| (id, ArmMode::Main)).collect();
+        let arms: Vec<(BenchId, ArmMode)> =
+            used.iter().map(|&(id, _)| (id, ArmMode::Main)).collect();
         estimate(p, &arms, |v| {
             used.iter().zip(v).map(|((_, w), x)| w * x).sum()
         })
@@ -167,13 +167,18 @@ fn syscalls(o: &Outcome) -> Option<f64> {
 
 /// The valid floor `k`.
 fn floor(outcomes: &[Outcome], k: FloorKind) -> Option<&Outcome> {
-    let id = BenchId::Floor(k).to_string();
+    let id = BenchId::Floor(k);
     valid(outcomes, Experiment::Floor).find(|o| o.id == id)
 }
 
 /// Why a part made of `counted`'s system calls and the null call `null` is missing: one
 /// of them was not measured, or the calls were not counted.
-fn uncounted(counted: Option<&Outcome>, id: &str, null: Option<&Outcome>, null_id: &str) -> String {
+fn uncounted(
+    counted: Option<&Outcome>,
+    id: BenchId,
+    null: Option<&Outcome>,
+    null_id: BenchId,
+) -> String {
     match (counted, null) {
         (None, _) => format!("needs a valid {id}"),
         (_, None) => format!("needs a valid {null_id}"),
@@ -186,7 +191,7 @@ fn uncounted(counted: Option<&Outcome>, id: &str, null: Option<&Outcome>, null_i
 
 /// The parts of `who`'s switch from the `switch` comparison (or the medians).
 pub(super) fn parts(outcomes: &[Outcome], facts: &RunFacts<'_>, who: Participants) -> SwitchParts {
-    let paired = find(facts, &Comparison::Switch.to_string());
+    let paired = find(facts, Comparison::Switch);
     let source = match paired {
         Some(p) => Source::Rounds(p),
         None => Source::Medians(outcomes),
@@ -197,11 +202,11 @@ pub(super) fn parts(outcomes: &[Outcome], facts: &RunFacts<'_>, who: Participant
     let null = floor(outcomes, FloorKind::Getppid);
     let own_id = pingpong(who, mechanism(who));
     let twin_id = pingpong(Participants::Thread, Mechanism::FutexShared);
-    let floor_id = BenchId::Floor(FloorKind::FutexShared).to_string();
-    let null_id = BenchId::Floor(FloorKind::Getppid).to_string();
+    let floor_id = BenchId::Floor(FloorKind::FutexShared);
+    let null_id = BenchId::Floor(FloorKind::Getppid);
     let lacks = |what: &str| format!("needs a valid {what}");
     let no_rounds = |t: &Terms| {
-        let ids: Vec<&str> = t.used().iter().map(|(id, _)| *id).collect();
+        let ids: Vec<String> = t.used().iter().map(|(id, _)| id.to_string()).collect();
         match paired {
             Some(p) if p.quiet_rounds() == 0 => format!(
                 "every one of the {} rounds of the switch comparison was disturbed",
@@ -222,29 +227,29 @@ pub(super) fn parts(outcomes: &[Outcome], facts: &RunFacts<'_>, who: Participant
     let per_hand_over = own.and_then(syscalls).map(|n| n / 2.0);
     let kernel = eval(
         null.zip(per_hand_over)
-            .map(|(_, n)| Terms::of(&[(&null_id, n)])),
+            .map(|(_, n)| Terms::of(&[(null_id, n)])),
         format!(
             "{null_id} (a null system call) x {} system calls per hand-over ({SYSCALLS} \
              counted over {own_id})",
             per_hand_over.map_or("-".into(), |n| format!("{n:.2}"))
         ),
-        uncounted(own, &own_id, null, &null_id),
+        uncounted(own, own_id, null, null_id),
     );
     let in_floor = fl.and_then(syscalls);
     let futex = eval(
         fl.zip(null)
             .zip(in_floor)
-            .map(|(_, n)| Terms::of(&[(&floor_id, 1.0), (&null_id, -n)])),
+            .map(|(_, n)| Terms::of(&[(floor_id, 1.0), (null_id, -n)])),
         format!(
             "{floor_id} (a wake and a wait that returns at once) less its {} kernel entries \
              (counted) at {null_id} each",
             in_floor.map_or("-".into(), |n| format!("{n:.2}"))
         ),
-        uncounted(fl, &floor_id, null, &null_id),
+        uncounted(fl, floor_id, null, null_id),
     );
     let scheduler = eval(
         twin.zip(fl)
-            .map(|_| Terms::of(&[(&twin_id, 0.5), (&floor_id, -1.0)])),
+            .map(|_| Terms::of(&[(twin_id, 0.5), (floor_id, -1.0)])),
         format!("{twin_id} per switch less {floor_id}: the thread twin's direct cost"),
         lacks(&format!("{twin_id} and {floor_id}")),
     );
@@ -253,7 +258,7 @@ pub(super) fn parts(outcomes: &[Outcome], facts: &RunFacts<'_>, who: Participant
             Err("not part of a thread switch: threads share the address space".to_string())
         }
         Participants::Process => {
-            let t = Terms::of(&[(&own_id, 0.5), (&twin_id, -0.5)]);
+            let t = Terms::of(&[(own_id, 0.5), (twin_id, -0.5)]);
             // Claim 2's figure where the rounds give it: the same estimate.
             let claim2 = paired
                 .and_then(|p| gap(p, Mechanism::Futex, Mechanism::FutexShared, "address-space"));
@@ -275,7 +280,7 @@ pub(super) fn parts(outcomes: &[Outcome], facts: &RunFacts<'_>, who: Participant
             }
         }
     };
-    let whole_terms = Terms::of(&[(&own_id, 0.5)]);
+    let whole_terms = Terms::of(&[(own_id, 0.5)]);
     let found = [kernel, futex, scheduler, address];
     let in_rest: Vec<Terms> = found.iter().flatten().map(|(_, _, t)| t.clone()).collect();
     let names = [
@@ -290,7 +295,7 @@ pub(super) fn parts(outcomes: &[Outcome], facts: &RunFacts<'_>, who: Participant
         .map(|(n, f)| Part::or_missing(n, who, f.map(|(v, what, _)| (v, what))))
         .collect();
     let whole = match own {
-        None => Err(lacks(&own_id)),
+        None => Err(lacks(&own_id.to_string())),
         Some(_) => source
             .value(&whole_terms)
             .map(|v| (v, format!("{own_id} per switch")))
