@@ -41,7 +41,8 @@ pub struct ResultsFile {
     /// Who the kernel let read whose memory, where the run probed it (with the `cross`
     /// experiment); absent in files from before it and in runs without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub guard: Option<crate::measure::guard::Guard>,
+    #[serde(rename = "guard")]
+    pub permissions: Option<crate::measure::permissions::Permissions>,
     /// The seed the order of the paired rounds came from (and their intervals'
     /// resamples); absent in files from before paired rounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,7 +99,7 @@ impl ResultsFile {
             skipped,
             machine: Fingerprint::default(),
             verdicts: Vec::new(),
-            guard: None,
+            permissions: None,
             seed: None,
             paired: Vec::new(),
             anatomy: Default::default(),
@@ -114,7 +115,7 @@ impl ResultsFile {
         let skipped: Vec<(&str, &str)> = self.skipped.iter().map(Skipped::pair).collect();
         let facts = crate::analysis::claims::RunFacts {
             skipped: &skipped,
-            guard: self.guard.as_ref(),
+            permissions: self.permissions.as_ref(),
             paired: &self.paired,
         };
         crate::analysis::anatomy::Anatomy::of(&self.results, &facts, self.machine.l2_bytes)
@@ -411,25 +412,25 @@ mod tests {
         .unwrap();
         let f = ResultsFile::load(&p).unwrap();
         assert_eq!(f.machine.cpu_model, "unknown");
-        assert_eq!(f.guard, None);
+        assert_eq!(f.permissions, None);
     }
 
     #[test]
     fn the_guard_facts_round_trip_and_files_without_them_still_load() {
-        use crate::measure::guard::{Access, Guard, GuardFact, TargetKind};
+        use crate::measure::permissions::{Access, PermissionFact, Permissions, TargetKind};
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("g.json");
         let mut f = ResultsFile::new("quick", vec![], vec![]);
         f.save(&p).unwrap();
-        assert!(!std::fs::read_to_string(&p).unwrap().contains("guard"));
-        f.guard = Some(Guard {
+        assert!(!std::fs::read_to_string(&p).unwrap().contains("\"guard\""));
+        f.permissions = Some(Permissions {
             yama_ptrace_scope: Some(1),
-            facts: vec![GuardFact {
+            facts: vec![PermissionFact {
                 reader_uid: 65534,
                 reader_privileged: false,
                 target: TargetKind::SameUserNotDumpable,
                 target_uid: 65534,
-                way: crate::spec::GuardWay::PtraceAttach,
+                way: crate::spec::ReadWay::PtraceAttach,
                 access: Access::Refused {
                     errno: "EPERM".into(),
                 },
@@ -440,6 +441,6 @@ mod tests {
         assert_eq!(ResultsFile::load(&p).unwrap(), f);
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results");
         let old = ResultsFile::load(&fixtures.join("machine-a.json")).unwrap();
-        assert_eq!(old.guard, None);
+        assert_eq!(old.permissions, None);
     }
 }

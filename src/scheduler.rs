@@ -101,7 +101,7 @@ pub struct Schedule {
     counting: Counting,
     judge_claims: bool,
     cmdline: CmdlineDetail,
-    probe_guard: bool,
+    probe_permissions: bool,
     seed: u64,
 }
 
@@ -145,7 +145,7 @@ impl Schedule {
     ) -> Result<Self> {
         let opts = sizes.unwrap_or_else(|| mode.plan_options());
         let (planned, skipped) = runner::plan_with(filters, &cpus, &opts)?;
-        let probe_guard = probes_guard(&planned, &skipped);
+        let probe_permissions = probes_permissions(&planned, &skipped);
         Ok(Self {
             planned,
             skipped,
@@ -154,7 +154,7 @@ impl Schedule {
             counting,
             judge_claims: filters.is_empty(),
             cmdline: CmdlineDetail::default(),
-            probe_guard,
+            probe_permissions,
             seed: fresh_seed(),
         })
     }
@@ -171,7 +171,7 @@ impl Schedule {
             counting: Counting::all(),
             judge_claims: true,
             cmdline: CmdlineDetail::default(),
-            probe_guard: true,
+            probe_permissions: true,
             seed: fresh_seed(),
         }
     }
@@ -303,12 +303,14 @@ impl Schedule {
         }
         runner::finish(&mut outcomes);
         // Who may read whose memory: facts, not timings, probed with the reads.
-        let guard = self.probe_guard.then(crate::experiments::guard::probe);
+        let permissions = self
+            .probe_permissions
+            .then(crate::experiments::permissions::probe);
         let (verdicts, anatomy) = if self.judge_claims {
             let not_run: Vec<(&str, &str)> = skipped.iter().map(Skipped::pair).collect();
             let facts = verdict::RunFacts {
                 skipped: &not_run,
-                guard: guard.as_ref(),
+                permissions: permissions.as_ref(),
                 paired: &paired,
             };
             (
@@ -320,7 +322,7 @@ impl Schedule {
         };
         let mut file = ResultsFile::new(self.mode.name(), outcomes, skipped).with_machine(machine);
         file.verdicts = verdicts;
-        file.guard = guard;
+        file.permissions = permissions;
         file.seed = Some(seed);
         file.paired = paired;
         file.anatomy = anatomy;
@@ -351,9 +353,9 @@ fn name_hash(name: &str) -> u64 {
     })
 }
 
-/// Whether a run of `planned` (and `skipped`) probes the guard: when it reads another
+/// Whether a run of `planned` (and `skipped`) probes the permission probe: when it reads another
 /// process's memory (`cross/...`), planned or refused.
-fn probes_guard(planned: &[Planned], skipped: &[Skipped]) -> bool {
+fn probes_permissions(planned: &[Planned], skipped: &[Skipped]) -> bool {
     let cross = |id: &str| {
         id.parse::<BenchId>()
             .is_ok_and(|i| i.experiment() == Experiment::Cross)

@@ -58,8 +58,8 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
     }
     assert!(!f.machine.cpus_used.is_empty());
     assert!(
-        f.guard.is_none(),
-        "no read of another process, so no guard probe"
+        f.permissions.is_none(),
+        "no read of another process, so no permission probe"
     );
     assert_eq!(
         path.parent()

@@ -10,8 +10,8 @@
 //!
 //! Every way but the shared mapping passes the kernel's ptrace access check (same user
 //! and dumpable, or CAP_SYS_PTRACE, and Yama's rule). Where Yama forbids it outright,
-//! those ways are skipped with the reason ([`refusal`]); who is refused what is the guard
-//! probe's business ([`super::guard`]).
+//! those ways are skipped with the reason ([`refusal`]); who is refused what is the permission probe
+//! probe's business ([`super::permissions`]).
 
 use crate::error::Result;
 use crate::harness::cross::CrossHarness;
@@ -69,8 +69,8 @@ pub fn plan(
     cpu: usize,
 ) -> (Vec<CrossBench>, Vec<(BenchId, String)>) {
     let why = refusal(
-        super::guard::yama_scope(std::path::Path::new("/")),
-        super::guard::privileged(),
+        super::permissions::yama_scope(std::path::Path::new("/")),
+        super::permissions::privileged(),
     );
     let (mut planned, mut skipped) = (Vec::new(), Vec::new());
     for way in CROSS_WAYS {

@@ -17,7 +17,7 @@
 //! - [`isolation`]: what a separate address space is, shown: a child's write stays its own
 //!   (a copy-on-write fault), a thread's is seen at once (`isolation/<participants>-write`);
 //! - [`cross`]: what reading another process's memory costs, by each way there is
-//!   (`cross/<way>/<size>`), and [`guard`]: who the kernel lets read whom;
+//!   (`cross/<way>/<size>`), and [`permissions`]: who the kernel lets read whom;
 //! - [`pingpong`]: two tasks handing control to each other, on one CPU, two, or where the
 //!   scheduler puts them (`pingpong/<participants>-<mechanism>/<placement>`);
 //! - [`topology`]: across the cores, the futex wake-up beside the bare cache line between
@@ -26,8 +26,8 @@
 pub mod cross;
 pub mod floors;
 pub mod footprint;
-pub mod guard;
 pub mod isolation;
+pub mod permissions;
 pub mod pingpong;
 pub mod regs;
 pub mod ring;

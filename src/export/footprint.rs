@@ -121,7 +121,7 @@ mod tests {
             created_unix: None,
             entries,
             outcomes: vec![],
-            guard: None,
+            permissions: None,
             anatomy: Default::default(),
             skipped: vec![],
             verdicts: vec![],

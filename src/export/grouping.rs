@@ -154,7 +154,7 @@ pub(crate) fn tails_run(label: &str, latency: Option<Latency>) -> Run {
         skipped: Vec::new(),
         verdicts: Vec::new(),
         outcomes: Vec::new(),
-        guard: None,
+        permissions: None,
         anatomy: Default::default(),
     }
 }

@@ -33,7 +33,7 @@ impl Exporter for Markdown {
             s += &counters(runs, &ids);
         }
         s += &memory(runs);
-        s += &guard(runs);
+        s += &permissions(runs);
         s + &notes(runs)
     }
 }
@@ -326,11 +326,11 @@ fn verdicts(runs: &[Run]) -> String {
     s
 }
 
-/// Each run's guard facts: who the kernel let read whose memory.
-fn guard(runs: &[Run]) -> String {
+/// Each run's permission facts: who the kernel let read whose memory.
+fn permissions(runs: &[Run]) -> String {
     let mut s = String::new();
     for r in runs {
-        let Some(g) = &r.guard else { continue };
+        let Some(g) = &r.permissions else { continue };
         if s.is_empty() {
             s += "\n## Who may read whose memory\n";
         }
@@ -339,7 +339,7 @@ fn guard(runs: &[Run]) -> String {
             cell(&r.label),
             cell(&g.yama_note())
         );
-        for w in crate::spec::GUARD_WAYS {
+        for w in crate::spec::READ_WAYS {
             s += &format!(" {} |", cell(w.label()));
         }
         s += "\n|---|---|---|---|---|\n";

@@ -407,7 +407,7 @@ mod tests {
             created_unix: None,
             entries: Vec::new(),
             outcomes: Vec::new(),
-            guard: None,
+            permissions: None,
             anatomy: Default::default(),
             skipped: Vec::new(),
             verdicts: verdicts.as_array().unwrap().clone(),

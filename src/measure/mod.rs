@@ -7,10 +7,10 @@
 mod count;
 pub mod disturbance;
 pub mod extra;
-pub mod guard;
 pub mod memory;
 mod outcome;
 pub mod paired;
+pub mod permissions;
 mod sample;
 pub mod switches;
 pub mod tails;

@@ -141,7 +141,7 @@ pub enum Shown {
     /// As a finding's curves (rings by size, working sets by size), near the top.
     Findings,
     /// As numbers alone: its figures read best in the table (and in their own sections:
-    /// the claims, the guard, the heatmaps), and a chart per id would take more of the
+    /// the claims, the permission probe, the heatmaps), and a chart per id would take more of the
     /// page's budget than it tells.
     Table,
     /// As bars, one chart per placement.

@@ -236,12 +236,12 @@ impl CrossWay {
 }
 
 /// A way one process may try to get at another's memory that the kernel checks first:
-/// what the guard probe (who may read whom) tries.
+/// what the permission probe (who may read whom) tries.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
-pub enum GuardWay {
+pub enum ReadWay {
     /// `process_vm_readv` of 4 KiB.
     ProcessVmReadv,
     /// `open` of `/proc/PID/mem`, then a `pread` of 4 KiB.
@@ -250,20 +250,20 @@ pub enum GuardWay {
     PtraceAttach,
 }
 
-/// Every way the guard probe tries, in report order.
-pub const GUARD_WAYS: [GuardWay; 3] = [
-    GuardWay::ProcessVmReadv,
-    GuardWay::ProcMem,
-    GuardWay::PtraceAttach,
+/// Every way the permission probe tries, in report order.
+pub const READ_WAYS: [ReadWay; 3] = [
+    ReadWay::ProcessVmReadv,
+    ReadWay::ProcMem,
+    ReadWay::PtraceAttach,
 ];
 
-impl GuardWay {
+impl ReadWay {
     /// What it is called in tables.
     pub fn label(self) -> &'static str {
         match self {
-            GuardWay::ProcessVmReadv => "process_vm_readv",
-            GuardWay::ProcMem => "/proc/PID/mem",
-            GuardWay::PtraceAttach => "ptrace attach",
+            ReadWay::ProcessVmReadv => "process_vm_readv",
+            ReadWay::ProcMem => "/proc/PID/mem",
+            ReadWay::PtraceAttach => "ptrace attach",
         }
     }
 }

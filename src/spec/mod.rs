@@ -17,7 +17,7 @@ pub use kinds::{
     Access, FloorKind, RegState, SpawnKind, UswitchKind, ACCESSES, FLOORS, REG_STATES, SPAWNS,
     USWITCHES,
 };
-pub use kinds::{CrossWay, GuardWay, CROSS_SIZES, CROSS_WAYS, GUARD_WAYS};
+pub use kinds::{CrossWay, ReadWay, CROSS_SIZES, CROSS_WAYS, READ_WAYS};
 pub use kinds::{Handover, HANDOVERS};
 
 use crate::cpus::CpuChoice;

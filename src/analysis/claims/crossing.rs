@@ -1,7 +1,7 @@
 //! Claim 10: crossing isolation needs the OS: shared memory, or a privileged read. Judged
 //! on what each way of reading another process's memory costs (`cross/<way>/<size>`:
 //! a shared mapping the kernel set up, or a system call that checks who asks) and on the
-//! guard's facts: a reader without privilege refused, one with CAP_SYS_PTRACE let in.
+//! permission probe's facts: a reader without privilege refused, one with CAP_SYS_PTRACE let in.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +11,7 @@ use super::isolation::answers;
 use super::rounds::of_batches;
 use super::select::valid;
 use super::{Claim, Finding, RunFacts, VerdictKind};
-use crate::measure::guard::TargetKind;
+use crate::measure::permissions::TargetKind;
 use crate::measure::Outcome;
 use crate::spec::{CrossWay, CROSS_WAYS};
 use crate::units::{duration, format_size};
@@ -112,7 +112,7 @@ impl Claim for Crossing {
     }
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
-        let guard = facts.guard;
+        let permissions = facts.permissions;
         let full: Vec<(u64, [f64; 4])> = reads(outcomes)
             .into_iter()
             .filter_map(|(b, ns)| Some((b, [ns[0]?, ns[1]?, ns[2]?, ns[3]?])))
@@ -123,12 +123,12 @@ impl Claim for Crossing {
             );
         }
         let mut evidence = Evidence::of(read_clauses(&full));
-        let Some(g) = guard else {
+        let Some(g) = permissions else {
             return Finding::new(
                 VerdictKind::HoldsPartly,
                 evidence.remark(
                     "every way but the shared mapping is a system call; who the kernel lets \
-                     through was not probed (the guard runs with the cross experiment)",
+                     through was not probed (the permission probe runs with the cross experiment)",
                 ),
             )
             .with(figures(outcomes), None);
@@ -174,9 +174,9 @@ impl Claim for Crossing {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{cross, guard, judged};
+    use super::super::fixtures::{cross, judged, permissions};
     use super::*;
-    use crate::measure::guard::Access;
+    use crate::measure::permissions::Access;
     use VerdictKind::*;
 
     fn reads_at(bytes: u64, ns: [f64; 4]) -> Vec<Outcome> {
@@ -204,13 +204,13 @@ mod tests {
             ],
         );
         assert!(!e.contains("privilege"), "{e}");
-        let refused = guard(Access::Refused {
+        let refused = permissions(Access::Refused {
             errno: "EPERM".into(),
         });
         let v = Crossing.verdict_in(
             &all,
             &RunFacts {
-                guard: Some(&refused),
+                permissions: Some(&refused),
                 ..Default::default()
             },
         );
@@ -222,13 +222,13 @@ mod tests {
         ] {
             assert!(v.evidence.contains(part), "{part}: {}", v.evidence);
         }
-        let open = guard(Access::Allowed);
+        let open = permissions(Access::Allowed);
         assert_eq!(
             Crossing
                 .verdict_in(
                     &all,
                     &RunFacts {
-                        guard: Some(&open),
+                        permissions: Some(&open),
                         ..Default::default()
                     },
                 )
@@ -241,7 +241,7 @@ mod tests {
         let v = Crossing.verdict_in(
             &all,
             &RunFacts {
-                guard: Some(&lonely),
+                permissions: Some(&lonely),
                 ..Default::default()
             },
         );

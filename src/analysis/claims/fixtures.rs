@@ -225,26 +225,29 @@ pub fn cross(way: crate::spec::CrossWay, bytes: u64, ns: f64) -> Outcome {
     r
 }
 
-/// The guard's facts: root (CAP_SYS_PTRACE) allowed every way into nobody's process, and
+/// The permission probe's facts: root (CAP_SYS_PTRACE) allowed every way into nobody's process, and
 /// nobody answered `unprivileged` every way on root's and on its own non-dumpable one.
-pub fn guard(unprivileged: crate::measure::guard::Access) -> crate::measure::guard::Guard {
-    use crate::measure::guard::{Access, Guard, GuardFact, TargetKind};
-    let fact = |uid: u32, privileged: bool, target: TargetKind, way, access: &Access| GuardFact {
-        reader_uid: uid,
-        reader_privileged: privileged,
-        target,
-        target_uid: if uid == 0 { 65534 } else { 0 },
-        way,
-        access: access.clone(),
-    };
+pub fn permissions(
+    unprivileged: crate::measure::permissions::Access,
+) -> crate::measure::permissions::Permissions {
+    use crate::measure::permissions::{Access, PermissionFact, Permissions, TargetKind};
+    let fact =
+        |uid: u32, privileged: bool, target: TargetKind, way, access: &Access| PermissionFact {
+            reader_uid: uid,
+            reader_privileged: privileged,
+            target,
+            target_uid: if uid == 0 { 65534 } else { 0 },
+            way,
+            access: access.clone(),
+        };
     let mut facts = Vec::new();
-    for way in crate::spec::GUARD_WAYS {
+    for way in crate::spec::READ_WAYS {
         facts.push(fact(0, true, TargetKind::OtherUser, way, &Access::Allowed));
         for t in [TargetKind::SameUserNotDumpable, TargetKind::OtherUser] {
             facts.push(fact(65534, false, t, way, &unprivileged));
         }
     }
-    Guard {
+    Permissions {
         yama_ptrace_scope: None,
         facts,
         not_tried: vec![],

@@ -1,7 +1,7 @@
 //! Claim 9: a process cannot touch another's memory. Judged on `isolation/process-write`
 //! (after a fork, the child's first write to a page the parent holds stays the child's:
 //! the parent reads its own value), set against `isolation/thread-write` (the same write
-//! between threads, seen at once), and on the guard's facts where probed (a reader without
+//! between threads, seen at once), and on the permission probe's facts where probed (a reader without
 //! privilege refused another user's process).
 
 use super::evidence::Evidence;
@@ -9,7 +9,7 @@ use super::figure::{Figure, Unit};
 use super::rounds::{of_batches, ratio};
 use super::select::valid;
 use super::{Claim, Finding, RunFacts, VerdictKind};
-use crate::measure::guard::{Guard, TargetKind};
+use crate::measure::permissions::{Permissions, TargetKind};
 use crate::measure::Outcome;
 use crate::spec::{BenchId, Participants};
 use crate::units::duration;
@@ -45,10 +45,14 @@ impl Write {
     }
 }
 
-/// What the guard says of readers with (`privileged`) or without CAP_SYS_PTRACE trying
+/// What the permission probe says of readers with (`privileged`) or without CAP_SYS_PTRACE trying
 /// `target`: each way's answer (`process_vm_readv refused (EPERM), ...`), and whether
 /// every way was refused; `None` where no such reader tried it.
-pub(super) fn answers(g: &Guard, privileged: bool, target: TargetKind) -> Option<(String, bool)> {
+pub(super) fn answers(
+    g: &Permissions,
+    privileged: bool,
+    target: TargetKind,
+) -> Option<(String, bool)> {
     let facts: Vec<_> = g.facts_of(privileged, target).collect();
     if facts.is_empty() {
         return None;
@@ -71,7 +75,7 @@ impl Claim for Isolation {
     }
 
     fn judge_in(&self, outcomes: &[Outcome], facts: &RunFacts<'_>) -> Finding {
-        let guard = facts.guard;
+        let permissions = facts.permissions;
         let Some(child) = Write::find(outcomes, BenchId::Isolation(Participants::Process)) else {
             return Finding::not_measured("needs a valid isolation/process-write");
         };
@@ -128,7 +132,7 @@ impl Claim for Isolation {
         }
         let mut kind = VerdictKind::Holds;
         if let Some((each, all_refused)) =
-            guard.and_then(|g| answers(g, false, TargetKind::OtherUser))
+            permissions.and_then(|g| answers(g, false, TargetKind::OtherUser))
         {
             evidence.push(format!(
                 "another user's process, to a reader without privilege: {each}"
@@ -143,9 +147,9 @@ impl Claim for Isolation {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{guard, isolation, judged};
+    use super::super::fixtures::{isolation, judged, permissions};
     use super::*;
-    use crate::measure::guard::Access;
+    use crate::measure::permissions::Access;
     use VerdictKind::*;
 
     #[test]
@@ -162,13 +166,13 @@ mod tests {
             ],
         );
         assert!(!e.contains("another user"), "{e}");
-        let g = guard(Access::Refused {
+        let g = permissions(Access::Refused {
             errno: "EPERM".into(),
         });
         let v = Isolation.verdict_in(
             &both,
             &RunFacts {
-                guard: Some(&g),
+                permissions: Some(&g),
                 ..Default::default()
             },
         );
@@ -179,13 +183,13 @@ mod tests {
             "{}",
             v.evidence
         );
-        let open = guard(Access::Allowed);
+        let open = permissions(Access::Allowed);
         assert_eq!(
             Isolation
                 .verdict_in(
                     &both,
                     &RunFacts {
-                        guard: Some(&open),
+                        permissions: Some(&open),
                         ..Default::default()
                     },
                 )

@@ -56,8 +56,8 @@ pub use thread_cheaper::ThreadCheaper;
 pub use tlb::{Tlb, ASID_SOURCE, FLUSHES, KEPT};
 pub use verdict::{ClaimVerdict, VerdictKind};
 
-use crate::measure::guard::Guard;
 use crate::measure::paired::Paired;
+use crate::measure::permissions::Permissions;
 use crate::measure::Outcome;
 
 /// What a run knows besides its outcomes, for the claims that read it.
@@ -67,7 +67,7 @@ pub struct RunFacts<'a> {
     /// `skipped`): a claim names a missing figure's reason.
     pub skipped: &'a [(&'a str, &'a str)],
     /// Who the kernel let read whose memory, where the run probed it.
-    pub guard: Option<&'a Guard>,
+    pub permissions: Option<&'a Permissions>,
     /// The comparisons measured in paired rounds.
     pub paired: &'a [Paired],
 }

@@ -44,7 +44,7 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let not_run: Vec<(&str, &str)> = file.skipped.iter().map(Skipped::pair).collect();
     let facts = verdict::RunFacts {
         skipped: &not_run,
-        guard: file.guard.as_ref(),
+        permissions: file.permissions.as_ref(),
         paired: &file.paired,
     };
     let verdicts = verdict::judge_all_in(&file.results, &facts);
@@ -52,7 +52,7 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     for table in [
         terminal::ring::render(&file.results),
         terminal::isolation::render(&file.results),
-        terminal::guard::render(&file),
+        terminal::permissions::render(&file),
     ] {
         if !table.is_empty() {
             println!("{table}");

@@ -127,7 +127,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ctxbench::export::terminal::footprint::render(&file.results),
         ctxbench::export::terminal::regs::render(&file.results),
         ctxbench::export::terminal::isolation::render(&file.results),
-        ctxbench::export::terminal::guard::render(&file),
+        ctxbench::export::terminal::permissions::render(&file),
         ctxbench::export::terminal::topology::render(&file.results),
         ctxbench::export::terminal::paired::render(&file),
     ] {

@@ -4,8 +4,8 @@
 mod anatomy;
 mod axis;
 mod counters;
-mod guard;
 mod heatmap;
+mod permissions;
 pub mod plot;
 mod ring;
 mod summary;
@@ -245,8 +245,8 @@ impl Exporter for Html {
         if !memory.is_empty() {
             nav += r##"<a href="#memory">memory</a>"##;
         }
-        if runs.iter().any(|r| r.guard.is_some()) {
-            nav += r##"<a href="#guard">guard</a>"##;
+        if runs.iter().any(|r| r.permissions.is_some()) {
+            nav += r##"<a href="#permissions">permissions</a>"##;
         }
         nav += "</nav>";
         let mut body = format!(
@@ -275,7 +275,7 @@ impl Exporter for Html {
         }
         body += &memory;
         body += &topology::topology_section(runs);
-        body += &guard::section(runs);
+        body += &permissions::section(runs);
         body += &notes_section(runs);
         format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

@@ -229,7 +229,7 @@ mod tests {
             skipped: Vec::new(),
             verdicts: Vec::new(),
             outcomes: Vec::new(),
-            guard: None,
+            permissions: None,
             anatomy: Default::default(),
         }
     }

@@ -57,7 +57,7 @@ pub(super) fn run(dir: &Path, mut entries: Vec<Entry>) -> Run {
         outcomes: Vec::new(),
         skipped: Vec::new(),
         verdicts: Vec::new(),
-        guard: None,
+        permissions: None,
         anatomy: Default::default(),
     }
 }

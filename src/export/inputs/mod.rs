@@ -83,7 +83,7 @@ pub fn load_results_run(path: &Path) -> Result<Run> {
         created_unix: Some(file.created_unix),
         skipped: file.skipped,
         verdicts,
-        guard: file.guard,
+        permissions: file.permissions,
         anatomy,
     })
 }

@@ -101,7 +101,7 @@ pub struct Run {
     /// `claim`, `verdict` and `evidence` strings, where present).
     pub verdicts: Vec<serde_json::Value>,
     /// Who the kernel let read whose memory, where the run probed it.
-    pub guard: Option<crate::measure::guard::Guard>,
+    pub permissions: Option<crate::measure::permissions::Permissions>,
     /// Where the time of one switch went, part by part: the file's, or what an older
     /// file's outcomes give (empty for criterion output).
     pub anatomy: crate::analysis::anatomy::Anatomy,

@@ -1,6 +1,6 @@
 //! The tables printed in a terminal: what `ctxbench run` shows after a run ([`run`], then
 //! [`counters`], [`tails`], [`workset`], [`ring`], [`footprint`], [`regs`], [`isolation`],
-//! [`guard`], [`topology`], [`paired`]: [`RUN_TABLES`]; after the verdicts, [`anatomy`])
+//! [`permissions`], [`topology`], [`paired`]: [`RUN_TABLES`]; after the verdicts, [`anatomy`])
 //! and what `ctxbench check` shows ([`check`]).
 //! Fixed-width text, one row per benchmark id.
 
@@ -8,9 +8,9 @@ pub mod anatomy;
 pub mod check;
 pub mod counters;
 pub mod footprint;
-pub mod guard;
 pub mod isolation;
 pub mod paired;
+pub mod permissions;
 pub mod regs;
 pub mod ring;
 pub mod run;
@@ -77,7 +77,7 @@ pub const RUN_TABLES: [Table; 11] = [
         spaced: true,
     },
     Table {
-        render: guard::render,
+        render: permissions::render,
         spaced: true,
     },
     Table {

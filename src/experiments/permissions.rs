@@ -1,7 +1,7 @@
-//! The guard: what the kernel refuses, and to whom. Facts, not timings, kept in the
-//! results file's `guard` section ([`crate::measure::guard::Guard`]).
+//! The permission probe: what the kernel refuses, and to whom. Facts, not timings, kept in the
+//! results file's `permissions` section ([`crate::measure::permissions::Permissions`]).
 //!
-//! Each reader tries each way ([`GUARD_WAYS`]: `process_vm_readv`, `/proc/PID/mem`,
+//! Each reader tries each way ([`READ_WAYS`]: `process_vm_readv`, `/proc/PID/mem`,
 //! `ptrace` attach + PEEKDATA) on three targets, as the reader sees them: a process of
 //! its own user (dumpable), one of its own user that made itself non-dumpable
 //! (`prctl(PR_SET_DUMPABLE, 0)`), and one of another user. The targets are children
@@ -22,10 +22,12 @@ use std::path::Path;
 
 use nix::unistd::Pid;
 
-use crate::harness::guard::{probe_as, probe_here, ProbeTarget};
+use crate::harness::permissions::{probe_as, probe_here, ProbeTarget};
 use crate::harness::target::{Identity, Memory, Target};
-use crate::measure::guard::{Access, Guard, GuardFact, TargetKind, NOBODY, TARGET_KINDS};
-use crate::spec::GUARD_WAYS;
+use crate::measure::permissions::{
+    Access, PermissionFact, Permissions, TargetKind, NOBODY, TARGET_KINDS,
+};
+use crate::spec::READ_WAYS;
 
 /// The seed of the targets' pattern.
 const SEED: u64 = 0x6A_4D;
@@ -78,11 +80,15 @@ fn target(user: Option<u32>, dumpable: bool) -> crate::Result<Target> {
 }
 
 /// One reader's facts: `codes[i]` are its answers on `targets[i]` (kind, uid).
-fn facts(reader: (u32, bool), targets: &[(TargetKind, u32)], codes: &[[i32; 3]]) -> Vec<GuardFact> {
+fn facts(
+    reader: (u32, bool),
+    targets: &[(TargetKind, u32)],
+    codes: &[[i32; 3]],
+) -> Vec<PermissionFact> {
     let mut out = Vec::new();
     for (&(target, target_uid), row) in targets.iter().zip(codes) {
-        for (&way, &code) in GUARD_WAYS.iter().zip(row) {
-            out.push(GuardFact {
+        for (&way, &code) in READ_WAYS.iter().zip(row) {
+            out.push(PermissionFact {
                 reader_uid: reader.0,
                 reader_privileged: reader.1,
                 target,
@@ -96,10 +102,10 @@ fn facts(reader: (u32, bool), targets: &[(TargetKind, u32)], codes: &[[i32; 3]])
 }
 
 /// Probes every reader, target and way this process can set up (see the module).
-pub fn probe() -> Guard {
-    let mut g = Guard {
+pub fn probe() -> Permissions {
+    let mut g = Permissions {
         yama_ptrace_scope: yama_scope(Path::new("/")),
-        ..Guard::default()
+        ..Permissions::default()
     };
     let me = nix::unistd::geteuid().as_raw();
     let result = if me == 0 {
@@ -114,7 +120,7 @@ pub fn probe() -> Guard {
 }
 
 /// Root and `nobody`, each against its own targets and the other's.
-fn probe_as_root(g: &mut Guard) -> crate::Result<()> {
+fn probe_as_root(g: &mut Permissions) -> crate::Result<()> {
     let root_own = target(None, true)?;
     let root_closed = target(None, false)?;
     let users = (target(Some(NOBODY), true), target(Some(NOBODY), false));
@@ -157,10 +163,10 @@ fn probe_as_root(g: &mut Guard) -> crate::Result<()> {
 }
 
 /// This user alone, against its own targets and pid 1 where another user owns it.
-fn probe_as_user(g: &mut Guard, me: u32) -> crate::Result<()> {
+fn probe_as_user(g: &mut Permissions, me: u32) -> crate::Result<()> {
     g.not_tried.push(format!(
         "a second reader: this run is {} and only root may become another user",
-        crate::measure::guard::user_name(me)
+        crate::measure::permissions::user_name(me)
     ));
     let own = target(None, true)?;
     let closed = target(None, false)?;
@@ -187,8 +193,8 @@ fn probe_as_user(g: &mut Guard, me: u32) -> crate::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::guard::Access;
-    use crate::spec::GuardWay;
+    use crate::measure::permissions::Access;
+    use crate::spec::ReadWay;
 
     #[test]
     fn capability_and_yama_facts_parse() {
@@ -204,7 +210,7 @@ mod tests {
         assert_eq!(yama_scope(dir.path()), Some(1));
     }
 
-    fn answer(g: &Guard, reader: u32, target: TargetKind, way: GuardWay) -> Access {
+    fn answer(g: &Permissions, reader: u32, target: TargetKind, way: ReadWay) -> Access {
         g.facts
             .iter()
             .find(|f| f.reader_uid == reader && f.target == target && f.way == way)
@@ -216,7 +222,9 @@ mod tests {
     #[test]
     fn nobody_is_refused_and_root_passes() {
         if !nix::unistd::geteuid().is_root() {
-            eprintln!("note: the guard's two readers need root; this test ran as another user");
+            eprintln!(
+                "note: the permission probe's two readers need root; this test ran as another user"
+            );
             return;
         }
         let _x = crate::harness::exclusive();
@@ -229,7 +237,7 @@ mod tests {
         };
         // Root passes everything, unless Yama forbids every attach (scope 3).
         for kind in TARGET_KINDS {
-            for way in GUARD_WAYS {
+            for way in READ_WAYS {
                 let a = answer(&g, 0, kind, way);
                 match g.yama_ptrace_scope {
                     Some(3) => assert!(a.is_refused(), "root, {kind:?}: {a:?}"),
@@ -238,14 +246,14 @@ mod tests {
             }
         }
         for kind in [TargetKind::SameUserNotDumpable, TargetKind::OtherUser] {
-            use GuardWay::*;
+            use ReadWay::*;
             assert_eq!(answer(&g, NOBODY, kind, ProcessVmReadv), refused("EPERM"));
             assert_eq!(answer(&g, NOBODY, kind, ProcMem), refused("EACCES"));
             assert_eq!(answer(&g, NOBODY, kind, PtraceAttach), refused("EPERM"));
         }
         // A dumpable process of one's own user: allowed unless Yama restricts readers to
         // ancestors (the reader is the target's sibling here).
-        let own = answer(&g, NOBODY, TargetKind::SameUser, GuardWay::ProcessVmReadv);
+        let own = answer(&g, NOBODY, TargetKind::SameUser, ReadWay::ProcessVmReadv);
         match g.yama_ptrace_scope {
             None | Some(0) => assert_eq!(own, Access::Allowed),
             Some(_) => assert!(own.is_refused(), "{own:?}"),

@@ -1,5 +1,5 @@
-//! The readers of the guard probe (who may read whose memory): this process, or a forked
-//! child that first becomes another user, each trying every [`GuardWay`] on each target.
+//! The readers of the permission probe (who may read whose memory): this process, or a forked
+//! child that first becomes another user, each trying every [`ReadWay`] on each target.
 //!
 //! A probe's answer is a code: [`ALLOWED`] (the read succeeded and, for a target of ours,
 //! the bytes were its pattern), [`MISMATCH`] (it succeeded with other bytes), or the
@@ -14,7 +14,7 @@ use super::peer::ChildGuard;
 use super::target::{pattern_mismatch, pattern_word, Target};
 use super::{pipe, read_exact_timeout, HELLO_TIMEOUT};
 use crate::error::{Error, Result};
-use crate::spec::{GuardWay, GUARD_WAYS};
+use crate::spec::{ReadWay, READ_WAYS};
 use crate::sys::crossing::{
     become_user, die_with_parent, open_memory_file, read_at, read_remote, Tracee,
 };
@@ -82,21 +82,21 @@ fn errno_of(e: &std::io::Error) -> i32 {
 
 /// Tries `way` on `t`, reading into `scratch` (at least [`PROBE_BYTES`] long); returns
 /// the code. Allocation-free, so a forked reader may call it.
-pub fn probe(t: &ProbeTarget, way: GuardWay, scratch: &mut [u8]) -> i32 {
+pub fn probe(t: &ProbeTarget, way: ReadWay, scratch: &mut [u8]) -> i32 {
     let buf = &mut scratch[..PROBE_BYTES];
     match way {
-        GuardWay::ProcessVmReadv => {
+        ReadWay::ProcessVmReadv => {
             let n = read_remote(t.pid, t.addr, buf);
             t.code_of_bytes(n, buf)
         }
-        GuardWay::ProcMem => match open_memory_file(&t.mem_path) {
+        ReadWay::ProcMem => match open_memory_file(&t.mem_path) {
             Ok(fd) => {
                 let n = read_at(&fd, buf, t.addr);
                 t.code_of_bytes(n, buf)
             }
             Err(e) => errno_of(&e),
         },
-        GuardWay::PtraceAttach => match Tracee::attach(t.pid) {
+        ReadWay::PtraceAttach => match Tracee::attach(t.pid) {
             Ok(tracee) => match tracee.peek(t.addr) {
                 Ok(w) if t.seed.is_some_and(|s| w != pattern_word(0, s)) => MISMATCH,
                 Ok(_) => ALLOWED,
@@ -108,12 +108,12 @@ pub fn probe(t: &ProbeTarget, way: GuardWay, scratch: &mut [u8]) -> i32 {
 }
 
 /// Every way on every target, from this process: one row of codes per target, in the
-/// order of [`GUARD_WAYS`].
+/// order of [`READ_WAYS`].
 pub fn probe_here(targets: &[ProbeTarget]) -> Vec<[i32; 3]> {
     let mut scratch = vec![0u8; PROBE_BYTES];
     targets
         .iter()
-        .map(|t| GUARD_WAYS.map(|w| probe(t, w, &mut scratch)))
+        .map(|t| READ_WAYS.map(|w| probe(t, w, &mut scratch)))
         .collect()
 }
 
@@ -134,7 +134,7 @@ pub fn probe_as(uid: u32, gid: u32, targets: &[ProbeTarget]) -> Result<Vec<[i32;
             Ok(()) => {
                 let mut scratch = [0u8; PROBE_BYTES];
                 for (i, t) in targets.iter().enumerate() {
-                    for (j, &way) in GUARD_WAYS.iter().enumerate() {
+                    for (j, &way) in READ_WAYS.iter().enumerate() {
                         let code = probe(t, way, &mut scratch);
                         out[4 + (i * 3 + j) * 4..][..4].copy_from_slice(&code.to_le_bytes());
                     }
@@ -150,10 +150,15 @@ pub fn probe_as(uid: u32, gid: u32, targets: &[ProbeTarget]) -> Result<Vec<[i32;
     // ptrace, waitpid, write) on data prepared before the fork, into buffers on its stack;
     // it reads the targets' paths but allocates, locks and frees nothing.
     #[allow(unsafe_code)]
-    let child = unsafe { ChildGuard::spawn("the guard's reader", &[wfd], body) }?;
+    let child = unsafe { ChildGuard::spawn("the permission probe's reader", &[wfd], body) }?;
     drop(w);
     let mut out = [0u8; LEN];
-    read_exact_timeout(r.as_fd(), &mut out, HELLO_TIMEOUT, "the guard's reader")?;
+    read_exact_timeout(
+        r.as_fd(),
+        &mut out,
+        HELLO_TIMEOUT,
+        "the permission probe's reader",
+    )?;
     child.wait_exit()?;
     let word = |k: usize| i32::from_le_bytes(out[k..k + 4].try_into().unwrap_or([0; 4]));
     if word(0) != 0 {

@@ -1,20 +1,21 @@
-//! The guard table: who the kernel let read whose memory, each way, with the errno of
+//! The permissions table: who the kernel let read whose memory, each way, with the errno of
 //! every refusal.
 
-use crate::measure::guard::{Guard, GuardRow};
+use crate::measure::permissions::{PermissionRow, Permissions};
 use crate::results::ResultsFile;
-use crate::spec::GUARD_WAYS;
+use crate::spec::READ_WAYS;
 
-/// Renders the guard facts of `file`; empty when the run did not probe them.
+/// Renders the permission facts of `file`; empty when the run did not probe them.
 pub fn render(file: &ResultsFile) -> String {
-    file.guard.as_ref().map_or_else(String::new, table)
+    file.permissions.as_ref().map_or_else(String::new, table)
 }
 
 /// The table of one probe.
-pub fn table(g: &Guard) -> String {
+pub fn table(g: &Permissions) -> String {
     let rows = g.rows();
-    let width =
-        |cell: fn(&GuardRow) -> &str| rows.iter().map(|r| cell(r).len()).max().unwrap_or(0).max(6);
+    let width = |cell: fn(&PermissionRow) -> &str| {
+        rows.iter().map(|r| cell(r).len()).max().unwrap_or(0).max(6)
+    };
     let (rw, tw) = (width(|r| &r.reader), width(|r| &r.target));
     let mut out = format!(
         "who may read whose memory ({})\n{:<rw$}  {:<tw$}",
@@ -22,7 +23,7 @@ pub fn table(g: &Guard) -> String {
         "reader",
         "target"
     );
-    for w in GUARD_WAYS {
+    for w in READ_WAYS {
         out += &format!("  {:<16}", w.label());
     }
     out = out.trim_end().to_string() + "\n";
@@ -42,21 +43,21 @@ pub fn table(g: &Guard) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::guard::{Access, GuardFact, TargetKind};
-    use crate::spec::GuardWay;
+    use crate::measure::permissions::{Access, PermissionFact, TargetKind};
+    use crate::spec::ReadWay;
 
     #[test]
     fn refusals_show_their_errno() {
         let mut f = ResultsFile::new("quick", vec![], vec![]);
         assert_eq!(render(&f), "");
-        f.guard = Some(Guard {
+        f.permissions = Some(Permissions {
             yama_ptrace_scope: Some(1),
-            facts: vec![GuardFact {
+            facts: vec![PermissionFact {
                 reader_uid: 65534,
                 reader_privileged: false,
                 target: TargetKind::OtherUser,
                 target_uid: 0,
-                way: GuardWay::ProcMem,
+                way: ReadWay::ProcMem,
                 access: Access::Refused {
                     errno: "EACCES".into(),
                 },

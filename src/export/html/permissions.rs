@@ -1,21 +1,21 @@
-//! The guard section of the comparison page: per run that probed it, who the kernel let
+//! The permissions section of the comparison page: per run that probed it, who the kernel let
 //! read whose memory, each way, with the errno of every refusal.
 
 use crate::export::escape::html as escape;
 use crate::export::inputs::Run;
-use crate::spec::GUARD_WAYS;
+use crate::spec::READ_WAYS;
 
-/// The section, or nothing when no run probed the guard.
+/// The section, or nothing when no run probed permissions.
 pub fn section(runs: &[Run]) -> String {
-    let probed: Vec<(&Run, &crate::measure::guard::Guard)> = runs
+    let probed: Vec<(&Run, &crate::measure::permissions::Permissions)> = runs
         .iter()
-        .filter_map(|r| r.guard.as_ref().map(|g| (r, g)))
+        .filter_map(|r| r.permissions.as_ref().map(|g| (r, g)))
         .collect();
     if probed.is_empty() {
         return String::new();
     }
     let mut s = String::from(
-        r#"<section id="guard"><h2>Who may read whose memory</h2><p class="note">Facts, not
+        r#"<section id="permissions"><h2>Who may read whose memory</h2><p class="note">Facts, not
         timings: each reader tried each way on a process of its own user, one of its own
         user that made itself non-dumpable, and one of another user; a refusal shows the
         errno the kernel gave.</p>"#,
@@ -26,7 +26,7 @@ pub fn section(runs: &[Run]) -> String {
             escape(&r.label),
             escape(&g.yama_note())
         );
-        for w in GUARD_WAYS {
+        for w in READ_WAYS {
             s += &format!("<th>{}</th>", escape(w.label()));
         }
         s += "</tr>";
@@ -61,9 +61,9 @@ pub fn section(runs: &[Run]) -> String {
 #[cfg(test)]
 mod tests {
     use crate::export::{inputs, Format};
-    use crate::measure::guard::{Access, Guard, GuardFact, TargetKind};
+    use crate::measure::permissions::{Access, PermissionFact, Permissions, TargetKind};
     use crate::results::ResultsFile;
-    use crate::spec::GuardWay;
+    use crate::spec::ReadWay;
 
     #[test]
     fn the_comparison_shows_the_guard_of_the_runs_that_probed_it() {
@@ -73,14 +73,14 @@ mod tests {
             .save(&without)
             .unwrap();
         let mut f = ResultsFile::new("quick", vec![], vec![]);
-        f.guard = Some(Guard {
+        f.permissions = Some(Permissions {
             yama_ptrace_scope: None,
-            facts: vec![GuardFact {
+            facts: vec![PermissionFact {
                 reader_uid: 65534,
                 reader_privileged: false,
                 target: TargetKind::SameUserNotDumpable,
                 target_uid: 65534,
-                way: GuardWay::ProcessVmReadv,
+                way: ReadWay::ProcessVmReadv,
                 access: Access::Refused {
                     errno: "EPERM".into(),
                 },
@@ -94,14 +94,17 @@ mod tests {
         assert!(!Format::Html
             .exporter()
             .render(&runs)
-            .contains("id=\"guard\""));
+            .contains("id=\"permissions\""));
         assert!(!Format::Markdown
             .exporter()
             .render(&runs)
             .contains("whose memory"));
         let runs = inputs::load_inputs(&[with, without]).unwrap().runs;
         let page = Format::Html.exporter().render(&runs);
-        assert!(page.contains(r##"<a href="#guard">guard</a>"##), "nav");
+        assert!(
+            page.contains(r##"<a href="#permissions">permissions</a>"##),
+            "nav"
+        );
         assert!(
             page.contains("<td>same user, not dumpable (nobody)</td>"),
             "{page}"

@@ -1,5 +1,5 @@
 //! Who may read whose memory: the kernel's answers, kept as facts (not timings) in the
-//! results file's `guard` section. Probed by [`crate::experiments::guard`].
+//! results file's `guard` section. Probed by [`crate::experiments::permissions`].
 //!
 //! Each fact is one reader trying one way on one target: allowed, or refused with the
 //! errno the kernel gave. A refusal is a finding, never a failure of the run.
@@ -8,22 +8,22 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::harness::guard::{ALLOWED, MISMATCH};
-use crate::spec::GuardWay;
+use crate::harness::permissions::{ALLOWED, MISMATCH};
+use crate::spec::ReadWay;
 
 /// The uid of `nobody` on Linux, the reader without privilege the probe becomes.
 pub const NOBODY: u32 = 65534;
 
-/// What the guard probe found.
+/// What the permission probe found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Guard {
+pub struct Permissions {
     /// Yama's `kernel.yama.ptrace_scope` (0 classic, 1 descendants only, 2 admin only,
     /// 3 none), where Yama is present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yama_ptrace_scope: Option<u32>,
     /// One fact per reader, target and way tried.
     #[serde(default)]
-    pub facts: Vec<GuardFact>,
+    pub facts: Vec<PermissionFact>,
     /// Readers or targets that could not be set up here, each with the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_tried: Vec<String>,
@@ -80,7 +80,7 @@ pub enum Access {
 }
 
 impl Access {
-    /// From a probe's code ([`crate::harness::guard`]).
+    /// From a probe's code ([`crate::harness::permissions`]).
     pub fn from_code(code: i32) -> Self {
         match code {
             ALLOWED => Access::Allowed,
@@ -126,9 +126,9 @@ pub fn user_name(uid: u32) -> String {
     }
 }
 
-/// One row of a guard table: a reader, a target, each way's answer.
+/// One row of a permissions table: a reader, a target, each way's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GuardRow {
+pub struct PermissionRow {
     /// `root (CAP_SYS_PTRACE)`, `nobody`, ...
     pub reader: String,
     /// `another user (root)`, ...
@@ -139,7 +139,7 @@ pub struct GuardRow {
 
 /// One reader trying one way on one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GuardFact {
+pub struct PermissionFact {
     /// The reader's user.
     pub reader_uid: u32,
     /// Whether the reader held CAP_SYS_PTRACE (root does).
@@ -149,13 +149,13 @@ pub struct GuardFact {
     /// The target's user.
     pub target_uid: u32,
     /// How it tried.
-    pub way: GuardWay,
+    pub way: ReadWay,
     /// What the kernel answered.
     #[serde(flatten)]
     pub access: Access,
 }
 
-impl GuardFact {
+impl PermissionFact {
     /// The reader as a table shows it: `root (CAP_SYS_PTRACE)`, `nobody`, `uid 1000`.
     pub fn reader(&self) -> String {
         let name = user_name(self.reader_uid);
@@ -167,14 +167,14 @@ impl GuardFact {
     }
 }
 
-impl Guard {
+impl Permissions {
     /// The facts of readers with (`privileged`) or without CAP_SYS_PTRACE about targets
     /// of kind `target`.
     pub fn facts_of(
         &self,
         privileged: bool,
         target: TargetKind,
-    ) -> impl Iterator<Item = &GuardFact> {
+    ) -> impl Iterator<Item = &PermissionFact> {
         self.facts
             .iter()
             .filter(move |f| f.reader_privileged == privileged && f.target == target)
@@ -192,13 +192,13 @@ impl Guard {
     }
 
     /// The facts as a table's rows: (reader, target with its user, the answer of each
-    /// way in [`crate::spec::GUARD_WAYS`] order, `-` where not tried), readers in the
+    /// way in [`crate::spec::READ_WAYS`] order, `-` where not tried), readers in the
     /// order first seen, targets in [`TARGET_KINDS`] order.
-    pub fn rows(&self) -> Vec<GuardRow> {
+    pub fn rows(&self) -> Vec<PermissionRow> {
         let mut rows = Vec::new();
         for (uid, privileged) in self.readers() {
             for kind in TARGET_KINDS {
-                let facts: Vec<&GuardFact> = self
+                let facts: Vec<&PermissionFact> = self
                     .facts
                     .iter()
                     .filter(|f| {
@@ -206,13 +206,13 @@ impl Guard {
                     })
                     .collect();
                 let Some(first) = facts.first() else { continue };
-                let answers = crate::spec::GUARD_WAYS.map(|w| {
+                let answers = crate::spec::READ_WAYS.map(|w| {
                     facts
                         .iter()
                         .find(|f| f.way == w)
                         .map_or_else(|| "-".to_string(), |f| f.access.to_string())
                 });
-                rows.push(GuardRow {
+                rows.push(PermissionRow {
                     reader: first.reader(),
                     target: format!("{} ({})", kind.label(), user_name(first.target_uid)),
                     answers,
@@ -243,12 +243,12 @@ mod tests {
 
     #[test]
     fn facts_are_plain_json_and_read_back() {
-        let f = GuardFact {
+        let f = PermissionFact {
             reader_uid: NOBODY,
             reader_privileged: false,
             target: TargetKind::OtherUser,
             target_uid: 0,
-            way: GuardWay::ProcessVmReadv,
+            way: ReadWay::ProcessVmReadv,
             access: Access::from_code(libc::EPERM),
         };
         let json = serde_json::to_string(&f).unwrap();
@@ -256,7 +256,7 @@ mod tests {
             json,
             r#"{"reader_uid":65534,"reader_privileged":false,"target":"other-user","target_uid":0,"way":"process-vm-readv","result":"refused","errno":"EPERM"}"#
         );
-        assert_eq!(serde_json::from_str::<GuardFact>(&json).unwrap(), f);
+        assert_eq!(serde_json::from_str::<PermissionFact>(&json).unwrap(), f);
         assert_eq!(f.reader(), "nobody");
         assert_eq!(f.access.to_string(), "refused (EPERM)");
         assert_eq!(
@@ -272,27 +272,27 @@ mod tests {
             Access::from_code(libc::EFAULT).to_string(),
             "failed (EFAULT)"
         );
-        let two = Guard {
+        let two = Permissions {
             facts: vec![
                 f.clone(),
-                GuardFact {
-                    way: GuardWay::PtraceAttach,
+                PermissionFact {
+                    way: ReadWay::PtraceAttach,
                     access: Access::Allowed,
                     ..f.clone()
                 },
             ],
-            ..Guard::default()
+            ..Permissions::default()
         };
         assert_eq!(
             two.rows(),
-            [GuardRow {
+            [PermissionRow {
                 reader: "nobody".into(),
                 target: "another user (root)".into(),
                 answers: ["refused (EPERM)".into(), "-".into(), "allowed".into()],
             }]
         );
-        let g: Guard = serde_json::from_str("{}").unwrap();
-        assert_eq!(g, Guard::default());
+        let g: Permissions = serde_json::from_str("{}").unwrap();
+        assert_eq!(g, Permissions::default());
         assert!(g.yama_note().contains("absent"));
     }
 }
