@@ -26,7 +26,7 @@ pub struct ResultsFile {
     /// Seconds since the Unix epoch when the run ended.
     pub created_unix: u64,
     /// How samples were taken (`quick` or `full`).
-    pub mode: String,
+    pub mode: crate::spec::Mode,
     /// One entry per benchmark.
     pub results: Vec<Outcome>,
     /// Benchmarks that were asked for but could not run here, with the reason.
@@ -86,7 +86,7 @@ impl Skipped {
 
 impl ResultsFile {
     /// A file for `results` taken now.
-    pub fn new(mode: &str, results: Vec<Outcome>, skipped: Vec<Skipped>) -> Self {
+    pub fn new(mode: crate::spec::Mode, results: Vec<Outcome>, skipped: Vec<Skipped>) -> Self {
         Self {
             schema_version: SCHEMA_VERSION,
             ctxbench_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -94,7 +94,7 @@ impl ResultsFile {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
-            mode: mode.to_string(),
+            mode,
             results,
             skipped,
             machine: Fingerprint::default(),
@@ -281,7 +281,7 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("schema version 99"));
-        let f = ResultsFile::new("quick", vec![], vec![]);
+        let f = ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]);
         f.save(&p).unwrap();
         assert_eq!(ResultsFile::load(&p).unwrap(), f);
     }
@@ -317,7 +317,8 @@ mod tests {
             cpus_used: vec![0, 1],
             ..Default::default()
         };
-        let mut f = ResultsFile::new("quick", vec![], vec![]).with_machine(machine);
+        let mut f =
+            ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]).with_machine(machine);
         f.created_unix = 1_798_353_000;
         let p = f.save_in(dir.path()).unwrap();
         assert_eq!(
@@ -372,7 +373,7 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("new.json");
-        let f = ResultsFile::new("quick", vec![o], vec![]);
+        let f = ResultsFile::new(crate::spec::Mode::Quick, vec![o], vec![]);
         f.save(&p).unwrap();
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
@@ -420,7 +421,7 @@ mod tests {
         use crate::measure::permissions::{Access, PermissionFact, Permissions, TargetKind};
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("g.json");
-        let mut f = ResultsFile::new("quick", vec![], vec![]);
+        let mut f = ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]);
         f.save(&p).unwrap();
         assert!(!std::fs::read_to_string(&p).unwrap().contains("\"guard\""));
         f.permissions = Some(Permissions {

@@ -33,26 +33,11 @@ use crate::runner::{self, Job, PlanOptions, Planned};
 use crate::spec::{BenchId, Comparison, Experiment};
 use crate::stats::rng::{fresh_seed, Rng};
 
-/// A quick or a full run: the one place that decides the sample sizes and the experiment
-/// sizes of each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// About half a second per benchmark, fewer working-set sizes.
-    Quick,
-    /// About three seconds per benchmark, every size.
-    Full,
-}
+pub use crate::spec::Mode;
 
+/// What a quick and a full run each decide: the one place for the sample sizes, the
+/// rounds and the experiment sizes.
 impl Mode {
-    /// `Quick` when `quick` is set.
-    pub fn from_quick(quick: bool) -> Self {
-        if quick {
-            Mode::Quick
-        } else {
-            Mode::Full
-        }
-    }
-
     /// How long to sample each benchmark.
     pub fn sample_config(self) -> SampleConfig {
         match self {
@@ -80,14 +65,6 @@ impl Mode {
         match self {
             Mode::Quick => PlanOptions::quick(),
             Mode::Full => PlanOptions::default(),
-        }
-    }
-
-    /// Its name in results files: `quick` or `full`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Quick => "quick",
-            Mode::Full => "full",
         }
     }
 }
@@ -320,7 +297,7 @@ impl Schedule {
         } else {
             Default::default()
         };
-        let mut file = ResultsFile::new(self.mode.name(), outcomes, skipped).with_machine(machine);
+        let mut file = ResultsFile::new(self.mode, outcomes, skipped).with_machine(machine);
         file.verdicts = verdicts;
         file.permissions = permissions;
         file.seed = Some(seed);

@@ -47,7 +47,7 @@ fn off_one_cpu_the_outcome_carries_the_percentiles() {
     // In the file, and back.
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("r.json");
-    ResultsFile::new("quick", vec![o.clone()], vec![])
+    ResultsFile::new(ctxbench::spec::Mode::Quick, vec![o.clone()], vec![])
         .save(&p)
         .unwrap();
     let json: serde_json::Value =

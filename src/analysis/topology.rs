@@ -87,7 +87,7 @@ pub fn pairs_of_outcomes(outcomes: &[Outcome]) -> Vec<PairFigures> {
                 let BenchId::Topology { handover, a, b } = o.id else {
                     return None;
                 };
-                let class = PairClass::from_name(o.variant.as_deref()?)?;
+                let class = o.variant?.pair()?;
                 let f = Figures::of(o.ns_per_round_trip.median, o.latency.as_ref(), o.valid);
                 Some((handover, a, b, class, f))
             }),
@@ -192,7 +192,7 @@ pub(crate) mod fixtures {
             crate::analysis::claims::fixtures::o(&id, "topology", None, None, None, batches, None);
         o.placement = Some(PlacementKind::CrossCpu);
         o.cpus = vec![a, b];
-        o.variant = Some(class.name().into());
+        o.variant = Some(crate::spec::Variant::Pair(class));
         o.latency = Some(Latency {
             round_trips: 1000,
             p50_ns: p50,

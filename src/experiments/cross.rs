@@ -17,7 +17,9 @@ use crate::error::Result;
 use crate::harness::cross::CrossHarness;
 use crate::harness::Harness;
 use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
-use crate::spec::{BenchId, CrossWay, Participants, PlacementKind, CROSS_SIZES, CROSS_WAYS};
+use crate::spec::{
+    BenchId, CrossWay, Participants, PlacementKind, Variant, CROSS_SIZES, CROSS_WAYS,
+};
 
 /// One read benchmark: a way, a size, a CPU (the reader's; the target inherits it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +106,7 @@ impl crate::bench::Bench for CrossBench {
             placement: Some(PlacementKind::SameCpu),
             cpus: vec![self.cpu],
             parameter: Some(self.bytes),
-            variant: Some(self.way.name().into()),
+            variant: Some(Variant::Way(self.way)),
         }
     }
 

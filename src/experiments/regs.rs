@@ -32,7 +32,7 @@ use crate::measure::extra::EXTRA_NS_PER_SWITCH;
 use crate::measure::paired::{ArmMode, Facts, Paired};
 use crate::measure::{loaded, Outcome, OutcomeMeta, SampleConfig};
 use crate::spec::{
-    BenchId, Comparison, Mechanism, Participants, PlacementKind, RegState, REG_STATES,
+    BenchId, Comparison, Mechanism, Participants, PlacementKind, RegState, Variant, REG_STATES,
 };
 
 /// Who takes part, in report order.
@@ -105,7 +105,7 @@ impl RegsSpec {
             placement: Some(PlacementKind::SameCpu),
             cpus: vec![self.cpu],
             parameter: None,
-            variant: Some(self.state.name().into()),
+            variant: Some(Variant::State(self.state)),
         }
     }
 }

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::{Outcome, OutcomeMeta, SampleConfig};
-use crate::spec::{Comparison, Mechanism, Participants, PlacementKind};
+use crate::spec::{Comparison, Mechanism, Participants, PlacementKind, Variant};
 pub use crate::units::{format_size, parse_size};
 
 /// Sizes per side in a full run: 0 and 4 KiB to 16 MiB in powers of 4, then 32 MiB.
@@ -151,7 +151,7 @@ impl WorksetSpec {
             placement: Some(PlacementKind::SameCpu),
             cpus: vec![self.cpu],
             parameter: Some(self.bytes),
-            variant: Some(self.access.name().into()),
+            variant: Some(Variant::Access(self.access)),
         }
     }
 }

@@ -276,7 +276,7 @@ mod tests {
         let (release, released) = std::sync::mpsc::channel::<()>();
         let stopper = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(50));
-            let tracer = crate::sys::testing::stop_thread(tid);
+            let tracer = crate::harness::stop_thread(tid);
             if released.recv_timeout(Duration::from_secs(10)).is_err() {
                 crate::sys::testing::end_thread(tid);
             }

@@ -10,11 +10,12 @@ use nix::unistd::Pid;
 use super::futex_ring::FutexRing;
 use super::regs::RegsPingPong;
 use super::ring::PipeRing;
+use super::stop_thread;
 use super::workset::{Access, WorksetPingPong};
 use super::{Harness, Task};
 use crate::error::Error;
 use crate::spec::{Mechanism, Participants, PingPongSpec, Placement, RegState};
-use crate::sys::testing::{end_thread, stop_thread};
+use crate::sys::testing::end_thread;
 
 /// The stall limit these tests run with.
 const STALL: Duration = Duration::from_millis(1500);

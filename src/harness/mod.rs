@@ -57,6 +57,8 @@ pub use peer::{Peer, Task};
 pub use stamps::Stamps;
 pub use testing::exclusive;
 #[cfg(test)]
+pub(crate) use testing::stop_thread;
+#[cfg(test)]
 pub(crate) use testing::{assert_children, children_of_me, retry_on_cpus};
 pub(crate) use trips::{pipe_round_trips, write_read_round_trips, Ends};
 
@@ -111,7 +113,7 @@ pub trait Harness {
 
     /// The scheduling policy the participants run under (`SCHED_FIFO`, `SCHED_BATCH`), or
     /// `None` for the default policy.
-    fn policy(&self) -> Option<&'static str> {
+    fn policy(&self) -> Option<crate::spec::Policy> {
         self.driver().policy.map(policy::policy_name)
     }
 

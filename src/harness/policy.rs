@@ -20,6 +20,7 @@
 //! start under the default policy, and it is restored when the harness drops.
 
 use crate::error::{Error, Result};
+use crate::spec::Policy;
 use crate::sys::{self, SchedPolicy};
 
 /// Puts the calling thread under the exact hand-over policy and restores its policy on
@@ -56,11 +57,11 @@ impl Drop for PolicyGuard {
 }
 
 /// The name of the policy participants ran under, as outcomes report it.
-pub fn policy_name(p: SchedPolicy) -> &'static str {
+pub fn policy_name(p: SchedPolicy) -> Policy {
     match p.base() {
-        libc::SCHED_FIFO => "SCHED_FIFO",
-        libc::SCHED_BATCH => "SCHED_BATCH",
-        libc::SCHED_OTHER => "SCHED_OTHER",
-        _ => "another policy",
+        libc::SCHED_FIFO => Policy::Fifo,
+        libc::SCHED_BATCH => Policy::Batch,
+        libc::SCHED_OTHER => Policy::Other,
+        _ => Policy::Another,
     }
 }

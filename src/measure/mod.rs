@@ -111,7 +111,7 @@ pub struct Shape {
     /// [`Harness::expected_switches_per_iter`].
     pub expected: Option<f64>,
     /// [`Harness::policy`].
-    pub policy: Option<&'static str>,
+    pub policy: Option<crate::spec::Policy>,
     /// [`Harness::slow_iterations`].
     pub slow: bool,
 }
@@ -186,7 +186,7 @@ pub fn complete<'h>(
         }
     };
     let (mut o, counted_load) = o;
-    o.policy = shape.policy.map(str::to_string);
+    o.policy = shape.policy;
     excuse_disturbed_count(&mut o, counted_load);
     apply_timed_load(&mut o, expected, &load, per_batch);
     excuse_preemptions(&mut o, expected, load.switches);

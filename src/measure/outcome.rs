@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::disturbance::Disturbance;
 use super::{judge, Latency, Samples, SwitchCount};
 use crate::counters::CounterValue;
-use crate::spec::{BenchId, Experiment, Mechanism, Participants, PingPongSpec, PlacementKind};
+use crate::spec::{
+    BenchId, Experiment, Mechanism, Participants, PingPongSpec, PlacementKind, Policy, Variant,
+};
 use crate::stats::Summary;
 
 /// The result of one benchmark (a ping-pong, a floor, a working set, a ring, a spawn, a
@@ -40,7 +42,7 @@ pub struct Outcome {
     /// The experiment's variant, where it has several (working set: `read`, `write` or
     /// `page-stride`; `regs`: the register state, `none` ... `amx`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variant: Option<String>,
+    pub variant: Option<Variant>,
     /// The CPUs used, driver first (empty when unpinned).
     pub cpus: Vec<usize>,
     /// Round trips in each timed sample.
@@ -84,7 +86,7 @@ pub struct Outcome {
     /// The scheduling policy the participants ran under where the experiment sets one
     /// (rings and working sets: `SCHED_FIFO`, else `SCHED_BATCH`); absent for the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
+    pub policy: Option<Policy>,
     /// How much other tasks ran on the measured CPU during the timed batches (same-CPU
     /// placements), for the attempt kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,7 +130,7 @@ pub struct OutcomeMeta {
     /// The size parameter.
     pub parameter: Option<u64>,
     /// The variant.
-    pub variant: Option<String>,
+    pub variant: Option<Variant>,
 }
 
 impl OutcomeMeta {

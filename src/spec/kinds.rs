@@ -291,3 +291,33 @@ impl Handover {
         }
     }
 }
+
+/// The scheduling policy a harness's participants ran under, where it sets one (see
+/// `harness::policy`); results files hold the kernel's name for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Policy {
+    /// `SCHED_FIFO`: a task runs until it blocks, so a hand-over is exactly one switch.
+    #[serde(rename = "SCHED_FIFO")]
+    Fifo,
+    /// `SCHED_BATCH`: the default class, without wake-up preemption.
+    #[serde(rename = "SCHED_BATCH")]
+    Batch,
+    /// `SCHED_OTHER`: the default.
+    #[serde(rename = "SCHED_OTHER")]
+    Other,
+    /// A policy none of the above.
+    #[serde(rename = "another policy")]
+    Another,
+}
+
+impl Policy {
+    /// The kernel's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Fifo => "SCHED_FIFO",
+            Policy::Batch => "SCHED_BATCH",
+            Policy::Other => "SCHED_OTHER",
+            Policy::Another => "another policy",
+        }
+    }
+}

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 mod comparison;
 mod id;
 mod kinds;
+mod mode;
+mod variant;
 
 pub use comparison::Comparison;
 pub use id::{BenchId, Experiment, Retired, Shown, EXPERIMENTS};
@@ -18,7 +20,9 @@ pub use kinds::{
     USWITCHES,
 };
 pub use kinds::{CrossWay, ReadWay, CROSS_SIZES, CROSS_WAYS, READ_WAYS};
-pub use kinds::{Handover, HANDOVERS};
+pub use kinds::{Handover, Policy, HANDOVERS};
+pub use mode::Mode;
+pub use variant::Variant;
 
 use crate::cpus::CpuChoice;
 use crate::error::Result;

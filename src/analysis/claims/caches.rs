@@ -12,7 +12,7 @@ use super::select::{same_cpu_pingpong, valid};
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
-use crate::spec::{Access, BenchId, Comparison, Experiment};
+use crate::spec::{Access, BenchId, Comparison, Experiment, Variant};
 use crate::spec::{Mechanism, Participants};
 use crate::units::format_size;
 
@@ -51,7 +51,7 @@ pub(crate) fn direct_cost(outcomes: &[Outcome], ws: &[&Outcome]) -> Option<f64> 
 /// The valid working sets that read one byte per cache line and have an indirect cost.
 pub(crate) fn read_sets(outcomes: &[Outcome]) -> Vec<&Outcome> {
     valid(outcomes, Experiment::Workset)
-        .filter(|o| o.variant.as_deref() == Some(Access::Read.name()))
+        .filter(|o| o.variant == Some(Variant::Access(Access::Read)))
         .filter(|o| o.indirect_ns_per_switch.is_some())
         .collect()
 }

@@ -13,7 +13,7 @@ use super::select::valid;
 use super::{Claim, Finding, RunFacts, VerdictKind};
 use crate::measure::permissions::TargetKind;
 use crate::measure::Outcome;
-use crate::spec::{CrossWay, CROSS_WAYS};
+use crate::spec::{CrossWay, Variant, CROSS_WAYS};
 use crate::units::{duration, format_size};
 
 /// Claim 10 (see the module).
@@ -25,7 +25,7 @@ fn reads(outcomes: &[Outcome]) -> BTreeMap<u64, [Option<f64>; 4]> {
     for o in valid(outcomes, crate::spec::Experiment::Cross) {
         let way = CROSS_WAYS
             .iter()
-            .position(|w| o.variant.as_deref() == Some(w.name()));
+            .position(|&w| o.variant == Some(Variant::Way(w)));
         if let (Some(i), Some(bytes)) = (way, o.parameter) {
             by.entry(bytes).or_default()[i] = Some(o.ns_per_round_trip.median);
         }
@@ -91,7 +91,7 @@ fn figures(outcomes: &[Outcome]) -> Vec<Figure> {
     valid(outcomes, crate::spec::Experiment::Cross)
         .filter_map(|o| {
             let i = of_batches(o)?;
-            let name = format!("{}/{}", o.variant.as_deref()?, format_size(o.parameter?));
+            let name = format!("{}/{}", o.variant?, format_size(o.parameter?));
             Some(Figure::of(
                 &name,
                 i,

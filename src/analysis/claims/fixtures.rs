@@ -24,7 +24,8 @@ pub fn o(
         placement: Some(PlacementKind::SameCpu),
         cpus: vec![0],
         parameter: param,
-        variant: (experiment == "workset").then(|| "read".to_string()),
+        variant: (experiment == "workset")
+            .then_some(crate::spec::Variant::Access(crate::spec::Access::Read)),
     };
     let e = expected.unwrap_or(1.0);
     let count = SwitchCount {
@@ -217,7 +218,7 @@ pub fn cross(way: crate::spec::CrossWay, bytes: u64, ns: f64) -> Outcome {
         ns,
         Some(0.0),
     );
-    r.variant = Some(way.name().into());
+    r.variant = Some(crate::spec::Variant::Way(way));
     r.set(
         crate::measure::extra::BYTES_PER_SECOND,
         bytes as f64 / ns * 1e9,

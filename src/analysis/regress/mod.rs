@@ -366,7 +366,7 @@ mod tests {
     }
 
     fn file(outcomes: Vec<Outcome>) -> ResultsFile {
-        ResultsFile::new("quick", outcomes, vec![])
+        ResultsFile::new(crate::spec::Mode::Quick, outcomes, vec![])
     }
 
     fn side(f: &ResultsFile) -> Side<'_> {

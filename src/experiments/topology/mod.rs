@@ -53,7 +53,7 @@ use crate::error::Result;
 use crate::harness::cacheline::{CacheLinePingPong, TAIL_GROUP};
 use crate::harness::{Driver, Harness, Stamps, WARMUP_ROUND_TRIPS};
 use crate::measure::{tails, Counting, Outcome, OutcomeMeta, SampleConfig};
-use crate::spec::{BenchId, Experiment, Handover, Mechanism, Participants, PingPongSpec};
+use crate::spec::{BenchId, Experiment, Handover, Mechanism, Participants, PingPongSpec, Variant};
 use crate::spec::{Placement, PlacementKind};
 use crate::topology::PairClass;
 
@@ -137,7 +137,7 @@ impl Bench for PairBench {
             placement: Some(PlacementKind::CrossCpu),
             cpus: vec![self.a, self.b],
             parameter: None,
-            variant: Some(self.class.name().to_string()),
+            variant: Some(Variant::Pair(self.class)),
         }
     }
 

@@ -138,7 +138,7 @@ fn outcomes_say_their_class_and_cpus() {
     assert_eq!(m.experiment, "topology");
     assert_eq!(
         (m.cpus, m.variant),
-        (vec![2, 9], Some("cross-package".into()))
+        (vec![2, 9], Some(Variant::Pair(PairClass::CrossPackage)))
     );
     assert_eq!(m.mechanism, None, "no kernel mechanism");
     let f = PairBench {
@@ -174,7 +174,7 @@ fn a_real_pair_is_measured_both_ways_with_tails() {
         };
         let o = measure_bench(&bench, &cfg, &Counting::Off).unwrap();
         assert_eq!(o.cpus, [a, b]);
-        assert_eq!(o.variant.as_deref(), Some(class.name()));
+        assert_eq!(o.variant, Some(Variant::Pair(class)));
         let l = o.latency.unwrap_or_else(|| panic!("{}: no tails", o.id));
         assert!(
             l.p50_ns > 0 && l.p50_ns <= l.p99_ns && l.p99_ns <= l.max_ns,

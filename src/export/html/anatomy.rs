@@ -308,7 +308,7 @@ mod tests {
         });
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.json");
-        let mut f = ResultsFile::new("quick", vec![], vec![]);
+        let mut f = ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]);
         f.anatomy = Anatomy { parts };
         f.save(&p).unwrap();
         crate::export::inputs::load_inputs(&[p])

@@ -69,10 +69,10 @@ mod tests {
     fn the_comparison_shows_the_guard_of_the_runs_that_probed_it() {
         let dir = tempfile::tempdir().unwrap();
         let (with, without) = (dir.path().join("a.json"), dir.path().join("b.json"));
-        ResultsFile::new("quick", vec![], vec![])
+        ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![])
             .save(&without)
             .unwrap();
-        let mut f = ResultsFile::new("quick", vec![], vec![]);
+        let mut f = ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]);
         f.permissions = Some(Permissions {
             yama_ptrace_scope: None,
             facts: vec![PermissionFact {

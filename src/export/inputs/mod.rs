@@ -79,7 +79,7 @@ pub fn load_results_run(path: &Path) -> Result<Run> {
         entries: file.results.iter().map(Entry::from_outcome).collect(),
         outcomes: file.results,
         machine: file.machine,
-        mode: file.mode,
+        mode: file.mode.to_string(),
         created_unix: Some(file.created_unix),
         skipped: file.skipped,
         verdicts,
@@ -208,7 +208,7 @@ mod tests {
     fn directories_warn_files_fail() {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("m/a.json");
-        ResultsFile::new("quick", vec![], vec![])
+        ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![])
             .save(&good)
             .unwrap();
         write(&dir.path().join("m/other.json"), r#"{"name":"x"}"#);
@@ -279,7 +279,7 @@ mod tests {
     fn labels_are_unique() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.json");
-        let mut f = ResultsFile::new("quick", vec![], vec![]);
+        let mut f = ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]);
         f.created_unix = 1_798_353_000;
         f.save(&p).unwrap();
         let l = load_inputs(std::slice::from_ref(&p)).unwrap();

@@ -54,7 +54,7 @@ fn read_of(outcomes: &[Outcome], way: CrossWay, bytes: u64) -> Option<&Outcome> 
     outcomes.iter().find(|o| {
         o.is(crate::spec::Experiment::Cross)
             && o.parameter == Some(bytes)
-            && o.variant.as_deref() == Some(way.name())
+            && o.variant == Some(crate::spec::Variant::Way(way))
     })
 }
 

@@ -177,7 +177,7 @@ pub(crate) fn pipe_outcome(
         placement: Some(PlacementKind::SameCpu),
         cpus: vec![0],
         parameter: Some(parameter),
-        variant: variant.map(str::to_string),
+        variant: variant.map(|v| v.parse().expect("a variant")),
     };
     let count = SwitchCount {
         iters: 10,
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn an_empty_file_shows_the_timing_head_alone() {
-        let t = render(&ResultsFile::new("quick", vec![], vec![]));
+        let t = render(&ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]));
         assert_eq!(t.lines().count(), 1, "{t}");
         assert!(t.starts_with("id  "), "{t}");
     }

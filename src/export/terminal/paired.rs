@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn comparisons_and_levels_are_listed() {
-        let mut f = ResultsFile::new("quick", vec![], vec![]);
+        let mut f = ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]);
         assert_eq!(render(&f), "");
         f.seed = Some(255);
         f.paired.push(Paired {

@@ -48,7 +48,7 @@ mod tests {
 
     #[test]
     fn refusals_show_their_errno() {
-        let mut f = ResultsFile::new("quick", vec![], vec![]);
+        let mut f = ResultsFile::new(crate::spec::Mode::Quick, vec![], vec![]);
         assert_eq!(render(&f), "");
         f.permissions = Some(Permissions {
             yama_ptrace_scope: Some(1),

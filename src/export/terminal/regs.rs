@@ -4,6 +4,7 @@
 use super::side_by_side;
 use crate::measure::extra::EXTRA_NS_PER_SWITCH;
 use crate::measure::Outcome;
+use crate::spec::Variant;
 
 fn signed(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |x| format!("{x:+.0}"))
@@ -46,7 +47,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
         let ((prt, pex), (trt, tex)) = (side(0), side(1));
         out += &format!(
             "{:<8}  {:>6}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}\n",
-            any.variant.as_deref().unwrap_or("?"),
+            any.variant.map_or("?", Variant::name),
             bytes,
             signed(writes_alone(any)),
             prt,

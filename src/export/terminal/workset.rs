@@ -22,7 +22,9 @@ fn counter_cell(o: Option<&Outcome>, name: &str) -> String {
 /// Renders the working-set outcomes among `outcomes`; empty when there are none.
 pub fn render(outcomes: &[Outcome]) -> String {
     // variant -> size -> [process, thread]
-    let table = side_by_side(outcomes, Experiment::Workset, |o| o.variant.clone());
+    let table = side_by_side(outcomes, Experiment::Workset, |o| {
+        o.variant.map(|v| v.name().to_string())
+    });
     let shown: Vec<&str> = COUNTERS
         .into_iter()
         .filter(|c| {
