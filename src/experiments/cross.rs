@@ -156,13 +156,7 @@ pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
     serves: super::serves_none,
     plan: |ids, cpus, o| {
         let (reads, refused) = plan(|id| ids.contains(&id), &o.cross_sizes, cpus.first());
-        super::Planning {
-            planned: reads.into_iter().map(crate::bench::Planned::new).collect(),
-            refused: refused
-                .into_iter()
-                .map(|(id, why)| (id.to_string(), why))
-                .collect(),
-        }
+        super::Planning::of(reads, refused)
     },
 };
 

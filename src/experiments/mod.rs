@@ -113,6 +113,22 @@ pub struct Planning {
     pub refused: Vec<(String, String)>,
 }
 
+impl Planning {
+    /// The benchmarks `planned`, and `refused`'s ids, each with why it cannot run here.
+    pub fn of<B: crate::bench::Runnable + 'static>(
+        planned: Vec<B>,
+        refused: Vec<(BenchId, String)>,
+    ) -> Self {
+        Planning {
+            planned: planned.into_iter().map(Planned::new).collect(),
+            refused: refused
+                .into_iter()
+                .map(|(id, why)| (id.to_string(), why))
+                .collect(),
+        }
+    }
+}
+
 /// One experiment, in one place: what the plan, `ctxbench list` and the run loop need of
 /// it. Adding an experiment is its harness, a type that implements [`Bench`], its
 /// descriptor, a line in [`DESCRIPTORS`], and its tests (and its id in

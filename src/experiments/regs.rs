@@ -313,16 +313,7 @@ pub const DESCRIPTOR: super::Descriptor = super::Descriptor {
     serves: super::serves_none,
     plan: |ids, cpus, _| {
         let (planned, refused) = plan(cpus.first(), |id| ids.contains(&id));
-        super::Planning {
-            planned: planned
-                .into_iter()
-                .map(crate::bench::Planned::new)
-                .collect(),
-            refused: refused
-                .into_iter()
-                .map(|(id, why)| (id.to_string(), why))
-                .collect(),
-        }
+        super::Planning::of(planned, refused)
     },
 };
 

@@ -448,28 +448,15 @@ mod tests {
     // it can.
 
     use super::*;
-    use crate::analysis::claims::fixtures::{getppid, o, pp, ring, rounds, with_syscalls, ws};
+    use crate::analysis::claims::fixtures::{
+        getppid, o, pp, regs, ring, rounds, with_syscalls, ws,
+    };
     use crate::measure::paired::Paired;
     use crate::spec::{Mechanism, RegState};
     use Participants::{Process, Thread};
 
     const KIB: u64 = 1 << 10;
     const MIB: u64 = 1 << 20;
-
-    /// `regs/<p>-futex/<state>` holding `bytes` of state.
-    fn regs(p: Participants, state: RegState, bytes: u64) -> Outcome {
-        let id = crate::analysis::claims::registers::regs_id(p, state);
-        let m = Some(Mechanism::Futex);
-        o(
-            &id.to_string(),
-            "regs",
-            Some(p),
-            m,
-            Some(bytes),
-            4000.0,
-            Some(2.0),
-        )
-    }
 
     /// The outcomes of a run: the futex twins (1.6 system calls per hand-over), the shared
     /// futex floor (2 calls), the null call, working sets of 256KiB and 4MiB, the register

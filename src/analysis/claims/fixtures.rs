@@ -93,6 +93,20 @@ pub fn ring(p: Participants, n: u64, flush: Option<f64>) -> Outcome {
 }
 
 /// A working set of `bytes` per side costing `indirect` ns per switch.
+/// `regs/<p>-futex/<state>` holding `bytes` of state, with a 4000 ns round trip.
+pub fn regs(p: Participants, state: crate::spec::RegState, bytes: u64) -> Outcome {
+    let id = super::registers::regs_id(p, state);
+    o(
+        &id.to_string(),
+        "regs",
+        Some(p),
+        Some(Mechanism::Futex),
+        Some(bytes),
+        4000.0,
+        Some(2.0),
+    )
+}
+
 pub fn ws(p: Participants, bytes: u64, indirect: f64) -> Outcome {
     let mut w = pipe("workset", p, bytes, 4000.0, 2.0);
     w.indirect_ns_per_switch = Some(indirect);

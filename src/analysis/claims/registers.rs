@@ -180,25 +180,9 @@ impl Claim for Registers {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{judged_in, o, rounds};
+    use super::super::fixtures::{judged_in, regs, rounds};
     use super::*;
-    use crate::spec::Mechanism;
     use VerdictKind::*;
-
-    /// `regs/<p>-futex/<state>` with a 4000 ns round trip.
-    fn regs(p: Participants, state: RegState, bytes: u64) -> Outcome {
-        let id = regs_id(p, state);
-        let m = Some(Mechanism::Futex);
-        o(
-            &id.to_string(),
-            "regs",
-            Some(p),
-            m,
-            Some(bytes),
-            4000.0,
-            Some(2.0),
-        )
-    }
 
     /// Both twins of `states`.
     fn set(states: &[(RegState, u64)]) -> Vec<Outcome> {
