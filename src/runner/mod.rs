@@ -507,7 +507,7 @@ mod tests {
     fn the_topology_sweep_is_planned_on_the_pairs_of_the_cpus_given() {
         let cpus = CpuChoice::resolve(None).unwrap();
         let (p, s) = plan_with(&["topology/".into()], &cpus, &PlanOptions::quick()).unwrap();
-        let ids: Vec<String> = p.iter().map(|x| x.id()).map(|i| i.to_string()).collect();
+        let ids: Vec<BenchId> = p.iter().map(|x| x.id()).collect();
         if cpus.cpus.len() < 2 {
             return assert_eq!(s.len(), 1);
         }
@@ -515,10 +515,19 @@ mod tests {
         // Both hand-overs of every pair, the futex first.
         assert!(!ids.is_empty() && ids.len() % 2 == 0, "{ids:?}");
         for pair in ids.chunks(2) {
-            let (a, b) = (pair[0].rsplit('/').next(), pair[1].rsplit('/').next());
-            assert_eq!(a, b);
-            assert!(pair[0].starts_with("topology/futex/"), "{pair:?}");
-            assert!(pair[1].starts_with("topology/cacheline/"), "{pair:?}");
+            let [BenchId::Topology {
+                handover: crate::spec::Handover::Futex,
+                a,
+                b,
+            }, BenchId::Topology {
+                handover: crate::spec::Handover::CacheLine,
+                a: a2,
+                b: b2,
+            }] = pair
+            else {
+                panic!("not a futex and a cache-line pair: {pair:?}");
+            };
+            assert_eq!((a, b), (a2, b2));
         }
         let (only, _) = plan(&["topology/cacheline/".into()], &cpus).unwrap();
         assert!(only.iter().all(|x| matches!(
