@@ -2,7 +2,7 @@
 
 use super::escape::markdown_cell as cell;
 use super::footprint;
-use super::grouping::{experiments, latency_cell, latency_head, refused_by_reason, split_counters};
+use super::grouping::{experiments, latency_cell, latency_head, refused_by_reason};
 use super::inputs::{Entry, Problem, Run, SourceKind, CRITERION_NOTE};
 use super::machine::machine_rows;
 use super::sections::{self, Cell};
@@ -220,25 +220,22 @@ fn counter_cell(v: Option<&CounterValue>) -> String {
 /// Counter values per iteration and per switch, one row per id and counter that reads
 /// something (or that a claim reads); the others named once below.
 fn counters(runs: &[Run], ids: &[BenchId]) -> String {
-    let split = split_counters(runs, ids);
+    let c = sections::counters(runs, ids, None);
+    let split = &c.split;
     let mut s = String::new();
     if !split.shown.is_empty() {
         s += "\nCounters (per iteration / per switch):\n\n";
         s += &header(&["id", "counter"], runs);
     }
-    for &id in ids {
-        for n in &split.shown {
-            let vals: Vec<Option<&CounterValue>> = runs
-                .iter()
-                .map(|r| r.entry(id).and_then(|e| e.counters.get(n)))
-                .collect();
+    for row in &c.rows {
+        for (n, vals) in split.shown.iter().zip(&row.values) {
             if vals.iter().all(Option::is_none) {
                 continue;
             }
-            let cells: Vec<String> = vals.into_iter().map(counter_cell).collect();
+            let cells: Vec<String> = vals.iter().map(|v| counter_cell(*v)).collect();
             s += &format!(
                 "| {} | {} | {} |\n",
-                cell(&id.to_string()),
+                cell(&row.id.to_string()),
                 cell(n),
                 cells.join(" | ")
             );

@@ -3,9 +3,9 @@
 //! (hyperfine's markup exporters are the model: one table, a renderer per format), so the
 //! two agree on every number by construction.
 
-use super::grouping::{latency_rows, ratios};
+use super::grouping::{latency_rows, ratios, split_counters, CounterSplit};
 use super::inputs::{Entry, Run};
-use crate::measure::Latency;
+use crate::measure::{CounterValue, Latency};
 use crate::spec::BenchId;
 
 /// What one run shows for one row.
@@ -98,6 +98,59 @@ pub fn latency<'a>(runs: &'a [Run], ids: &[BenchId]) -> Vec<Row<'a>> {
             cells: per_run.into_iter().map(Cell::Latency).collect(),
         })
         .collect()
+}
+
+/// The counters of some ids: which are shown, which read zero everywhere or were never
+/// counted, and per id that has a shown counter its values, counter by counter and run
+/// by run.
+#[derive(Debug, Clone)]
+pub struct Counters<'a> {
+    /// The counters sorted by what a report does with them; `shown` are the columns.
+    pub split: CounterSplit,
+    /// Shown counters left out of the columns by the caller's choice (named, not shown).
+    pub left: Vec<String>,
+    /// The ids that have a value of a shown counter in some run, in the order given.
+    pub rows: Vec<CounterRow<'a>>,
+}
+
+/// One id's counter values: `values[k][r]` is shown counter `k` in run `r`.
+#[derive(Debug, Clone)]
+pub struct CounterRow<'a> {
+    /// The id.
+    pub id: BenchId,
+    /// Per shown counter, one value per run (`None` where not recorded).
+    pub values: Vec<Vec<Option<&'a CounterValue>>>,
+}
+
+/// The counters section of `ids`; with `keep`, only those counters are columns and the
+/// others that read something go to [`Counters::left`].
+pub fn counters<'a>(runs: &'a [Run], ids: &[BenchId], keep: Option<&[&str]>) -> Counters<'a> {
+    let mut split = split_counters(runs, ids);
+    let mut left = Vec::new();
+    if let Some(keep) = keep {
+        let (kept, rest) = std::mem::take(&mut split.shown)
+            .into_iter()
+            .partition(|n| keep.contains(&n.as_str()));
+        split.shown = kept;
+        left = rest;
+    }
+    let rows = ids
+        .iter()
+        .map(|&id| CounterRow {
+            id,
+            values: split
+                .shown
+                .iter()
+                .map(|n| {
+                    runs.iter()
+                        .map(|r| r.entry(id).and_then(|e| e.counters.get(n)))
+                        .collect()
+                })
+                .collect(),
+        })
+        .filter(|row| row.values.iter().flatten().any(Option::is_some))
+        .collect();
+    Counters { split, left, rows }
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 //! `<details>` below, with the reasons.
 
 use crate::export::escape::html as escape;
-use crate::export::grouping::{refused_by_reason, split_counters};
+use crate::export::grouping::refused_by_reason;
 use crate::export::inputs::Run;
+use crate::export::sections;
 use crate::measure::CounterValue;
 use crate::spec::BenchId;
 
@@ -22,11 +23,11 @@ fn short(v: f64) -> String {
     format!("{v:.places$}")
 }
 
-/// Whether every measured value of `names` for `ids` has a per-switch figure.
-fn all_per_switch(runs: &[Run], ids: &[BenchId], names: &[String]) -> bool {
-    runs.iter()
-        .flat_map(|r| ids.iter().filter_map(|&id| r.entry(id)))
-        .flat_map(|e| names.iter().filter_map(|n| e.counters.get(n)))
+/// Whether every measured value of the shown counters has a per-switch figure.
+fn all_per_switch(c: &sections::Counters<'_>) -> bool {
+    c.rows
+        .iter()
+        .flat_map(|row| row.values.iter().flatten().flatten())
         .all(|v| {
             !matches!(
                 v,
@@ -66,21 +67,14 @@ fn wrapping(name: &str) -> String {
 /// With `keep`, only those counters are columns; the others that read something are named
 /// below the table, their values left to the results files.
 pub fn counter_table(runs: &[Run], ids: &[BenchId], keep: Option<&[&str]>) -> String {
-    let mut split = split_counters(runs, ids);
-    let mut left: Vec<String> = Vec::new();
-    if let Some(keep) = keep {
-        let (kept, rest): (Vec<String>, Vec<String>) = std::mem::take(&mut split.shown)
-            .into_iter()
-            .partition(|n| keep.contains(&n.as_str()));
-        split.shown = kept;
-        left = rest;
-    }
+    let c = sections::counters(runs, ids, keep);
+    let split = &c.split;
     if split.shown.is_empty() && split.zero.is_empty() && split.refused.is_empty() {
         return String::new();
     }
     let mut s = String::from("<h3>Counters</h3>");
     if !split.shown.is_empty() {
-        let per_switch = all_per_switch(runs, ids, &split.shown);
+        let per_switch = all_per_switch(&c);
         s += &format!(
             "<p class=\"note\">Events per {}, counted in a run of their own; each cell holds \
              one value per run, top to bottom in the order of the legend (x: refused in that \
@@ -96,29 +90,18 @@ pub fn counter_table(runs: &[Run], ids: &[BenchId], keep: Option<&[&str]>) -> St
             s += &format!("<th>{}</th>", wrapping(n));
         }
         s += "</tr>";
-        for &id in ids {
-            let entries: Vec<_> = runs.iter().map(|r| r.entry(id)).collect();
-            if entries
-                .iter()
-                .flatten()
-                .all(|e| split.shown.iter().all(|n| !e.counters.contains_key(n)))
-            {
-                continue;
-            }
-            s += &format!("<tr><td>{}</td>", escape(&id.to_string()));
-            for n in &split.shown {
-                let vals: Vec<String> = entries
-                    .iter()
-                    .map(|e| value(e.and_then(|e| e.counters.get(n)), per_switch))
-                    .collect();
+        for row in &c.rows {
+            s += &format!("<tr><td>{}</td>", escape(&row.id.to_string()));
+            for per_run in &row.values {
+                let vals: Vec<String> = per_run.iter().map(|v| value(*v, per_switch)).collect();
                 s += &format!("<td>{}</td>", vals.join("<br>"));
             }
             s += "</tr>";
         }
         s += "</table></div>";
     }
-    if !left.is_empty() {
-        let names: Vec<String> = left.iter().map(|n| escape(n)).collect();
+    if !c.left.is_empty() {
+        let names: Vec<String> = c.left.iter().map(|n| escape(n)).collect();
         s += &format!(
             "<p class=\"note\">Also counted, in the results files: {}.</p>",
             names.join(", ")
