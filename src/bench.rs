@@ -6,6 +6,8 @@
 //! ([`crate::runner`]) that lists it. An experiment that has no timed loop (the memory
 //! footprint of idle tasks) implements [`Runnable`], what the plan runs, directly.
 
+use std::cell::RefCell;
+
 use crate::error::Result;
 use crate::harness::Harness;
 use crate::measure::{measure_with, Counting, Outcome, OutcomeMeta, SampleConfig};
@@ -36,6 +38,7 @@ pub trait Bench {
 /// Builds, times, counts and finishes `b`: the one measuring path of every benchmark.
 pub fn measure_bench<B: Bench>(b: &B, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
     let mut h = b.build()?;
+    harness_up(&b.id());
     let rebuild = || b.build().map(|h| Box::new(h) as Box<dyn Harness>);
     let mut o = measure_with(b.meta(), &mut h, cfg, &rebuild, counting)?;
     b.finish(&mut h, &mut o, cfg)?;
@@ -84,5 +87,80 @@ impl<B: Bench> Runnable for B {
 
     fn attempt(&self, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
         measure_bench(self, cfg, counting)
+    }
+}
+
+/// What hears that a benchmark's harness is up (see [`harness_up`]).
+pub type HarnessUpHook = Box<dyn FnMut(&str)>;
+
+thread_local! {
+    /// The hook of the schedule running on this thread, and whether the benchmark running
+    /// now has been reported already.
+    static HARNESS_UP: RefCell<Option<(HarnessUpHook, bool)>> = const { RefCell::new(None) };
+}
+
+/// Tells the schedule running on this thread, if it listens, that benchmark `id` has its
+/// harness set up and its measuring starts (the timed batches; a footprint's first idle
+/// tasks parked and read): once per benchmark, however many harnesses or attempts it
+/// takes.
+pub(crate) fn harness_up(id: &str) {
+    HARNESS_UP.with_borrow_mut(|h| {
+        if let Some((hook, said)) = h {
+            if !*said {
+                *said = true;
+                hook(id);
+            }
+        }
+    });
+}
+
+/// While it lives, [`harness_up`] on this thread calls a schedule's hook; dropped, the
+/// hook is gone (a panic included).
+pub(crate) struct HarnessUpListener(());
+
+impl HarnessUpListener {
+    /// Listens with `hook` (or not at all, for `None`).
+    pub(crate) fn listen(hook: Option<HarnessUpHook>) -> Self {
+        HARNESS_UP.set(hook.map(|h| (h, false)));
+        Self(())
+    }
+
+    /// The next benchmark starts: it will be reported in its turn.
+    pub(crate) fn next(&self) {
+        HARNESS_UP.with_borrow_mut(|h| {
+            if let Some((_, said)) = h {
+                *said = false;
+            }
+        });
+    }
+}
+
+impl Drop for HarnessUpListener {
+    fn drop(&mut self) {
+        HARNESS_UP.set(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    #[test]
+    fn harness_up_is_heard_once_per_benchmark_and_only_while_listened_for() {
+        let heard = Rc::new(RefCell::new(Vec::<String>::new()));
+        harness_up("before");
+        {
+            let h = Rc::clone(&heard);
+            let listener =
+                HarnessUpListener::listen(Some(Box::new(move |id| h.borrow_mut().push(id.into()))));
+            listener.next();
+            harness_up("a");
+            harness_up("a");
+            listener.next();
+            harness_up("b");
+        }
+        harness_up("after");
+        assert_eq!(*heard.borrow(), ["a", "b"]);
     }
 }

@@ -22,6 +22,7 @@
 //! ```
 
 use crate::analysis::claims as verdict;
+use crate::bench::{HarnessUpHook, HarnessUpListener};
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::fingerprint::{CmdlineDetail, Fingerprint};
@@ -84,6 +85,7 @@ pub struct Schedule {
     judge_claims: bool,
     cmdline: CmdlineDetail,
     probe_guard: bool,
+    on_harness_up: Option<HarnessUpHook>,
 }
 
 /// What the loop reports as it goes, for a caller to print.
@@ -135,6 +137,7 @@ impl Schedule {
             judge_claims: filters.is_empty(),
             cmdline: CmdlineDetail::default(),
             probe_guard,
+            on_harness_up: None,
         })
     }
 
@@ -150,6 +153,7 @@ impl Schedule {
             judge_claims: true,
             cmdline: CmdlineDetail::default(),
             probe_guard: true,
+            on_harness_up: None,
         }
     }
 
@@ -157,6 +161,14 @@ impl Schedule {
     /// `cmdline` says (by default only what changes switch costs).
     pub fn with_cmdline(mut self, cmdline: CmdlineDetail) -> Self {
         self.cmdline = cmdline;
+        self
+    }
+
+    /// The same schedule, calling `hook` with a benchmark's id once its harness is set up
+    /// and its measuring starts (after [`Step::Start`], before [`Step::Done`]): once per
+    /// benchmark, from inside the run, so a caller can say that a benchmark is under way.
+    pub fn on_harness_up(mut self, hook: impl FnMut(&str) + 'static) -> Self {
+        self.on_harness_up = Some(Box::new(hook));
         self
     }
 
@@ -186,8 +198,9 @@ impl Schedule {
     /// Runs every planned benchmark in order, telling `on` what happens, then completes
     /// the outcomes that depend on each other (the direct costs from the floors), judges
     /// the claims where the run was not narrowed, and assembles the results file.
-    pub fn run(self, mut on: impl FnMut(Step<'_>)) -> Run {
+    pub fn run(mut self, mut on: impl FnMut(Step<'_>)) -> Run {
         let machine = self.machine();
+        let listener = HarnessUpListener::listen(self.on_harness_up.take());
         let cfg = self.mode.sample_config();
         let total = self.planned.len();
         let mut outcomes = Vec::with_capacity(total);
@@ -195,6 +208,7 @@ impl Schedule {
         let mut failed = false;
         for (index, p) in self.planned.iter().enumerate() {
             let id = p.id();
+            listener.next();
             on(Step::Start {
                 index,
                 total,
@@ -216,6 +230,7 @@ impl Schedule {
                 }
             }
         }
+        drop(listener);
         runner::finish(&mut outcomes);
         // Who may read whose memory: facts, not timings, probed with the reads.
         let guard = self.probe_guard.then(crate::experiments::guard::probe);
