@@ -3,13 +3,14 @@
 //! records the kernel's refusals with their errno. One test, so the runs never overlap
 //! and no other test's children are counted as ours.
 
-use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
+
+mod common;
 
 /// The pids of every child of process `pid` (over all its threads).
 fn children_of(pid: u32) -> Vec<i32> {
@@ -123,28 +124,42 @@ fn guard_of(json: &serde_json::Value, way: &str, target: &str) -> String {
     }
 }
 
-/// As `nobody` when this test runs as root, else as whoever runs it.
+/// As `nobody` when this test runs as root (a copy of the binary where nobody can reach
+/// it, or skipped saying why), else as whoever runs it.
 fn a_run_without_privilege_records_the_refusals() {
-    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-    let json = dir.path().join("r.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ctxbench"));
-    cmd.args([
+    let args = [
         "run",
         "--quick",
         "--no-counters",
         "--filter",
         "cross/proc-mem/4KiB",
-    ])
-    .arg("--json")
-    .arg(&json)
-    .current_dir(dir.path());
-    if nix::unistd::geteuid().is_root() {
-        cmd.uid(65534).gid(65534);
-    }
-    let out = cmd.output().unwrap();
+        "--json",
+        "r.json",
+    ];
+    let (mut cmd, work) = if common::is_root() {
+        let reach = match common::binary_for_nobody() {
+            Ok(r) => r,
+            Err(why) => {
+                common::note(&format!(
+                    "the run as nobody in isolation_runs_clean_up_and_record_refusals \
+                     skipped: {why}"
+                ));
+                return;
+            }
+        };
+        let mut cmd = Command::new(&reach.bin);
+        cmd.uid(common::NOBODY)
+            .gid(common::NOBODY)
+            .current_dir(reach.work.path());
+        (cmd, Work::Nobody(reach))
+    } else {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ctxbench"));
+        cmd.current_dir(dir.path());
+        (cmd, Work::Mine(dir))
+    };
+    let out = cmd.args(args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.code() == Some(0),
@@ -152,8 +167,9 @@ fn a_run_without_privilege_records_the_refusals() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("who may read whose memory"), "{stdout}");
+    let json = work.path().join("r.json");
     let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(Path::new(&json)).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert!(v["results"][0]["valid"].as_bool().unwrap(), "{stdout}");
     // One's own process that made itself non-dumpable: refused every way.
     let closed = "same-user-not-dumpable";
@@ -167,6 +183,22 @@ fn a_run_without_privilege_records_the_refusals() {
     );
     assert_eq!(guard_of(&v, "ptrace-attach", "other-user"), "refused EPERM");
     assert!(stdout.contains("refused (EPERM)"), "{stdout}");
+}
+
+/// Where the unprivileged run works: a folder nobody can write in, next to a copy of the
+/// binary it can run; or, for a user already without privilege, a folder of its own.
+enum Work {
+    Nobody(common::Reachable),
+    Mine(tempfile::TempDir),
+}
+
+impl Work {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Work::Nobody(r) => r.work.path(),
+            Work::Mine(d) => d.path(),
+        }
+    }
 }
 
 #[test]
