@@ -3,12 +3,8 @@
 //! records the kernel's refusals with their errno. One test, so the runs never overlap
 //! and no other test's children are counted as ours.
 
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
-
-use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
+use std::process::Command;
+use std::time::Duration;
 
 mod common;
 
@@ -38,72 +34,26 @@ fn tracer_of(pid: i32) -> Option<i32> {
         .ok()
 }
 
-/// Waits up to `limit` for `ready` to give something, polling every millisecond.
-fn wait_for<T>(limit: Duration, mut ready: impl FnMut() -> Option<T>) -> Option<T> {
-    let end = Instant::now() + limit;
-    while Instant::now() < end {
-        if let Some(t) = ready() {
-            return Some(t);
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    None
-}
-
-fn start(filter: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-        .args(["run", "--no-counters", "--filter", filter])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-/// Starts a run of `filter`, waits until `seen` says its children are where they should
-/// be, sends SIGINT, and checks that every child it had is gone: adopted by this process
-/// (a subreaper) and reaped, never left running.
-fn interrupt(filter: &str, seen: impl Fn(u32, &[i32]) -> bool) {
-    // On a loaded machine the children looked for may be seen only as the run ends (the
-    // guard's probe traces too), and the run then finishes before the signal lands: try
-    // again, a few times.
-    let mut kids = Vec::new();
-    let mut interrupted = false;
-    for _ in 0..3 {
-        let mut run = start(filter);
-        let me = run.id();
-        kids = wait_for(Duration::from_secs(30), || {
-            let kids = children_of(me);
-            seen(me, &kids).then_some(kids)
-        })
-        .unwrap_or_else(|| panic!("{filter}: the run never had the children looked for"));
-        kill(Pid::from_raw(me as i32), Signal::SIGINT).unwrap();
-        if !run.wait().unwrap().success() {
-            interrupted = true;
-            break;
-        }
-    }
-    if !interrupted {
-        // Still checked below: no child of a run that ended by itself is left either.
-        eprintln!("{filter}: every run ended by itself before the interrupt landed");
-    }
-    // Orphans come to us (the subreaper): reap them as they die, give them a moment.
-    let gone = wait_for(Duration::from_secs(5), || {
-        while let Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..)) =
-            waitpid(None, Some(WaitPidFlag::WNOHANG))
-        {}
-        kids.iter()
-            .all(|&k| kill(Pid::from_raw(k), None).is_err())
-            .then_some(())
+/// Starts a full run of `id`, waits until it says `id` is under way and `seen` says its
+/// children are where they should be, sends SIGINT, and checks that the signal ended the
+/// run in the middle of `id` and that every process it had is gone.
+fn interrupt(id: &str, seen: impl Fn(u32, &[i32]) -> bool) {
+    let mut run =
+        common::Running::start(&common::tag(id), &["run", "--no-counters", "--filter", id]);
+    run.wait_started(id);
+    let me = run.pid();
+    let kids = common::wait_for(Duration::from_secs(10), || {
+        let kids = children_of(me);
+        seen(me, &kids).then_some(kids)
     });
     assert!(
-        gone.is_some(),
-        "{filter}: children {kids:?} outlived the interrupted run (ours now: {:?})",
-        children_of(std::process::id())
+        kids.is_some(),
+        "{id}: under way, but never seen with the children looked for"
     );
+    run.interrupt_in(id);
 }
 
 fn interrupted_runs_leave_no_child() {
-    nix::sys::prctl::set_child_subreaper(true).unwrap();
     // A target stopped under PTRACE_SEIZE (the run's reader is its tracer).
     interrupt("cross/ptrace-peek/1MiB", |me, kids| {
         kids.iter().any(|&k| tracer_of(k) == Some(me as i32))
