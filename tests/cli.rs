@@ -36,27 +36,32 @@ fn list_prints_every_pingpong_id() {
     );
 }
 
-#[test]
-fn run_writes_json_with_valid_same_cpu_results() {
+/// Runs `--quick` over `filters` with counters, and checks the JSON it wrote: every id
+/// in `want` there, each a valid same-CPU ping-pong of about two switches per round trip,
+/// its samples and its time per switch consistent.
+fn same_cpu_json(filters: &[&str], want: &[String]) {
     let _x = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
-    let o = ctxbench(&[
-        "run",
-        "--quick",
-        "--filter",
-        "same-cpu",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
+    let mut args = vec!["run", "--quick", "--json", json.to_str().unwrap()];
+    for f in filters {
+        args.extend(["--filter", f]);
+    }
+    let o = ctxbench(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let f = ctxbench::results::ResultsFile::load(&json).unwrap();
-    let pingpongs: Vec<_> = f
+    let mut pingpongs: Vec<_> = f
         .results
         .iter()
         .filter(|r| r.id.starts_with("pingpong/"))
         .collect();
-    assert_eq!(pingpongs.len(), ctxbench::spec::PINGPONG_HARNESSES.len());
+    pingpongs.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut want = want.to_vec();
+    want.sort();
+    assert_eq!(
+        pingpongs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        want
+    );
     for r in pingpongs {
         assert!(r.id.ends_with("/same-cpu"));
         assert!(r.valid, "{}: {}", r.id, r.validity);
@@ -65,6 +70,33 @@ fn run_writes_json_with_valid_same_cpu_results() {
         let per_switch = r.ns_per_switch.unwrap();
         assert!((per_switch * 2.0 - r.ns_per_round_trip.median).abs() < 1e-6);
     }
+}
+
+/// One process and one thread ping-pong: the JSON a run writes, with its results valid.
+#[test]
+fn run_writes_json_with_valid_same_cpu_results() {
+    let ids = [
+        "pingpong/process-pipe/same-cpu",
+        "pingpong/thread-futex/same-cpu",
+    ];
+    same_cpu_json(&ids, &ids.map(String::from));
+}
+
+/// Every ping-pong harness on one CPU, through the binary (long: 8 harnesses and their
+/// floors, counted).
+#[test]
+fn every_same_cpu_pingpong_is_valid_through_the_binary() {
+    if !common::long_tests(
+        "every_same_cpu_pingpong_is_valid_through_the_binary",
+        "a run of every same-CPU ping-pong",
+    ) {
+        return;
+    }
+    let want: Vec<String> = ctxbench::spec::PINGPONG_HARNESSES
+        .iter()
+        .map(|&(p, m)| format!("pingpong/{p}-{m}/same-cpu"))
+        .collect();
+    same_cpu_json(&["same-cpu"], &want);
 }
 
 #[test]
@@ -103,9 +135,10 @@ fn no_process_outlives_a_run_or_ctrl_c() {
     let _x = exclusive();
     run_to_the_end_tagged(&["run", "--quick", "--filter", "process-pipe/same-cpu"]);
 
-    // Ctrl-C while a child process ping-pongs: a full run (seconds per id), interrupted
-    // once it says the ping-pong's harness is up.
-    let id = "pingpong/process-pipe/same-cpu";
+    // Ctrl-C while a child process ping-pongs: a full run (seconds per id; unpinned, so
+    // no floor runs before it and any number of CPUs will do), interrupted once it says
+    // the ping-pong's harness is up.
+    let id = "pingpong/process-pipe/unpinned";
     let mut run = common::Running::start(&common::tag(id), &["run", "--filter", id]);
     run.wait_started(id);
     let forked = common::tagged_processes(&run.tag);

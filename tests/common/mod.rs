@@ -1,6 +1,6 @@
 //! What the tests that drive the real binary share: a note that shows in `cargo test`'s
-//! output, a copy of the binary another user can run, every process a run left behind,
-//! and a run interrupted at the point it reports.
+//! output, the long-test switch, a copy of the binary another user can run, every process
+//! a run left behind, and a run interrupted at the point it reports.
 //!
 //! Each test binary compiles this module on its own and uses part of it.
 #![allow(dead_code)]
@@ -12,12 +12,27 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+/// The variable that turns on the long end-to-end tests (`.ci/run` sets it).
+pub const LONG_TESTS: &str = "CTXBENCH_LONG_TESTS";
+
 /// Prints `note: <text>` on the terminal `cargo test` runs in, past the test harness's
 /// capture (which keeps a passing test's output to itself), so a skip is seen.
 pub fn note(text: &str) {
     let line = format!("note: {text}\n");
     // A raw write to descriptor 2: the harness captures `eprintln!` and `io::stderr`.
     let _ = nix::unistd::write(std::io::stderr(), line.as_bytes());
+}
+
+/// True when the long tests are asked for (`CTXBENCH_LONG_TESTS=1`); otherwise says that
+/// `test` is skipped, and why.
+pub fn long_tests(test: &str, what: &str) -> bool {
+    let on = std::env::var(LONG_TESTS).is_ok_and(|v| v == "1");
+    if !on {
+        note(&format!(
+            "{test} skipped: {what}; set {LONG_TESTS}=1 to run it (.ci/run does)"
+        ));
+    }
+    on
 }
 
 /// The user without privileges the tests become when they run as root: `nobody`.
