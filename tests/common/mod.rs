@@ -12,6 +12,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{SigHandler, Signal};
+
 /// The variable that turns on the long end-to-end tests (`.ci/run` sets it).
 pub const LONG_TESTS: &str = "CTXBENCH_LONG_TESTS";
 
@@ -181,7 +183,20 @@ impl Running {
     /// Starts `ctxbench <args>` tagged `tag`, stdout discarded, stderr a pipe (so the
     /// progress is plain lines, `started <id>` among them).
     pub fn start(tag: &str, args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ctxbench"));
+        // Ctrl-C on a terminal finds SIGINT at its default action, but a test run started
+        // in the background of a script (`cmd &`, nohup) has it ignored, and an ignored
+        // signal stays ignored across exec: the run must get the default back.
+        // SAFETY: between fork and exec the closure makes one sigaction call, which is
+        // async-signal-safe, and allocates nothing.
+        unsafe {
+            cmd.pre_exec(|| {
+                nix::sys::signal::signal(Signal::SIGINT, SigHandler::SigDfl)
+                    .map(drop)
+                    .map_err(std::io::Error::from)
+            });
+        }
+        let mut child = cmd
             .args(args)
             .env("CTXBENCH_TEST_TAG", tag)
             .stdin(Stdio::null())
@@ -247,7 +262,7 @@ impl Running {
     pub fn interrupt_in(mut self, id: &str) {
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGINT,
+            Signal::SIGINT,
         )
         .unwrap();
         let status = self.child.wait().unwrap();
@@ -287,7 +302,7 @@ fn says_ended(line: &str, id: &str) -> bool {
 fn assert_ended_by_sigint(status: ExitStatus, id: &str, said: &str) {
     assert_eq!(
         status.signal(),
-        Some(nix::sys::signal::Signal::SIGINT as i32),
+        Some(Signal::SIGINT as i32),
         "the run did not end by the interrupt sent in {id} ({status}):\n{said}"
     );
 }
