@@ -6,6 +6,7 @@
 //! ([`crate::runner`]) that lists it. An experiment that has no timed loop (the memory
 //! footprint of idle tasks) implements [`Runnable`], what the plan runs, directly.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use crate::error::Result;
@@ -67,6 +68,7 @@ pub trait Bench {
 /// Builds, times, counts and finishes `b`: the one measuring path of every benchmark.
 pub fn measure_bench<B: Bench>(b: &B, cfg: &SampleConfig, counting: &Counting) -> Result<Outcome> {
     let mut h = b.build()?;
+    harness_up(b.id());
     let rebuild = || b.build().map(|h| Box::new(h) as Box<dyn Harness>);
     let mut o = measure_with(b.meta(), &mut h, cfg, &rebuild, counting)?;
     b.finish(&mut h, &mut o, cfg)?;
@@ -229,13 +231,23 @@ pub fn measure_paired(
     rounds: &Rounds,
     seed: u64,
     counting: &Counting,
-    on_setup: impl FnMut(usize),
+    mut on_setup: impl FnMut(usize),
 ) -> Result<(Paired, Vec<Outcome>)> {
     let specs: Vec<&dyn UnitSpec> = members
         .iter()
         .map(|m| m.as_ref() as &dyn UnitSpec)
         .collect();
-    let run = paired::run(&c.to_string(), &specs, cpu, rounds, seed, on_setup)?;
+    let ids: Vec<BenchId> = members
+        .iter()
+        .filter(|m| m.meta().is_some())
+        .map(|m| m.id())
+        .collect();
+    let run = paired::run(&c.to_string(), &specs, cpu, rounds, seed, |s| {
+        if s == 0 {
+            harnesses_up(&ids);
+        }
+        on_setup(s)
+    })?;
     let mut outcomes = Vec::new();
     for (k, m) in members.iter().enumerate() {
         let Some(meta) = m.meta() else { continue };
@@ -317,5 +329,98 @@ impl Planned {
 impl std::fmt::Debug for Planned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.id())
+    }
+}
+
+/// What hears that a benchmark's harness is up (see [`harness_up`]).
+pub type HarnessUpHook = Box<dyn FnMut(&str)>;
+
+thread_local! {
+    /// The hook of the schedule running on this thread, and whether the benchmark running
+    /// now has been reported already.
+    static HARNESS_UP: RefCell<Option<(HarnessUpHook, bool)>> = const { RefCell::new(None) };
+}
+
+/// Tells the schedule running on this thread, if it listens, that benchmark `id` has its
+/// harness set up and its measuring starts (the timed batches; a footprint's first idle
+/// tasks parked and read): once per benchmark, however many harnesses or attempts it
+/// takes.
+pub(crate) fn harness_up(id: BenchId) {
+    HARNESS_UP.with_borrow_mut(|h| {
+        if let Some((hook, said)) = h {
+            if !*said {
+                *said = true;
+                hook(&id.to_string());
+            }
+        }
+    });
+}
+
+/// [`harness_up`] for every member of a comparison measured in paired rounds, whose
+/// harnesses are all up at once: each id once.
+fn harnesses_up(ids: &[BenchId]) {
+    HARNESS_UP.with_borrow_mut(|h| {
+        if let Some((hook, said)) = h {
+            if !*said {
+                *said = true;
+                for id in ids {
+                    hook(&id.to_string());
+                }
+            }
+        }
+    });
+}
+
+/// While it lives, [`harness_up`] on this thread calls a schedule's hook; dropped, the
+/// hook is gone (a panic included).
+pub(crate) struct HarnessUpListener(());
+
+impl HarnessUpListener {
+    /// Listens with `hook` (or not at all, for `None`).
+    pub(crate) fn listen(hook: Option<HarnessUpHook>) -> Self {
+        HARNESS_UP.set(hook.map(|h| (h, false)));
+        Self(())
+    }
+
+    /// The next benchmark starts: it will be reported in its turn.
+    pub(crate) fn next(&self) {
+        HARNESS_UP.with_borrow_mut(|h| {
+            if let Some((_, said)) = h {
+                *said = false;
+            }
+        });
+    }
+}
+
+impl Drop for HarnessUpListener {
+    fn drop(&mut self) {
+        HARNESS_UP.set(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    #[test]
+    fn harness_up_is_heard_once_per_benchmark_and_only_while_listened_for() {
+        let heard = Rc::new(RefCell::new(Vec::<String>::new()));
+        use crate::spec::FloorKind::{Getppid, Pipe};
+        let (a, b) = (BenchId::Floor(Getppid), BenchId::Floor(Pipe));
+        harness_up(a);
+        {
+            let h = Rc::clone(&heard);
+            let listener =
+                HarnessUpListener::listen(Some(Box::new(move |id| h.borrow_mut().push(id.into()))));
+            listener.next();
+            harness_up(a);
+            harness_up(a);
+            listener.next();
+            harnesses_up(&[a, b]);
+            harness_up(b);
+        }
+        harness_up(b);
+        assert_eq!(*heard.borrow(), [a, a, b].map(|i| i.to_string()));
     }
 }

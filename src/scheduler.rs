@@ -23,6 +23,7 @@
 
 use crate::analysis::anatomy::Anatomy;
 use crate::analysis::claims as verdict;
+use crate::bench::{HarnessUpHook, HarnessUpListener};
 use crate::cpus::CpuChoice;
 use crate::error::{Error, Result};
 use crate::fingerprint::{CmdlineDetail, Fingerprint};
@@ -80,6 +81,7 @@ pub struct Schedule {
     cmdline: CmdlineDetail,
     probe_permissions: bool,
     seed: u64,
+    on_harness_up: Option<HarnessUpHook>,
 }
 
 /// What the loop reports as it goes, for a caller to print.
@@ -133,6 +135,7 @@ impl Schedule {
             cmdline: CmdlineDetail::default(),
             probe_permissions,
             seed: fresh_seed(),
+            on_harness_up: None,
         })
     }
 
@@ -150,6 +153,7 @@ impl Schedule {
             cmdline: CmdlineDetail::default(),
             probe_permissions: true,
             seed: fresh_seed(),
+            on_harness_up: None,
         }
     }
 
@@ -165,6 +169,14 @@ impl Schedule {
     /// `cmdline` says (by default only what changes switch costs).
     pub fn with_cmdline(mut self, cmdline: CmdlineDetail) -> Self {
         self.cmdline = cmdline;
+        self
+    }
+
+    /// The same schedule, calling `hook` with a benchmark's id once its harness is set up
+    /// and its measuring starts (after [`Step::Start`], before [`Step::Done`]): once per
+    /// benchmark, from inside the run, so a caller can say that a benchmark is under way.
+    pub fn on_harness_up(mut self, hook: impl FnMut(&str) + 'static) -> Self {
+        self.on_harness_up = Some(Box::new(hook));
         self
     }
 
@@ -196,8 +208,9 @@ impl Schedule {
     /// the outcomes that depend on each other (the direct costs from the floors), judges
     /// the claims and takes the anatomy of a switch where the run was not narrowed, and
     /// assembles the results file.
-    pub fn run(self, mut on: impl FnMut(Step<'_>)) -> Run {
+    pub fn run(mut self, mut on: impl FnMut(Step<'_>)) -> Run {
         let machine = self.machine();
+        let listener = HarnessUpListener::listen(self.on_harness_up.take());
         let cfg = self.mode.sample_config();
         let total = self.planned.len();
         let mut outcomes = Vec::with_capacity(total);
@@ -207,6 +220,7 @@ impl Schedule {
         let seed = self.seed;
         for job in runner::jobs(self.planned) {
             let index = outcomes.len();
+            listener.next();
             match job {
                 Job::One(p) => {
                     let id = p.id();
@@ -278,6 +292,7 @@ impl Schedule {
                 }
             }
         }
+        drop(listener);
         runner::finish(&mut outcomes);
         // Who may read whose memory: facts, not timings, probed with the reads.
         let permissions = self

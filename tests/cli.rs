@@ -1,10 +1,13 @@
 //! The `ctxbench` binary as a user drives it: ids, JSON, exit codes, and no process left
-//! behind after a normal end or Ctrl-C.
+//! behind after a normal end or Ctrl-C (sent once the run says the id is under way, and
+//! checked to have landed there).
 
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use ctxbench::harness::exclusive;
+
+mod common;
 
 fn ctxbench(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ctxbench"))
@@ -33,19 +36,18 @@ fn list_prints_every_pingpong_id() {
     );
 }
 
-#[test]
-fn run_writes_json_with_valid_same_cpu_results() {
+/// Runs `--quick` over `filters` with counters, and checks the JSON it wrote: every id
+/// in `want` there, each a valid same-CPU ping-pong of about two switches per round trip,
+/// its samples and its time per switch consistent.
+fn same_cpu_json(filters: &[&str], want: &[String]) {
     let _x = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
-    let o = ctxbench(&[
-        "run",
-        "--quick",
-        "--filter",
-        "same-cpu",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
+    let mut args = vec!["run", "--quick", "--json", json.to_str().unwrap()];
+    for f in filters {
+        args.extend(["--filter", f]);
+    }
+    let o = ctxbench(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let f = ctxbench::results::ResultsFile::load(&json).unwrap();
     let pingpongs: Vec<_> = f
@@ -53,7 +55,11 @@ fn run_writes_json_with_valid_same_cpu_results() {
         .iter()
         .filter(|r| r.is(ctxbench::spec::Experiment::PingPong))
         .collect();
-    assert_eq!(pingpongs.len(), ctxbench::spec::PINGPONG_HARNESSES.len());
+    let mut got: Vec<String> = pingpongs.iter().map(|r| r.id.to_string()).collect();
+    got.sort();
+    let mut want = want.to_vec();
+    want.sort();
+    assert_eq!(got, want);
     for r in pingpongs {
         assert!(r.id.to_string().ends_with("/same-cpu"));
         assert!(r.valid, "{}: {}", r.id, r.validity);
@@ -62,6 +68,29 @@ fn run_writes_json_with_valid_same_cpu_results() {
         let per_switch = r.ns_per_switch.unwrap();
         assert!((per_switch * 2.0 - r.ns_per_round_trip.median).abs() < 1e-6);
     }
+}
+
+/// One process and one thread ping-pong: the JSON a run writes, with its results valid.
+#[test]
+fn run_writes_json_with_valid_same_cpu_results() {
+    let ids = [
+        "pingpong/process-pipe/same-cpu",
+        "pingpong/thread-futex/same-cpu",
+    ];
+    same_cpu_json(&ids, &ids.map(String::from));
+}
+
+/// Every ping-pong harness on one CPU, through the binary (long: 8 harnesses and their
+/// floors, counted). Ignored by a plain `cargo test`; `.ci/run` includes it.
+#[test]
+#[ignore = "long: a counted run of every same-CPU ping-pong through the binary; \
+            cargo test -- --include-ignored runs it (.ci/run does)"]
+fn every_same_cpu_pingpong_is_valid_through_the_binary() {
+    let want: Vec<String> = ctxbench::spec::PINGPONG_HARNESSES
+        .iter()
+        .map(|&(p, m)| format!("pingpong/{p}-{m}/same-cpu"))
+        .collect();
+    same_cpu_json(&["same-cpu"], &want);
 }
 
 #[test]
@@ -81,54 +110,18 @@ fn bad_input_exits_2_with_the_fix() {
     assert!(stderr(&o).contains("ctxbench list"), "{}", stderr(&o));
 }
 
-/// Pids of live processes whose environment holds `tag`.
-fn tagged_processes(tag: &str) -> Vec<i32> {
-    let needle = format!("CTXBENCH_TEST_TAG={tag}");
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .map(|env| env.split(|&b| b == 0).any(|kv| kv == needle.as_bytes()))
-                .unwrap_or(false)
-        })
-        .collect()
-}
-
-fn wait_until_none(tag: &str) -> Vec<i32> {
-    let start = Instant::now();
-    loop {
-        let left = tagged_processes(tag);
-        if left.is_empty() || start.elapsed() > Duration::from_secs(2) {
-            return left;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Runs `ctxbench <args>` to its end with a tag of its own in its environment, checks
 /// that it succeeded and that no process of it is left, and returns its output.
 fn run_to_the_end_tagged(args: &[&str]) -> String {
-    let tag = format!("{}-{}", std::process::id(), args.join(" "));
+    let tag = common::tag(&args.join(" "));
     let o = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
         .args(args)
         .env("CTXBENCH_TEST_TAG", &tag)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
+    assert_eq!(common::wait_until_none(&tag), Vec::<i32>::new());
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Starts `ctxbench <args>` with `tag` in its environment, its output discarded.
-fn start_tagged(tag: &str, args: &[&str]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-        .args(args)
-        .env("CTXBENCH_TEST_TAG", tag)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
 }
 
 #[test]
@@ -136,25 +129,15 @@ fn no_process_outlives_a_run_or_ctrl_c() {
     let _x = exclusive();
     run_to_the_end_tagged(&["run", "--quick", "--filter", "process-pipe/same-cpu"]);
 
-    // Interrupt a full run while a child process is ping-ponging.
-    let tag = format!("{}-{}", std::process::id(), line!());
-    let mut child = start_tagged(&tag, &["run", "--filter", "process-"]);
-    let start = Instant::now();
-    // Floors come first, and on a loaded machine each may be measured three times.
-    while tagged_processes(&tag).len() < 2 && start.elapsed() < Duration::from_secs(90) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let forked = tagged_processes(&tag).len() >= 2;
-    // Interrupted whether or not it forked in time: a failed check must not leave a full
-    // run going on the machine.
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let _ = child.wait();
-    assert!(forked, "the run never forked a peer");
-    assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
+    // Ctrl-C while a child process ping-pongs: a full run (seconds per id; unpinned, so
+    // no floor runs before it and any number of CPUs will do), interrupted once it says
+    // the ping-pong's harness is up.
+    let id = "pingpong/process-pipe/unpinned";
+    let mut run = common::Running::start(&common::tag(id), &["run", "--filter", id]);
+    run.wait_started(id);
+    let forked = common::tagged_processes(&run.tag);
+    assert!(forked.len() >= 2, "the run and its peer: {forked:?}");
+    run.interrupt_in(id);
 }
 
 #[test]
@@ -163,31 +146,19 @@ fn no_idle_child_outlives_a_footprint_run_or_ctrl_c() {
     let out = run_to_the_end_tagged(&["run", "--quick", "--filter", "footprint/process/"]);
     assert!(out.contains("KiB per idle task"), "{out}");
 
-    // Interrupt a run while its 64 idle children are there. A footprint takes well under
-    // a second, so try a few runs until one is caught with its children.
-    let mut caught = false;
-    for attempt in 0..5 {
-        let tag = format!("{}-{}-{attempt}", std::process::id(), line!());
-        let mut child = start_tagged(&tag, &["run", "--filter", "footprint/process/64"]);
-        let start = Instant::now();
-        let mut ended = false;
-        while !caught && !ended && start.elapsed() < Duration::from_secs(20) {
-            caught = tagged_processes(&tag).len() >= 10;
-            ended = child.try_wait().unwrap().is_some();
-        }
-        if !ended {
-            nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(child.id() as i32),
-                nix::sys::signal::Signal::SIGINT,
-            )
-            .unwrap();
-        }
-        // Reaped already when it ended by itself; waited for here otherwise.
-        let _ = child.wait();
-        assert_eq!(wait_until_none(&tag), Vec::<i32>::new());
-        if caught {
-            break;
-        }
-    }
-    assert!(caught, "no run was caught with its idle children");
+    // Ctrl-C while the 64 idle children are there: a full run measures them 8 times,
+    // each time starting them anew; it is interrupted once it says they are up and they
+    // are seen.
+    let id = "footprint/process/64";
+    let mut run = common::Running::start(&common::tag(id), &["run", "--filter", id]);
+    run.wait_started(id);
+    let seen = common::wait_for(Duration::from_secs(10), || {
+        let n = common::tagged_processes(&run.tag).len();
+        (n > 64).then_some(n)
+    });
+    assert!(
+        seen.is_some(),
+        "the run was never seen with its 64 idle children"
+    );
+    run.interrupt_in(id);
 }

@@ -4,6 +4,8 @@ use std::process::Command;
 
 use ctxbench::counters::events;
 
+mod common;
+
 fn ctxbench() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ctxbench"))
 }
@@ -100,9 +102,9 @@ fn events_pick_the_counters_and_no_counters_skips_them() {
 
 /// Without privileges (an unprivileged user, `perf_event_paranoid` 2 as on this project's
 /// machines) the harnesses still run and time, and every kernel-side counter says it is
-/// not permitted and how to permit it. Runs only as root (to drop to `nobody`) with
-/// `setpriv` present and the binary reachable by other users; otherwise it says why it
-/// skipped.
+/// not permitted and how to permit it. Runs only as root (to drop to `nobody`, running a
+/// copy of the binary where nobody can reach it) with `setpriv` present; otherwise it says
+/// why it skipped.
 #[test]
 fn unprivileged_runs_time_and_say_counters_are_not_permitted() {
     let paranoid: i32 = std::fs::read_to_string("/proc/sys/kernel/perf_event_paranoid")
@@ -110,23 +112,24 @@ fn unprivileged_runs_time_and_say_counters_are_not_permitted() {
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(2);
     let setpriv = std::path::Path::new("/usr/bin/setpriv");
-    // /proc/self belongs to this process's effective user.
-    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
-    if !root || !setpriv.exists() || paranoid < 2 {
-        eprintln!("note: skipped: needs root, /usr/bin/setpriv and perf_event_paranoid >= 2");
+    let skipped = |why: &str| {
+        common::note(&format!(
+            "unprivileged_runs_time_and_say_counters_are_not_permitted skipped: {why}"
+        ))
+    };
+    if !common::is_root() || !setpriv.exists() || paranoid < 2 {
+        skipped("needs root, /usr/bin/setpriv and perf_event_paranoid >= 2");
         return;
     }
+    let reach = match common::binary_for_nobody() {
+        Ok(r) => r,
+        Err(why) => return skipped(&why),
+    };
     let _x = ctxbench::harness::exclusive();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(
-        dir.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o777),
-    )
-    .unwrap();
-    let json = dir.path().join("r.json");
+    let json = reach.work.path().join("r.json");
     let out = Command::new(setpriv)
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_ctxbench"))
+        .arg(&reach.bin)
         .args([
             "run",
             "--quick",
@@ -135,14 +138,10 @@ fn unprivileged_runs_time_and_say_counters_are_not_permitted() {
             "--json",
         ])
         .arg(&json)
-        .current_dir(dir.path())
+        .current_dir(reach.work.path())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if stderr.contains("Permission denied") && !json.exists() {
-        eprintln!("note: skipped: the binary is not reachable by an unprivileged user: {stderr}");
-        return;
-    }
     assert!(out.status.success(), "{stderr}");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -180,9 +179,11 @@ fn unprivileged_runs_time_and_say_counters_are_not_permitted() {
 fn a_missing_tracefs_is_mounted_as_root_and_named_without_the_right() {
     let unshare = std::path::Path::new("/usr/bin/unshare");
     let setpriv = std::path::Path::new("/usr/bin/setpriv");
-    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
-    if !root || !unshare.exists() || !setpriv.exists() {
-        eprintln!("note: skipped: needs root, /usr/bin/unshare and /usr/bin/setpriv");
+    if !common::is_root() || !unshare.exists() || !setpriv.exists() {
+        common::note(
+            "a_missing_tracefs_is_mounted_as_root_and_named_without_the_right skipped: \
+             needs root, /usr/bin/unshare and /usr/bin/setpriv",
+        );
         return;
     }
     let tracefs_mounts = || {

@@ -3,13 +3,10 @@
 //! records the kernel's refusals with their errno. One test, so the runs never overlap
 //! and no other test's children are counted as ours.
 
-use std::path::Path;
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
+mod common;
 
 /// The pids of every child of process `pid` (over all its threads).
 fn children_of(pid: u32) -> Vec<i32> {
@@ -37,72 +34,26 @@ fn tracer_of(pid: i32) -> Option<i32> {
         .ok()
 }
 
-/// Waits up to `limit` for `ready` to give something, polling every millisecond.
-fn wait_for<T>(limit: Duration, mut ready: impl FnMut() -> Option<T>) -> Option<T> {
-    let end = Instant::now() + limit;
-    while Instant::now() < end {
-        if let Some(t) = ready() {
-            return Some(t);
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    None
-}
-
-fn start(filter: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-        .args(["run", "--no-counters", "--filter", filter])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-/// Starts a run of `filter`, waits until `seen` says its children are where they should
-/// be, sends SIGINT, and checks that every child it had is gone: adopted by this process
-/// (a subreaper) and reaped, never left running.
-fn interrupt(filter: &str, seen: impl Fn(u32, &[i32]) -> bool) {
-    // On a loaded machine the children looked for may be seen only as the run ends (the
-    // guard's probe traces too), and the run then finishes before the signal lands: try
-    // again, a few times.
-    let mut kids = Vec::new();
-    let mut interrupted = false;
-    for _ in 0..3 {
-        let mut run = start(filter);
-        let me = run.id();
-        kids = wait_for(Duration::from_secs(30), || {
-            let kids = children_of(me);
-            seen(me, &kids).then_some(kids)
-        })
-        .unwrap_or_else(|| panic!("{filter}: the run never had the children looked for"));
-        kill(Pid::from_raw(me as i32), Signal::SIGINT).unwrap();
-        if !run.wait().unwrap().success() {
-            interrupted = true;
-            break;
-        }
-    }
-    if !interrupted {
-        // Still checked below: no child of a run that ended by itself is left either.
-        eprintln!("{filter}: every run ended by itself before the interrupt landed");
-    }
-    // Orphans come to us (the subreaper): reap them as they die, give them a moment.
-    let gone = wait_for(Duration::from_secs(5), || {
-        while let Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..)) =
-            waitpid(None, Some(WaitPidFlag::WNOHANG))
-        {}
-        kids.iter()
-            .all(|&k| kill(Pid::from_raw(k), None).is_err())
-            .then_some(())
+/// Starts a full run of `id`, waits until it says `id` is under way and `seen` says its
+/// children are where they should be, sends SIGINT, and checks that the signal ended the
+/// run in the middle of `id` and that every process it had is gone.
+fn interrupt(id: &str, seen: impl Fn(u32, &[i32]) -> bool) {
+    let mut run =
+        common::Running::start(&common::tag(id), &["run", "--no-counters", "--filter", id]);
+    run.wait_started(id);
+    let me = run.pid();
+    let kids = common::wait_for(Duration::from_secs(10), || {
+        let kids = children_of(me);
+        seen(me, &kids).then_some(kids)
     });
     assert!(
-        gone.is_some(),
-        "{filter}: children {kids:?} outlived the interrupted run (ours now: {:?})",
-        children_of(std::process::id())
+        kids.is_some(),
+        "{id}: under way, but never seen with the children looked for"
     );
+    run.interrupt_in(id);
 }
 
 fn interrupted_runs_leave_no_child() {
-    nix::sys::prctl::set_child_subreaper(true).unwrap();
     // A target stopped under PTRACE_SEIZE (the run's reader is its tracer).
     interrupt("cross/ptrace-peek/1MiB", |me, kids| {
         kids.iter().any(|&k| tracer_of(k) == Some(me as i32))
@@ -123,28 +74,42 @@ fn guard_of(json: &serde_json::Value, way: &str, target: &str) -> String {
     }
 }
 
-/// As `nobody` when this test runs as root, else as whoever runs it.
+/// As `nobody` when this test runs as root (a copy of the binary where nobody can reach
+/// it, or skipped saying why), else as whoever runs it.
 fn a_run_without_privilege_records_the_refusals() {
-    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-    let json = dir.path().join("r.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ctxbench"));
-    cmd.args([
+    let args = [
         "run",
         "--quick",
         "--no-counters",
         "--filter",
         "cross/proc-mem/4KiB",
-    ])
-    .arg("--json")
-    .arg(&json)
-    .current_dir(dir.path());
-    if nix::unistd::geteuid().is_root() {
-        cmd.uid(65534).gid(65534);
-    }
-    let out = cmd.output().unwrap();
+        "--json",
+        "r.json",
+    ];
+    let (mut cmd, work) = if common::is_root() {
+        let reach = match common::binary_for_nobody() {
+            Ok(r) => r,
+            Err(why) => {
+                common::note(&format!(
+                    "the run as nobody in isolation_runs_clean_up_and_record_refusals \
+                     skipped: {why}"
+                ));
+                return;
+            }
+        };
+        let mut cmd = Command::new(&reach.bin);
+        cmd.uid(common::NOBODY)
+            .gid(common::NOBODY)
+            .current_dir(reach.work.path());
+        (cmd, Work::Nobody(reach))
+    } else {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ctxbench"));
+        cmd.current_dir(dir.path());
+        (cmd, Work::Mine(dir))
+    };
+    let out = cmd.args(args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.code() == Some(0),
@@ -152,8 +117,9 @@ fn a_run_without_privilege_records_the_refusals() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("who may read whose memory"), "{stdout}");
+    let json = work.path().join("r.json");
     let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(Path::new(&json)).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert!(v["results"][0]["valid"].as_bool().unwrap(), "{stdout}");
     // One's own process that made itself non-dumpable: refused every way.
     let closed = "same-user-not-dumpable";
@@ -167,6 +133,22 @@ fn a_run_without_privilege_records_the_refusals() {
     );
     assert_eq!(guard_of(&v, "ptrace-attach", "other-user"), "refused EPERM");
     assert!(stdout.contains("refused (EPERM)"), "{stdout}");
+}
+
+/// Where the unprivileged run works: a folder nobody can write in, next to a copy of the
+/// binary it can run; or, for a user already without privilege, a folder of its own.
+enum Work {
+    Nobody(common::Reachable),
+    Mine(tempfile::TempDir),
+}
+
+impl Work {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Work::Nobody(r) => r.work.path(),
+            Work::Mine(d) => d.path(),
+        }
+    }
 }
 
 #[test]

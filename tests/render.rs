@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Runs headless Chromium on `page` with `args`, returning (stdout, stderr); kills it
@@ -106,7 +108,9 @@ fn report_renders_in_headless_chromium() {
             std::env::var_os("CI").is_none(),
             "{CHROMIUM} is missing under CI: .ci/run must install Debian's chromium"
         );
-        eprintln!("note: {CHROMIUM} is not installed; skipping the browser render check");
+        common::note(&format!(
+            "report_renders_in_headless_chromium skipped: {CHROMIUM} is not installed"
+        ));
         return;
     }
     let dir = tempfile::tempdir().unwrap();

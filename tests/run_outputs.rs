@@ -1,7 +1,7 @@
 //! What `ctxbench run` says while it runs, and where its results go: a progress line on a
-//! terminal and plain lines in a pipe; output paths checked before anything runs; a save
-//! that fails after the run writes a fallback file. Through the real binary, one short
-//! benchmark at a time.
+//! terminal and plain lines in a pipe (`started <id>`, then the id's result); output paths
+//! checked before anything runs; a save that fails after the run writes a fallback file.
+//! Through the real binary, one short benchmark at a time.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -27,14 +27,22 @@ fn run_one() -> Command {
 fn progress_is_a_redrawn_line_on_a_terminal_and_plain_lines_in_a_pipe() {
     let _turn = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
 
-    // A pipe (as in CI): one line for the id as it ends, no redrawing.
+    // A pipe (as in CI): `started <id>` once its measuring starts, one line for the id
+    // as it ends, no redrawing.
     let out = run_one().env("TERM", "xterm-256color").output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
-    let line = err
-        .lines()
-        .find(|l| l.starts_with(&format!("[1/1] {ID}: ")))
-        .unwrap_or_else(|| panic!("a line for {ID}: {err}"));
+    let lines: Vec<&str> = err.lines().collect();
+    let started = lines.iter().position(|&l| l == format!("started {ID}"));
+    let ended = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("[1/1] {ID}: ")));
+    let (Some(started), Some(ended)) = (started, ended) else {
+        panic!("a started line and an ended line for {ID}: {err}")
+    };
+    assert!(started < ended, "{err}");
+    assert_eq!(err.matches("started ").count(), 1, "once per id: {err}");
+    let line = lines[ended];
     assert!(
         line.contains("ns/iteration") && line.contains("elapsed, none left"),
         "{line}"
@@ -81,7 +89,7 @@ fn progress_is_a_redrawn_line_on_a_terminal_and_plain_lines_in_a_pipe() {
         "{screen:?}"
     );
     assert!(
-        !screen.contains(&format!("[1/1] {ID}: ")),
+        !screen.contains(&format!("[1/1] {ID}: ")) && !screen.contains("started "),
         "no plain lines: {screen:?}"
     );
     assert!(screen.contains("ran 1 id in "), "{screen:?}");

@@ -115,29 +115,97 @@ fn watchdog_pid(h: &dyn Harness) -> i32 {
     pid
 }
 
+/// Waits until process `pid`, sent SIGKILL, has died (a zombie its parent has not reaped
+/// yet, or gone): on a busy machine a killed process may wait tens of milliseconds for a
+/// CPU to die on.
+fn wait_dead(pid: i32) {
+    let end = Instant::now() + Duration::from_secs(5);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // The state follows the command name, which is in parentheses.
+        let state = stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next());
+        if matches!(state, None | Some('Z' | 'X')) {
+            return;
+        }
+        assert!(
+            Instant::now() < end,
+            "process {pid} lives 5 s after SIGKILL"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 #[test]
 fn a_killed_peer_is_an_error_within_a_second() {
     let _x = super::exclusive();
     super::set_stall_limit(STALL);
-    for (id, build) in every_harness() {
+    // Every harness at once (see `on_every_harness`).
+    for (id, outcome) in on_every_harness(|_, set_up| {
         // On a loaded machine the watchdog may wait for a CPU: a slow notice is tried
         // again; a harness that does not notice at all fails every time.
         let mut slow = Vec::new();
         for _ in 0..3 {
-            let mut h = build();
-            h.run(100).unwrap();
+            let mut h = set_up.harness();
             end_victim(h.as_ref());
             let start = Instant::now();
             let e = h.run(u64::MAX).unwrap_err();
             let took = start.elapsed();
-            assert!(matches!(e, Error::PeerDied { .. }), "{id}: {e}");
+            if !matches!(e, Error::PeerDied { .. }) {
+                return Err(e.to_string());
+            }
             if took < Duration::from_secs(1) {
-                slow.clear();
-                break;
+                return Ok(());
             }
             slow.push(took);
         }
-        assert!(slow.is_empty(), "{id}: noticed after {slow:?}");
+        Err(format!("noticed after {slow:?}"))
+    }) {
+        outcome.unwrap_or_else(|e| panic!("{id}: {e}"));
+    }
+}
+
+/// Runs `check` on every harness at once, each on a thread of its own (a harness stays
+/// on the thread that built it), and returns what each gave once every thread has ended,
+/// and so dropped its harness. What makes these tests slow is waiting: for a stall, and
+/// the second a dropped harness waits for a peer thread made to exit where it stood (it
+/// never says it finished) before leaving it behind; those waits overlap. The set-ups do
+/// not: see [`SetUp`].
+fn on_every_harness<T: Send + 'static>(
+    check: impl Fn(&str, &SetUp) -> T + Clone + Send + 'static,
+) -> Vec<(String, T)> {
+    let turn = std::sync::Arc::new(std::sync::Mutex::new(()));
+    let threads: Vec<_> = (0..every_harness().len())
+        .map(|i| {
+            let (check, turn) = (check.clone(), turn.clone());
+            std::thread::spawn(move || {
+                let (id, build) = every_harness().swap_remove(i);
+                let out = check(&id, &SetUp { build, turn });
+                (id, out)
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+/// How a test of [`on_every_harness`] gets its harness: built and run for a first batch
+/// while no other harness is being set up. A ring or a working set runs under
+/// `SCHED_FIFO`, and one lapping starves every other task on its CPU: a harness warming up
+/// beside it would see a stall where there is none. Once set up, a harness whose peer is
+/// dead or stopped only waits.
+struct SetUp {
+    build: Build,
+    turn: std::sync::Arc<std::sync::Mutex<()>>,
+}
+
+impl SetUp {
+    /// The harness, set up and through a first batch of 100 round trips.
+    fn harness(&self) -> Box<dyn Harness> {
+        let _turn = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut h = (self.build)();
+        h.run(100).unwrap();
+        h
     }
 }
 
@@ -145,9 +213,9 @@ fn a_killed_peer_is_an_error_within_a_second() {
 fn a_stopped_peer_is_an_error_within_the_stall_limit() {
     let _x = super::exclusive();
     super::set_stall_limit(STALL);
-    for (id, build) in every_harness() {
-        let mut h = build();
-        h.run(100).unwrap();
+    // Every harness at once: one stall limit for them all (see `on_every_harness`).
+    for (id, (e, took)) in on_every_harness(|_, set_up| {
+        let mut h = set_up.harness();
         let t = victim(h.as_ref());
         // A thread cannot be stopped alone with a signal: a tracer holds it instead.
         let tracer = if is_thread(h.as_ref(), t) {
@@ -159,24 +227,15 @@ fn a_stopped_peer_is_an_error_within_the_stall_limit() {
         let start = Instant::now();
         let e = h.run(u64::MAX).unwrap_err();
         let took = start.elapsed();
+        drop(tracer); // lets a held thread go, so it can leave when the harness drops
+        drop(h);
+        (e, took)
+    }) {
         assert!(matches!(e, Error::Stalled { .. }), "{id}: {e}");
         assert!(
             took >= STALL && took < STALL + Duration::from_secs(2),
             "{id}: gave up after {took:?}"
         );
-        drop(tracer); // lets a held thread go, so it can leave when the harness drops
-        drop(h);
-    }
-}
-
-/// Whether process `pid` has ended: a zombie, or gone.
-fn dead(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .is_some_and(|state| state == "Z" || state == "X"),
-        Err(_) => true,
     }
 }
 
@@ -189,12 +248,7 @@ fn a_killed_watchdog_fails_the_next_batch_and_one_under_way() {
         h.run(100).unwrap();
         let wd = watchdog_pid(h.as_ref());
         kill(Pid::from_raw(wd), Signal::SIGKILL).unwrap();
-        // However loaded the machine, the watchdog has died once it is a zombie (or gone).
-        let start = std::time::Instant::now();
-        while !dead(wd) && start.elapsed() < Duration::from_secs(5) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        assert!(dead(wd), "{id}: the watchdog outlived SIGKILL for 5 s");
+        wait_dead(wd);
         let e = h.run(100).unwrap_err();
         assert!(matches!(e, Error::WatchdogDied { .. }), "{id}: {e}");
     }
@@ -240,17 +294,16 @@ fn a_peer_that_died_between_batches_fails_the_next_batch_and_nothing_hangs() {
     let _x = super::exclusive();
     super::set_stall_limit(STALL);
     let (tx, rx) = std::sync::mpsc::channel();
-    // Run in a thread of its own, so that a harness that hangs fails the test instead.
-    std::thread::spawn(move || {
-        for (id, build) in every_harness() {
-            let mut h = build();
-            h.run(100).unwrap();
+    // Run in threads of their own, so that a harness that hangs fails the test instead.
+    let all = std::thread::spawn(move || {
+        on_every_harness(move |id, set_up| {
+            let mut h = set_up.harness();
             end_victim(h.as_ref());
             // Long enough for the watchdog to see the end while no batch runs.
             std::thread::sleep(Duration::from_millis(300));
             let e = h.run(1000).map(|_| ()).map_err(|e| e.to_string());
-            let _ = tx.send((id, e));
-        }
+            let _ = tx.send((id.to_string(), e));
+        })
     });
     for _ in every_harness() {
         let (id, e) = rx
@@ -259,4 +312,6 @@ fn a_peer_that_died_between_batches_fails_the_next_batch_and_nothing_hangs() {
         let e = e.expect_err(&format!("{id}: a batch ran with a dead peer"));
         assert!(e.contains("ended"), "{id}: {e}");
     }
+    // Every harness dropped before the next test.
+    all.join().unwrap();
 }

@@ -16,8 +16,11 @@
 //!
 //! So the driver and every member run under `SCHED_FIFO` where the process may (root, or
 //! an `RLIMIT_RTPRIO` of at least 1), else under `SCHED_BATCH`; the outcome says which.
-//! The driver's policy carries `SCHED_RESET_ON_FORK`, so the watchdog and other children
-//! start under the default policy, and it is restored when the harness drops.
+//! Under `SCHED_FIFO` the driver's policy carries `SCHED_RESET_ON_FORK`, so the watchdog
+//! and other children start under the default policy. `SCHED_BATCH` goes without it: the
+//! kernel resets only real-time policies (and negative nice values) on fork, and a thread
+//! without `CAP_SYS_NICE` may never clear the flag again, so the driver's policy could not
+//! be restored. Either way it is restored when the harness drops.
 
 use crate::error::{Error, Result};
 use crate::spec::Policy;
@@ -37,7 +40,7 @@ impl PolicyGuard {
         let chosen = if sys::set_sched_policy(sys::FIFO.reset_on_fork()).is_ok() {
             sys::FIFO
         } else {
-            sys::set_sched_policy(sys::BATCH.reset_on_fork())
+            sys::set_sched_policy(sys::BATCH)
                 .map_err(|e| Error::sys("sched_setscheduler(SCHED_BATCH)", e))?;
             sys::BATCH
         };

@@ -489,8 +489,8 @@ pub struct Run {
 }
 
 /// Runs the comparison `name` of `specs` on `cpu` in paired rounds (see the module),
-/// with the order drawn from `seed`. `on_setup` hears the number of each set-up as it
-/// starts.
+/// with the order drawn from `seed`. `on_setup` hears the number of each set-up once it
+/// is built.
 pub fn run(
     name: &str,
     specs: &[&dyn UnitSpec],
@@ -514,9 +514,9 @@ pub fn run(
     let last = r.setups.max(1) - 1;
     let mut passes = 1;
     for s in 0..=last {
-        on_setup(s);
         let mut rng = Rng::derived(seed, &[s as u64, 0x5e7]);
         let mut up = SetUp::build(specs, &arms, &mut rng)?;
+        on_setup(s);
         if iters.is_empty() {
             shapes = specs
                 .iter()

@@ -213,13 +213,19 @@ pub fn measure(
     Ok((run.file, run.failed))
 }
 
-/// Runs `schedule`, reporting its progress on stderr (see [`progress`]); `describe` says
-/// what each finished benchmark measured.
+/// Runs `schedule`, reporting its progress on stderr (see [`progress`]: in a pipe, a
+/// `started <id>` line as each id's measuring starts); `describe` says what each finished
+/// benchmark measured.
 pub fn run_with_progress(
     schedule: ctxbench::scheduler::Schedule,
     describe: fn(&ctxbench::measure::Outcome) -> String,
 ) -> ctxbench::scheduler::Run {
     let mut progress = progress::Progress::new(schedule.len(), describe);
+    let schedule = if progress.says_started() {
+        schedule.on_harness_up(progress::Progress::started)
+    } else {
+        schedule
+    };
     let run = schedule.run(|step| progress.on(step));
     progress.finish();
     run

@@ -1,6 +1,9 @@
 //! What a run says while it runs. On a terminal: one progress line, redrawn in place,
 //! with the count, the time so far and the time left, and the id running. Anywhere else
-//! (a pipe, a file, a CI log): one line per id as it ends, with the same count and times.
+//! (a pipe, a file, a CI log): `started <id>` once the id's harness is set up and its
+//! measuring starts, and one line per id as it ends, with the same count and times. The
+//! `started` line is stable: a script (or a test) that waits for it knows the id is under
+//! way, its peers forked and its batches running.
 //!
 //! The line is redrawn only between benchmarks, never by a timer: a drawing thread would
 //! wake on the CPUs being measured.
@@ -39,6 +42,17 @@ impl Progress {
             current: String::new(),
             describe,
         }
+    }
+
+    /// Whether it prints `started <id>` lines (see [`Progress::started`]): when it prints
+    /// plain lines, not a progress line.
+    pub fn says_started(&self) -> bool {
+        self.bar.is_none()
+    }
+
+    /// The line for benchmark `id` whose harness is up: `started <id>`.
+    pub fn started(id: &str) {
+        eprintln!("started {id}");
     }
 
     /// Takes one step of the scheduler's loop.
