@@ -171,9 +171,9 @@ fn findings_section(runs: &[Run]) -> String {
     if !ring.is_empty() {
         s += "<h3>Rings: where the TLB is flushed</h3><p class=\"note\">n processes (red) or \
               threads (blue) pass a token round a ring on one CPU; solid: pipe, dashed: futex. \
-              Each process keeps its address-space id, and so its TLB entries, while n fits the \
-              CPU's slots; past them every switch flushes the TLB (bars, right axis), and each \
-              switch costs more.</p>";
+              The bars (right axis) are the full TLB flushes counted per switch, the mark where a \
+              run's rings of processes begin to flush; what a switch costs past it, with its \
+              interval, is claim 3's figure in the summary.</p>";
         s += &ring;
     }
     if !ws.is_empty() {
