@@ -209,6 +209,28 @@ pub fn decide_difference(i: &Interval, margin: f64) -> VerdictKind {
     decide(i, -margin, margin)
 }
 
+/// How far from zero a control (two arms that differ in nothing) reaches: the larger end
+/// of its interval, where that is beyond `margin`; `None` where it stays inside.
+pub fn control_reach(control: Option<&Interval>, margin: f64) -> Option<f64> {
+    let c = control?;
+    let reach = c.low.abs().max(c.high.abs());
+    (reach > margin).then_some(reach)
+}
+
+/// [`decide_difference`] where a control measured in the same rounds may reach beyond the
+/// margin: then the run cannot resolve the margin, so a difference counts only where it
+/// clears the control's reach, and none is shown equal (INCONCLUSIVE in place of NO
+/// DIFFERENCE).
+pub fn decide_beside_control(i: &Interval, margin: f64, control: Option<&Interval>) -> VerdictKind {
+    match control_reach(control, margin) {
+        None => decide_difference(i, margin),
+        Some(reach) => match decide_difference(i, reach) {
+            VerdictKind::NoDifference => VerdictKind::Inconclusive,
+            k => k,
+        },
+    }
+}
+
 /// [`decide`] for a ratio, against the band `[1 / (1 + margin), 1 + margin]`.
 pub fn decide_ratio(i: &Interval, margin: f64) -> VerdictKind {
     decide(i, 1.0 / (1.0 + margin), 1.0 + margin)
@@ -262,6 +284,39 @@ mod tests {
         assert_eq!(decide_ratio(&i(1900.0, 1500.0, 2300.0), 0.1), Holds);
         assert_eq!(decide_ratio(&i(1.0, 0.95, 1.05), 0.1), NoDifference);
         assert_eq!(decide_ratio(&i(0.5, 0.4, 0.6), 0.1), TheOpposite);
+    }
+
+    #[test]
+    fn a_control_beyond_the_margin_widens_it_and_shows_nothing_equal() {
+        use VerdictKind::*;
+        let calm = i(2.0, -10.0, 15.0);
+        let wide = i(10.0, -20.0, 70.0);
+        assert_eq!(control_reach(Some(&calm), 40.0), None);
+        assert_eq!(control_reach(Some(&wide), 40.0), Some(70.0));
+        assert_eq!(control_reach(None, 40.0), None);
+        // A control inside the margin changes nothing.
+        let small = i(5.0, -20.0, 30.0);
+        assert_eq!(
+            decide_beside_control(&small, 40.0, Some(&calm)),
+            NoDifference
+        );
+        let clear = i(60.0, 45.0, 80.0);
+        assert_eq!(decide_beside_control(&clear, 40.0, Some(&calm)), Holds);
+        // One reaching past it: equal cannot be shown, and a difference must clear it.
+        assert_eq!(
+            decide_beside_control(&small, 40.0, Some(&wide)),
+            Inconclusive
+        );
+        assert_eq!(
+            decide_beside_control(&clear, 40.0, Some(&wide)),
+            Inconclusive
+        );
+        let far = i(500.0, 300.0, 700.0);
+        assert_eq!(decide_beside_control(&far, 40.0, Some(&wide)), Holds);
+        assert_eq!(
+            decide_beside_control(&i(-500.0, -700.0, -300.0), 40.0, Some(&wide)),
+            TheOpposite
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! `none` (writes of nothing) is the control.
 
 use super::evidence::Evidence;
-use super::figure::{combine, decide_difference, Figure, Margin, Unit};
+use super::figure::{combine, control_reach, decide_beside_control, Figure, Margin, Unit};
 use super::rounds::{all_disturbed, estimate, find};
 use super::select::valid;
 use super::{Claim, Finding, RunFacts, VerdictKind};
@@ -147,9 +147,20 @@ impl Claim for Registers {
         ));
         gaps.into_iter().for_each(|g| evidence.push(g));
         evidence.push(format!("a switch with nothing live costs {switch:.0} ns"));
+        let control = paired
+            .filter(|_| !of(outcomes, RegState::None).is_empty())
+            .and_then(|p| extra(p, Participants::Thread, RegState::None));
+        let control_i = control.as_ref().and_then(Figure::interval);
+        let reach = control_reach(control_i.as_ref(), margin);
         let kinds: Vec<VerdictKind> = top
             .iter()
-            .map(|f| decide_difference(&f.interval().expect("an interval"), margin))
+            .map(|f| {
+                decide_beside_control(
+                    &f.interval().expect("an interval"),
+                    margin,
+                    control_i.as_ref(),
+                )
+            })
             .collect();
         let kind = combine(&kinds).unwrap_or(VerdictKind::NotMeasured);
         evidence.push(format!(
@@ -159,20 +170,30 @@ impl Claim for Registers {
             kind
         ));
         let mut figures: Vec<Figure> = costs.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
-        if let Some(c) = paired
-            .filter(|_| !of(outcomes, RegState::None).is_empty())
-            .and_then(|p| extra(p, Participants::Thread, RegState::None))
-        {
+        if let Some(c) = control {
             evidence.push(format!("control (none: writes of nothing) {c}"));
             figures.push(Figure {
                 name: "control".into(),
                 ..c
             });
         }
+        if let Some(r) = reach {
+            evidence.push(format!(
+                "the control reaches {r:.0} ns/switch from zero, beyond the margin: this run \
+                 resolves no finer, so each state is judged against {r:.0} and none is shown \
+                 equal"
+            ));
+        }
         let margin = Margin {
-            value: margin,
+            value: reach.unwrap_or(margin),
             unit: Unit::NsPerSwitch,
-            what: format!("2% of a switch with nothing live ({switch:.0} ns)"),
+            what: match reach {
+                None => format!("2% of a switch with nothing live ({switch:.0} ns)"),
+                Some(r) => format!(
+                    "2% of a switch with nothing live ({switch:.0} ns), widened to the \
+                     control's reach ({r:.0} ns)"
+                ),
+            },
         };
         Finding::new(kind, evidence).with(figures, Some(margin))
     }
@@ -258,6 +279,32 @@ mod tests {
         // Writes that make the switch cheaper.
         let p = side_by_side(&[(Sse, 1.0), (Avx, 3.0), (Avx512, -300.0)]);
         judged_in(&Registers, &set(&states), &p, TheOpposite, &[]);
+    }
+
+    #[test]
+    fn a_control_that_cannot_resolve_the_margin_shows_nothing_equal() {
+        use RegState::*;
+        let mut p = side_by_side(&[(Avx512, 10.0)]);
+        // The control (the thread twin's `none`, writes of nothing) swings 200 ns a round
+        // trip from one set-up to the next; every state's own extra stays at 10 ns.
+        let control = regs_id(Participants::Thread, None);
+        let k = p
+            .arms
+            .iter()
+            .position(|a| a.id == control && a.mode == ArmMode::Main)
+            .expect("the control's arm");
+        for (s, setup) in p.setups.iter_mut().enumerate() {
+            for round in &mut setup.rounds {
+                round[k] += if s % 2 == 0 { 200.0 } else { -200.0 };
+            }
+        }
+        judged_in(
+            &Registers,
+            &set(&[(Avx512, 2112)]),
+            &p,
+            Inconclusive,
+            &["the control reaches", "none is shown equal"],
+        );
     }
 
     #[test]
