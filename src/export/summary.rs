@@ -5,7 +5,7 @@
 //! without a change here).
 
 use super::inputs::Run;
-use crate::analysis::claims::{ClaimVerdict, VerdictKind};
+use crate::analysis::claims::{current_statement, ClaimVerdict, VerdictKind};
 use crate::analysis::counted::why_not_counted;
 use crate::analysis::headline::{Cliff, Figure, Headline};
 use crate::spec::Experiment;
@@ -287,9 +287,10 @@ pub struct ClaimRow {
 pub fn claim_matrix(runs: &[Run]) -> Vec<ClaimRow> {
     let verdicts: Vec<Vec<ClaimVerdict>> = runs.iter().map(Run::claim_verdicts).collect();
     let mut claims: Vec<String> = Vec::new();
+    let statement = |v: &ClaimVerdict| current_statement(&v.claim).to_string();
     for v in verdicts.iter().flatten() {
-        if !claims.contains(&v.claim) {
-            claims.push(v.claim.clone());
+        if !claims.contains(&statement(v)) {
+            claims.push(statement(v));
         }
     }
     claims
@@ -298,17 +299,19 @@ pub fn claim_matrix(runs: &[Run]) -> Vec<ClaimRow> {
             cells: verdicts
                 .iter()
                 .map(|vs| {
-                    vs.iter().find(|v| v.claim == claim).map(|v| ClaimCell {
-                        kind: v.verdict.clone(),
-                        key: v
-                            .figures
-                            .first()
-                            .map_or_else(|| key_figure(&v.evidence), |f| format!("{} {f}", f.name)),
-                        evidence: match &v.margin {
-                            Some(m) => format!("{}; margin {m}", v.evidence),
-                            None => v.evidence.clone(),
-                        },
-                    })
+                    vs.iter()
+                        .find(|v| statement(v) == claim)
+                        .map(|v| ClaimCell {
+                            kind: v.verdict.clone(),
+                            key: v.figures.first().map_or_else(
+                                || key_figure(&v.evidence),
+                                |f| format!("{} {f}", f.name),
+                            ),
+                            evidence: match &v.margin {
+                                Some(m) => format!("{}; margin {m}", v.evidence),
+                                None => v.evidence.clone(),
+                            },
+                        })
                 })
                 .collect(),
             claim,

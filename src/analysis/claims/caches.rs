@@ -208,6 +208,17 @@ impl Claim for Caches {
                     peak.value / base
                 ));
             }
+            // The peak first: the figure the claim comes down to.
+            if let Some(i) = figures
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.name != "control")
+                .max_by(|a, b| a.1.value.total_cmp(&b.1.value))
+                .map(|(i, _)| i)
+            {
+                let peak = figures.remove(i);
+                figures.insert(0, peak);
+            }
             VerdictKind::Holds
         } else if kinds.iter().all(|k| *k == VerdictKind::NoDifference) {
             evidence.push("no refill cost beyond the margin at any size measured");

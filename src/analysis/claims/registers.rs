@@ -169,7 +169,12 @@ impl Claim for Registers {
             bytes(*largest),
             kind
         ));
-        let mut figures: Vec<Figure> = costs.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
+        // The largest state's figures first: the ones the claim is judged on.
+        let mut figures: Vec<Figure> = top
+            .iter()
+            .chain(costs[..costs.len() - 1].iter().flat_map(|(_, f)| f.iter()))
+            .cloned()
+            .collect();
         if let Some(c) = control {
             evidence.push(format!("control (none: writes of nothing) {c}"));
             figures.push(Figure {

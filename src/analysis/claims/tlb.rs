@@ -239,7 +239,8 @@ impl Claim for Tlb {
                     unit: Unit::NsPerSwitch,
                     what: format!("2% of a thread ring's switch at n={lo} ({t:.0} ns)"),
                 });
-                figures.push(step);
+                // The step first: the figure the claim comes down to.
+                figures.insert(0, step);
             }
             evidence.push(clause);
             VerdictKind::HoldsPartly
