@@ -94,7 +94,8 @@ pub fn counter_table(runs: &[Run], ids: &[BenchId], keep: Option<&[&str]>) -> St
             s += &format!("<tr><td>{}</td>", escape(&row.id.to_string()));
             for per_run in &row.values {
                 let vals: Vec<String> = per_run.iter().map(|v| value(*v, per_switch)).collect();
-                s += &format!("<td>{}</td>", vals.join("<br>"));
+                // One line per run: the cells keep their line breaks (`white-space: pre`).
+                s += &format!("<td>{}</td>", vals.join("\n"));
             }
             s += "</tr>";
         }

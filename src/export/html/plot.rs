@@ -150,6 +150,10 @@ impl Chart {
         );
         for (x, v) in &b.values {
             let h = b.axis.frac(*v) * PLOT_H;
+            if h < 0.5 {
+                // A bar of no height draws nothing and cannot be hovered.
+                continue;
+            }
             s += &format!(
                 r#"<rect x="{:.0}" y="{:.0}" width="12" height="{h:.0}"><title>{v:.2}</title></rect>"#,
                 self.sx(*x) - 6.0,

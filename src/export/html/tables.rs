@@ -53,18 +53,22 @@ pub fn unstable_tag(e: &Entry) -> String {
     }
 }
 
-/// The sample count shared by every entry of `run` among `ids`, if they share one.
+/// The sample count most entries of `run` among `ids` share (the larger on a tie); the
+/// head of the run's column gives it and only cells with another count give their own.
 fn common_n(run: &Run, ids: &[BenchId]) -> Option<usize> {
-    let mut ns = ids
-        .iter()
-        .filter_map(|&id| run.entry(id))
-        .map(|e| e.summary.n);
-    let first = ns.next()?;
-    ns.all(|n| n == first).then_some(first)
+    let mut counts = std::collections::BTreeMap::<usize, usize>::new();
+    for e in ids.iter().filter_map(|&id| run.entry(id)) {
+        *counts.entry(e.summary.n).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(n, k)| (k, n))
+        .map(|(n, _)| n)
 }
 
-/// One run's cell of the numbers table; `first` is the first run's median, for the ratio.
-fn number_cell(e: &Entry, first: Option<f64>, show_n: bool, compact: bool) -> String {
+/// One run's cell of the numbers table; `first` is the first run's median, for the ratio;
+/// `head_n`: the sample count the column's head gives (a cell with another gives its own).
+fn number_cell(e: &Entry, first: Option<f64>, head_n: Option<usize>, compact: bool) -> String {
     let rel = match first {
         Some(f) if f > 0.0 && !compact => format!(" <i>{:.2}×</i>", e.summary.median / f),
         _ => String::new(),
@@ -73,7 +77,7 @@ fn number_cell(e: &Entry, first: Option<f64>, show_n: bool, compact: bool) -> St
     if !compact {
         details.push(format!("{}-{}", ns(e.summary.p25), ns(e.summary.p75)));
     }
-    if show_n {
+    if head_n != Some(e.summary.n) {
         details.push(format!("n={}", e.summary.n));
     }
     if let Some(ps) = e
@@ -115,13 +119,12 @@ fn number_cell(e: &Entry, first: Option<f64>, show_n: bool, compact: bool) -> St
     )
 }
 
-/// A cell of the shared sections (see [`sections`]), as the page shows it; `show_n`:
-/// the run's sample counts differ, so the cell gives its own; `compact`: see
-/// [`numbers_table`].
-fn section_cell(c: &Cell, show_n: bool, compact: bool) -> String {
+/// A cell of the shared sections (see [`sections`]), as the page shows it; `head_n`: the
+/// sample count the column's head gives, if any; `compact`: see [`numbers_table`].
+fn section_cell(c: &Cell, head_n: Option<usize>, compact: bool) -> String {
     match *c {
         Cell::NotRun => "<td><small>not run</small></td>".to_string(),
-        Cell::Entry { entry, first } => number_cell(entry, first, show_n, compact),
+        Cell::Entry { entry, first } => number_cell(entry, first, head_n, compact),
         Cell::Ratio {
             value: Some(v),
             unstable: Some(e),
@@ -142,7 +145,7 @@ fn section_rows(rows: &[sections::Row], shared: &[Option<usize>], compact: bool)
     for r in rows {
         s += &format!("<tr><td>{}</td>", escape(&r.id.to_string()));
         for (c, n) in r.cells.iter().zip(shared) {
-            s += &section_cell(c, n.is_none(), compact);
+            s += &section_cell(c, *n, compact);
         }
         s += "</tr>";
     }
@@ -159,7 +162,7 @@ fn run_head(first: &str, runs: &[Run]) -> String {
 }
 
 /// Medians with the ratio to the first run; below each, the p25-p75 range, the sample
-/// count (in the head when a run's are all the same), ns per switch and the indirect
+/// count (the one most of a run's cells share in the head, any other in its cell), ns per switch and the indirect
 /// cost per switch where known.
 /// Unstable and invalid results are flagged. `compact` (the findings, whose charts carry
 /// the rest) keeps the median and the cost per switch alone.
