@@ -17,6 +17,7 @@ use crate::measure::Outcome;
 use crate::stats::Summary;
 
 mod mann_whitney;
+pub mod student;
 
 pub use mann_whitney::{mann_whitney, normal_cdf, MannWhitney};
 
