@@ -116,12 +116,15 @@ fn calibrate_from_runs_then_check_a_run_and_its_exports() {
         assert!(n["run_sd"].as_f64().unwrap() > 0.0, "{n}");
     }
 
+    let bmf = dir.path().join("out/bmf.json");
     let action = dir.path().join("out/action.json");
     let (code, out, err) = run(bin()
         .args(["check", "--baseline"])
         .arg(&base)
         .arg("--current")
         .arg(data("current.json"))
+        .arg("--bmf")
+        .arg(&bmf)
         .arg("--output-json")
         .arg(&action));
     assert_eq!(code, 0, "{out}{err}");
@@ -138,6 +141,19 @@ fn calibrate_from_runs_then_check_a_run_and_its_exports() {
         "{out}"
     );
 
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bmf).unwrap()).unwrap();
+    let benches = v.as_object().unwrap();
+    assert_eq!(benches.len(), 4, "{v}");
+    for (id, b) in benches {
+        let m = &b["latency"];
+        let (value, low, high) = (
+            m["value"].as_f64().unwrap(),
+            m["lower_value"].as_f64().unwrap(),
+            m["upper_value"].as_f64().unwrap(),
+        );
+        assert!(low < value && value < high, "{id}: {m}");
+    }
     let a: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&action).unwrap()).unwrap();
     for e in a.as_array().unwrap() {
@@ -269,10 +285,10 @@ fn bad_input_exits_2_naming_the_fix() {
             base.as_os_str(),
             &os("--current"),
             cur.as_os_str(),
-            &os("--output-json"),
+            &os("--bmf"),
             dir.path().as_os_str(),
         ],
-        &["--output-json"],
+        &["--bmf"],
     );
     let (code, _, err) = run(bin()
         .args(["check", "--false-alarm", "0%", "--baseline"])

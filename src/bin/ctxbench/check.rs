@@ -14,6 +14,7 @@ use ctxbench::analysis::regress::calibration::{
 };
 use ctxbench::analysis::regress::{self, Calibration, Change, Rule};
 use ctxbench::export::benchmark_action::BenchmarkAction;
+use ctxbench::export::bmf::Bmf;
 use ctxbench::export::terminal::check::CheckTable;
 use ctxbench::export::Exporter;
 use ctxbench::results::{free_name, utc_timestamp, ResultsFile};
@@ -30,7 +31,7 @@ pub struct CheckArgs {
     /// Make the baseline: take `--runs` runs now (added to those already in the folder),
     /// then measure every id's noise among all of them and store it in
     /// `DIR/calibration.json`.
-    #[arg(long, conflicts_with_all = ["current", "output_json", "json"])]
+    #[arg(long, conflicts_with_all = ["current", "output_json", "bmf", "json"])]
     calibrate: bool,
     /// With --calibrate: how many runs to add (0 recomputes the noise of the runs there).
     #[arg(long, default_value_t = DEFAULT_RUNS, requires = "calibrate")]
@@ -58,6 +59,10 @@ pub struct CheckArgs {
     /// CI actions read.
     #[arg(long, value_name = "FILE")]
     output_json: Option<PathBuf>,
+    /// Write the current run in the Bencher Metric Format: each id's value with the
+    /// lower and upper ends of its 95% interval (the noise between runs included).
+    #[arg(long, value_name = "FILE")]
+    bmf: Option<PathBuf>,
     /// Save the run taken now as a results file.
     #[arg(long, value_name = "FILE", conflicts_with = "current")]
     json: Option<PathBuf>,
@@ -247,6 +252,7 @@ fn judge(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     super::check_output_files(&[
         ("--json", args.json.as_deref()),
         ("--output-json", args.output_json.as_deref()),
+        ("--bmf", args.bmf.as_deref()),
     ])?;
     let dir = &args.baseline;
     must_exist(dir, "baseline folder")?;
@@ -349,6 +355,10 @@ fn judge(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &args.output_json {
         let json = BenchmarkAction.render(&current);
         ctxbench::results::write_or_fallback(p, json.as_bytes())?;
+        eprintln!("wrote {}", p.display());
+    }
+    if let Some(p) = &args.bmf {
+        ctxbench::results::write_or_fallback(p, Bmf.render(&report).as_bytes())?;
         eprintln!("wrote {}", p.display());
     }
     if report.regressed() {
