@@ -112,9 +112,15 @@ fn calibrate_from_runs_then_check_a_run_and_its_exports() {
     let noise = cal["noise"].as_array().unwrap();
     assert_eq!(noise.len(), 4, "{cal}");
     for n in noise {
-        assert_eq!(n["runs"], 6);
-        assert!(n["run_sd"].as_f64().unwrap() > 0.0, "{n}");
+        assert_eq!(n["absolute"]["runs"], 6);
+        assert!(n["absolute"]["run_sd"].as_f64().unwrap() > 0.0, "{n}");
     }
+    // The ping-pongs ran beside the null call: judged relative to it.
+    let ping = noise.iter().find(|n| n["id"] == ID).unwrap();
+    assert_eq!(ping["reference"], "floor/getppid");
+    assert_eq!(ping["relative"]["runs"], 6);
+    let null = noise.iter().find(|n| n["id"] == "floor/getppid").unwrap();
+    assert!(null["relative"].is_null(), "{null}");
 
     let bmf = dir.path().join("out/bmf.json");
     let action = dir.path().join("out/action.json");

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::figures::{run_figures, RunFigure};
+use super::figures::{reference_id, run_figures, IdFigures, RunFigure};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::results::{write_atomic, ResultsFile};
@@ -29,14 +29,12 @@ pub const MIN_RUNS: usize = 5;
 /// The runs `ctxbench check --calibrate` makes unless told otherwise.
 pub const DEFAULT_RUNS: usize = 10;
 
-/// The noise of one id among the runs of a baseline, in natural logs of ns per iteration.
+/// How one figure of an id moved among the runs of a baseline, in natural logs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Noise {
-    /// The benchmark id.
-    pub id: String,
+pub struct RunNoise {
     /// The runs that measured it validly.
     pub runs: usize,
-    /// The mean of the runs' figures (`ln` ns): the baseline.
+    /// The mean of the runs' figures: the baseline.
     pub centre: f64,
     /// The sample standard deviation of the runs' figures: how far a run of unchanged
     /// code moves (`runs - 1` degrees of freedom).
@@ -48,9 +46,9 @@ pub struct Noise {
     pub setups: f64,
 }
 
-impl Noise {
-    /// The noise of `id` from its figure in each run; `None` with no run.
-    pub fn of(id: &str, figures: &[&RunFigure]) -> Option<Self> {
+impl RunNoise {
+    /// The noise of a figure from its value in each run; `None` with no run.
+    pub fn of(figures: &[&RunFigure]) -> Option<Self> {
         let k = figures.len();
         if k == 0 {
             return None;
@@ -70,7 +68,6 @@ impl Noise {
             }
         }
         Some(Self {
-            id: id.to_string(),
             runs: k,
             centre,
             run_sd,
@@ -84,10 +81,50 @@ impl Noise {
     pub fn between_run_variance(&self) -> f64 {
         (self.run_sd.powi(2) - self.setup_sd.powi(2) / self.setups.max(1.0)).max(0.0)
     }
+}
+
+/// The noise of one id among the runs of a baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Noise {
+    /// The benchmark id.
+    pub id: String,
+    /// Of its time, `ln` ns per iteration.
+    pub absolute: RunNoise,
+    /// The id it ran beside in the same rounds and is judged relative to (see
+    /// [`super::figures::reference_id`]), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Of its time over the reference's, `ln`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relative: Option<RunNoise>,
+}
+
+impl Noise {
+    /// The noise of `id` from its figures in each run; `None` with no run. It is judged
+    /// relative to its reference where every run has that figure.
+    pub fn of(id: &str, figures: &[&IdFigures]) -> Option<Self> {
+        let absolute: Vec<&RunFigure> = figures.iter().map(|f| &f.absolute).collect();
+        let relative: Vec<&RunFigure> =
+            figures.iter().filter_map(|f| f.relative.as_ref()).collect();
+        let relative = (relative.len() == figures.len())
+            .then(|| RunNoise::of(&relative))
+            .flatten();
+        Some(Self {
+            id: id.to_string(),
+            absolute: RunNoise::of(&absolute)?,
+            reference: relative.as_ref().map(|_| reference_id()),
+            relative,
+        })
+    }
+
+    /// The figure it is judged on: relative to its reference where it has one.
+    pub fn judged(&self) -> &RunNoise {
+        self.relative.as_ref().unwrap_or(&self.absolute)
+    }
 
     /// The baseline in ns per iteration (the geometric mean of the runs' figures).
     pub fn ns(&self) -> f64 {
-        self.centre.exp()
+        self.absolute.centre.exp()
     }
 }
 
@@ -140,7 +177,7 @@ impl Calibration {
                 )));
             }
         }
-        let per_run: Vec<BTreeMap<String, RunFigure>> =
+        let per_run: Vec<BTreeMap<String, IdFigures>> =
             runs.iter().map(|(_, r)| run_figures(r)).collect();
         let mut ids: Vec<&str> = Vec::new();
         for (_, r) in runs {
@@ -153,7 +190,7 @@ impl Calibration {
         let noise = ids
             .iter()
             .filter_map(|id| {
-                let figs: Vec<&RunFigure> = per_run.iter().filter_map(|m| m.get(*id)).collect();
+                let figs: Vec<&IdFigures> = per_run.iter().filter_map(|m| m.get(*id)).collect();
                 Noise::of(id, &figs)
             })
             .collect();
@@ -298,7 +335,7 @@ mod tests {
         let a = fig(&[100.0, 110.0, 90.0]);
         let b = fig(&[120.0, 130.0, 110.0]);
         let c = fig(&[100.0, 100.0, 100.0]);
-        let n = Noise::of("x", &[&a, &b, &c]).unwrap();
+        let n = RunNoise::of(&[&a, &b, &c]).unwrap();
         assert_eq!(n.runs, 3);
         assert_eq!(n.setups, 3.0);
         let xs = [a.value(), b.value(), c.value()];
@@ -311,9 +348,22 @@ mod tests {
             ((a.setup_variance().unwrap() * 2.0 + b.setup_variance().unwrap() * 2.0) / 6.0).sqrt();
         assert!((n.setup_sd - pooled).abs() < 1e-12);
         assert!(n.between_run_variance() > 0.0);
-        assert!(Noise::of("x", &[]).is_none());
-        let one = Noise::of("x", &[&a]).unwrap();
-        assert_eq!(one.run_sd, 0.0);
+        assert!(RunNoise::of(&[]).is_none());
+        assert_eq!(RunNoise::of(&[&a]).unwrap().run_sd, 0.0);
+
+        // Judged relative to the reference only where every run has that figure.
+        let with = |rel: Option<RunFigure>| IdFigures {
+            absolute: a.clone(),
+            relative: rel,
+        };
+        let (x, y) = (with(Some(b.clone())), with(None));
+        let both = Noise::of("id", &[&x, &x]).unwrap();
+        assert_eq!(both.reference.as_deref(), Some("floor/getppid"));
+        assert_eq!(both.judged(), both.relative.as_ref().unwrap());
+        let mixed = Noise::of("id", &[&x, &y]).unwrap();
+        assert_eq!((&mixed.reference, &mixed.relative), (&None, &None));
+        assert_eq!(mixed.judged(), &mixed.absolute);
+        assert!((mixed.ns() - a.value().exp()).abs() < 1e-9);
     }
 
     #[test]

@@ -36,8 +36,8 @@ pub mod calibration;
 pub mod figures;
 pub mod student;
 
-pub use calibration::{Calibration, Noise, MIN_RUNS};
-pub use figures::{run_figure, run_figures, RunFigure};
+pub use calibration::{Calibration, Noise, RunNoise, MIN_RUNS};
+pub use figures::{id_figures, reference_id, run_figures, IdFigures, RunFigure};
 
 /// The default false-alarm rate of a whole check (every id together).
 pub const DEFAULT_FALSE_ALARM: f64 = 0.05;
@@ -165,9 +165,9 @@ impl Report {
     }
 }
 
-/// The spread of a check of one id: of `D = x - centre` for a current run of `setups`
-/// set-ups whose spread between them is `setup_var` (`None`: as the baseline's), against
-/// the baseline `noise`.
+/// The spread of a check of one figure: of `D = x - centre` for a current run of
+/// `setups` set-ups whose spread between them is `setup_var` (`None`: as the
+/// baseline's), against the baseline `noise`.
 struct Spread {
     /// The standard deviation of `D`.
     sd: f64,
@@ -178,7 +178,7 @@ struct Spread {
 }
 
 impl Spread {
-    fn of(noise: &Noise, setups: usize, setup_var: Option<f64>) -> Self {
+    fn of(noise: &RunNoise, setups: usize, setup_var: Option<f64>) -> Self {
         // The current run's set-up spread: its own where it is the larger (a busy run is
         // judged wider), else the baseline's.
         let setup_var = setup_var.unwrap_or(0.0).max(noise.setup_sd.powi(2));
@@ -203,8 +203,9 @@ impl Noise {
     /// What a check of a run like the baseline's (as many set-ups, as spread) can detect
     /// of this id, percent, when `ids` ids share the false-alarm rate of `rule`.
     pub fn detectable_pct(&self, ids: usize, rule: &Rule) -> f64 {
-        let setups = self.setups.round().max(1.0) as usize;
-        Spread::of(self, setups, None).detectable_pct(
+        let judged = self.judged();
+        let setups = judged.setups.round().max(1.0) as usize;
+        Spread::of(judged, setups, None).detectable_pct(
             rule.false_alarm / ids.max(1) as f64,
             (1.0 + rule.threshold_pct / 100.0).ln(),
         )
@@ -228,7 +229,7 @@ pub fn check(cal: &Calibration, current: &ResultsFile, rule: &Rule) -> Report {
     let judged_ids = cal
         .noise
         .iter()
-        .filter(|n| n.runs >= MIN_RUNS && figures.contains_key(&n.id))
+        .filter(|n| n.judged().runs >= MIN_RUNS && figures.contains_key(&n.id))
         .count()
         .max(1);
     let per_id_rate = rule.false_alarm / judged_ids as f64;
@@ -249,32 +250,51 @@ pub fn check(cal: &Calibration, current: &ResultsFile, rule: &Rule) -> Report {
         };
         let mut row = Row::alone(&n.id, Change::CannotTell, String::new());
         row.baseline_ns = Some(n.ns());
-        let Some(fig) = figures.get(&n.id) else {
+        let Some(figs) = figures.get(&n.id) else {
             row.verdict = Change::Invalid;
             row.note = format!("current invalid: {}", o.validity);
             rows.push(row);
             continue;
         };
-        if n.runs < MIN_RUNS {
+        // Judged relative to its reference where both sides have that figure, else on
+        // its time.
+        let (noise, fig) = match (&n.relative, &figs.relative) {
+            (Some(nr), Some(fr)) => (nr, fr),
+            (Some(_), None) => {
+                row.note = format!(
+                    "judged on its time alone: {} did not run beside it",
+                    n.reference.as_deref().unwrap_or("its reference")
+                );
+                (&n.absolute, &figs.absolute)
+            }
+            _ => (&n.absolute, &figs.absolute),
+        };
+        if noise.runs < MIN_RUNS {
             row.verdict = Change::TooFewRuns;
             row.note = format!(
                 "valid in {} of the baseline's runs; judging needs {MIN_RUNS}",
-                n.runs
+                noise.runs
             );
             rows.push(row);
             continue;
         }
-        let sp = Spread::of(n, fig.setups.len(), fig.setup_variance());
-        let d = fig.value() - n.centre;
+        let sp = Spread::of(noise, fig.setups.len(), fig.setup_variance());
+        let d = fig.value() - noise.centre;
         let t_alarm = student::critical(per_id_rate, sp.df);
         let bound = (t_alarm * sp.sd).max(floor);
         let t95 = t975_of(sp.df);
-        let x = fig.value();
+        // The time, with the spread of a run's time.
+        let abs = Spread::of(
+            &n.absolute,
+            figs.absolute.setups.len(),
+            figs.absolute.setup_variance(),
+        );
+        let x = figs.absolute.value();
         row.current = Some(
             Interval {
                 value: x,
-                low: x - t95 * sp.run_sd,
-                high: x + t95 * sp.run_sd,
+                low: x - t95 * abs.run_sd,
+                high: x + t95 * abs.run_sd,
             }
             .map(f64::exp),
         );
@@ -302,7 +322,7 @@ pub fn check(cal: &Calibration, current: &ResultsFile, rule: &Rule) -> Report {
         if cal.noise_of(&o.id).is_none() {
             let mut row = Row::alone(&o.id, Change::OnlyInCurrent, String::new());
             row.current = figures.get(&o.id).map(|f| {
-                let v = f.value().exp();
+                let v = f.absolute.value().exp();
                 Interval {
                     value: v,
                     low: v,
@@ -604,6 +624,55 @@ mod tests {
         assert!(
             caught as f64 >= 0.95 * trials as f64,
             "{caught} of {trials}"
+        );
+    }
+
+    #[test]
+    fn the_null_call_beside_an_id_cancels_a_machine_slower_for_a_whole_run() {
+        // Runs that differ by 10% as a whole (the host, the clock): the same for every id.
+        let drifting = Machine {
+            slow_runs: 0.0,
+            slow_level: 1.0,
+            run_sd: 0.10,
+            setup_sd: 0.01,
+        };
+        let id = "pingpong/thread-futex/same-cpu";
+        let ids = [(id, 4800.0), ("floor/getppid", 90.0)];
+        let mut rng = Rng::new(21);
+        let cal = baseline(&mut rng, drifting, &ids, 10);
+        let n = cal.noise_of(id).unwrap();
+        assert_eq!(n.reference.as_deref(), Some("floor/getppid"));
+        let rel = n.relative.as_ref().unwrap();
+        assert!(rel.run_sd < n.absolute.run_sd / 3.0, "{n:?}");
+        assert!(cal.noise_of("floor/getppid").unwrap().relative.is_none());
+        let cur = run(&mut rng, drifting, &ids, None);
+        let r = check(&cal, &cur, &Rule::default());
+        let (ping, null) = (&r.rows[0], &r.rows[1]);
+        assert!(
+            ping.detectable_pct.unwrap() < null.detectable_pct.unwrap() / 2.0,
+            "{r:?}"
+        );
+        // What a ratio cannot see: both slower alike. The id's row cannot tell; the null
+        // call, judged on its time, is flagged once the change is beyond what it detects.
+        let both = null.detectable_pct.unwrap() * 1.5 / 100.0 + 1.0;
+        let mut slow = run(&mut rng, drifting, &ids, None);
+        for s in &mut slow.paired[0].setups {
+            for row in &mut s.rounds {
+                row[0] *= both;
+                row[1] *= both;
+            }
+        }
+        let r = check(&cal, &slow, &Rule::default());
+        assert_eq!(r.rows[0].verdict, Change::CannotTell, "{r:?}");
+        assert_eq!(r.rows[1].verdict, Change::Regressed, "{r:?}");
+        // A current run without its reference is judged on its time, and says so.
+        let alone = run(&mut rng, drifting, &ids[..1], None);
+        let r = check(&cal, &alone, &Rule::default());
+        assert!(r.rows[0].note.contains("judged on its time alone"), "{r:?}");
+        assert!(
+            (r.rows[0].detectable_pct.unwrap() - null.detectable_pct.unwrap()).abs()
+                < 0.5 * null.detectable_pct.unwrap(),
+            "{r:?}"
         );
     }
 

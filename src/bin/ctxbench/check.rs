@@ -15,7 +15,7 @@ use ctxbench::analysis::regress::calibration::{
 use ctxbench::analysis::regress::{self, Calibration, Change, Rule};
 use ctxbench::export::benchmark_action::BenchmarkAction;
 use ctxbench::export::bmf::Bmf;
-use ctxbench::export::terminal::check::CheckTable;
+use ctxbench::export::terminal::check::{CalibrationTable, CheckTable};
 use ctxbench::export::Exporter;
 use ctxbench::results::{free_name, utc_timestamp, ResultsFile};
 
@@ -208,43 +208,11 @@ fn calibrate(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         false_alarm: args.false_alarm / 100.0,
         threshold_pct: args.threshold,
     };
-    print!("{}", noise_table(&cal, &rule));
+    print!("{}", CalibrationTable(rule).render(&cal));
     if cal.run_count() < regress::MIN_RUNS {
         eprintln!("note: {}", too_few_runs(cal.run_count(), dir));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The noise per id of a calibration, and what a check against it can detect (a run
-/// like the baseline's, every id checked at the rate of `rule`).
-fn noise_table(cal: &Calibration, rule: &Rule) -> String {
-    let w = cal
-        .noise
-        .iter()
-        .map(|n| n.id.len())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    let ids = cal.noise.len();
-    let mut out = format!(
-        "{:<w$}  {:>4}  {:>11}  {:>12}  {:>15}  {:>10}\n",
-        "id", "runs", "baseline ns", "between runs", "between set-ups", "detectable"
-    );
-    for n in &cal.noise {
-        out += &format!(
-            "{:<w$}  {:>4}  {:>11}  {:>11.1}%  {:>14.1}%  {:>9.1}%\n",
-            n.id,
-            n.runs,
-            ctxbench::units::ns_column(n.ns()),
-            n.run_sd * 100.0,
-            n.setup_sd * 100.0,
-            n.detectable_pct(ids, rule)
-        );
-    }
-    out += "between runs, between set-ups: standard deviations of ln(ns), about the share of \
-            the figure a run, a set-up moves by; detectable: the slowdown a check catches 80% of \
-            the time\n";
-    out
 }
 
 /// Judges a run (taken now or given) against the calibrated baseline.

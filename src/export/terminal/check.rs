@@ -1,14 +1,26 @@
-//! The table of `ctxbench check`: a run against its calibrated baseline, id by id, with
+//! The tables of `ctxbench check`: a run against its calibrated baseline, id by id, with
 //! what each check can detect, the rule that decided and the detectable change per class
-//! of id.
+//! of id ([`CheckTable`]); and what `check --calibrate` measured of every id's noise
+//! ([`CalibrationTable`]).
 
-use crate::analysis::regress::{Change, Report, Row, POWER};
+use crate::analysis::regress::{
+    reference_id, Calibration, Change, Report, Row, Rule, MIN_RUNS, POWER,
+};
 use crate::export::Exporter;
 use crate::units::ns_column as ns;
 
 /// The table `ctxbench check` prints: one row per id, the notes, the rule, the
 /// detectable change per class and the tally.
 pub struct CheckTable;
+
+/// A detectable change: `12.4%`, `153%` (whole from 100% up).
+fn detectable(d: f64) -> String {
+    if d < 100.0 {
+        format!("{d:.1}%")
+    } else {
+        format!("{d:.0}%")
+    }
+}
 
 /// `+1.9% [-6.1, +10.5]`.
 fn change(r: &Row) -> String {
@@ -71,11 +83,15 @@ impl Exporter for CheckTable {
                 .iter()
                 .map(|c| {
                     if c.ids == 1 {
-                        format!("{} {:.1}%", c.class, c.median)
+                        format!("{} {}", c.class, detectable(c.median))
                     } else {
                         format!(
-                            "{} {:.1}% (median of {}; {:.1}-{:.1}%)",
-                            c.class, c.median, c.ids, c.min, c.max
+                            "{} {} (median of {}; {} to {})",
+                            c.class,
+                            detectable(c.median),
+                            c.ids,
+                            detectable(c.min),
+                            detectable(c.max)
                         )
                     }
                 })
@@ -95,6 +111,63 @@ impl Exporter for CheckTable {
         .map(|&v| format!("{} {}", report.count(v), v.label()))
         .collect();
         out += &format!("{}\n", counted.join(", "));
+        out
+    }
+}
+
+/// What `ctxbench check --calibrate` prints: per id, the runs, the baseline, its spread
+/// between runs and between set-ups, the spread of its ratio to the reference where it
+/// has one, and what a check (a run like the baseline's, every id checked at the rule's
+/// rate) can detect.
+pub struct CalibrationTable(pub Rule);
+
+impl Exporter for CalibrationTable {
+    type Input = Calibration;
+    fn render(&self, cal: &Calibration) -> String {
+        let w = cal
+            .noise
+            .iter()
+            .map(|n| n.id.len())
+            .chain([2])
+            .max()
+            .unwrap_or(2);
+        let ids = cal.noise.len();
+        let mut out = format!(
+            "{:<w$}  {:>4}  {:>11}  {:>12}  {:>15}  {:>13}  {:>10}\n",
+            "id",
+            "runs",
+            "baseline ns",
+            "between runs",
+            "between set-ups",
+            "ratio to ref.",
+            "detectable"
+        );
+        for n in &cal.noise {
+            out += &format!(
+                "{:<w$}  {:>4}  {:>11}  {:>11.1}%  {:>14.1}%  {:>13}  {:>10}\n",
+                n.id,
+                n.absolute.runs,
+                ns(n.ns()),
+                n.absolute.run_sd * 100.0,
+                n.absolute.setup_sd * 100.0,
+                n.relative
+                    .as_ref()
+                    .map_or("-".into(), |r| format!("{:.1}%", r.run_sd * 100.0)),
+                if n.judged().runs >= MIN_RUNS {
+                    detectable(n.detectable_pct(ids, &self.0))
+                } else {
+                    "-".into()
+                }
+            );
+        }
+        out += &format!(
+            "between runs, between set-ups: standard deviations of ln(ns), about the share of \
+             the time a run, a set-up moves by; ratio to ref.: between runs, of the time over \
+             {}'s in the same rounds, which the id is judged on where given; detectable: the \
+             slowdown a check catches {:.0}% of the time (with {MIN_RUNS} runs or more)\n",
+            reference_id(),
+            POWER * 100.0
+        );
         out
     }
 }
@@ -164,12 +237,66 @@ mod tests {
         );
         assert!(t.contains("p < 1.7e-2 each"), "{t}");
         assert!(
-            t.contains("detectable: same-CPU ping-pongs 11.5%; floors 11.5%; others 11.5% (median of 2; 11.5-11.5%)"),
+            t.contains("detectable: same-CPU ping-pongs 11.5%; floors 11.5%; others 11.5% (median of 2; 11.5% to 11.5%)"),
             "{t}"
         );
         assert!(
             t.ends_with("1 regressed, 1 cannot tell, 1 invalid\n"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn the_calibration_table_shows_each_spread_and_what_a_check_detects() {
+        use crate::analysis::regress::{Noise, RunNoise};
+        let spread = |runs, run_sd| RunNoise {
+            runs,
+            centre: 4800f64.ln(),
+            run_sd,
+            setup_sd: 0.02,
+            setups: 8.0,
+        };
+        let cal = Calibration {
+            schema_version: 1,
+            created_unix: 0,
+            machine: Default::default(),
+            mode: "quick".into(),
+            filters: vec![],
+            runs: (0..10).map(|i| format!("runs/{i}.json")).collect(),
+            span_s: 3000,
+            noise: vec![
+                Noise {
+                    id: "pingpong/thread-futex/same-cpu".into(),
+                    absolute: spread(10, 0.08),
+                    reference: Some(reference_id()),
+                    relative: Some(spread(10, 0.03)),
+                },
+                Noise {
+                    id: "floor/getppid".into(),
+                    absolute: spread(3, 0.05),
+                    reference: None,
+                    relative: None,
+                },
+            ],
+        };
+        let t = CalibrationTable(Rule::default()).render(&cal);
+        let rows: Vec<Vec<&str>> = t.lines().map(|l| l.split_whitespace().collect()).collect();
+        assert_eq!(
+            rows[1][..6],
+            [
+                "pingpong/thread-futex/same-cpu",
+                "10",
+                "4800",
+                "8.0%",
+                "2.0%",
+                "3.0%"
+            ]
+        );
+        // Judged on the ratio: what it detects follows the ratio's spread.
+        let d: f64 = rows[1][6].trim_end_matches('%').parse().unwrap();
+        assert!(d > 5.0 && d < 30.0, "{t}");
+        // Too few runs to judge: no detectable change.
+        assert_eq!(rows[2][1..], ["3", "4800", "5.0%", "2.0%", "-", "-"]);
+        assert!(t.contains("floor/getppid's in the same rounds"), "{t}");
     }
 }
