@@ -327,6 +327,34 @@ fn bad_input_exits_2_naming_the_fix() {
         ],
         &["not from the machine of", "move it out of the folder"],
     );
+    // Runs of another machine: adding runs made here is refused before anything runs.
+    let moved = dir.path().join("moved");
+    std::fs::create_dir_all(moved.join("runs")).unwrap();
+    for r in std::fs::read_dir(base.join("runs")).unwrap() {
+        let r = r.unwrap().path();
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&r).unwrap()).unwrap();
+        v["machine"]["hostname"] = "elsewhere".into();
+        std::fs::write(
+            moved.join("runs").join(r.file_name().unwrap()),
+            v.to_string(),
+        )
+        .unwrap();
+    }
+    refused(
+        &[
+            &os("--calibrate"),
+            &os("--quick"),
+            &os("--runs"),
+            &os("1"),
+            &os("--baseline"),
+            moved.as_os_str(),
+        ],
+        &[
+            "its runs come from another machine",
+            "calibrate a new folder here",
+        ],
+    );
 }
 
 #[test]

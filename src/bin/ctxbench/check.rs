@@ -172,6 +172,19 @@ fn calibrate(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             .into());
         }
     }
+    if args.runs > 0 && !before.is_empty() {
+        // The runs there are one machine's, and this is that machine: else the new runs
+        // would be wasted on a baseline that is refused.
+        Calibration::from_runs(&before, &[])?;
+        let here = ctxbench::fingerprint::Fingerprint::read_from(Path::new("/"));
+        if let Some(d) = regress::machine_difference(&before[0].1.machine, &here) {
+            return Err(Usage(format!(
+                "{}: its runs come from another machine ({d}); calibrate a new folder here",
+                dir.display()
+            ))
+            .into());
+        }
+    }
     let filters = if args.select.filter.is_empty() {
         Calibration::load_from(dir)
             .map(|c| c.filters)
