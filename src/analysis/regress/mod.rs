@@ -182,15 +182,25 @@ struct Spread {
 
 impl Spread {
     fn of(noise: &RunNoise, setups: usize, setup_var: Option<f64>) -> Self {
-        // The current run's set-up spread: its own where it is the larger (a busy run is
-        // judged wider), else the baseline's.
-        let setup_var = setup_var.unwrap_or(0.0).max(noise.setup_sd.powi(2));
-        let run_var = noise.between_run_variance() + setup_var / setups.max(1) as f64;
+        let n = setups.max(1) as f64;
         let k = noise.runs as f64;
+        // What the baseline says a run like this one varies by, and the mean of its runs.
+        let base = noise.between_run_variance() + noise.setup_sd.powi(2) / n;
+        let mean = noise.run_sd.powi(2) / k;
+        // A current run whose set-ups spread wider than the baseline's (a busy machine) is
+        // judged wider by the excess, known to `setups - 1` degrees of freedom; the
+        // degrees of freedom of the whole follow Welch and Satterthwaite.
+        let excess = (setup_var.unwrap_or(0.0) - noise.setup_sd.powi(2)).max(0.0) / n;
+        let var = base + mean + excess;
+        let df = if excess > 0.0 && setups > 1 {
+            var.powi(2) / ((base + mean).powi(2) / (k - 1.0) + excess.powi(2) / (n - 1.0))
+        } else {
+            k - 1.0
+        };
         Self {
-            sd: (run_var + noise.run_sd.powi(2) / k).sqrt(),
-            run_sd: run_var.sqrt(),
-            df: k - 1.0,
+            sd: var.sqrt(),
+            run_sd: (base + excess).sqrt(),
+            df: df.min(k - 1.0),
         }
     }
 
