@@ -16,8 +16,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
 use crate::results::ResultsFile;
@@ -33,7 +31,7 @@ pub fn reference_id() -> String {
 pub const MIN_ROUNDS: usize = 3;
 
 /// An id's figure in one run: the natural log of its figure in each set-up.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunFigure {
     /// `ln` of each set-up's median round (ns per iteration), in the order taken.
     pub setups: Vec<f64>,
