@@ -74,11 +74,28 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
     }
     assert_eq!(f.machine.ctxbench_version, env!("CARGO_PKG_VERSION"));
 
-    // Check against that file, running the same id now.
+    // A baseline of five copies of that run (the gate refuses fewer), then a check
+    // that runs the same ids now, as the baseline's runs were made.
+    let base = dir.path().join("gate");
+    std::fs::create_dir_all(base.join("runs")).unwrap();
+    for i in 0..5 {
+        std::fs::copy(path, base.join(format!("runs/{i}.json"))).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+        .args(["check", "--calibrate", "--runs", "0", "--baseline"])
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json = dir.path().join("now.json");
     let out = Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-        .args(["check", "--quick", "--baseline"])
-        .arg(path)
+        .args(["check", "--baseline"])
+        .arg(&base)
         .arg("--json")
         .arg(&json)
         .output()
@@ -91,8 +108,9 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
         !stderr.contains("WARNING"),
         "same machine, no warning: {stderr}"
     );
-    // check runs the baseline's ids now: the same ping-pong and floor.
+    // check runs the baseline's ids now, quick as they were: the same ping-pong and floors.
     let now = ResultsFile::load(&json).unwrap();
+    assert_eq!(now.mode, ctxbench::spec::Mode::Quick);
     let now_ids: Vec<String> = now.results.iter().map(|r| r.id.to_string()).collect();
     assert_eq!(now_ids, ids);
 }

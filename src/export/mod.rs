@@ -5,7 +5,8 @@
 //! - [`markdown`] and [`html`] (with its inline [`html::svg`] charts): runs compared side
 //!   by side, `ctxbench compare`;
 //! - [`benchmark_action`]: the `customSmallerIsBetter` JSON that benchmark-tracking CI
-//!   actions read, `ctxbench check --output-json`.
+//!   actions read, `ctxbench check --output-json`; [`bmf`]: the Bencher Metric Format,
+//!   with each id's interval, `ctxbench check --bmf`.
 //!
 //! The inputs of a comparison (results files, directories of them, criterion's output) are
 //! read by [`inputs`]; [`summary`] (the headline figures and the claims matrix),
@@ -24,6 +25,7 @@
 //! ```
 
 pub mod benchmark_action;
+pub mod bmf;
 pub mod escape;
 pub mod footprint;
 pub mod grouping;

@@ -1,43 +1,88 @@
-//! The regression rule: is the current run slower than the baseline, beyond noise?
+//! The regression rule: is this run slower than a calibrated baseline, beyond what runs
+//! of unchanged code move by on this machine?
 //!
-//! Id by id, over the kept samples (nanoseconds per iteration), a change counts only when
-//! both hold:
-//! - a one-sided Mann-Whitney U test says the current samples are larger (or smaller)
-//!   than the baseline's at significance [`ALPHA`]: the shift is not noise, and
-//! - the medians differ by more than the threshold (5% by default): the shift matters.
+//! The variance that matters lies between runs: on the 2-vCPU VMs this was built on, the
+//! same code measured a minute apart moves by up to 20% (the machine's level, memory
+//! placement, the host), while the batches of one run agree to a few percent. A test
+//! over the batches of two runs takes that drift for a change (every one of four A/A
+//! checks failed that way). So, after Kalibera and Jones ("Rigorous benchmarking in
+//! reasonable time", 2013), the rule judges at the levels where the variance lives:
 //!
-//! The rank test makes no assumption about the shape of the noise (switch timings have
-//! long right tails from interrupts and preemption), and the effect-size floor keeps a
-//! real but tiny shift on a quiet machine from failing CI.
+//! - **Figures per level** ([`figures`]): an id's figure in a run is the mean over its
+//!   set-ups (independent forks within the run) of each set-up's median round, in natural
+//!   logs, so a change is a ratio. An id measured in the same rounds as the null system
+//!   call is judged on its time over the null call's, round by round: a machine slower
+//!   for a whole run cancels; a kernel change that slows every system call alike shows in
+//!   the null call's own row, which stays absolute.
+//! - **A baseline is several runs** ([`calibration`]), made on the machine it guards: per
+//!   id, the mean of the runs' figures, the spread between runs (`run_sd`, `K - 1`
+//!   degrees of freedom for `K` runs) and the spread between set-ups within a run.
+//! - **A check** compares one new run with the baseline: `D = x - centre`. Its variance
+//!   is a run's, `between + within / S` with the current run's own set-up spread and
+//!   count (a run that lost set-ups to a busy machine is judged wider), plus the
+//!   baseline mean's, `run_sd² / K`. `D` is judged by Student's t with `K - 1` degrees of
+//!   freedom, one-sided, at the false-alarm rate shared over the ids checked
+//!   (Bonferroni: `rate / ids` each), so the whole check cries wolf at most at the
+//!   configured rate.
+//! - **What it can see** is printed per id: the smallest slowdown it catches four times
+//!   in five (80% power) at that rate, `(t(rate/ids) + t(0.2)) × sd(D)`, and never
+//!   below the threshold (the smallest change that matters, 5% by default). A change
+//!   inside it is "cannot tell", not "unchanged".
 
 use crate::fingerprint::Fingerprint;
 use crate::measure::Outcome;
-use crate::spec::BenchId;
+use crate::results::ResultsFile;
+use crate::stats::bootstrap::{t975, Interval};
 use crate::stats::Summary;
 
-mod mann_whitney;
+pub mod calibration;
+pub mod figures;
+pub mod student;
 
-pub use mann_whitney::{mann_whitney, normal_cdf, MannWhitney};
+pub use calibration::{Calibration, Noise, RunNoise, MIN_RUNS};
+pub use figures::{id_figures, reference_id, run_figures, IdFigures, RunFigure};
 
-/// The significance level of the rank test.
-pub const ALPHA: f64 = 0.01;
-
-/// The default minimum median change, in percent.
+/// The default false-alarm rate of a whole check (every id together).
+pub const DEFAULT_FALSE_ALARM: f64 = 0.05;
+/// The power at which the detectable change is stated: caught four times in five.
+pub const POWER: f64 = 0.8;
+/// The default smallest change that counts, in percent.
 pub const DEFAULT_THRESHOLD_PCT: f64 = 5.0;
+
+/// How a check decides.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    /// The false-alarm rate of a whole check (0 to 1): the chance that a check of
+    /// unchanged code flags anything.
+    pub false_alarm: f64,
+    /// The smallest change that counts, in percent.
+    pub threshold_pct: f64,
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Self {
+            false_alarm: DEFAULT_FALSE_ALARM,
+            threshold_pct: DEFAULT_THRESHOLD_PCT,
+        }
+    }
+}
 
 /// What the rule concluded for one id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    /// Slower beyond noise and beyond the threshold.
+    /// Slower beyond the noise between runs and beyond the threshold.
     Regressed,
-    /// Faster beyond noise and beyond the threshold.
+    /// Faster beyond the noise between runs and beyond the threshold.
     Improved,
-    /// Within noise or within the threshold.
-    Unchanged,
+    /// Beyond the noise but within the threshold.
+    BelowThreshold,
+    /// Within the noise: any change smaller than the detectable one may hide here.
+    CannotTell,
     /// One side (or both) was marked invalid by its run: reported, not compared.
     Invalid,
-    /// Too few samples on a side for the test to say anything.
-    TooFewSamples,
+    /// The baseline has too few valid runs of this id.
+    TooFewRuns,
     /// In the baseline only.
     OnlyInBaseline,
     /// In the current run only.
@@ -50,174 +95,65 @@ impl Change {
         match self {
             Change::Regressed => "regressed",
             Change::Improved => "improved",
-            Change::Unchanged => "unchanged",
+            Change::BelowThreshold => "below threshold",
+            Change::CannotTell => "cannot tell",
             Change::Invalid => "invalid",
-            Change::TooFewSamples => "too few samples",
+            Change::TooFewRuns => "too few runs",
             Change::OnlyInBaseline => "only in baseline",
             Change::OnlyInCurrent => "only in current",
         }
     }
 }
 
-/// The comparison of one id.
+/// The check of one id.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Comparison {
+pub struct Row {
     /// The benchmark id.
     pub id: String,
-    /// Median of the baseline samples (ns per iteration).
-    pub baseline_median: Option<f64>,
-    /// Median of the current samples.
-    pub current_median: Option<f64>,
-    /// Median change in percent (positive: slower).
-    pub change_pct: Option<f64>,
-    /// The p-value of the direction the medians moved in.
-    pub p_value: Option<f64>,
+    /// The baseline: the geometric mean of its runs' figures, ns per iteration.
+    pub baseline_ns: Option<f64>,
+    /// The current run's figure, ns per iteration, with the 95% interval a run of
+    /// unchanged code would fall in around it (the noise between runs included).
+    pub current: Option<Interval>,
+    /// The change from the baseline, percent (positive: slower), with its 95% interval.
+    pub change_pct: Option<Interval>,
+    /// The smallest slowdown, percent, this check catches with [`POWER`] at its
+    /// false-alarm rate.
+    pub detectable_pct: Option<f64>,
     /// The conclusion.
     pub verdict: Change,
-    /// Anything the reader should know (why invalid, a summary that disagrees with the
-    /// samples, ...).
+    /// Anything the reader should know (why invalid, why skipped).
     pub note: String,
 }
 
-/// The smallest sample count per side the rule tests; below it a verdict is
-/// [`Change::TooFewSamples`] (five against five cannot reach p < 0.01).
-pub const MIN_SAMPLES: usize = 6;
-
-/// The samples of an outcome, and a note when the stored summary disagrees with them (the
-/// file was edited by hand or by another tool).
-fn samples_of(o: &Outcome) -> (Vec<f64>, Option<String>) {
-    let s: Vec<f64> = o
-        .samples_ns_per_round_trip
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .collect();
-    let note = Summary::of(&s).and_then(|sum| {
-        let stored = o.ns_per_round_trip.median;
-        let off = (stored - sum.median).abs() / sum.median.abs().max(1e-9);
-        (stored.is_finite() && off > 0.005).then(|| {
-            format!(
-                "stored median {stored:.1} disagrees with its samples' median {:.1}",
-                sum.median
-            )
-        })
-    });
-    (s, note)
-}
-
-/// The summary of an outcome's kept samples (those that are numbers), which the rule
-/// and the exports go by rather than the stored summary.
-pub fn samples_summary(o: &Outcome) -> Option<Summary> {
-    Summary::of(&samples_of(o).0)
-}
-
-/// Compares one id's baseline and current outcomes with `threshold_pct`.
-pub fn compare_outcomes(base: &Outcome, cur: &Outcome, threshold_pct: f64) -> Comparison {
-    let (bs, bnote) = samples_of(base);
-    let (cs, cnote) = samples_of(cur);
-    let bm = Summary::of(&bs).map(|s| s.median);
-    let cm = Summary::of(&cs).map(|s| s.median);
-    let change = match (bm, cm) {
-        (Some(b), Some(c)) if b > 0.0 => Some((c - b) / b * 100.0),
-        _ => None,
-    };
-    let mut notes = Vec::new();
-    for (side, o) in [("baseline", base), ("current", cur)] {
-        if !o.valid {
-            notes.push(format!("{side} invalid: {}", o.validity));
-        }
-    }
-    if let Some(n) = &bnote {
-        notes.push(format!("baseline {n}"));
-    }
-    if let Some(n) = &cnote {
-        notes.push(format!("current {n}"));
-    }
-    let mut out = Comparison {
-        id: cur.id.to_string(),
-        baseline_median: bm,
-        current_median: cm,
-        change_pct: change,
-        p_value: None,
-        verdict: Change::Unchanged,
-        note: String::new(),
-    };
-    if !base.valid || !cur.valid {
-        out.verdict = Change::Invalid;
-    } else if bs.len() < MIN_SAMPLES || cs.len() < MIN_SAMPLES {
-        out.verdict = Change::TooFewSamples;
-        notes.push(format!(
-            "{} baseline and {} current samples; the test needs {MIN_SAMPLES} a side",
-            bs.len(),
-            cs.len()
-        ));
-    } else if let (Some(t), Some(ch)) = (mann_whitney(&cs, &bs), change) {
-        let slower = ch > 0.0;
-        let p = if slower { t.p_greater } else { t.p_less };
-        out.p_value = Some(p);
-        out.verdict = if p < ALPHA && ch > threshold_pct {
-            Change::Regressed
-        } else if p < ALPHA && ch < -threshold_pct {
-            Change::Improved
-        } else {
-            Change::Unchanged
-        };
-    }
-    // A file whose summary disagrees with its samples was edited: the samples decide, but
-    // a change the stored medians show beyond the threshold is not waved through.
-    if matches!(out.verdict, Change::Unchanged) && (bnote.is_some() || cnote.is_some()) {
-        let (b, c) = (base.ns_per_round_trip.median, cur.ns_per_round_trip.median);
-        if b.is_finite() && c.is_finite() && b > 0.0 {
-            let stored_change = (c - b) / b * 100.0;
-            if stored_change > threshold_pct {
-                out.verdict = Change::Regressed;
-                notes.push(format!("stored medians changed {stored_change:+.1}%"));
-            } else if stored_change < -threshold_pct {
-                out.verdict = Change::Improved;
-                notes.push(format!("stored medians changed {stored_change:+.1}%"));
-            }
-        }
-    }
-    out.note = notes.join("; ");
-    out
-}
-
-/// One side of a comparison: what the rule reads of a results file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Side<'a> {
-    /// The outcomes, in the run's order.
-    pub outcomes: &'a [Outcome],
-    /// The machine the run was taken on.
-    pub machine: &'a Fingerprint,
-    /// The ids the run skipped, each with why.
-    pub skipped: Vec<(&'a str, &'a str)>,
-}
-
-impl<'a> Side<'a> {
-    /// A side of `outcomes` taken on `machine`, with the (id, reason) of what it skipped.
-    pub fn new(
-        outcomes: &'a [Outcome],
-        machine: &'a Fingerprint,
-        skipped: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Self {
-        Side {
-            outcomes,
-            machine,
-            skipped: skipped.into_iter().collect(),
+impl Row {
+    fn alone(id: &str, verdict: Change, note: String) -> Self {
+        Self {
+            id: id.to_string(),
+            baseline_ns: None,
+            current: None,
+            change_pct: None,
+            detectable_pct: None,
+            verdict,
+            note,
         }
     }
 }
 
-/// The comparison of two whole runs.
+/// A check of a run against a calibrated baseline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     /// One row per id, baseline order first, then ids only in the current run.
-    pub rows: Vec<Comparison>,
-    /// Set when the two files come from different machines: a loud warning, not a
-    /// regression.
+    pub rows: Vec<Row>,
+    /// Set when the current run comes from another machine than the baseline: a loud
+    /// warning, not a regression.
     pub machine_warning: Option<String>,
-    /// The smallest median change, in percent, that counted.
-    pub threshold_pct: f64,
+    /// The rule it was judged by.
+    pub rule: Rule,
+    /// The baseline's runs.
+    pub runs: usize,
+    /// The one-sided false-alarm rate of each id (the check's shared over the ids).
+    pub per_id_rate: f64,
 }
 
 impl Report {
@@ -225,6 +161,277 @@ impl Report {
     pub fn regressed(&self) -> bool {
         self.rows.iter().any(|r| r.verdict == Change::Regressed)
     }
+
+    /// How many rows came out `v`.
+    pub fn count(&self, v: Change) -> usize {
+        self.rows.iter().filter(|r| r.verdict == v).count()
+    }
+}
+
+/// The spread of a check of one figure: of `D = x - centre` for a current run of
+/// `setups` set-ups whose spread between them is `setup_var` (`None`: as the
+/// baseline's), against the baseline `noise`.
+struct Spread {
+    /// The standard deviation of `D`.
+    sd: f64,
+    /// The standard deviation of the current run's figure.
+    run_sd: f64,
+    /// The degrees of freedom of the test.
+    df: f64,
+}
+
+impl Spread {
+    fn of(noise: &RunNoise, setups: usize, setup_var: Option<f64>) -> Self {
+        let n = setups.max(1) as f64;
+        let k = noise.runs as f64;
+        // What the baseline says a run like this one varies by, and the mean of its runs.
+        let base = noise.between_run_variance() + noise.setup_sd.powi(2) / n;
+        let mean = noise.run_sd.powi(2) / k;
+        // A current run whose set-ups spread wider than the baseline's (a busy machine) is
+        // judged wider by the excess, known to `setups - 1` degrees of freedom; the
+        // degrees of freedom of the whole follow Welch and Satterthwaite.
+        let excess = (setup_var.unwrap_or(0.0) - noise.setup_sd.powi(2)).max(0.0) / n;
+        let var = base + mean + excess;
+        let df = if excess > 0.0 && setups > 1 {
+            var.powi(2) / ((base + mean).powi(2) / (k - 1.0) + excess.powi(2) / (n - 1.0))
+        } else {
+            k - 1.0
+        };
+        Self {
+            sd: var.sqrt(),
+            run_sd: (base + excess).sqrt(),
+            df: df.min(k - 1.0),
+        }
+    }
+
+    /// The smallest slowdown, percent, caught with [`POWER`] at the one-sided
+    /// false-alarm rate `rate`, and never below `floor` (`ln` of the threshold).
+    fn detectable_pct(&self, rate: f64, floor: f64) -> f64 {
+        let t = student::critical(rate, self.df) + student::critical(1.0 - POWER, self.df);
+        pct((t * self.sd).max(floor))
+    }
+}
+
+impl Noise {
+    /// What a check of a run like the baseline's (as many set-ups, as spread) can detect
+    /// of this id, percent, when `ids` ids share the false-alarm rate of `rule`.
+    pub fn detectable_pct(&self, ids: usize, rule: &Rule) -> f64 {
+        let judged = self.judged();
+        let setups = judged.setups.round().max(1.0) as usize;
+        Spread::of(judged, setups, None).detectable_pct(
+            rule.false_alarm / ids.max(1) as f64,
+            (1.0 + rule.threshold_pct / 100.0).ln(),
+        )
+    }
+}
+
+/// `ln` change to percent.
+fn pct(log_change: f64) -> f64 {
+    (log_change.exp() - 1.0) * 100.0
+}
+
+/// The 97.5% point of t with `df` degrees of freedom (any real df, rounded down).
+fn t975_of(df: f64) -> f64 {
+    t975(df.max(0.0).floor() as usize)
+}
+
+/// Checks `current` against the calibrated baseline `cal` with `rule`, id by id.
+pub fn check(cal: &Calibration, current: &ResultsFile, rule: &Rule) -> Report {
+    let figures = run_figures(current);
+    let in_current = |id: &str| current.results.iter().find(|o| o.id == id);
+    let judged_ids = cal
+        .noise
+        .iter()
+        .filter(|n| n.judged().runs >= MIN_RUNS && figures.contains_key(&n.id))
+        .count()
+        .max(1);
+    let per_id_rate = rule.false_alarm / judged_ids as f64;
+    let floor = (1.0 + rule.threshold_pct / 100.0).ln();
+    let mut rows = Vec::new();
+    for n in &cal.noise {
+        let Some(o) = in_current(&n.id) else {
+            let note = current
+                .skipped
+                .iter()
+                .find(|s| s.id == n.id)
+                .map(|s| format!("skipped in current: {}", s.reason))
+                .unwrap_or_default();
+            let mut row = Row::alone(&n.id, Change::OnlyInBaseline, note);
+            row.baseline_ns = Some(n.ns());
+            rows.push(row);
+            continue;
+        };
+        let mut row = Row::alone(&n.id, Change::CannotTell, String::new());
+        row.baseline_ns = Some(n.ns());
+        let Some(figs) = figures.get(&n.id) else {
+            row.verdict = Change::Invalid;
+            row.note = format!("current invalid: {}", o.validity);
+            rows.push(row);
+            continue;
+        };
+        // Judged relative to its reference where both sides have that figure, else on
+        // its time.
+        let (noise, fig) = match (&n.relative, &figs.relative) {
+            (Some(nr), Some(fr)) => (nr, fr),
+            (Some(_), None) => {
+                row.note = format!(
+                    "judged on its time alone: {} did not run beside it",
+                    n.reference.as_deref().unwrap_or("its reference")
+                );
+                (&n.absolute, &figs.absolute)
+            }
+            _ => (&n.absolute, &figs.absolute),
+        };
+        if noise.runs < MIN_RUNS {
+            row.verdict = Change::TooFewRuns;
+            row.note = format!(
+                "valid in {} of the baseline's runs; judging needs {MIN_RUNS}",
+                noise.runs
+            );
+            rows.push(row);
+            continue;
+        }
+        let sp = Spread::of(noise, fig.setups.len(), fig.setup_variance());
+        let d = fig.value() - noise.centre;
+        let t_alarm = student::critical(per_id_rate, sp.df);
+        let bound = (t_alarm * sp.sd).max(floor);
+        let t95 = t975_of(sp.df);
+        // The time, with the spread of a run's time.
+        let abs = Spread::of(
+            &n.absolute,
+            figs.absolute.setups.len(),
+            figs.absolute.setup_variance(),
+        );
+        let x = figs.absolute.value();
+        row.current = Some(
+            Interval {
+                value: x,
+                low: x - t95 * abs.run_sd,
+                high: x + t95 * abs.run_sd,
+            }
+            .map(f64::exp),
+        );
+        row.change_pct = Some(
+            Interval {
+                value: d,
+                low: d - t95 * sp.sd,
+                high: d + t95 * sp.sd,
+            }
+            .map(pct),
+        );
+        row.detectable_pct = Some(sp.detectable_pct(per_id_rate, floor));
+        row.verdict = if d > bound {
+            Change::Regressed
+        } else if d < -bound {
+            Change::Improved
+        } else if d.abs() > t_alarm * sp.sd {
+            Change::BelowThreshold
+        } else {
+            Change::CannotTell
+        };
+        rows.push(row);
+    }
+    for o in &current.results {
+        let id = o.id.to_string();
+        if cal.noise_of(&id).is_none() {
+            let mut row = Row::alone(&id, Change::OnlyInCurrent, String::new());
+            row.current = figures.get(&id).map(|f| {
+                let v = f.absolute.value().exp();
+                Interval {
+                    value: v,
+                    low: v,
+                    high: v,
+                }
+            });
+            rows.push(row);
+        }
+    }
+    Report {
+        rows,
+        machine_warning: machine_difference(&cal.machine, &current.machine),
+        rule: *rule,
+        runs: cal.run_count(),
+        per_id_rate,
+    }
+}
+
+/// The class of an id the detectable changes are summed up by (`same-CPU ping-pongs`,
+/// `floors`, `rings`, ...): its experiment, and for a ping-pong its placement.
+pub fn class_of(id: &str) -> &'static str {
+    use crate::spec::{BenchId, Experiment, PlacementKind};
+    match id.parse::<BenchId>() {
+        Ok(BenchId::PingPong {
+            placement: PlacementKind::SameCpu,
+            ..
+        }) => "same-CPU ping-pongs",
+        Ok(BenchId::PingPong { .. }) => "other ping-pongs",
+        Ok(b) => match b.experiment() {
+            Experiment::Floor => "floors",
+            Experiment::Ring => "rings",
+            Experiment::Workset => "working sets",
+            Experiment::Spawn => "creations",
+            Experiment::Uswitch => "user-space switches",
+            Experiment::Regs => "register states",
+            _ => "others",
+        },
+        Err(_) => "others",
+    }
+}
+
+/// The detectable changes of one class of ids, percent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassDetectable {
+    /// The class (see [`class_of`]).
+    pub class: &'static str,
+    /// How many ids of the class were judged.
+    pub ids: usize,
+    /// The smallest, median and largest detectable change among them.
+    pub min: f64,
+    /// The median.
+    pub median: f64,
+    /// The largest.
+    pub max: f64,
+}
+
+impl Report {
+    /// The detectable changes summed up by class of id, in the order classes first
+    /// appear.
+    pub fn detectable_by_class(&self) -> Vec<ClassDetectable> {
+        let mut classes: Vec<(&'static str, Vec<f64>)> = Vec::new();
+        for r in &self.rows {
+            let Some(d) = r.detectable_pct else { continue };
+            let c = class_of(&r.id);
+            match classes.iter_mut().find(|(k, _)| *k == c) {
+                Some((_, v)) => v.push(d),
+                None => classes.push((c, vec![d])),
+            }
+        }
+        classes
+            .into_iter()
+            .map(|(class, mut v)| {
+                v.sort_by(f64::total_cmp);
+                ClassDetectable {
+                    class,
+                    ids: v.len(),
+                    min: v[0],
+                    median: crate::stats::quantile(&v, 0.5),
+                    max: v[v.len() - 1],
+                }
+            })
+            .collect()
+    }
+}
+
+/// The summary of an outcome's kept samples (those that are numbers), which the
+/// exports go by rather than the stored summary.
+pub fn samples_summary(o: &Outcome) -> Option<Summary> {
+    let s: Vec<f64> = o
+        .samples_ns_per_round_trip
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    Summary::of(&s)
 }
 
 /// Says how two fingerprints differ in what matters for timings, if they do.
@@ -258,63 +465,14 @@ pub fn machine_difference(base: &Fingerprint, cur: &Fingerprint) -> Option<Strin
     }
 }
 
-/// Compares `current` against `baseline` id by id.
-pub fn compare_runs(baseline: &Side, current: &Side, threshold_pct: f64) -> Report {
-    let cur_by_id: std::collections::HashMap<BenchId, &Outcome> =
-        current.outcomes.iter().map(|o| (o.id, o)).collect();
-    let base_ids: std::collections::HashSet<BenchId> =
-        baseline.outcomes.iter().map(|o| o.id).collect();
-    let mut rows = Vec::new();
-    let lone = |o: &Outcome, verdict| {
-        let m = samples_summary(o).map(|s| s.median);
-        Comparison {
-            id: o.id.to_string(),
-            baseline_median: if verdict == Change::OnlyInBaseline {
-                m
-            } else {
-                None
-            },
-            current_median: if verdict == Change::OnlyInCurrent {
-                m
-            } else {
-                None
-            },
-            change_pct: None,
-            p_value: None,
-            verdict,
-            note: String::new(),
-        }
-    };
-    for b in baseline.outcomes {
-        match cur_by_id.get(&b.id) {
-            Some(c) => rows.push(compare_outcomes(b, c, threshold_pct)),
-            None => {
-                let mut row = lone(b, Change::OnlyInBaseline);
-                if let Some((_, why)) = current.skipped.iter().find(|(id, _)| b.id == *id) {
-                    row.note = format!("skipped in current: {why}");
-                }
-                rows.push(row);
-            }
-        }
-    }
-    for c in current.outcomes {
-        if !base_ids.contains(&c.id) {
-            rows.push(lone(c, Change::OnlyInCurrent));
-        }
-    }
-    Report {
-        rows,
-        machine_warning: machine_difference(baseline.machine, current.machine),
-        threshold_pct,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::ResultsFile;
+    use crate::measure::paired::{Arm, Paired, SetupRounds};
+    use crate::stats::rng::Rng;
 
-    fn outcome(id: &str, samples: Vec<f64>) -> Outcome {
+    /// An outcome of `id`, valid (its samples do not matter: the rounds do).
+    fn outcome(id: &str) -> Outcome {
         let spec = crate::spec::PingPongSpec {
             participants: crate::spec::Participants::Process,
             mechanism: crate::spec::Mechanism::Pipe,
@@ -325,7 +483,7 @@ mod tests {
             Some(2.0),
             crate::measure::Samples {
                 iters_per_sample: 100,
-                ns_per_iter: samples,
+                ns_per_iter: vec![1000.0; 8],
             },
             crate::measure::SwitchCount {
                 iters: 1,
@@ -334,143 +492,286 @@ mod tests {
                 per_iter: 2.0,
             },
         );
-        o.id = id_of(id);
+        o.id = id.parse().unwrap();
+        o.valid = true;
         o
     }
 
-    /// A real id for a test's short name (`a`, `b`, `x`), or the id itself.
-    fn id_of(name: &str) -> BenchId {
-        match name {
-            "a" | "pingpong/a/same-cpu" => "pingpong/process-pipe/same-cpu",
-            "b" | "pingpong/b/same-cpu" => "pingpong/thread-pipe/same-cpu",
-            "x" => "pingpong/thread-futex/same-cpu",
-            "c" => "pingpong/thread-eventfd/same-cpu",
-            other => other,
-        }
-        .parse()
-        .unwrap()
+    /// How the synthetic machine varies, as these VMs do: a level for the whole run (a
+    /// slow one, x`slow_level`, in a share `slow_runs` of runs), a normal offset per run
+    /// and per set-up, and within a set-up a level that flips between x1.00 and x1.27
+    /// and stays for several rounds, with 1% noise per round.
+    #[derive(Clone, Copy)]
+    struct Machine {
+        slow_runs: f64,
+        slow_level: f64,
+        run_sd: f64,
+        setup_sd: f64,
     }
 
-    /// Fifteen samples around `centre` with a deterministic ±4% spread.
-    fn noisy(centre: f64, seed: u64) -> Vec<f64> {
-        let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        (0..15)
+    const VM: Machine = Machine {
+        slow_runs: 0.25,
+        slow_level: 1.08,
+        run_sd: 0.03,
+        setup_sd: 0.02,
+    };
+
+    /// One run of `ids` (each `(id, ns)`) on `m`: every id in one comparison of 8
+    /// set-ups of 18 rounds, the run's level shared by all of them; an id's true value
+    /// times `scale` where `scale` names it.
+    fn run(
+        rng: &mut Rng,
+        m: Machine,
+        ids: &[(&str, f64)],
+        scale: Option<(&str, f64)>,
+    ) -> ResultsFile {
+        let run_level = if rng.unit() < m.slow_runs {
+            m.slow_level
+        } else {
+            1.0
+        } * (m.run_sd * rng.normal()).exp();
+        let setups = (0..8)
             .map(|_| {
-                state = state
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                let u = (state >> 11) as f64 / (1u64 << 53) as f64; // 0..1
-                centre * (0.96 + 0.08 * u)
+                let offsets: Vec<f64> = ids
+                    .iter()
+                    .map(|_| (m.setup_sd * rng.normal()).exp())
+                    .collect();
+                let mut level = 1.0;
+                SetupRounds {
+                    rounds: (0..18)
+                        .map(|_| {
+                            if rng.unit() < 0.1 {
+                                level = if level == 1.0 { 1.27 } else { 1.0 };
+                            }
+                            ids.iter()
+                                .zip(&offsets)
+                                .map(|(&(id, ns), off)| {
+                                    let s = scale.filter(|(x, _)| *x == id).map_or(1.0, |s| s.1);
+                                    ns * s * run_level * off * level * (1.0 + 0.01 * rng.normal())
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                    taken: 18,
+                }
             })
-            .collect()
+            .collect();
+        let mut f = ResultsFile::new(
+            crate::spec::Mode::Quick,
+            ids.iter().map(|(id, _)| outcome(id)).collect(),
+            vec![],
+        );
+        f.paired = vec![Paired {
+            name: "switch".into(),
+            seed: 1,
+            cpu: 0,
+            arms: ids
+                .iter()
+                .map(|(id, _)| Arm::main(id.parse().unwrap()))
+                .collect(),
+            iters: vec![100; ids.len()],
+            setups,
+            steal_ms: 0.0,
+        }];
+        f
     }
 
-    fn file(outcomes: Vec<Outcome>) -> ResultsFile {
-        ResultsFile::new(crate::spec::Mode::Quick, outcomes, vec![])
+    fn baseline(rng: &mut Rng, m: Machine, ids: &[(&str, f64)], k: usize) -> Calibration {
+        let runs: Vec<(String, ResultsFile)> = (0..k)
+            .map(|i| (format!("runs/{i}.json"), run(rng, m, ids, None)))
+            .collect();
+        Calibration::from_runs(&runs, &[]).unwrap()
     }
 
-    fn side(f: &ResultsFile) -> Side<'_> {
-        let skipped = f.skipped.iter().map(|s| (s.id.as_str(), s.reason.as_str()));
-        Side::new(&f.results, &f.machine, skipped)
-    }
-
-    fn compare_files(base: &ResultsFile, cur: &ResultsFile, threshold_pct: f64) -> Report {
-        compare_runs(&side(base), &side(cur), threshold_pct)
-    }
+    const STATS_ONLY: Rule = Rule {
+        false_alarm: 0.05,
+        threshold_pct: 0.0,
+    };
 
     #[test]
-    fn injected_twenty_percent_is_flagged_and_only_that() {
-        let base = file(vec![
-            outcome("pingpong/a/same-cpu", noisy(4000.0, 1)),
-            outcome("pingpong/b/same-cpu", noisy(9000.0, 2)),
-        ]);
-        let mut cur = base.clone();
-        for v in &mut cur.results[1].samples_ns_per_round_trip {
-            *v *= 1.2;
+    fn the_false_alarm_rate_stays_at_the_configured_rate_under_levels() {
+        // One id: the check's rate is the id's.
+        let ids = [("pingpong/thread-futex/same-cpu", 4800.0)];
+        let mut rng = Rng::new(7);
+        let trials = 600;
+        let mut alarms = 0;
+        for _ in 0..trials {
+            let cal = baseline(&mut rng, VM, &ids, 10);
+            let cur = run(&mut rng, VM, &ids, None);
+            alarms += usize::from(check(&cal, &cur, &STATS_ONLY).regressed());
         }
-        cur.results[1].ns_per_round_trip =
-            Summary::of(&cur.results[1].samples_ns_per_round_trip).unwrap();
-        let r = compare_files(&base, &cur, DEFAULT_THRESHOLD_PCT);
-        assert!(r.regressed());
-        assert_eq!(r.rows[0].verdict, Change::Unchanged);
-        assert_eq!(r.rows[1].verdict, Change::Regressed);
-        assert!((r.rows[1].change_pct.unwrap() - 20.0).abs() < 1e-6);
-        assert!(r.machine_warning.is_none());
-        // The other way round it is an improvement, not a regression.
-        let back = compare_files(&cur, &base, DEFAULT_THRESHOLD_PCT);
-        assert!(!back.regressed());
-        assert_eq!(back.rows[1].verdict, Change::Improved);
-    }
+        let rate = alarms as f64 / trials as f64;
+        assert!((0.02..=0.08).contains(&rate), "one id: {rate}");
 
-    #[test]
-    fn identical_and_noise_within_spread_pass() {
-        let base = file(vec![outcome("x", noisy(4000.0, 1))]);
-        let same = compare_files(&base, &base, DEFAULT_THRESHOLD_PCT);
-        assert_eq!(same.rows[0].verdict, Change::Unchanged);
-        assert_eq!(same.rows[0].change_pct, Some(0.0));
-        // Fresh noise from the same distribution, for many seeds.
-        for seed in 2..40 {
-            let cur = file(vec![outcome("x", noisy(4000.0, seed))]);
-            let r = compare_files(&base, &cur, DEFAULT_THRESHOLD_PCT);
-            assert_eq!(r.rows[0].verdict, Change::Unchanged, "seed {seed}");
+        // Twelve ids sharing the machine's levels: the whole check stays within its rate.
+        let many: Vec<(String, f64)> = (0..12)
+            .map(|i| {
+                (
+                    format!("ring/thread-pipe/{}", i + 2),
+                    1000.0 * (i + 1) as f64,
+                )
+            })
+            .collect();
+        let many: Vec<(&str, f64)> = many.iter().map(|(id, v)| (id.as_str(), *v)).collect();
+        let mut alarms = 0;
+        for _ in 0..trials / 2 {
+            let cal = baseline(&mut rng, VM, &many, 10);
+            let cur = run(&mut rng, VM, &many, None);
+            alarms += usize::from(check(&cal, &cur, &STATS_ONLY).regressed());
         }
-        // A significant but small shift (+2%) is below the threshold.
-        let cur = file(vec![outcome(
-            "x",
-            noisy(4000.0, 1).iter().map(|v| v * 1.02).collect(),
-        )]);
-        let r = compare_files(&base, &cur, DEFAULT_THRESHOLD_PCT);
-        assert_eq!(r.rows[0].verdict, Change::Unchanged);
+        let rate = alarms as f64 / (trials / 2) as f64;
+        assert!(rate <= 0.08, "twelve ids: {rate}");
     }
 
     #[test]
-    fn big_median_shift_inside_wide_noise_is_not_flagged() {
-        // Two samples of a bimodal benchmark: medians 25% apart by the luck of the draw,
-        // but the distributions overlap completely.
-        let base = file(vec![outcome(
-            "x",
-            vec![
-                100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 200.0, 200.0, 200.0, 200.0, 200.0,
-                200.0,
-            ],
-        )]);
-        let cur = file(vec![outcome(
-            "x",
-            vec![
-                100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 200.0, 200.0, 200.0, 200.0, 200.0, 200.0,
-                200.0,
-            ],
-        )]);
-        let r = compare_files(&base, &cur, DEFAULT_THRESHOLD_PCT);
-        assert!(r.rows[0].change_pct.unwrap() > 20.0);
-        assert_eq!(r.rows[0].verdict, Change::Unchanged);
+    fn a_shift_of_one_and_a_half_detectable_changes_is_caught() {
+        let id = "pingpong/thread-futex/same-cpu";
+        let ids = [(id, 4800.0), ("floor/getppid", 90.0)];
+        let mut rng = Rng::new(11);
+        let trials = 200;
+        let (mut caught, mut bystander) = (0, 0);
+        for _ in 0..trials {
+            let cal = baseline(&mut rng, VM, &ids, 10);
+            let aa = run(&mut rng, VM, &ids, None);
+            let d = check(&cal, &aa, &Rule::default()).rows[0]
+                .detectable_pct
+                .unwrap();
+            let cur = run(&mut rng, VM, &ids, Some((id, 1.0 + 1.5 * d / 100.0)));
+            let r = check(&cal, &cur, &Rule::default());
+            caught += usize::from(r.rows[0].verdict == Change::Regressed);
+            bystander += usize::from(r.rows[1].verdict == Change::Regressed);
+        }
+        // The id left alone is flagged no more often than the false-alarm rate says.
+        assert!(
+            bystander as f64 <= 0.06 * trials as f64,
+            "{bystander} of {trials}"
+        );
+        assert!(
+            caught as f64 >= 0.95 * trials as f64,
+            "{caught} of {trials}"
+        );
     }
 
     #[test]
-    fn lone_ids_invalid_and_different_machines() {
-        let mut base = file(vec![
-            outcome("a", noisy(10.0, 1)),
-            outcome("b", noisy(10.0, 1)),
-        ]);
-        let mut cur = file(vec![
-            outcome("a", noisy(10.0, 1)),
-            outcome("c", noisy(10.0, 1)),
-        ]);
+    fn the_null_call_beside_an_id_cancels_a_machine_slower_for_a_whole_run() {
+        // Runs that differ by 10% as a whole (the host, the clock): the same for every id.
+        let drifting = Machine {
+            slow_runs: 0.0,
+            slow_level: 1.0,
+            run_sd: 0.10,
+            setup_sd: 0.01,
+        };
+        let id = "pingpong/thread-futex/same-cpu";
+        let ids = [(id, 4800.0), ("floor/getppid", 90.0)];
+        let mut rng = Rng::new(21);
+        let cal = baseline(&mut rng, drifting, &ids, 10);
+        let n = cal.noise_of(id).unwrap();
+        assert_eq!(n.reference.as_deref(), Some("floor/getppid"));
+        let rel = n.relative.as_ref().unwrap();
+        assert!(rel.run_sd < n.absolute.run_sd / 3.0, "{n:?}");
+        assert!(cal.noise_of("floor/getppid").unwrap().relative.is_none());
+        let cur = run(&mut rng, drifting, &ids, None);
+        let r = check(&cal, &cur, &Rule::default());
+        let (ping, null) = (&r.rows[0], &r.rows[1]);
+        assert!(
+            ping.detectable_pct.unwrap() < null.detectable_pct.unwrap() / 2.0,
+            "{r:?}"
+        );
+        // What a ratio cannot see: both slower alike. The id's row cannot tell; the null
+        // call, judged on its time, is flagged once the change is beyond what it detects.
+        let both = null.detectable_pct.unwrap() * 1.5 / 100.0 + 1.0;
+        let mut slow = run(&mut rng, drifting, &ids, None);
+        for s in &mut slow.paired[0].setups {
+            for row in &mut s.rounds {
+                row[0] *= both;
+                row[1] *= both;
+            }
+        }
+        let r = check(&cal, &slow, &Rule::default());
+        assert_eq!(r.rows[0].verdict, Change::CannotTell, "{r:?}");
+        assert_eq!(r.rows[1].verdict, Change::Regressed, "{r:?}");
+        // A current run without its reference is judged on its time, and says so.
+        let alone = run(&mut rng, drifting, &ids[..1], None);
+        let r = check(&cal, &alone, &Rule::default());
+        assert!(r.rows[0].note.contains("judged on its time alone"), "{r:?}");
+        assert!(
+            (r.rows[0].detectable_pct.unwrap() - null.detectable_pct.unwrap()).abs()
+                < 0.5 * null.detectable_pct.unwrap(),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn a_busy_current_run_is_judged_wider() {
+        let ids = [("floor/getppid", 90.0)];
+        let mut rng = Rng::new(3);
+        let cal = baseline(&mut rng, VM, &ids, 10);
+        let cur = run(&mut rng, VM, &ids, None);
+        let quiet = check(&cal, &cur, &Rule::default()).rows[0]
+            .detectable_pct
+            .unwrap();
+        // The same run having lost six of its eight set-ups to other tasks.
+        let mut busy = cur.clone();
+        busy.paired[0].setups.truncate(2);
+        let wide = check(&cal, &busy, &Rule::default()).rows[0]
+            .detectable_pct
+            .unwrap();
+        assert!(wide > quiet, "{wide} vs {quiet}");
+        // A baseline of calm runs, a current run with wild set-ups: wider again.
+        let mut wild = cur.clone();
+        for (k, s) in wild.paired[0].setups.iter_mut().enumerate() {
+            for r in &mut s.rounds {
+                r[0] *= if k % 2 == 0 { 1.3 } else { 0.77 };
+            }
+        }
+        let wilder = check(&cal, &wild, &Rule::default()).rows[0]
+            .detectable_pct
+            .unwrap();
+        assert!(wilder > quiet * 1.5, "{wilder} vs {quiet}");
+    }
+
+    #[test]
+    fn too_few_runs_lone_ids_invalid_and_other_machines() {
+        let ids = [("ring/thread-pipe/2", 10.0), ("ring/thread-pipe/3", 20.0)];
+        let mut rng = Rng::new(5);
+        let cal = baseline(&mut rng, VM, &ids, 3);
+        let e = cal
+            .enough_runs(std::path::Path::new("base"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has 3 runs") && e.contains("--calibrate"), "{e}");
+        let r = check(&cal, &run(&mut rng, VM, &ids, None), &Rule::default());
+        assert!(
+            r.rows.iter().all(|r| r.verdict == Change::TooFewRuns),
+            "{r:?}"
+        );
+
+        let mut cal = baseline(&mut rng, VM, &ids, 6);
+        cal.machine.cpu_model = "CPU One".into();
+        let mut cur = run(
+            &mut rng,
+            VM,
+            &[("ring/thread-pipe/2", 10.0), ("ring/thread-pipe/4", 5.0)],
+            None,
+        );
         cur.results[0].valid = false;
         cur.results[0].validity = "invalid: 1.00 switches per round trip".into();
-        base.machine.cpu_model = "CPU One".into();
         cur.machine.cpu_model = "CPU Two".into();
-        let r = compare_files(&base, &cur, 5.0);
+        let r = check(&cal, &cur, &Rule::default());
         let verdicts: Vec<_> = r.rows.iter().map(|r| (r.id.as_str(), r.verdict)).collect();
         assert_eq!(
             verdicts,
             [
-                ("pingpong/process-pipe/same-cpu", Change::Invalid),
-                ("pingpong/thread-pipe/same-cpu", Change::OnlyInBaseline),
-                ("pingpong/thread-eventfd/same-cpu", Change::OnlyInCurrent)
+                ("ring/thread-pipe/2", Change::Invalid),
+                ("ring/thread-pipe/3", Change::OnlyInBaseline),
+                ("ring/thread-pipe/4", Change::OnlyInCurrent)
             ]
         );
-        assert!(r.rows[0].note.contains("1.00 switches"));
+        assert!(
+            r.rows[0].note.contains("1.00 switches"),
+            "{}",
+            r.rows[0].note
+        );
         assert!(!r.regressed());
         let w = r.machine_warning.clone().unwrap();
         assert!(
@@ -480,60 +781,55 @@ mod tests {
     }
 
     #[test]
-    fn two_generations_under_one_model_name_are_told_apart() {
-        let mut base = file(vec![outcome("a", noisy(10.0, 1))]);
-        let mut cur = base.clone();
-        for (f, family, model, kernel) in [
-            (&mut base.machine, "25", "17", "6.18.44-fc-v669"),
-            (&mut cur.machine, "26", "2", "6.18.44-fc-v769"),
-        ] {
-            f.cpu_model = "AMD EPYC".into();
-            f.cpu_family = family.into();
-            f.cpu_model_number = model.into();
-            f.cpu_stepping = "1".into();
-            f.kernel_release = kernel.into();
-        }
-        let w = compare_files(&base, &cur, 5.0).machine_warning.unwrap();
+    fn the_same_run_cannot_tell_and_detectables_are_summed_up_by_class() {
+        let ids = [
+            ("pingpong/thread-futex/same-cpu", 4800.0),
+            ("pingpong/process-pipe/same-cpu", 6000.0),
+            ("floor/getppid", 90.0),
+        ];
+        let mut rng = Rng::new(9);
+        let runs: Vec<(String, ResultsFile)> = (0..6)
+            .map(|i| (format!("{i}"), run(&mut rng, VM, &ids, None)))
+            .collect();
+        let cal = Calibration::from_runs(&runs, &["same-cpu".into()]).unwrap();
+        assert_eq!(cal.filters, ["same-cpu"]);
+        let r = check(&cal, &runs[0].1, &Rule::default());
         assert!(
-            w.contains("CPU \"family 25 model 17 stepping 1\" vs \"family 26 model 2 stepping 1\"")
-                && w.contains("kernel"),
-            "{w}"
+            r.rows
+                .iter()
+                .all(|r| matches!(r.verdict, Change::CannotTell)),
+            "{r:?}"
         );
-        cur.machine = base.machine.clone();
-        assert_eq!(compare_files(&base, &cur, 5.0).machine_warning, None);
-    }
-
-    #[test]
-    fn an_id_skipped_in_current_says_why() {
-        let base = file(vec![outcome("a", noisy(10.0, 1))]);
-        let mut cur = file(vec![]);
-        cur.skipped.push(crate::results::Skipped {
-            id: id_of("a").to_string(),
-            reason: "needs a process-shared condvar".into(),
-        });
-        let r = compare_files(&base, &cur, 5.0);
-        assert_eq!(r.rows[0].verdict, Change::OnlyInBaseline);
+        assert!((r.per_id_rate - 0.05 / 3.0).abs() < 1e-12);
+        let classes = r.detectable_by_class();
+        assert_eq!(classes.len(), 2);
         assert_eq!(
-            r.rows[0].note,
-            "skipped in current: needs a process-shared condvar"
+            (classes[0].class, classes[0].ids),
+            ("same-CPU ping-pongs", 2)
         );
-    }
-
-    #[test]
-    fn edited_summary_is_not_waved_through() {
-        let base = file(vec![outcome("x", noisy(1000.0, 1))]);
-        let mut cur = base.clone();
-        cur.results[0].ns_per_round_trip.median *= 1.2;
-        let r = compare_files(&base, &cur, 5.0);
-        assert_eq!(r.rows[0].verdict, Change::Regressed);
-        assert!(r.rows[0].note.contains("disagrees"), "{}", r.rows[0].note);
-    }
-
-    #[test]
-    fn too_few_samples_says_so() {
-        let base = file(vec![outcome("x", vec![1.0, 2.0, 3.0])]);
-        let cur = file(vec![outcome("x", vec![10.0, 20.0, 30.0])]);
-        let r = compare_files(&base, &cur, 5.0);
-        assert_eq!(r.rows[0].verdict, Change::TooFewSamples);
+        assert_eq!((classes[1].class, classes[1].ids), ("floors", 1));
+        for row in &r.rows {
+            let d = row.detectable_pct.unwrap();
+            assert!((DEFAULT_THRESHOLD_PCT..100.0).contains(&d), "{d}");
+            let c = row.change_pct.unwrap();
+            assert!(c.low < c.value && c.value < c.high, "{c:?}");
+            let cur = row.current.unwrap();
+            assert!(cur.low < cur.value && cur.value < cur.high, "{cur:?}");
+        }
+        // A calibration from runs of two machines, or made two ways, is refused.
+        let mut other = runs.clone();
+        other[2].1.machine.hostname = "elsewhere".into();
+        let e = Calibration::from_runs(&other, &[]).unwrap_err().to_string();
+        assert!(e.starts_with("2: not from the machine of 0"), "{e}");
+        let mut full = runs.clone();
+        full[3].1.mode = crate::spec::Mode::Full;
+        let e = Calibration::from_runs(&full, &[]).unwrap_err().to_string();
+        assert!(e.contains("a full run among quick runs"), "{e}");
+        assert_eq!(class_of("ring/thread-pipe/8"), "rings");
+        assert_eq!(
+            class_of("pingpong/thread-pipe/cross-cpu"),
+            "other ping-pongs"
+        );
+        assert_eq!(class_of("not an id"), "others");
     }
 }

@@ -1,141 +1,111 @@
-//! `ctxbench check`: the CI regression gate. Compares a run (given, or taken now) with a
-//! baseline id by id; exit 0 when nothing regressed, 1 on a regression, 2 on bad input.
+//! `ctxbench check`: the CI regression gate. `--calibrate` makes a baseline's runs (A/A
+//! among themselves) and stores the noise of every id beside them; without it, a run
+//! (taken now, or given) is judged against that baseline id by id. Exit 0 when nothing
+//! regressed, 1 on a regression, 2 on bad input.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use ctxbench::analysis::regress::{self, Change, Side};
+use ctxbench::analysis::regress::calibration::{
+    load_runs, run_files, too_few_runs, DEFAULT_RUNS, RUNS_DIR,
+};
+use ctxbench::analysis::regress::{self, Calibration, Change, Rule};
 use ctxbench::export::benchmark_action::BenchmarkAction;
-use ctxbench::export::terminal::check::CheckTable;
+use ctxbench::export::bmf::Bmf;
+use ctxbench::export::terminal::check::{CalibrationTable, CheckTable};
 use ctxbench::export::Exporter;
-use ctxbench::fingerprint::Fingerprint;
-use ctxbench::results::ResultsFile;
+use ctxbench::results::{free_name, utc_timestamp, ResultsFile};
 
 use crate::Usage;
 
 /// Options of `ctxbench check`.
 #[derive(Args)]
 pub struct CheckArgs {
-    /// The baseline results file, or a results directory: then the newest file in its
-    /// folder for this machine (`<DIR>/<machine slug>/`).
-    #[arg(long, value_name = "FILE|DIR")]
+    /// The baseline folder: `calibration.json` and the runs it was made from
+    /// (`runs/*.json`), as `--calibrate` writes them.
+    #[arg(long, value_name = "DIR")]
     baseline: PathBuf,
-    /// The results file to check. Without it, the benchmarks in the baseline (or those
-    /// matching --filter) run now.
+    /// Make the baseline: take `--runs` runs now (added to those already in the folder),
+    /// then measure every id's noise among all of them and store it in
+    /// `DIR/calibration.json`.
+    #[arg(long, conflicts_with_all = ["current", "output_json", "bmf", "json"])]
+    calibrate: bool,
+    /// With --calibrate: how many runs to add (0 recomputes the noise of the runs there).
+    #[arg(long, default_value_t = DEFAULT_RUNS, requires = "calibrate")]
+    runs: usize,
+    /// With --calibrate: the pause between two runs (`90s`, `5m`), so the runs see the
+    /// machine's drift as checks made later will.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, requires = "calibrate")]
+    gap: Duration,
+    /// The results file to check. Without it, the baseline's ids run now, the way its
+    /// runs were made.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["quick", "cpus"])]
     current: Option<PathBuf>,
-    /// The smallest median change that counts, in percent (`5%` or `5`).
-    #[arg(long, default_value = "5%", value_parser = parse_threshold)]
+    /// The false-alarm rate of a whole check, in percent: the chance that unchanged code
+    /// fails it (shared over the ids checked).
+    #[arg(long, default_value = "5%", value_parser = parse_rate)]
+    false_alarm: f64,
+    /// The smallest change that counts, in percent (`5%` or `5`).
+    #[arg(long, default_value = "5%", value_parser = parse_pct)]
     threshold: f64,
-    /// What to compare (`--filter`), and how to run it now (`--quick`, `--cpus`).
+    /// What to check (`--filter`; by default the baseline's ids), and how to run
+    /// (`--quick` to calibrate with quick runs; a check runs as its baseline did).
     #[command(flatten)]
     select: super::Selection,
     /// Write the current run in the `customSmallerIsBetter` JSON that benchmark-tracking
     /// CI actions read.
     #[arg(long, value_name = "FILE")]
     output_json: Option<PathBuf>,
-    /// Save the run taken now as a results file (for a report or a new baseline).
+    /// Write the current run in the Bencher Metric Format: each id's value with the
+    /// lower and upper ends of its 95% interval (the noise between runs included).
+    #[arg(long, value_name = "FILE")]
+    bmf: Option<PathBuf>,
+    /// Save the run taken now as a results file.
     #[arg(long, value_name = "FILE", conflicts_with = "current")]
     json: Option<PathBuf>,
 }
 
 /// Parses `5%`, `5` or `2.5%` as a percentage.
-fn parse_threshold(s: &str) -> Result<f64, String> {
+fn parse_pct(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let num = t.strip_suffix('%').unwrap_or(t).trim();
     match num.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(v) if v.is_finite() && (0.0..100.0).contains(&v) => Ok(v),
         _ => Err(format!(
-            "{s:?} is not a percentage; write it like `5%` (the smallest median change that counts)"
+            "{s:?} is not a percentage below 100; write it like `5%`"
         )),
     }
 }
 
-/// The newest results file for `slug` under `dir/slug/`, by name (names are UTC times).
-fn newest_for(dir: &Path, slug: &str) -> anyhow::Result<PathBuf> {
-    let folder = dir.join(slug);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.extension().is_some_and(|e| e == "json")
-                        && !p
-                            .file_name()
-                            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files.pop().ok_or_else(|| {
-        Usage(format!(
-            "{}: no baseline for this machine (slug {slug}): run `ctxbench run --save \
-             --results-dir {}` here and commit the file, or pass --baseline FILE",
-            folder.display(),
-            dir.display()
-        ))
-        .into()
-    })
-}
-
-/// The newest results file for `machine` under `dir`: in its folder, or else in a folder
-/// older ctxbench versions named it (`amd-epyc-vm`, `intel-r-xeon-r-processor-vm`),
-/// where only a file from the same kind of CPU counts: two generations sold under one
-/// model name shared the older folder.
-fn baseline_in(dir: &Path, machine: &Fingerprint) -> anyhow::Result<PathBuf> {
-    let found = newest_for(dir, &machine.slug());
-    if found.is_ok() {
-        return found;
+/// Parses a false-alarm rate: a percentage above 0.
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match parse_pct(s) {
+        Ok(v) if v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a false-alarm rate; write a percentage above 0 and below 100, like `5%`"
+        )),
     }
-    for older in machine.older_slugs() {
-        let Ok(old) = newest_for(dir, &older) else {
-            continue;
-        };
-        let theirs = ResultsFile::load(&old)?.machine;
-        if !machine.same_cpu_kind(&theirs) {
-            eprintln!(
-                "note: not taking {} as this machine's baseline: it comes from another \
-                 CPU ({}; this one is {})",
-                old.display(),
-                cpu_kind(&theirs),
-                cpu_kind(machine)
-            );
-            continue;
-        }
-        eprintln!(
-            "note: using {} from the folder's older name; move it to {}",
-            old.display(),
-            dir.join(machine.slug()).display()
-        );
-        return Ok(old);
-    }
-    found
 }
 
-/// `AMD EPYC, family 25 model 17`.
-fn cpu_kind(m: &Fingerprint) -> String {
-    format!(
-        "{}, family {} model {}",
-        m.cpu_model, m.cpu_family, m.cpu_model_number
-    )
-}
-
-/// What the regression rule reads of a results file.
-fn side(file: &ResultsFile) -> Side<'_> {
-    let skipped = file
-        .skipped
-        .iter()
-        .map(|s| (s.id.as_str(), s.reason.as_str()));
-    Side::new(&file.results, &file.machine, skipped)
-}
-
-fn keep(file: &mut ResultsFile, filter: &[String]) {
-    if !filter.is_empty() {
-        file.results
-            .retain(|o| ctxbench::runner::matches(o.id, filter));
+/// Parses `90s`, `5m`, `1h` or a bare number of seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let scale = match unit {
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(format!("{s:?}: write a duration like `90s`, `5m` or `1h`")),
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(Duration::from_secs_f64(v * scale)),
+        _ => Err(format!("{s:?}: write a duration like `90s`, `5m` or `1h`")),
     }
 }
 
@@ -148,90 +118,215 @@ fn must_exist(p: &Path, what: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Runs, now, the ids the baseline has (or those the filter names), with every counter;
-/// saves the run with `--json`.
-fn measure_now(
-    args: &CheckArgs,
-    baseline: &ResultsFile,
-    baseline_path: &Path,
-) -> anyhow::Result<ResultsFile> {
-    let filter: Vec<String> = if args.select.filter.is_empty() {
-        baseline.results.iter().map(|o| o.id.to_string()).collect()
-    } else {
-        args.select.filter.clone()
-    };
-    if filter.is_empty() {
-        return Err(Usage(format!(
-            "{}: the baseline has no results to check against",
-            baseline_path.display()
-        ))
-        .into());
-    }
-    let now = super::Selection {
-        filter,
-        ..args.select.clone()
-    };
+/// Runs the ids `select` names now, the way `mode` says, with every counter (as every
+/// run of a baseline is made).
+fn measure_now(select: &super::Selection) -> anyhow::Result<ResultsFile> {
     let (file, _failed) = super::measure(
-        &now,
-        &now.plan_options(),
+        select,
+        &select.plan_options(),
         &ctxbench::measure::Counting::all(),
         ctxbench::fingerprint::CmdlineDetail::SwitchRelevant,
     )?;
-    if let Some(p) = &args.json {
-        super::save_all(&file, &[("wrote", p.clone())])?;
-    }
     Ok(file)
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    if args.baseline.is_file() {
+        // One results file is one run: the noise between runs cannot be seen in it.
+        return Err(Usage(format!(
+            "{}: a results file is one run; {}",
+            args.baseline.display(),
+            too_few_runs(1, Path::new("DIR"))
+        ))
+        .into());
+    }
+    if args.calibrate {
+        calibrate(&args)
+    } else {
+        judge(&args)
+    }
+}
+
+/// `--calibrate`: adds `--runs` runs to the baseline folder, then stores the noise of
+/// every id among all its runs.
+fn calibrate(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let dir = &args.baseline;
+    let runs_dir = dir.join(RUNS_DIR);
+    ctxbench::results::check_dir_target(&runs_dir)?;
+    ctxbench::results::check_file_target(&dir.join(regress::calibration::CALIBRATION_FILE))?;
+    // What is there already must be one machine's and made one way: load it first.
+    let before = load_runs(dir)?;
+    let mode = args.select.mode();
+    if let Some((name, r)) = before.first().filter(|_| args.runs > 0) {
+        if r.mode != mode {
+            return Err(Usage(format!(
+                "{}: the baseline's runs are {} runs ({name}); calibrate the same way{}",
+                dir.display(),
+                r.mode,
+                if r.mode == ctxbench::spec::Mode::Quick {
+                    " with --quick"
+                } else {
+                    " without --quick"
+                }
+            ))
+            .into());
+        }
+    }
+    if args.runs > 0 && !before.is_empty() {
+        // The runs there are one machine's, and this is that machine: else the new runs
+        // would be wasted on a baseline that is refused.
+        Calibration::from_runs(&before, &[])?;
+        let here = ctxbench::fingerprint::Fingerprint::read_from(Path::new("/"));
+        if let Some(d) = regress::machine_difference(&before[0].1.machine, &here) {
+            return Err(Usage(format!(
+                "{}: its runs come from another machine ({d}); calibrate a new folder here",
+                dir.display()
+            ))
+            .into());
+        }
+    }
+    let filters = if args.select.filter.is_empty() {
+        Calibration::load_from(dir)
+            .map(|c| c.filters)
+            .unwrap_or_default()
+    } else {
+        args.select.filter.clone()
+    };
+    let select = super::Selection {
+        filter: filters.clone(),
+        ..args.select.clone()
+    };
+    let started = Instant::now();
+    for i in 0..args.runs {
+        if i > 0 && !args.gap.is_zero() {
+            eprintln!("waiting {} s before the next run", args.gap.as_secs());
+            std::thread::sleep(args.gap);
+        }
+        eprintln!("calibration run {} of {}", i + 1, args.runs);
+        let run = measure_now(&select)?;
+        let path = free_name(&runs_dir, &utc_timestamp(run.created_unix), "json");
+        super::save_all(&run, &[("saved", path)])?;
+    }
+    let runs = load_runs(dir)?;
+    let cal = Calibration::from_runs(&runs, &filters)?;
+    let path = cal.save_in(dir)?;
+    eprintln!(
+        "wrote {} ({} runs over {} min; this calibration took {} s)",
+        path.display(),
+        cal.run_count(),
+        cal.span_s / 60,
+        started.elapsed().as_secs()
+    );
+    let rule = Rule {
+        false_alarm: args.false_alarm / 100.0,
+        threshold_pct: args.threshold,
+    };
+    print!("{}", CalibrationTable(rule).render(&cal));
+    if cal.run_count() < regress::MIN_RUNS {
+        eprintln!("note: {}", too_few_runs(cal.run_count(), dir));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Judges a run (taken now or given) against the calibrated baseline.
+fn judge(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     super::check_output_files(&[
         ("--json", args.json.as_deref()),
         ("--output-json", args.output_json.as_deref()),
+        ("--bmf", args.bmf.as_deref()),
     ])?;
-    must_exist(&args.baseline, "baseline file or results directory")?;
+    let dir = &args.baseline;
+    must_exist(dir, "baseline folder")?;
     if let Some(c) = &args.current {
         must_exist(c, "results file")?;
     }
-    // Load whatever is given before running anything: bad input fails fast.
-    let current_given = match &args.current {
-        Some(p) => Some(ResultsFile::load(p)?),
-        None => None,
-    };
-    let machine = match &current_given {
-        Some(c) => c.machine.clone(),
-        None => Fingerprint::read_from(Path::new("/")),
-    };
-    let baseline_path = if args.baseline.is_dir() {
-        baseline_in(&args.baseline, &machine)?
-    } else {
-        args.baseline.clone()
-    };
-    let mut baseline = ResultsFile::load(&baseline_path)?;
-    keep(&mut baseline, &args.select.filter);
-    eprintln!("baseline: {}", baseline_path.display());
-    let mut current = match current_given {
-        Some(c) => c,
-        None => measure_now(&args, &baseline, &baseline_path)?,
-    };
-    keep(&mut current, &args.select.filter);
-    if baseline.mode != current.mode {
+    let cal = Calibration::load_from(dir)?;
+    let present = run_files(dir).len();
+    if present != cal.run_count() {
         eprintln!(
-            "note: baseline was a {} run and current a {} run; the test uses the samples of each",
-            baseline.mode, current.mode
+            "note: {} has {present} runs but its calibration was made from {}; `ctxbench check \
+             --calibrate --runs 0 --baseline {}` brings it up to date",
+            dir.display(),
+            cal.run_count(),
+            dir.display()
         );
     }
-    let report = regress::compare_runs(&side(&baseline), &side(&current), args.threshold);
+    cal.enough_runs(dir)?;
+    let rule = Rule {
+        false_alarm: args.false_alarm / 100.0,
+        threshold_pct: args.threshold,
+    };
+    let mut current = match &args.current {
+        Some(p) => {
+            let f = ResultsFile::load(p)?;
+            if f.mode != cal.mode {
+                return Err(Usage(format!(
+                    "{}: a {} run, but the baseline's runs are {} runs; judge a run made the \
+                     same way",
+                    p.display(),
+                    f.mode,
+                    cal.mode
+                ))
+                .into());
+            }
+            f
+        }
+        None => {
+            let quick = cal.mode == ctxbench::spec::Mode::Quick;
+            if args.select.quick && !quick {
+                return Err(Usage(format!(
+                    "the baseline's runs are {} runs: drop --quick (a check runs as its \
+                     baseline did)",
+                    cal.mode
+                ))
+                .into());
+            }
+            // What the baseline's runs were made with, else the ids they hold.
+            let filter = if !args.select.filter.is_empty() {
+                args.select.filter.clone()
+            } else if !cal.filters.is_empty() {
+                cal.filters.clone()
+            } else {
+                cal.noise.iter().map(|n| n.id.clone()).collect()
+            };
+            let select = super::Selection {
+                filter,
+                quick,
+                ..args.select.clone()
+            };
+            let started = Instant::now();
+            let now = measure_now(&select)?;
+            eprintln!("measured in {} s", started.elapsed().as_secs());
+            if let Some(p) = &args.json {
+                super::save_all(&now, &[("wrote", p.clone())])?;
+            }
+            now
+        }
+    };
+    if !args.select.filter.is_empty() {
+        current
+            .results
+            .retain(|o| ctxbench::runner::matches(o.id, &args.select.filter));
+    }
+    let mut cal = cal;
+    if !args.select.filter.is_empty() {
+        cal.noise
+            .retain(|n| args.select.filter.iter().any(|f| n.id.contains(f.as_str())));
+    }
+    eprintln!(
+        "baseline: {} ({} runs over {} min)",
+        dir.display(),
+        cal.run_count(),
+        cal.span_s / 60
+    );
+    let report = regress::check(&cal, &current, &rule);
     if let Some(w) = &report.machine_warning {
         eprintln!("{}", "!".repeat(78));
         eprintln!("WARNING: {w}");
         eprintln!("{}", "!".repeat(78));
     }
     print!("{}", CheckTable.render(&report));
-    let invalid = report
-        .rows
-        .iter()
-        .filter(|r| r.verdict == Change::Invalid)
-        .count();
+    let invalid = report.count(Change::Invalid);
     if invalid > 0 {
         eprintln!(
             "warning: {invalid} id{} invalid and not compared (see the notes above)",
@@ -243,10 +338,14 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         ctxbench::results::write_or_fallback(p, json.as_bytes())?;
         eprintln!("wrote {}", p.display());
     }
+    if let Some(p) = &args.bmf {
+        ctxbench::results::write_or_fallback(p, Bmf.render(&report).as_bytes())?;
+        eprintln!("wrote {}", p.display());
+    }
     if report.regressed() {
         eprintln!(
-            "regression: at least one id is slower beyond noise and beyond {}%",
-            args.threshold
+            "regression: at least one id is slower beyond the noise between runs and beyond {}%",
+            rule.threshold_pct
         );
         Ok(ExitCode::FAILURE)
     } else {
@@ -259,11 +358,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thresholds_parse() {
-        assert_eq!(parse_threshold("5%"), Ok(5.0));
-        assert_eq!(parse_threshold(" 2.5 % "), Ok(2.5));
-        assert_eq!(parse_threshold("10"), Ok(10.0));
-        assert!(parse_threshold("-1%").is_err());
-        assert!(parse_threshold("five").is_err());
+    fn percentages_and_durations_parse() {
+        assert_eq!(parse_pct("5%"), Ok(5.0));
+        assert_eq!(parse_pct(" 2.5 % "), Ok(2.5));
+        assert_eq!(parse_pct("10"), Ok(10.0));
+        assert!(parse_pct("-1%").is_err());
+        assert!(parse_pct("100%").is_err());
+        assert!(parse_pct("five").is_err());
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("5 fortnights").is_err());
+        assert!(parse_duration("-5s").is_err());
     }
 }
