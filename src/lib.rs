@@ -46,7 +46,7 @@
 //!     "{}: {:.0} ns per switch, {:.2} switches per round trip, valid: {}",
 //!     o.id,
 //!     o.ns_per_switch.unwrap_or(f64::NAN),
-//!     o.switches_per_round_trip,
+//!     o.switches_per_iteration,
 //!     o.valid
 //! );
 //! # Ok::<(), ctxbench::Error>(())

@@ -14,7 +14,7 @@
 //!                                 None, Counting::all())?;
 //! let run = schedule.run(|step| {
 //!     if let Step::Done(o) = step {
-//!         println!("{}: {:.0} ns per round trip", o.id, o.ns_per_round_trip.median);
+//!         println!("{}: {:.0} ns per round trip", o.id, o.ns_per_iteration.median);
 //!     }
 //! });
 //! run.file.save(std::path::Path::new("results.json"))?;

@@ -63,10 +63,10 @@ fn same_cpu_json(filters: &[&str], want: &[String]) {
     for r in pingpongs {
         assert!(r.id.to_string().ends_with("/same-cpu"));
         assert!(r.valid, "{}: {}", r.id, r.validity);
-        assert!((1.8..=2.2).contains(&r.switches_per_round_trip));
-        assert_eq!(r.samples_ns_per_round_trip.len(), r.ns_per_round_trip.n);
+        assert!((1.8..=2.2).contains(&r.switches_per_iteration));
+        assert_eq!(r.samples_ns_per_iteration.len(), r.ns_per_iteration.n);
         let per_switch = r.ns_per_switch.unwrap();
-        assert!((per_switch * 2.0 - r.ns_per_round_trip.median).abs() < 1e-6);
+        assert!((per_switch * 2.0 - r.ns_per_iteration.median).abs() < 1e-6);
     }
 }
 

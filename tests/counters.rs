@@ -73,7 +73,7 @@ fn every_pingpong() -> Vec<PingPongSpec> {
 fn no_round_trip_arms_a_timer() {
     let _x = harness::exclusive();
     for spec in every_pingpong() {
-        match counters::per_round_trip(|| harness::build(&spec), "timer-starts", ITERS).unwrap() {
+        match counters::per_iteration(|| harness::build(&spec), "timer-starts", ITERS).unwrap() {
             // A wait with a timeout arms a timer each time it sleeps: 1 or 2 per round
             // trip (measured before the waits lost their timeouts: 1.2 on one CPU, 2.0
             // across two). No wait has one now; what is left is the kernel's own (the
@@ -101,7 +101,7 @@ fn a_round_trip_makes_only_its_mechanisms_system_calls() {
             Mechanism::Pipe | Mechanism::Eventfd => (3.95, 4.1),
             _ => (2.9, 4.1),
         };
-        match counters::per_round_trip(|| harness::build(&spec), "syscalls", ITERS).unwrap() {
+        match counters::per_iteration(|| harness::build(&spec), "syscalls", ITERS).unwrap() {
             Ok(v) => assert!(
                 (lo..=hi).contains(&v),
                 "{}: {v:.3} system calls per round trip",
@@ -293,15 +293,15 @@ fn outcome_takes_switches_from_the_counter_and_reports_every_event() {
     }
     match o.counters.get("context-switches").unwrap() {
         CounterValue::Measured {
-            per_round_trip,
+            per_iteration,
             per_switch,
             ..
         } => {
             assert!(o.switch_count_source.contains("context-switches"));
-            assert_eq!(o.switches_per_round_trip, *per_round_trip);
+            assert_eq!(o.switches_per_iteration, *per_iteration);
             assert!(o.valid, "{}", o.validity);
             let ps = per_switch.unwrap();
-            assert!((ps - per_round_trip / 2.0).abs() < 1e-9);
+            assert!((ps - per_iteration / 2.0).abs() < 1e-9);
         }
         CounterValue::Unsupported { unsupported } => {
             assert!(
@@ -366,7 +366,7 @@ fn only_swapcontext_enters_the_kernel_two_system_calls_per_round_trip() {
             UswitchKind::Corosensei => (0.0, 0.001),
             UswitchKind::Swapcontext => (1.99, 2.01),
         };
-        match counters::per_round_trip(build, "syscalls", 100_000).unwrap() {
+        match counters::per_iteration(build, "syscalls", 100_000).unwrap() {
             Ok(v) => assert!(
                 (lo..=hi).contains(&v),
                 "{}: {v:.4} system calls per round trip",

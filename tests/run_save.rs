@@ -54,7 +54,7 @@ fn run_save_writes_a_stamped_file_and_check_runs_now() {
         "{ids:?}"
     );
     for r in &f.results {
-        assert_eq!(r.samples_ns_per_round_trip.len(), r.ns_per_round_trip.n);
+        assert_eq!(r.samples_ns_per_iteration.len(), r.ns_per_iteration.n);
     }
     assert!(!f.machine.cpus_used.is_empty());
     assert!(

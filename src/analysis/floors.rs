@@ -17,7 +17,7 @@ pub fn apply(outcomes: &mut [Outcome]) {
     let floors: HashMap<BenchId, f64> = outcomes
         .iter()
         .filter(|o| o.is(Experiment::Floor) && o.valid)
-        .map(|o| (o.id, o.ns_per_round_trip.median))
+        .map(|o| (o.id, o.ns_per_iteration.median))
         .collect();
     for o in outcomes.iter_mut().filter(|o| o.is(Experiment::PingPong)) {
         let (Some(p), Some(m), Some(PlacementKind::SameCpu)) =
@@ -31,7 +31,7 @@ pub fn apply(outcomes: &mut [Outcome]) {
             continue;
         }
         if let Some(&f) = floors.get(&floor) {
-            o.direct_ns_per_switch = Some(direct_ns_per_switch(o.ns_per_round_trip.median, f));
+            o.direct_ns_per_switch = Some(direct_ns_per_switch(o.ns_per_iteration.median, f));
             o.floor_used = Some(format!("{floor} ({f:.0} ns, subtracted for each side)"));
         }
     }

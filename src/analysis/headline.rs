@@ -43,7 +43,7 @@ impl Figure {
         Self {
             ns,
             id: o.id,
-            stability: stability(&o.samples_ns_per_round_trip),
+            stability: stability(&o.samples_ns_per_iteration),
         }
     }
 }
@@ -168,7 +168,7 @@ impl Headline {
             let id = BenchId::Spawn(kind);
             valid(outcomes, Experiment::Spawn)
                 .find(|o| o.id == id)
-                .map(|o| Figure::of(o, o.ns_per_round_trip.median))
+                .map(|o| Figure::of(o, o.ns_per_iteration.median))
         };
         Self {
             switch: switch_pair(outcomes),
@@ -205,7 +205,7 @@ fn address_space(outcomes: &[Outcome]) -> Option<AddressSpaceCost> {
     let unstable = twins(outcomes, Mechanism::Futex).is_some_and(|(p, t)| {
         [p, t]
             .iter()
-            .any(|o| stability(&o.samples_ns_per_round_trip).is_unstable())
+            .any(|o| stability(&o.samples_ns_per_iteration).is_unstable())
     });
     Some(AddressSpaceCost {
         ns: pair.gap(),
@@ -280,8 +280,8 @@ fn wake_figures(o: &Outcome) -> Wakeup {
             upper: (l.p99_ns as f64, "p99"),
         },
         None => Wakeup {
-            p50: Figure::of(o, o.ns_per_round_trip.median),
-            upper: (o.ns_per_round_trip.p75, "p75"),
+            p50: Figure::of(o, o.ns_per_iteration.median),
+            upper: (o.ns_per_iteration.p75, "p75"),
         },
     }
 }
@@ -396,9 +396,9 @@ mod tests {
         ];
         let mut cross = crate::analysis::claims::fixtures::pp(Thread, Mechanism::Pipe, 50_000.0);
         cross.placement = Some(PlacementKind::CrossCpu);
-        cross.samples_ns_per_round_trip = vec![40_000.0, 50_000.0, 60_000.0];
-        cross.ns_per_round_trip =
-            crate::stats::Summary::of(&cross.samples_ns_per_round_trip).unwrap();
+        cross.samples_ns_per_iteration = vec![40_000.0, 50_000.0, 60_000.0];
+        cross.ns_per_iteration =
+            crate::stats::Summary::of(&cross.samples_ns_per_iteration).unwrap();
         v.push(cross);
         let h = Headline::of(&v);
         assert_eq!(h.creation.fork.unwrap().ns, 120_000.0);

@@ -88,7 +88,7 @@ pub fn pairs_of_outcomes(outcomes: &[Outcome]) -> Vec<PairFigures> {
                     return None;
                 };
                 let class = o.variant?.pair()?;
-                let f = Figures::of(o.ns_per_round_trip.median, o.latency.as_ref(), o.valid);
+                let f = Figures::of(o.ns_per_iteration.median, o.latency.as_ref(), o.valid);
                 Some((handover, a, b, class, f))
             }),
     )

@@ -231,8 +231,8 @@ pub enum Pilot {
 }
 
 /// Classifies per-round-trip values from pilot batches of equal size.
-pub fn classify(per_round_trip: &[f64]) -> Pilot {
-    let mut v: Vec<f64> = per_round_trip.to_vec();
+pub fn classify(per_iteration: &[f64]) -> Pilot {
+    let mut v: Vec<f64> = per_iteration.to_vec();
     v.sort_by(f64::total_cmp);
     match (v.first(), v.last()) {
         (Some(&lo), Some(&hi)) if lo == hi && lo == 0.0 => Pilot::Zero,

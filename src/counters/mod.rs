@@ -33,7 +33,7 @@
 //! }
 //! ```
 //!
-//! [`count_round_trips`] does these steps for one run, and [`per_round_trip`] gives one
+//! [`count_round_trips`] does these steps for one run, and [`per_iteration`] gives one
 //! event's count per round trip.
 
 pub mod criterion;
@@ -62,12 +62,12 @@ pub fn value_of(
 ) -> CounterValue {
     match reading {
         EventReading::Counted(r) => {
-            let per_round_trip = r.scaled / iters.max(1) as f64;
+            let per_iteration = r.scaled / iters.max(1) as f64;
             CounterValue::Measured {
-                per_round_trip,
+                per_iteration,
                 per_switch: switches_per_iter
                     .filter(|s| *s > 0.0 && s.is_finite())
-                    .map(|s| per_round_trip / s),
+                    .map(|s| per_iteration / s),
                 total: r.scaled,
                 multiplexed: r.multiplexed,
             }
@@ -115,12 +115,12 @@ pub fn count_round_trips(
 ///     mechanism: Mechanism::Futex,
 ///     placement: Placement::SameCpu(0),
 /// };
-/// match counters::per_round_trip(|| harness::build(&spec), "timer-starts", 2000).unwrap() {
+/// match counters::per_iteration(|| harness::build(&spec), "timer-starts", 2000).unwrap() {
 ///     Ok(n) => println!("{n:.3} timers armed per round trip"),
 ///     Err(why) => println!("not counted: {why}"),
 /// }
 /// ```
-pub fn per_round_trip(
+pub fn per_iteration(
     build: impl FnOnce() -> crate::error::Result<Box<dyn crate::harness::Harness>>,
     name: &str,
     iters: u64,
@@ -231,8 +231,9 @@ pub fn summarise_families(
 pub enum CounterValue {
     /// The event opened and counted.
     Measured {
-        /// Events per iteration (round trip, or lap of a ring).
-        per_round_trip: f64,
+        /// Events per iteration (round trip, or lap of a ring); `per_round_trip` in JSON.
+        #[serde(rename = "per_round_trip")]
+        per_iteration: f64,
         /// Events per context switch, where the iteration has a known switch count.
         per_switch: Option<f64>,
         /// The (scaled) total over the counted run.
@@ -284,12 +285,12 @@ mod tests {
     fn per_round_trip_and_per_switch() {
         match value_of(&counted(4000.0, false), 1000, Some(2.0)) {
             CounterValue::Measured {
-                per_round_trip,
+                per_iteration,
                 per_switch,
                 total,
                 multiplexed,
             } => {
-                assert_eq!(per_round_trip, 4.0);
+                assert_eq!(per_iteration, 4.0);
                 assert_eq!(per_switch, Some(2.0));
                 assert_eq!(total, 4000.0);
                 assert!(!multiplexed);
@@ -298,12 +299,12 @@ mod tests {
         }
         match value_of(&counted(500.0, true), 1000, Some(0.0)) {
             CounterValue::Measured {
-                per_round_trip,
+                per_iteration,
                 per_switch,
                 multiplexed,
                 ..
             } => {
-                assert_eq!(per_round_trip, 0.5);
+                assert_eq!(per_iteration, 0.5);
                 assert_eq!(per_switch, None);
                 assert!(multiplexed);
             }

@@ -121,7 +121,7 @@ impl crate::bench::Bench for CrossBench {
     }
 
     fn finish(&self, h: &mut CrossHarness, o: &mut Outcome, _cfg: &SampleConfig) -> Result<()> {
-        let median = o.ns_per_round_trip.median;
+        let median = o.ns_per_iteration.median;
         if median > 0.0 {
             o.set(
                 crate::measure::extra::BYTES_PER_SECOND,

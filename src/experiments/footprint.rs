@@ -334,9 +334,9 @@ mod tests {
             let o = spec.measure(2).unwrap();
             assert!(o.valid, "{}", o.validity);
             assert_eq!(o.parameter, Some(4));
-            assert_eq!(o.samples_ns_per_round_trip.len(), 2);
+            assert_eq!(o.samples_ns_per_iteration.len(), 2);
             assert_eq!(o.switch_count.iters, 8);
-            assert_eq!(o.switches_per_round_trip, 0.0);
+            assert_eq!(o.switches_per_iteration, 0.0);
             for q in QUANTITIES {
                 assert!(o.extra[q.key()].is_finite(), "{q:?}");
             }

@@ -83,7 +83,7 @@ impl crate::bench::Bench for IsolationBench {
         o.validity = format!(
             "not checked: a write makes no switch of its own ({:.3} counted per write, the \
              writers' start and end); {what}; {faults:.2} minor faults per write",
-            o.switches_per_round_trip
+            o.switches_per_iteration
         );
         Ok(())
     }

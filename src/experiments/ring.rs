@@ -79,7 +79,7 @@ impl RingSpec {
     }
 }
 
-/// A ring's outcome: `ns_per_switch` is the lap time / n, and `switches_per_round_trip`
+/// A ring's outcome: `ns_per_switch` is the lap time / n, and `switches_per_iteration`
 /// the switches counted per lap (n when valid).
 impl crate::bench::Bench for RingSpec {
     type Harness = Box<dyn Harness>;

@@ -213,7 +213,7 @@ fn say_faults(o: &mut Outcome) {
     o.validity = format!(
         "not checked: a creation has no fixed switch count ({:.2} counted per creation); \
          {parent:.1} minor page faults per creation in this process, {child:.1} in the child",
-        o.switches_per_round_trip
+        o.switches_per_iteration
     );
 }
 

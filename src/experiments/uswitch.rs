@@ -176,7 +176,7 @@ impl crate::bench::Bench for UswitchBench {
 
 /// A round trip is two user-space switches: `ns_per_switch` is half of it.
 fn per_switch(o: &mut Outcome) {
-    o.ns_per_switch = Some(o.ns_per_round_trip.median / SWITCHES_PER_ROUND_TRIP);
+    o.ns_per_switch = Some(o.ns_per_iteration.median / SWITCHES_PER_ROUND_TRIP);
     o.set(
         crate::measure::extra::USER_SWITCHES_PER_ROUND_TRIP,
         SWITCHES_PER_ROUND_TRIP,
@@ -259,7 +259,7 @@ mod tests {
         };
         let o = crate::bench::measure_bench(&b, &cfg, &crate::measure::Counting::Off).unwrap();
         assert_eq!(o.experiment, "uswitch");
-        assert_eq!(o.ns_per_switch, Some(o.ns_per_round_trip.median / 2.0));
-        assert!(o.ns_per_round_trip.median > 0.0);
+        assert_eq!(o.ns_per_switch, Some(o.ns_per_iteration.median / 2.0));
+        assert!(o.ns_per_iteration.median > 0.0);
     }
 }

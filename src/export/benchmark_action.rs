@@ -54,7 +54,7 @@ mod tests {
         let mut f = ResultsFile::load(std::path::Path::new(fixture)).unwrap();
         f.results.truncate(1);
         f.results[0].id = "pingpong/process-eventfd/same-cpu".parse().unwrap();
-        f.results[0].samples_ns_per_round_trip = vec![1.0, 2.0, 3.0, 4.0, 5.0];
+        f.results[0].samples_ns_per_iteration = vec![1.0, 2.0, 3.0, 4.0, 5.0];
         let v = custom_smaller_is_better(&f);
         let e = &v[0];
         assert_eq!(e["name"], "pingpong/process-eventfd/same-cpu");

@@ -181,10 +181,10 @@ pub struct CounterSplit {
 fn is_zero(v: &CounterValue) -> bool {
     match v {
         CounterValue::Measured {
-            per_round_trip,
+            per_iteration,
             per_switch,
             ..
-        } => per_round_trip.abs() < ZERO && per_switch.is_none_or(|p| p.abs() < ZERO),
+        } => per_iteration.abs() < ZERO && per_switch.is_none_or(|p| p.abs() < ZERO),
         CounterValue::Unsupported { .. } => true,
     }
 }

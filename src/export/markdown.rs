@@ -203,12 +203,12 @@ fn counter_cell(v: Option<&CounterValue>) -> String {
     match v {
         None => "-".into(),
         Some(CounterValue::Measured {
-            per_round_trip,
+            per_iteration,
             per_switch,
             ..
         }) => format!(
             "{} / {}",
-            count(*per_round_trip),
+            count(*per_iteration),
             per_switch.map_or("-".into(), count)
         ),
         Some(CounterValue::Unsupported { unsupported }) => {

@@ -107,7 +107,7 @@ pub(crate) fn loaded<T>(
 }
 
 /// Puts counter readings over `iters` iterations into an outcome: the `counters` map,
-/// and `switches_per_round_trip` from the `context-switches` counter where it counted
+/// and `switches_per_iteration` from the `context-switches` counter where it counted
 /// (else `sched:sched_switch`, else the procfs count already there), judged again.
 ///
 /// Per-switch values divide by the switches an iteration is expected to make where the
@@ -119,7 +119,7 @@ pub fn apply_counters(
     iters: u64,
 ) {
     if let Some((per_iter, source)) = counters::switches_from(readings, iters) {
-        o.switches_per_round_trip = per_iter;
+        o.switches_per_iteration = per_iter;
         o.switch_count_source = source.to_string();
         // The procfs count of the same run was judged already; a failure of either stands.
         // The procfs count of the same run was judged already; a failure of either stands.
@@ -130,6 +130,6 @@ pub fn apply_counters(
             o.validity = format!("procfs: {}", o.validity);
         }
     }
-    let divisor = expected_switches.or(Some(o.switches_per_round_trip));
+    let divisor = expected_switches.or(Some(o.switches_per_iteration));
     o.counters = counters::to_map(readings, iters, divisor);
 }

@@ -18,7 +18,8 @@ use crate::stats::Summary;
 /// One *iteration* is a round trip for a ping-pong, one lap for a ring, one operation for
 /// a floor, one creation for a spawn, one idle task for a footprint (its time is the time
 /// to start the task, its switches those it made while its memory was read, and the
-/// memory itself is in `extra`); the `*_round_trip` fields hold per-iteration values.
+/// memory itself is in `extra`); the `*_iteration` fields hold per-iteration values,
+/// written to results files under their older `*_round_trip` names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     /// The id, e.g. `pingpong/process-pipe/same-cpu` (its text in JSON).
@@ -45,25 +46,32 @@ pub struct Outcome {
     pub variant: Option<Variant>,
     /// The CPUs used, driver first (empty when unpinned).
     pub cpus: Vec<usize>,
-    /// Round trips in each timed sample.
+    /// Iterations in each timed sample.
     pub iterations_per_sample: u64,
-    /// Nanoseconds per round trip, one value per sample, in the order taken.
-    pub samples_ns_per_round_trip: Vec<f64>,
+    /// Nanoseconds per iteration, one value per sample, in the order taken.
+    #[serde(rename = "samples_ns_per_round_trip")]
+    pub samples_ns_per_iteration: Vec<f64>,
     /// Summary of the samples.
-    pub ns_per_round_trip: Summary,
+    #[serde(rename = "ns_per_round_trip")]
+    pub ns_per_iteration: Summary,
     /// Median round trip / 2 on one CPU, where a round trip is two switches (for
     /// `uswitch`, two user-space switches between coroutines); `None` elsewhere.
     pub ns_per_switch: Option<f64>,
-    /// Context switches per round trip, counted in a separate run.
-    pub switches_per_round_trip: f64,
+    /// Context switches per iteration, counted in a separate run.
+    #[serde(rename = "switches_per_round_trip")]
+    pub switches_per_iteration: f64,
     /// Where the switch count came from.
     pub switch_count_source: String,
-    /// The raw count behind `switches_per_round_trip`.
+    /// The raw count behind `switches_per_iteration`.
     pub switch_count: SwitchCount,
-    /// Context switches per round trip during the timed samples themselves (procfs, read
-    /// around all the batches); judged like `switches_per_round_trip`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timed_switches_per_round_trip: Option<f64>,
+    /// Context switches per iteration during the timed samples themselves (procfs, read
+    /// around all the batches); judged like `switches_per_iteration`.
+    #[serde(
+        rename = "timed_switches_per_round_trip",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timed_switches_per_iteration: Option<f64>,
     /// Whether the harness did what it claims (see `validity`).
     pub valid: bool,
     /// Why the result is valid, invalid, or not checked.
@@ -209,13 +217,13 @@ pub fn outcome(
         variant: meta.variant,
         cpus: meta.cpus,
         iterations_per_sample: samples.iters_per_sample,
-        samples_ns_per_round_trip: samples.ns_per_iter,
+        samples_ns_per_iteration: samples.ns_per_iter,
         ns_per_switch: per_switch.map(|e| summary.median / e),
-        ns_per_round_trip: summary,
-        switches_per_round_trip: count.per_iter,
+        ns_per_iteration: summary,
+        switches_per_iteration: count.per_iter,
         switch_count_source: "procfs: voluntary + involuntary switches of every participant".into(),
         switch_count: count,
-        timed_switches_per_round_trip: None,
+        timed_switches_per_iteration: None,
         valid: validity.is_valid(),
         validity: validity.message().to_string(),
         counters: BTreeMap::new(),

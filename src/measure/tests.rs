@@ -29,7 +29,7 @@ fn timed_switches_invalidate_a_loop_that_did_not_sleep() {
     let mut o = pingpong_outcome(&spec, Some(2.0), samples.clone(), count);
     apply_timed_switches(&mut o, Some(2.0), Some(timed(2.0)));
     assert!(o.valid, "{}", o.validity);
-    assert_eq!(o.timed_switches_per_round_trip, Some(2.0));
+    assert_eq!(o.timed_switches_per_iteration, Some(2.0));
 
     let mut o = pingpong_outcome(&spec, Some(2.0), samples.clone(), count);
     apply_timed_switches(&mut o, Some(2.0), Some(timed(0.3)));
@@ -44,7 +44,7 @@ fn timed_switches_invalidate_a_loop_that_did_not_sleep() {
     let mut o = pingpong_outcome(&spec, None, samples, count);
     apply_timed_switches(&mut o, None, Some(timed(0.3)));
     assert!(o.valid);
-    assert_eq!(o.timed_switches_per_round_trip, Some(0.3));
+    assert_eq!(o.timed_switches_per_iteration, Some(0.3));
 }
 
 #[test]

@@ -96,7 +96,7 @@ pub fn judge(expected: Option<f64>, measured: f64) -> Validity {
 /// measuring again.
 pub fn apply_timed_load(o: &mut Outcome, expected: Option<f64>, load: &TimedLoad, iters: u64) {
     if let Some(timed) = load.switches {
-        o.timed_switches_per_round_trip = Some(timed.per_iter);
+        o.timed_switches_per_iteration = Some(timed.per_iter);
     }
     let same_cpu = o.placement == Some(PlacementKind::SameCpu);
     if !same_cpu || load.batches.is_empty() {
@@ -131,7 +131,7 @@ pub fn apply_timed_load(o: &mut Outcome, expected: Option<f64>, load: &TimedLoad
 /// was judged: a result whose timed loops did not switch as promised is invalid too.
 pub fn apply_timed_switches(o: &mut Outcome, expected: Option<f64>, timed: Option<SwitchCount>) {
     let Some(timed) = timed else { return };
-    o.timed_switches_per_round_trip = Some(timed.per_iter);
+    o.timed_switches_per_iteration = Some(timed.per_iter);
     if expected.is_none() || !o.valid {
         return;
     }

@@ -428,7 +428,7 @@ mod tests {
             o(4000.0, false, 0.001),
             o(5000.0, true, 0.05),
         ]);
-        assert_eq!(kept.ns_per_round_trip.median, 5000.0);
+        assert_eq!(kept.ns_per_iteration.median, 5000.0);
         assert_eq!(kept.retries.len(), 2);
         assert!(kept.retries[0].starts_with("attempt 1 of 3: 3 of 10 batches disturbed"));
         assert!(kept.retries[1].starts_with("attempt 2 of 3:"));

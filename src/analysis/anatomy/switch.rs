@@ -138,7 +138,7 @@ impl Source<'_> {
                 .iter()
                 .map(|&(id, w)| {
                     let o = outcomes.iter().find(|o| o.id == id)?;
-                    Some(w * o.ns_per_round_trip.median)
+                    Some(w * o.ns_per_iteration.median)
                 })
                 .sum::<Option<f64>>()
                 .map(Value::point),
@@ -160,7 +160,7 @@ impl Source<'_> {
 /// System calls per iteration of `o`, where counted.
 fn syscalls(o: &Outcome) -> Option<f64> {
     match o.counters.get(SYSCALLS)? {
-        CounterValue::Measured { per_round_trip, .. } => Some(*per_round_trip),
+        CounterValue::Measured { per_iteration, .. } => Some(*per_iteration),
         CounterValue::Unsupported { .. } => None,
     }
 }

@@ -27,7 +27,7 @@ impl Spawn {
         valid(outcomes, Experiment::Spawn)
             .find(|o| o.id == id)
             .map(|o| Self {
-                ns: o.ns_per_round_trip.median,
+                ns: o.ns_per_iteration.median,
                 child_faults: o.get(crate::measure::extra::MINOR_FAULTS_CHILD),
             })
     }

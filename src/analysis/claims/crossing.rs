@@ -27,7 +27,7 @@ fn reads(outcomes: &[Outcome]) -> BTreeMap<u64, [Option<f64>; 4]> {
             .iter()
             .position(|&w| o.variant == Some(Variant::Way(w)));
         if let (Some(i), Some(bytes)) = (way, o.parameter) {
-            by.entry(bytes).or_default()[i] = Some(o.ns_per_round_trip.median);
+            by.entry(bytes).or_default()[i] = Some(o.ns_per_iteration.median);
         }
     }
     by

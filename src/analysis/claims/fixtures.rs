@@ -82,7 +82,7 @@ pub fn ring(p: Participants, n: u64, flush: Option<f64>) -> Outcome {
         r.counters.insert(
             FULL_FLUSH.into(),
             CounterValue::Measured {
-                per_round_trip: f * n as f64,
+                per_iteration: f * n as f64,
                 per_switch: Some(f),
                 total: f * n as f64 * 100.0,
                 multiplexed: false,
@@ -167,7 +167,7 @@ pub fn with_syscalls(mut o: Outcome, n: f64) -> Outcome {
     o.counters.insert(
         SYSCALLS.into(),
         CounterValue::Measured {
-            per_round_trip: n,
+            per_iteration: n,
             per_switch: None,
             total: n * 100.0,
             multiplexed: false,

@@ -31,7 +31,7 @@ impl Write {
     fn find(outcomes: &[Outcome], id: BenchId) -> Option<Self> {
         let o = valid(outcomes, crate::spec::Experiment::Isolation).find(|o| o.id == id)?;
         Some(Write {
-            ns: o.ns_per_round_trip.median,
+            ns: o.ns_per_iteration.median,
             interval: of_batches(o),
             faults: o.get(crate::measure::extra::MINOR_FAULTS_PER_WRITE),
             checked: o.get(crate::measure::extra::PAGES_CHECKED)?,

@@ -35,7 +35,7 @@ impl UserSwitch {
         let o = valid(outcomes, crate::spec::Experiment::Uswitch).find(|o| o.id == id)?;
         let syscalls = match o.counters.get(SYSCALLS) {
             // Two switches per round trip.
-            Some(CounterValue::Measured { per_round_trip, .. }) => Some(per_round_trip / 2.0),
+            Some(CounterValue::Measured { per_iteration, .. }) => Some(per_iteration / 2.0),
             _ => None,
         };
         Some(Self {
@@ -136,7 +136,7 @@ impl Claim for KernelShare {
                 .map(|g| {
                     format!(
                         "a null system call (getppid) {:.0} ns",
-                        g.ns_per_round_trip.median
+                        g.ns_per_iteration.median
                     )
                 }),
         );

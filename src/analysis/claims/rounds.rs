@@ -66,7 +66,7 @@ pub fn median_main(p: &Paired, id: BenchId) -> Option<f64> {
 pub fn of_batches(o: &crate::measure::Outcome) -> Option<Interval> {
     let seed = name_hash(&o.id.to_string());
     crate::stats::bootstrap::hierarchical(
-        std::slice::from_ref(&o.samples_ns_per_round_trip),
+        std::slice::from_ref(&o.samples_ns_per_iteration),
         &crate::stats::bootstrap::Bootstrap::default(),
         seed,
     )

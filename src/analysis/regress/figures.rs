@@ -111,7 +111,7 @@ pub fn id_figures(o: &Outcome, paired: &[Paired]) -> Option<IdFigures> {
     let (absolute, relative) = match in_rounds {
         Some(f) => f,
         None => (
-            median(o.samples_ns_per_round_trip.iter().copied())
+            median(o.samples_ns_per_iteration.iter().copied())
                 .filter(|m| *m > 0.0)
                 .map(|m| vec![m.ln()])
                 .unwrap_or_default(),

@@ -426,7 +426,7 @@ impl Report {
 /// exports go by rather than the stored summary.
 pub fn samples_summary(o: &Outcome) -> Option<Summary> {
     let s: Vec<f64> = o
-        .samples_ns_per_round_trip
+        .samples_ns_per_iteration
         .iter()
         .copied()
         .filter(|v| v.is_finite())

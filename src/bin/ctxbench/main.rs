@@ -208,7 +208,7 @@ pub fn measure(
         eprintln!("{note}");
     }
     let run = run_with_progress(schedule, |o| {
-        format!("{:.0} ns/iteration", o.ns_per_round_trip.median)
+        format!("{:.0} ns/iteration", o.ns_per_iteration.median)
     });
     Ok((run.file, run.failed))
 }

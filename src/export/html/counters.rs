@@ -45,7 +45,7 @@ fn value(v: Option<&CounterValue>, per_switch: bool) -> String {
         return "-".into();
     };
     let CounterValue::Measured {
-        per_round_trip: it,
+        per_iteration: it,
         per_switch: ps,
         multiplexed,
         ..

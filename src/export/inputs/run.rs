@@ -58,16 +58,16 @@ impl Entry {
     /// The entry of a results-file outcome (its summary recomputed from the kept samples
     /// when there are any, so a report always shows what the samples say).
     pub fn from_outcome(o: &Outcome) -> Self {
-        let summary = Summary::of(&o.samples_ns_per_round_trip).unwrap_or(o.ns_per_round_trip);
+        let summary = Summary::of(&o.samples_ns_per_iteration).unwrap_or(o.ns_per_iteration);
         Entry {
             id: o.id,
             summary,
             valid: o.valid,
             validity: o.validity.clone(),
             ns_per_switch: o.ns_per_switch,
-            switches_per_iter: Some(o.switches_per_round_trip),
+            switches_per_iter: Some(o.switches_per_iteration),
             counters: o.counters.clone(),
-            stability: stability(&o.samples_ns_per_round_trip),
+            stability: stability(&o.samples_ns_per_iteration),
             indirect_ns_per_switch: o.indirect_ns_per_switch,
             extra: o.extra.clone(),
             latency: o.latency,

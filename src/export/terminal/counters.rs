@@ -34,7 +34,7 @@ fn cell(v: Option<&CounterValue>, per_switch: bool) -> (String, bool) {
         None => ("-".into(), false),
         Some(CounterValue::Unsupported { .. }) => ("unsupported".into(), false),
         Some(CounterValue::Measured {
-            per_round_trip,
+            per_iteration,
             per_switch: ps,
             multiplexed,
             ..
@@ -42,7 +42,7 @@ fn cell(v: Option<&CounterValue>, per_switch: bool) -> (String, bool) {
             let v = if per_switch {
                 *ps
             } else {
-                Some(*per_round_trip)
+                Some(*per_iteration)
             };
             let mut s = v.map_or("-".into(), num);
             if *multiplexed {
@@ -170,7 +170,7 @@ mod tests {
 
     fn measured(rt: f64, mux: bool) -> CounterValue {
         CounterValue::Measured {
-            per_round_trip: rt,
+            per_iteration: rt,
             per_switch: Some(rt / 2.0),
             total: rt * 1000.0,
             multiplexed: mux,

@@ -41,7 +41,7 @@ fn writes(outcomes: &[Outcome]) -> String {
         out += &format!(
             "{:<8}  {:>10}  {:>12}  {:>13}  {read}\n",
             o.participants.map_or("-".into(), |p| p.to_string()),
-            duration(o.ns_per_round_trip.median),
+            duration(o.ns_per_iteration.median),
             fixed(o.get(crate::measure::extra::MINOR_FAULTS_PER_WRITE), 2),
             fixed(o.get(crate::measure::extra::PAGES_CHECKED), 0),
         );
@@ -89,7 +89,7 @@ fn reads(outcomes: &[Outcome]) -> String {
                     let mark = if o.valid { "" } else { "!" };
                     format!(
                         "{mark}{} {:>10}",
-                        duration(o.ns_per_round_trip.median),
+                        duration(o.ns_per_iteration.median),
                         rate(per)
                     )
                 },

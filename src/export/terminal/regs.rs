@@ -39,7 +39,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
             (
                 o.map_or_else(
                     || "-".into(),
-                    |o| format!("{:.0}", o.ns_per_round_trip.median),
+                    |o| format!("{:.0}", o.ns_per_iteration.median),
                 ),
                 signed(o.and_then(|o| o.get(EXTRA_NS_PER_SWITCH))),
             )

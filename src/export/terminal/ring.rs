@@ -41,7 +41,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
                 (
                     cell(o.and_then(|o| o.ns_per_switch), 0),
                     cell(o.and_then(|o| o.counter_per_switch(FULL_FLUSH)), 2),
-                    cell(o.map(|o| o.switches_per_round_trip), 1),
+                    cell(o.map(|o| o.switches_per_iteration), 1),
                 )
             };
             let (a, b, c) = f(p);
@@ -83,7 +83,7 @@ mod tests {
 
     fn measured(per_switch: f64) -> CounterValue {
         CounterValue::Measured {
-            per_round_trip: per_switch,
+            per_iteration: per_switch,
             per_switch: Some(per_switch),
             total: per_switch,
             multiplexed: false,

@@ -34,7 +34,7 @@ pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
         "valid"
     );
     for o in outcomes {
-        let s = &o.ns_per_round_trip;
+        let s = &o.ns_per_iteration;
         out += &format!(
             "{:<id_w$}  {:>10}  {:>19}  {:>9}  {:>9}  {:>11.2}  {:>8}  {:>7}  {}\n",
             o.id,
@@ -42,8 +42,8 @@ pub fn render(outcomes: &[Outcome], skipped: &[Skipped]) -> String {
             format!("{}-{}", ns(s.p25), ns(s.p75)),
             o.ns_per_switch.map_or("-".into(), ns),
             o.direct_ns_per_switch.map_or("-".into(), ns),
-            o.switches_per_round_trip,
-            o.timed_switches_per_round_trip
+            o.switches_per_iteration,
+            o.timed_switches_per_iteration
                 .map_or("-".into(), |t| format!("{t:.2}")),
             o.disturbance
                 .as_ref()

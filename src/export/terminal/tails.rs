@@ -30,7 +30,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
         }
         out += &format!(
             "  {:>8}\n",
-            crate::units::ns_column(o.ns_per_round_trip.median)
+            crate::units::ns_column(o.ns_per_iteration.median)
         );
     }
     out

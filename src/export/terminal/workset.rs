@@ -86,7 +86,7 @@ mod tests {
             o.counters.insert(
                 CACHE_MISSES.into(),
                 CounterValue::Measured {
-                    per_round_trip: 2.0 * m,
+                    per_iteration: 2.0 * m,
                     per_switch: Some(m),
                     total: m,
                     multiplexed: false,
