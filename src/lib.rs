@@ -6,12 +6,12 @@
 //! Data flows one way through the modules, each a stage:
 //!
 //! ```text
-//! spec ──▶ harness ──▶ measure ──▶ analysis ──▶ results ──▶ export
-//! what     runs it:    timed      floors,      the file:   terminal tables,
-//! to run   pinned,     batches,   claims,      machine +   Markdown, HTML
-//!          peers,      a counted  regression   outcomes +  with SVG, the
-//!          watchdog    run,       statistics   verdicts    benchmark-action
-//!                      validity                            JSON
+//! spec ──▶ harness ──▶ measure ──▶ analysis ──▶ results ──▶ regress ──▶ export
+//! what     runs it:    timed      floors,      the file:   the gate:    terminal tables,
+//! to run   pinned,     batches,   claims,      machine +   runs against Markdown, HTML
+//!          peers,      a counted  the anatomy  outcomes +  a calibrated with SVG, the
+//!          watchdog    run,                    verdicts    baseline     benchmark-action
+//!                      validity                                         JSON, BMF
 //! ```
 //!
 //! - [`spec`]: participants, mechanism, placement, and the ids that name them.
@@ -26,6 +26,8 @@
 //!   `ctxbench run`, `explain` and `check` use.
 //! - [`results`]: the schema-versioned results file, with the machine's [`fingerprint`]
 //!   (and its [`topology`]: which CPUs share a core, an L3, a package).
+//! - [`regress`]: the regression gate, which reads results files: a run judged against a
+//!   baseline of several runs calibrated on the same machine.
 //!
 //! # Example
 //!
@@ -68,6 +70,7 @@ mod sys;
 pub use error::{Error, Result};
 pub mod fingerprint;
 pub mod measure;
+pub mod regress;
 pub mod results;
 pub mod runner;
 pub mod scheduler;

@@ -4,29 +4,14 @@
 //! slowdown, and bad input. Behaviour only; nothing is measured here.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-}
+mod common;
+use common::{bin, run};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/gate")
         .join(name)
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("the ctxbench binary runs");
-    (
-        status.code().expect("exited, not killed"),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
 }
 
 /// A baseline folder in `dir` with the first `n` fixture runs, calibrated.

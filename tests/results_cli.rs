@@ -2,29 +2,14 @@
 //! self-containment, and bad input. (`check` has its own, tests/gate_cli.rs.)
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
-}
+mod common;
+use common::{bin, run};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/results")
         .join(name)
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("the ctxbench binary runs");
-    (
-        status.code().expect("exited, not killed"),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
 }
 
 fn ids_of(path: &Path) -> Vec<String> {

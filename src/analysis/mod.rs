@@ -10,7 +10,6 @@
 //! - [`counted`]: why a count is missing;
 //! - [`spread`]: whether a result's samples spread too wide for its median to mean much;
 //! - [`headline`]: the figures a comparison opens with, one set per run;
-//! - [`regress`]: the regression statistics (a run against a baseline).
 
 pub mod anatomy;
 pub mod claims;
@@ -18,6 +17,5 @@ pub mod counted;
 pub mod floors;
 pub mod footprint;
 pub mod headline;
-pub mod regress;
 pub mod spread;
 pub mod topology;

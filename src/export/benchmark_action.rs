@@ -1,8 +1,8 @@
 //! The current run as the JSON that benchmark-tracking CI actions read
 //! (`customSmallerIsBetter`): `ctxbench check --output-json FILE`.
 
-use crate::analysis::regress::samples_summary;
 use crate::export::Exporter;
+use crate::regress::samples_summary;
 use crate::results::ResultsFile;
 
 /// The `customSmallerIsBetter` JSON of a results file, pretty-printed.

@@ -1,7 +1,7 @@
 //! A check's current run in the Bencher Metric Format (BMF), `ctxbench check --bmf FILE`:
 //! per id, a `latency` measure (ns per iteration) whose `lower_value` and `upper_value`
 //! are the 95% interval a run of unchanged code falls in on this machine, from the
-//! calibrated baseline's noise between runs (see [`crate::analysis::regress`]).
+//! calibrated baseline's noise between runs (see [`crate::regress`]).
 //!
 //! ```json
 //! { "pingpong/thread-futex/same-cpu": { "latency": { "value": 4810.0, "lower_value": 4490.0, "upper_value": 5150.0 } } }
@@ -11,8 +11,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::analysis::regress::Report;
 use crate::export::Exporter;
+use crate::regress::Report;
 
 /// The Bencher measure every id reports: Bencher's built-in latency, in nanoseconds.
 pub const MEASURE: &str = "latency";
@@ -46,7 +46,7 @@ pub fn bmf(report: &Report) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::regress::{Change, Row, Rule};
+    use crate::regress::{Change, Row, Rule};
     use crate::stats::bootstrap::Interval;
 
     fn row(id: &str, current: Option<Interval>, verdict: Change) -> Row {

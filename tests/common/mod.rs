@@ -300,3 +300,22 @@ impl Drop for Running {
         }
     }
 }
+
+/// The binary under test.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ctxbench"))
+}
+
+/// Runs `cmd` to the end: its exit code, stdout and stderr.
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let std::process::Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("the ctxbench binary runs");
+    (
+        status.code().expect("exited, not killed"),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}

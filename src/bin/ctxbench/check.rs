@@ -9,14 +9,12 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use ctxbench::analysis::regress::calibration::{
-    load_runs, run_files, too_few_runs, DEFAULT_RUNS, RUNS_DIR,
-};
-use ctxbench::analysis::regress::{self, Calibration, Change, Rule};
 use ctxbench::export::benchmark_action::BenchmarkAction;
 use ctxbench::export::bmf::Bmf;
 use ctxbench::export::terminal::check::{CalibrationTable, CheckTable};
 use ctxbench::export::Exporter;
+use ctxbench::regress::calibration::{load_runs, run_files, too_few_runs, DEFAULT_RUNS, RUNS_DIR};
+use ctxbench::regress::{self, Calibration, Change, Rule};
 use ctxbench::results::{free_name, utc_timestamp, ResultsFile};
 
 use crate::Usage;

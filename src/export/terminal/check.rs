@@ -3,10 +3,8 @@
 //! of id ([`CheckTable`]); and what `check --calibrate` measured of every id's noise
 //! ([`CalibrationTable`]).
 
-use crate::analysis::regress::{
-    reference_id, Calibration, Change, Report, Row, Rule, MIN_RUNS, POWER,
-};
 use crate::export::Exporter;
+use crate::regress::{reference_id, Calibration, Change, Report, Row, Rule, MIN_RUNS, POWER};
 use crate::units::ns_column as ns;
 
 /// The table `ctxbench check` prints: one row per id, the notes, the rule, the
@@ -175,7 +173,7 @@ impl Exporter for CalibrationTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::regress::Rule;
+    use crate::regress::Rule;
     use crate::stats::bootstrap::Interval;
 
     fn row(id: &str, verdict: Change, note: &str) -> Row {
@@ -248,7 +246,7 @@ mod tests {
 
     #[test]
     fn the_calibration_table_shows_each_spread_and_what_a_check_detects() {
-        use crate::analysis::regress::{Noise, RunNoise};
+        use crate::regress::{Noise, RunNoise};
         let spread = |runs, run_sd| RunNoise {
             runs,
             centre: 4800f64.ln(),

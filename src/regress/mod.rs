@@ -731,6 +731,29 @@ mod tests {
     }
 
     #[test]
+    fn two_generations_under_one_model_name_are_told_apart() {
+        let mut base = crate::fingerprint::Fingerprint::default();
+        let mut cur = base.clone();
+        for (f, family, model, kernel) in [
+            (&mut base, "25", "17", "6.18.44-fc-v669"),
+            (&mut cur, "26", "2", "6.18.44-fc-v769"),
+        ] {
+            f.cpu_model = "AMD EPYC".into();
+            f.cpu_family = family.into();
+            f.cpu_model_number = model.into();
+            f.cpu_stepping = "1".into();
+            f.kernel_release = kernel.into();
+        }
+        let w = machine_difference(&base, &cur).unwrap();
+        assert!(
+            w.contains("CPU \"family 25 model 17 stepping 1\" vs \"family 26 model 2 stepping 1\"")
+                && w.contains("kernel"),
+            "{w}"
+        );
+        assert_eq!(machine_difference(&base, &base.clone()), None);
+    }
+
+    #[test]
     fn too_few_runs_lone_ids_invalid_and_other_machines() {
         let ids = [("ring/thread-pipe/2", 10.0), ("ring/thread-pipe/3", 20.0)];
         let mut rng = Rng::new(5);
