@@ -129,6 +129,12 @@ fn measure_now(select: &super::Selection) -> anyhow::Result<ResultsFile> {
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    // Output paths first, before anything is read or run.
+    super::check_output_files(&[
+        ("--json", args.json.as_deref()),
+        ("--output-json", args.output_json.as_deref()),
+        ("--bmf", args.bmf.as_deref()),
+    ])?;
     if args.baseline.is_file() {
         // One results file is one run: the noise between runs cannot be seen in it.
         return Err(Usage(format!(
@@ -228,11 +234,6 @@ fn calibrate(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 
 /// Judges a run (taken now or given) against the calibrated baseline.
 fn judge(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    super::check_output_files(&[
-        ("--json", args.json.as_deref()),
-        ("--output-json", args.output_json.as_deref()),
-        ("--bmf", args.bmf.as_deref()),
-    ])?;
     let dir = &args.baseline;
     must_exist(dir, "baseline folder")?;
     if let Some(c) = &args.current {
