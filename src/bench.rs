@@ -332,7 +332,7 @@ impl std::fmt::Debug for Planned {
     }
 }
 
-/// What hears that a benchmark's harness is up (see [`harness_up`]).
+/// What hears that a benchmark's harness is up (its id), once per benchmark.
 pub type HarnessUpHook = Box<dyn FnMut(&str)>;
 
 thread_local! {

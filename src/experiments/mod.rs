@@ -130,7 +130,7 @@ impl Planning {
 }
 
 /// One experiment, in one place: what the plan, `ctxbench list` and the run loop need of
-/// it. Adding an experiment is its harness, a type that implements [`Bench`], its
+/// it. Adding an experiment is its harness, a type that implements [`Bench`](crate::bench::Bench), its
 /// descriptor, a line in [`DESCRIPTORS`], and its tests (and its id in
 /// [`crate::spec::BenchId`]).
 pub struct Descriptor {
