@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::figures::{reference_id, run_figures, IdFigures, RunFigure};
+use super::figures::{run_figures, IdFigures, RunFigure};
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::results::{write_atomic, ResultsFile};
@@ -91,7 +91,7 @@ pub struct Noise {
     /// Of its time, `ln` ns per iteration.
     pub absolute: RunNoise,
     /// The id it ran beside in the same rounds and is judged relative to (see
-    /// [`super::figures::reference_id`]), if any.
+    /// [`super::figures`]), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Of its time over the reference's, `ln`.
@@ -101,18 +101,25 @@ pub struct Noise {
 
 impl Noise {
     /// The noise of `id` from its figures in each run; `None` with no run. It is judged
-    /// relative to its reference where every run has that figure.
+    /// relative to its reference where every run has that figure over the same reference
+    /// and the ratio spreads less between runs than the time; else on its time (a
+    /// reference as noisy as the id, or noisier, only adds its own noise).
     pub fn of(id: &str, figures: &[&IdFigures]) -> Option<Self> {
-        let absolute: Vec<&RunFigure> = figures.iter().map(|f| &f.absolute).collect();
-        let relative: Vec<&RunFigure> =
-            figures.iter().filter_map(|f| f.relative.as_ref()).collect();
-        let relative = (relative.len() == figures.len())
+        let absolute = RunNoise::of(&figures.iter().map(|f| &f.absolute).collect::<Vec<_>>())?;
+        let reference = figures.first().and_then(|f| f.reference);
+        let relative: Vec<&RunFigure> = figures
+            .iter()
+            .filter(|f| f.reference == reference)
+            .filter_map(|f| f.relative.as_ref())
+            .collect();
+        let relative = (reference.is_some() && relative.len() == figures.len())
             .then(|| RunNoise::of(&relative))
-            .flatten();
+            .flatten()
+            .filter(|r| r.run_sd < absolute.run_sd);
         Some(Self {
             id: id.to_string(),
-            absolute: RunNoise::of(&absolute)?,
-            reference: relative.as_ref().map(|_| reference_id().to_string()),
+            absolute,
+            reference: relative.as_ref().and(reference).map(|r| r.to_string()),
             relative,
         })
     }
@@ -352,15 +359,25 @@ mod tests {
         assert!(RunNoise::of(&[]).is_none());
         assert_eq!(RunNoise::of(&[&a]).unwrap().run_sd, 0.0);
 
-        // Judged relative to the reference only where every run has that figure.
-        let with = |rel: Option<RunFigure>| IdFigures {
-            absolute: a.clone(),
+        // Judged relative to the reference only where every run has that figure over one
+        // reference, and it spreads less between runs than the time.
+        let getppid = crate::spec::BenchId::Floor(crate::spec::FloorKind::Getppid);
+        let with = |abs: &RunFigure, rel: Option<RunFigure>| IdFigures {
+            absolute: abs.clone(),
+            reference: rel.as_ref().map(|_| getppid),
             relative: rel,
         };
-        let (x, y) = (with(Some(b.clone())), with(None));
-        let both = Noise::of("id", &[&x, &x]).unwrap();
+        // The time moves between the two runs (a, b), the ratio does not (c, c).
+        let (x, z) = (with(&a, Some(c.clone())), with(&b, Some(c.clone())));
+        let both = Noise::of("id", &[&x, &z]).unwrap();
         assert_eq!(both.reference.as_deref(), Some("floor/getppid"));
         assert_eq!(both.judged(), both.relative.as_ref().unwrap());
+        // A ratio that moves more than the time is left out: the time is judged.
+        let (x2, z2) = (with(&a, Some(c.clone())), with(&a, Some(b.clone())));
+        let noisier = Noise::of("id", &[&x2, &z2]).unwrap();
+        assert_eq!((&noisier.reference, &noisier.relative), (&None, &None));
+        // A run without the ratio: the time.
+        let y = with(&a, None);
         let mixed = Noise::of("id", &[&x, &y]).unwrap();
         assert_eq!((&mixed.reference, &mixed.relative), (&None, &None));
         assert_eq!(mixed.judged(), &mixed.absolute);

@@ -7,12 +7,15 @@
 //! set-ups is what one run alone can say of its own noise. An id measured outside paired
 //! rounds (an older file) has one set-up: the median of its samples.
 //!
-//! Where an id ran in the same rounds as the null system call ([`reference_id`], the
-//! `switch` comparison's `floor/getppid`), it also has a relative figure: round by round,
-//! its time over the null call's, so that a machine that is slower for a whole run (the
-//! host's load, the clock) cancels out. A ratio cannot see what slows the reference as
-//! much as the id (a kernel change that slows every system call alike): the reference
-//! itself is judged on its absolute figure.
+//! An id measured in paired rounds also has a relative figure: round by round, its time
+//! over its comparison's reference, so that a machine that is slower for a whole run (the
+//! host's load, the clock) cancels out. The reference is the null system call
+//! ([`reference_id`], `floor/getppid`) where it is an arm of the comparison (the
+//! `switch` one), else the comparison's first arm (the smallest working set or ring, the
+//! fork). A ratio cannot see what slows the reference as much as the id (a kernel change
+//! that slows every system call alike): the reference itself is judged on its absolute
+//! figure, and the calibration keeps a ratio only where it spreads less between runs than
+//! the time (see [`super::calibration::Noise::of`]).
 
 use std::collections::BTreeMap;
 
@@ -90,6 +93,15 @@ pub struct IdFigures {
     pub absolute: RunFigure,
     /// `ln` of its time over the reference's, per set-up.
     pub relative: Option<RunFigure>,
+    /// The id `relative` divides by.
+    pub reference: Option<BenchId>,
+}
+
+/// The arm of `p` the others are divided by: the null system call where it is one, else
+/// the first main arm.
+fn reference_arm(p: &Paired) -> Option<usize> {
+    p.main(reference_id())
+        .or_else(|| p.arms.iter().position(|a| a.mode == ArmMode::Main))
 }
 
 /// The figures of outcome `o` in a run whose comparisons are `paired`: from its main
@@ -99,13 +111,12 @@ pub fn id_figures(o: &Outcome, paired: &[Paired]) -> Option<IdFigures> {
     if !o.valid {
         return None;
     }
-    let reference = reference_id();
     let in_rounds = paired.iter().find_map(|p| {
         let i = p.index(o.id, ArmMode::Main)?;
-        let k = p.main(reference).filter(|&k| k != i);
+        let k = reference_arm(p).filter(|&k| k != i);
         Some((
             from_rounds(p, i, None),
-            k.map(|k| from_rounds(p, i, Some(k))),
+            k.map(|k| (p.arms[k].id, from_rounds(p, i, Some(k)))),
         ))
     });
     let (absolute, relative) = match in_rounds {
@@ -118,11 +129,11 @@ pub fn id_figures(o: &Outcome, paired: &[Paired]) -> Option<IdFigures> {
             None,
         ),
     };
+    let relative = relative.filter(|(_, r)| !r.is_empty());
     (!absolute.is_empty()).then(|| IdFigures {
         absolute: RunFigure { setups: absolute },
-        relative: relative
-            .filter(|r| !r.is_empty())
-            .map(|setups| RunFigure { setups }),
+        reference: relative.as_ref().map(|(id, _)| *id),
+        relative: relative.map(|(_, setups)| RunFigure { setups }),
     })
 }
 
@@ -230,6 +241,16 @@ mod tests {
         assert_eq!(f.absolute.setups.len(), 3);
         let rel = f.relative.unwrap();
         assert!((rel.setups[0] - 4.03f64.ln()).abs() < 1e-12, "{rel:?}");
+        assert_eq!(f.reference, Some(reference_id()));
+        // Without the null call, over the comparison's first arm; that arm has none.
+        let q = paired();
+        let f = id_figures(&o, std::slice::from_ref(&q)).unwrap();
+        assert_eq!(f.reference, Some(id("a")));
+        assert!((f.relative.unwrap().setups[0] - 4.03f64.ln()).abs() < 1e-12);
+        let mut first = o.clone();
+        first.id = id("a");
+        let f = id_figures(&first, std::slice::from_ref(&q)).unwrap();
+        assert_eq!((f.reference, f.relative), (None, None));
         // The null call itself has no relative figure; an invalid outcome none at all.
         o.id = reference_id();
         assert!(id_figures(&o, std::slice::from_ref(&p))

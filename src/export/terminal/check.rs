@@ -161,8 +161,10 @@ impl Exporter for CalibrationTable {
         out += &format!(
             "between runs, between set-ups: standard deviations of ln(ns), about the share of \
              the time a run, a set-up moves by; ratio to ref.: between runs, of the time over \
-             {}'s in the same rounds, which the id is judged on where given; detectable: the \
-             slowdown a check catches {:.0}% of the time (with {MIN_RUNS} runs or more)\n",
+             its reference's in the same rounds ({} beside the switch comparison, else the \
+             comparison's first id), given and judged where it spreads less than the time; \
+             detectable: the slowdown a check catches {:.0}% of the time (with {MIN_RUNS} \
+             runs or more)\n",
             reference_id(),
             POWER * 100.0
         );
@@ -295,6 +297,9 @@ mod tests {
         assert!(d > 5.0 && d < 30.0, "{t}");
         // Too few runs to judge: no detectable change.
         assert_eq!(rows[2][1..], ["3", "4800", "5.0%", "2.0%", "-", "-"]);
-        assert!(t.contains("floor/getppid's in the same rounds"), "{t}");
+        assert!(
+            t.contains("(floor/getppid beside the switch comparison"),
+            "{t}"
+        );
     }
 }
