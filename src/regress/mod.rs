@@ -10,10 +10,12 @@
 //!
 //! - **Figures per level** ([`figures`]): an id's figure in a run is the mean over its
 //!   set-ups (independent forks within the run) of each set-up's median round, in natural
-//!   logs, so a change is a ratio. An id measured in the same rounds as the null system
-//!   call is judged on its time over the null call's, round by round: a machine slower
-//!   for a whole run cancels; a kernel change that slows every system call alike shows in
-//!   the null call's own row, which stays absolute.
+//!   logs, so a change is a ratio. An id measured in paired rounds is also taken over its
+//!   comparison's reference (the null system call, else the comparison's first id),
+//!   round by round, and judged so where that ratio spread less between the baseline's
+//!   runs than its time: a machine slower for a whole run cancels; a change that slows
+//!   the reference as much (every system call alike) shows in the reference's own row,
+//!   which stays absolute.
 //! - **A baseline is several runs** ([`calibration`]), made on the machine it guards: per
 //!   id, the mean of the runs' figures, the spread between runs (`run_sd`, `K - 1`
 //!   degrees of freedom for `K` runs) and the spread between set-ups within a run.
