@@ -55,6 +55,7 @@ mod tests {
             baseline_ns: Some(100.0),
             current,
             change_pct: None,
+            over: None,
             detectable_pct: None,
             verdict,
             note: String::new(),

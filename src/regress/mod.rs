@@ -117,8 +117,11 @@ pub struct Row {
     /// The current run's figure, ns per iteration, with the 95% interval a run of
     /// unchanged code would fall in around it (the noise between runs included).
     pub current: Option<Interval>,
-    /// The change from the baseline, percent (positive: slower), with its 95% interval.
+    /// The change from the baseline, percent (positive: slower), with its 95% interval:
+    /// of the time, or of the time over `over` where it is judged on that ratio.
     pub change_pct: Option<Interval>,
+    /// The reference the change is measured over, where it is judged on a ratio.
+    pub over: Option<String>,
     /// The smallest slowdown, percent, this check catches with [`POWER`] at its
     /// false-alarm rate.
     pub detectable_pct: Option<f64>,
@@ -135,6 +138,7 @@ impl Row {
             baseline_ns: None,
             current: None,
             change_pct: None,
+            over: None,
             detectable_pct: None,
             verdict,
             note,
@@ -274,7 +278,10 @@ pub fn check(cal: &Calibration, current: &ResultsFile, rule: &Rule) -> Report {
         // Judged relative to its reference where both sides have that figure, else on
         // its time.
         let (noise, fig) = match (&n.relative, &figs.relative) {
-            (Some(nr), Some(fr)) => (nr, fr),
+            (Some(nr), Some(fr)) => {
+                row.over = n.reference.clone();
+                (nr, fr)
+            }
             (Some(_), None) => {
                 row.note = format!(
                     "judged on its time alone: {} did not run beside it",
@@ -675,6 +682,10 @@ mod tests {
         let cur = run(&mut rng, drifting, &ids, None);
         let r = check(&cal, &cur, &Rule::default());
         let (ping, null) = (&r.rows[0], &r.rows[1]);
+        assert_eq!(
+            (ping.over.as_deref(), null.over.as_deref()),
+            (Some("floor/getppid"), None)
+        );
         assert!(
             ping.detectable_pct.unwrap() < null.detectable_pct.unwrap() / 2.0,
             "{r:?}"

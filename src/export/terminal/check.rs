@@ -20,10 +20,11 @@ fn detectable(d: f64) -> String {
     }
 }
 
-/// `+1.9% [-6.1, +10.5]`.
+/// `+1.9% [-6.1, +10.5]`, and `*` where it is the change of a ratio to a reference.
 fn change(r: &Row) -> String {
     r.change_pct.map_or("-".into(), |c| {
-        format!("{:+.1}% [{:+.1}, {:+.1}]", c.value, c.low, c.high)
+        let over = if r.over.is_some() { " *" } else { "" };
+        format!("{:+.1}% [{:+.1}, {:+.1}]{over}", c.value, c.low, c.high)
     })
 }
 
@@ -67,13 +68,16 @@ impl Exporter for CheckTable {
             "rule: this run against a baseline of {} runs; per id, Student's t on the run figures \
              ({} degrees of freedom), one-sided, the false-alarm rate {:.0}% per check shared over \
              the ids (p < {:.1e} each); detectable: the slowdown caught {:.0}% of the time, never \
-             below the {}% threshold\n",
+             below the {}% threshold; *: the change of its time over its reference's in the \
+             same rounds ({} beside the switch comparison, else the comparison's first id), \
+             the figure it is judged on\n",
             report.runs,
             report.runs.saturating_sub(1),
             rule.false_alarm * 100.0,
             report.per_id_rate,
             POWER * 100.0,
-            rule.threshold_pct
+            rule.threshold_pct,
+            reference_id()
         );
         let classes = report.detectable_by_class();
         if !classes.is_empty() {
@@ -192,6 +196,7 @@ mod tests {
                 low: 12.25,
                 high: 28.0,
             }),
+            over: None,
             detectable_pct: Some(11.5),
             verdict,
             note: note.into(),
@@ -200,7 +205,7 @@ mod tests {
 
     #[test]
     fn rows_notes_rule_classes_and_tally() {
-        let report = Report {
+        let mut report = Report {
             rows: vec![
                 row("pingpong/thread-pipe/same-cpu", Change::Regressed, ""),
                 row("floor/getppid", Change::CannotTell, ""),
@@ -212,8 +217,15 @@ mod tests {
             runs: 10,
             per_id_rate: 0.05 / 3.0,
         };
+        // The null call's row judged over a reference (as another id would be): starred.
+        report.rows[1].over = Some("x".into());
         let t = CheckTable.render(&report);
         let lines: Vec<&str> = t.lines().collect();
+        assert!(lines[2].contains("+28.0] *"), "{t}");
+        assert!(
+            t.contains("*: the change of its time over its reference's"),
+            "{t}"
+        );
         let cells: Vec<&str> = lines[1].split_whitespace().collect();
         assert_eq!(
             cells,
