@@ -123,16 +123,16 @@ pub fn spawn(id: &str, ns: f64) -> Outcome {
 /// Footprints of `p` at 1, 4, 16 and 64 idle tasks, each task adding `per` bytes of
 /// every quantity (in `QUANTITIES` order) on top of a fixed 100 KiB.
 pub fn footprints(p: Participants, per: [f64; 4]) -> Vec<Outcome> {
-    use crate::experiments::footprint::{FootprintSpec, QUANTITIES};
+    use crate::measure::memory::QUANTITIES;
     [1, 4, 16, 64]
         .into_iter()
         .map(|tasks| {
-            let spec = FootprintSpec {
+            let id = crate::spec::BenchId::Footprint {
                 participants: p,
                 tasks,
             };
             let mut f = o(
-                &spec.id().to_string(),
+                &id.to_string(),
                 "footprint",
                 Some(p),
                 None,
