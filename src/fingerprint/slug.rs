@@ -106,41 +106,10 @@ impl super::Fingerprint {
         ))
     }
 
-    /// The folder name ctxbench used before the family and model went into it
-    /// (`amd-epyc-vm`): where older results files of this machine, or of another
-    /// generation sold under the same model name, are.
-    pub fn unnumbered_slug(&self) -> String {
+    /// The folder name without the family and model (`amd-epyc-vm`), for a CPU whose
+    /// numbers are unknown.
+    fn unnumbered_slug(&self) -> String {
         self.slug_of(&model_words(&self.cpu_model))
-    }
-
-    /// The folder name ctxbench used before the model lost its noise
-    /// (`intel-r-xeon-r-processor-vm`): where still older results files of this machine
-    /// are.
-    pub fn legacy_slug(&self) -> String {
-        self.slug_of(&self.cpu_model)
-    }
-
-    /// The older folder names of this machine, newest first, each once and none equal to
-    /// [`slug`](Self::slug).
-    pub fn older_slugs(&self) -> Vec<String> {
-        let now = self.slug();
-        let mut out: Vec<String> = Vec::new();
-        for s in [self.unnumbered_slug(), self.legacy_slug()] {
-            if s != now && !out.contains(&s) {
-                out.push(s);
-            }
-        }
-        out
-    }
-
-    /// Whether `other` describes the same kind of CPU: the same vendor, model name,
-    /// family and model (a field unknown on either side is not held against it).
-    pub fn same_cpu_kind(&self, other: &Self) -> bool {
-        let same = |a: &str, b: &str| a == b || a == super::UNKNOWN || b == super::UNKNOWN;
-        same(&self.cpu_vendor, &other.cpu_vendor)
-            && same(&self.cpu_model, &other.cpu_model)
-            && same(&self.cpu_family, &other.cpu_family)
-            && same(&self.cpu_model_number, &other.cpu_model_number)
     }
 
     fn slug_of(&self, model: &str) -> String {

@@ -54,12 +54,7 @@ impl RunNoise {
             return None;
         }
         let xs: Vec<f64> = figures.iter().map(|f| f.value()).collect();
-        let centre = xs.iter().sum::<f64>() / k as f64;
-        let run_sd = if k > 1 {
-            (xs.iter().map(|x| (x - centre).powi(2)).sum::<f64>() / (k - 1) as f64).sqrt()
-        } else {
-            0.0
-        };
+        let (centre, run_sd) = crate::stats::mean_sd(&xs);
         let (mut ss, mut df) = (0.0, 0usize);
         for f in figures {
             if let Some(v) = f.setup_variance() {

@@ -23,7 +23,7 @@ use crate::measure::paired::{ArmMode, Paired};
 use crate::measure::Outcome;
 use crate::results::ResultsFile;
 use crate::spec::{BenchId, FloorKind};
-use crate::stats::quantile;
+use crate::stats::mean_sd;
 
 /// The id the relative figures divide by: the null system call (`floor/getppid`).
 pub fn reference_id() -> BenchId {
@@ -48,22 +48,14 @@ impl RunFigure {
 
     /// The sample variance between set-ups; `None` with fewer than two.
     pub fn setup_variance(&self) -> Option<f64> {
-        let n = self.setups.len();
-        (n > 1).then(|| {
-            let m = self.value();
-            self.setups.iter().map(|y| (y - m).powi(2)).sum::<f64>() / (n - 1) as f64
-        })
+        (self.setups.len() > 1).then(|| mean_sd(&self.setups).1.powi(2))
     }
 }
 
 /// The median of the finite values of `v`, `None` when there are none.
 fn median(v: impl IntoIterator<Item = f64>) -> Option<f64> {
     let mut v: Vec<f64> = v.into_iter().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    Some(quantile(&v, 0.5))
+    (!v.is_empty()).then(|| crate::stats::median(&mut v))
 }
 
 /// The figure of arm `i` of `p` (over arm `reference`'s, round by round, where given),

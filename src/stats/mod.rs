@@ -40,6 +40,19 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
+/// The mean of `xs` and their sample standard deviation (`n - 1` in the divisor; 0 for
+/// fewer than two); NaN mean for none.
+pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len();
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    let var = if n > 1 {
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+    } else {
+        0.0
+    };
+    (mean, var.sqrt())
+}
+
 /// The median of `v` (its order is changed); NaN for none.
 pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -55,12 +68,7 @@ impl Summary {
         let mut s = samples.to_vec();
         s.sort_by(f64::total_cmp);
         let n = s.len();
-        let mean = s.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 {
-            s.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
-        } else {
-            0.0
-        };
+        let (mean, stddev) = mean_sd(&s);
         Some(Summary {
             n,
             median: quantile(&s, 0.5),
@@ -69,7 +77,7 @@ impl Summary {
             max: s[n - 1],
             p25: quantile(&s, 0.25),
             p75: quantile(&s, 0.75),
-            stddev: var.sqrt(),
+            stddev,
         })
     }
 }

@@ -20,6 +20,11 @@ fn detectable(d: f64) -> String {
     }
 }
 
+/// The width of a column of ids: the longest, at least 2.
+fn id_width<'a>(ids: impl Iterator<Item = &'a String>) -> usize {
+    ids.map(String::len).max().unwrap_or(0).max(2)
+}
+
 /// `+1.9% [-6.1, +10.5]`, and `*` where it is the change of a ratio to a reference.
 fn change(r: &Row) -> String {
     r.change_pct.map_or("-".into(), |c| {
@@ -31,13 +36,7 @@ fn change(r: &Row) -> String {
 impl Exporter for CheckTable {
     type Input = Report;
     fn render(&self, report: &Report) -> String {
-        let id_w = report
-            .rows
-            .iter()
-            .map(|r| r.id.len())
-            .chain([2])
-            .max()
-            .unwrap_or(2);
+        let id_w = id_width(report.rows.iter().map(|r| &r.id));
         let ch_w = report
             .rows
             .iter()
@@ -126,13 +125,7 @@ pub struct CalibrationTable(pub Rule);
 impl Exporter for CalibrationTable {
     type Input = Calibration;
     fn render(&self, cal: &Calibration) -> String {
-        let w = cal
-            .noise
-            .iter()
-            .map(|n| n.id.len())
-            .chain([2])
-            .max()
-            .unwrap_or(2);
+        let w = id_width(cal.noise.iter().map(|n| &n.id));
         let ids = cal.noise.len();
         let mut out = format!(
             "{:<w$}  {:>4}  {:>11}  {:>12}  {:>15}  {:>13}  {:>10}\n",
